@@ -1,0 +1,159 @@
+/*
+ * arena.c: region allocator (see arena.h).
+ *
+ * Chunks are linked newest first; a request larger than the usual chunk
+ * gets a chunk of its own, so one big string does not waste a half-filled
+ * chunk.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+#define CHUNK_MIN	(64 * 1024)
+#define CHUNK_MAX	(8 * 1024 * 1024)
+#define ALIGN		16
+
+struct tq_arena_chunk {
+	struct tq_arena_chunk	*next;
+	size_t			 size;	/* usable bytes after the header */
+	size_t			 off;
+	_Alignas(ALIGN) unsigned char data[];
+};
+
+void
+tq_arena_init(struct tq_arena *a, size_t max)
+{
+	a->head = NULL;
+	a->used = 0;
+	a->total = 0;
+	a->max = max;
+}
+
+void
+tq_arena_release(struct tq_arena *a)
+{
+	struct tq_arena_chunk *c, *next;
+
+	for (c = a->head; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head = NULL;
+	a->used = 0;
+	a->total = 0;
+}
+
+void
+tq_arena_reset(struct tq_arena *a)
+{
+	struct tq_arena_chunk *c, *next, *keep = NULL;
+
+	for (c = a->head; c != NULL; c = next) {
+		next = c->next;
+		if (keep == NULL || c->size > keep->size) {
+			free(keep);
+			keep = c;
+		} else
+			free(c);
+	}
+	a->head = keep;
+	a->used = 0;
+	a->total = 0;
+	if (keep != NULL) {
+		keep->next = NULL;
+		keep->off = 0;
+		a->total = keep->size;
+	}
+}
+
+/* new_chunk mallocs a chunk of size usable bytes, counting it in a. */
+static struct tq_arena_chunk *
+new_chunk(struct tq_arena *a, size_t size)
+{
+	struct tq_arena_chunk *c;
+
+	if (a->total > a->max || size > a->max - a->total)
+		return NULL;
+	if ((c = malloc(sizeof(*c) + size)) == NULL)
+		return NULL;
+	c->size = size;
+	c->off = 0;
+	a->total += size;
+	return c;
+}
+
+void *
+tq_arena_alloc(struct tq_arena *a, size_t n)
+{
+	struct tq_arena_chunk *c = a->head;
+	size_t size;
+
+	if (n > SIZE_MAX - ALIGN)
+		return NULL;
+	n = n == 0 ? ALIGN : (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	if (c == NULL || c->size - c->off < n) {
+		size = c == NULL ? CHUNK_MIN : c->size * 2;
+		if (size > CHUNK_MAX)
+			size = CHUNK_MAX;
+		if (n > size / 4) {
+			/* A big request gets a chunk of its own, kept behind
+			 * the chunk being filled so its free space is not lost. */
+			if ((c = new_chunk(a, n)) == NULL)
+				return NULL;
+			c->off = n;
+			if (a->head != NULL) {
+				c->next = a->head->next;
+				a->head->next = c;
+			} else {
+				c->next = NULL;
+				a->head = c;
+			}
+			a->used += n;
+			return c->data;
+		}
+		if ((c = new_chunk(a, size)) == NULL &&
+		    (c = new_chunk(a, n)) == NULL)
+			return NULL;
+		c->next = a->head;
+		a->head = c;
+	}
+	c->off += n;
+	a->used += n;
+	return c->data + c->off - n;
+}
+
+void *
+tq_arena_calloc(struct tq_arena *a, size_t n, size_t size)
+{
+	void *p;
+
+	if (size != 0 && n > SIZE_MAX / size)
+		return NULL;
+	if ((p = tq_arena_alloc(a, n * size)) != NULL)
+		memset(p, 0, n * size);
+	return p;
+}
+
+void *
+tq_arena_memdup(struct tq_arena *a, const void *src, size_t n)
+{
+	void *p;
+
+	if ((p = tq_arena_alloc(a, n)) != NULL && n > 0)
+		memcpy(p, src, n);
+	return p;
+}
+
+char *
+tq_arena_strndup(struct tq_arena *a, const char *s, size_t n)
+{
+	char *p;
+
+	if (n == SIZE_MAX || (p = tq_arena_alloc(a, n + 1)) == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
