@@ -1053,7 +1053,7 @@ serve_product(struct tctx *t, struct node *s, int64_t start, void *arg)
 
 	kv_str(t, kv, "app.product.id", id);
 	cur = redis(t, s, "GET", tfmt(t, "product:%s", id), start, redis_fail);
-	hit = !redis_fail && chance(t->r, 0.6);
+	hit = !redis_fail && t->failure != F_NOTFOUND && chance(t->r, 0.6);
 	kv_bool(t, kv, "app.cache.hit", hit);
 	if (!hit) {
 		e = event_add(t, s, "cache.miss", cur);
