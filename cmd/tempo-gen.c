@@ -549,21 +549,17 @@ main(int argc, char *argv[])
 				start_given = true;
 			else if (ch == 't')
 				tenant_given = true;
-			if (!cli_option(&c, ch, optarg, usage)) {
-				usage(stderr);
-				return EXIT_USAGE;
-			}
+			if (!cli_option(&c, ch, optarg, usage))
+				goto usage_error;
 		}
 	}
 	if (optind < argc) {
 		warnx("%s: unexpected argument", argv[optind]);
-		usage(stderr);
-		return EXIT_USAGE;
+		goto usage_error;
 	}
 	if (run.endpoint != NULL && (c.output != NULL || run.zstd > 0)) {
 		warnx("--endpoint: not with -o or --zstd");
-		usage(stderr);
-		return EXIT_USAGE;
+		goto usage_error;
 	}
 	if (start_given)
 		run.go.start_ns = c.start_ns;
@@ -584,4 +580,8 @@ main(int argc, char *argv[])
 	if (close_stdout() != 0)
 		ch = EXIT_FAIL;
 	return ch;
+usage_error:
+	free(run.headers);
+	usage(stderr);
+	return EXIT_USAGE;
 }
