@@ -571,13 +571,13 @@ tq_http_server_new(const struct tq_http_config *cfg,
 	if (s->cfg.log != NULL)
 		flags |= MHD_USE_ERROR_LOG;
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
 	    MHD_OPTION_LISTEN_SOCKET, s->lfd,
 	    MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_conns,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)TQ_HTTP_CONN_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
 	    MHD_OPTION_END);
 	if (s->daemon == NULL) {
 		tq_http_server_free(s);
