@@ -48,4 +48,17 @@
 /* Tenants (and so open output files) of one tempo-recv with -o '%t'. */
 #define TQ_RECV_MAX_TENANTS	256
 
+/*
+ * tempo-gen (lib/gen.c).  The generator's own output, not input, but
+ * bounded all the same so a mistyped option fails instead of swapping.
+ */
+/* Spans per generated record. */
+#define TQ_GEN_MAX_BATCH	100000u
+/* --huge-attr: one attribute value, well inside one record. */
+#define TQ_GEN_MAX_HUGE_ATTR	(16u * 1024 * 1024)
+/* --huge-trace: spans of the one huge trace (about 500 bytes each). */
+#define TQ_GEN_MAX_HUGE_TRACE	1000000u
+/* Memory for the spans of one generated trace. */
+#define TQ_GEN_MAX_TRACE_ARENA	(1024u * 1024 * 1024)
+
 #endif

@@ -140,7 +140,9 @@ check_message(struct walk *w, enum msg m, const uint8_t *p,
 		unsigned wt;
 		int rc;
 
-		if (!get_varint(&p, end, &key))
+		/* protobuf-c, like the spec's 29-bit field numbers, wants
+		 * keys of at most 5 bytes. */
+		if (!get_varint(&p, end, &key) || p - at > 5)
 			return tq_err_set(w->err, TQ_ECORRUPT,
 			    "byte %zu: %s: bad field key varint",
 			    (size_t)(at - w->base), s->name);

@@ -147,6 +147,9 @@ test_bad(void)
 	static const unsigned char wrong_type[] = {
 		0x0a, 0x06, 0x12, 0x04, 0x12, 0x02, 0x38, 0x01 };
 	static const unsigned char bad_wire[] = { 0x0f };
+	/* Found by fuzzing: a key padded to 6 bytes, which protobuf-c refuses. */
+	static const unsigned char long_key[] = {
+		0xb0, 0x82, 0x8f, 0x8f, 0x8f, 0x00, 0x01 };
 	unsigned char *deep;
 	size_t i, n = 0, depth = 200;
 
@@ -160,6 +163,8 @@ test_bad(void)
 	    TQ_ECORRUPT, "Span field 7: wrong wire type 0");
 	check_err("bad wire type", bad_wire, sizeof(bad_wire), TQ_ECORRUPT,
 	    "bad wire type 7");
+	check_err("overlong key", long_key, sizeof(long_key), TQ_ECORRUPT,
+	    "byte 0: TracesData: bad field key varint");
 	check_err("truncated", past_end, 1, TQ_ECORRUPT, "length past the end");
 
 	/*
