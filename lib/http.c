@@ -38,6 +38,8 @@ struct tq_http_request {
 	const char		*path;
 	struct tq_buf		 body;
 	bool			 answered;
+	int			 overflow;	/* 413 or 503 once the body failed */
+	size_t			 dropped;	/* body bytes dropped after that */
 	unsigned		 nhdr;
 	size_t			 hdr_used;
 	char			*hdr[MAX_REPLY_HEADERS][2];	/* into hdr_space */
@@ -144,6 +146,8 @@ req_new(struct tq_http_server *s)
 	r->conn = NULL;
 	r->route = NULL;
 	r->answered = false;
+	r->overflow = 0;
+	r->dropped = 0;
 	r->nhdr = 0;
 	r->hdr_used = 0;
 	r->peer[0] = '\0';
@@ -403,17 +407,27 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	r->conn = c;
 	if (*upload_size > 0) {
-		if (!r->answered &&
-		    (rc = tq_buf_append(&r->body, upload, *upload_size)) != 0) {
-			if (rc == TQ_ELIMIT)
-				tq_http_reply_text(r, 413, "request body exceeds "
-				    "the limit of %zu bytes", r->body.max);
-			else
-				tq_http_reply_text(r, 503, "out of memory");
+		/*
+		 * libmicrohttpd cannot answer in the middle of a body, so
+		 * once over the cap the rest is read and dropped, up to
+		 * TQ_MAX_BODY bytes; past that the connection is closed.
+		 */
+		if (r->overflow == 0 &&
+		    (rc = tq_buf_append(&r->body, upload, *upload_size)) != 0)
+			r->overflow = rc == TQ_ELIMIT ? 413 : 503;
+		if (r->overflow != 0) {
+			r->dropped += *upload_size;
+			if (r->dropped > TQ_MAX_BODY)
+				return MHD_NO;
 		}
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (r->overflow == 413)
+		tq_http_reply_text(r, 413, "request body exceeds the limit of "
+		    "%zu bytes", r->body.max);
+	else if (r->overflow != 0)
+		tq_http_reply_text(r, 503, "out of memory");
 	if (!r->answered) {
 		r->route->handler(r, r->route->arg);
 		if (!r->answered)
