@@ -858,10 +858,12 @@ keep_stats(struct pq_row_group *g, size_t n)
 
 		if (!st->has_min_max)
 			continue;
-		memcpy(p, st->min, st->min_len);
+		if (st->min_len > 0)
+			memcpy(p, st->min, st->min_len);
 		st->min = p;
 		p += st->min_len;
-		memcpy(p, st->max, st->max_len);
+		if (st->max_len > 0)
+			memcpy(p, st->max, st->max_len);
 		st->max = p;
 		p += st->max_len;
 	}

@@ -154,3 +154,17 @@ JSON
 	run -1 --separate-stderr "$PQ" dump "$T/f.parquet"
 	[[ $stderr == "pq-tool: $T/f.parquet: column id: page header at byte 4: "* ]]
 }
+
+@test "parquet: golden files keep reading the same (DuckDB's and ours)" {
+	d=$TQ_TOP/tests/data/parquet
+	for f in duckdb-v1-zstd duckdb-v2-snappy duckdb-gzip; do
+		run -0 --separate-stderr "$PQ" dump "$d/$f.parquet"
+		printf '%s\n' "$output" > "$T/got"
+		diff -u "$d/duckdb-300.jsonl" "$T/got"
+	done
+	for f in ours-mixed-v2 ours-dict-v1; do
+		run -0 --separate-stderr "$PQ" dump "$d/$f.parquet"
+		printf '%s\n' "$output" > "$T/got"
+		diff -u "$d/$f.jsonl" "$T/got"
+	done
+}
