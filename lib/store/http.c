@@ -486,6 +486,11 @@ finish(struct http *h, CURL *easy, struct http_req *r, CURLcode cc)
 		return false;
 	}
 	service_error(r, &e);
+	/* HEAD answers carry no body: say what the status means. */
+	if (e.code[0] == '\0')
+		snprintf(e.code, sizeof(e.code), "%s", r->status == 400 ?
+		    "(bad request)" : r->status == 401 || r->status == 403 ?
+		    "(access denied: check the credentials)" : "");
 	if (r->status == 404 && !missing_container(e.code)) {
 		r->rc = tq_err_set(&r->err, TQ_ENOTFOUND, "%s: no such object",
 		    r->what);
