@@ -6,6 +6,7 @@
  * column chunks in one ranged read; the Parquet reader's own reads are
  * served from those cached ranges.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
