@@ -126,6 +126,14 @@ struct tq_block_opts {
 	uint32_t	 compaction_level;
 	uint32_t	 replication_factor;
 	const char	*tmpdir;		/* for data.parquet while written */
+	/*
+	 * Called after data, bloom and index are stored and before
+	 * meta.json makes the block visible (tempo-pack records its WAL
+	 * checkpoint there); non-zero aborts the block.  May be NULL.
+	 */
+	int		(*before_publish)(void *arg,
+			    const struct tq_block_meta *m, struct tq_err *err);
+	void		*publish_arg;
 };
 
 /* tq_block_opts_init fills o with the defaults (Tempo's where they fit). */

@@ -86,6 +86,12 @@ tq_stream_reader_fatal(const struct tq_stream_reader *r)
 	return r->fatal;
 }
 
+int
+tq_stream_reader_pending(const struct tq_stream_reader *r)
+{
+	return r->off < r->win_len || r->in_off < r->in_len;
+}
+
 uint64_t
 tq_stream_reader_records(const struct tq_stream_reader *r)
 {

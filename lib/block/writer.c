@@ -284,6 +284,9 @@ tq_block_writer_finish(struct tq_block_writer *w, struct tq_block_meta *meta,
 	    w->rg_last, w->n_rg, &b, err)) != 0 ||
 	    (rc = put_obj(w, "index", b.data, b.len, err)) != 0)
 		goto out;
+	if (w->o.before_publish != NULL &&
+	    (rc = w->o.before_publish(w->o.publish_arg, &w->meta, err)) != 0)
+		goto out;
 	tq_buf_reset(&b);
 	if ((rc = tq_block_meta_json(&w->meta, &b, err)) != 0 ||
 	    (rc = put_obj(w, "meta.json", b.data, b.len, err)) != 0)
