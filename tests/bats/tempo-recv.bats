@@ -138,13 +138,19 @@ split_records() {
 		console.log(n);' "$1" "$2"
 }
 
-# check_json_replay KIND: spans per request and every span ID, from the
-# server's -f json output read by jq.
-check_json_replay() {
-	local kind=$1 out=$BATS_TEST_TMPDIR/$1.jsonl
-	replay_kind "$kind" json "$out"
-	diff -u <(gt_per_batch) <(spans_per_record "$out")
-	diff -u <(gt_span_ids) <(span_ids "$out")
+# replay_both KIND: replays the captures of KIND twice, to a -f json
+# server (kept as $BATS_TEST_TMPDIR/KIND.jsonl) and to a -f proto one
+# (kept as $BATS_TEST_TMPDIR/KIND.stream), and checks the JSON with jq:
+# the span count of each request and every span ID.  Further checks of
+# the replayed streams belong here, once for every kind.
+replay_both() {
+	local kind=$1 json=$BATS_TEST_TMPDIR/$1.jsonl
+	replay_kind "$kind" json "$json"
+	diff -u <(gt_per_batch) <(spans_per_record "$json")
+	diff -u <(gt_span_ids) <(span_ids "$json")
+	replay_kind "$kind" proto "$BATS_TEST_TMPDIR/$kind.stream"
+	run -0 split_records "$BATS_TEST_TMPDIR/$kind.stream" "$BATS_TEST_TMPDIR/records"
+	[ "$output" = 3 ]
 }
 
 @test "tempo-recv: unknown option is a usage error" {
@@ -191,11 +197,8 @@ check_json_replay() {
 }
 
 @test "tempo-recv: otlp-proto captures over HTTP: counts by jq, records are the bodies" {
-	check_json_replay otlp-proto
-	local out=$BATS_TEST_TMPDIR/otlp-proto.stream i
-	replay_kind otlp-proto proto "$out"
-	run -0 split_records "$out" "$BATS_TEST_TMPDIR/records"
-	[ "$output" = 3 ]
+	local i
+	replay_both otlp-proto
 	for i in 1 2 3; do
 		cmp "$BATS_TEST_TMPDIR/records/$i.pb" "$TQ_FIXTURES/otlp-proto/00000$i.body.pb"
 	done
@@ -204,31 +207,22 @@ check_json_replay() {
 }
 
 @test "tempo-recv: otlp-proto-gzip captures over HTTP: records are the gunzipped bodies" {
-	check_json_replay otlp-proto-gzip
-	local out=$BATS_TEST_TMPDIR/otlp-proto-gzip.stream i
-	replay_kind otlp-proto-gzip proto "$out"
-	run -0 split_records "$out" "$BATS_TEST_TMPDIR/records"
-	[ "$output" = 3 ]
+	local i
+	replay_both otlp-proto-gzip
 	for i in 1 2 3; do
 		cmp "$BATS_TEST_TMPDIR/records/$i.pb" "$TQ_FIXTURES/otlp-proto-gzip/00000$i.decoded.pb"
 	done
 }
 
 @test "tempo-recv: otlp-json captures over HTTP: counts and IDs, JSON reply" {
-	check_json_replay otlp-json
+	replay_both otlp-json
 	grep -q 'Content-Type: application/json' "$BATS_TEST_TMPDIR/reply.h"
 	[ "$(cat "$BATS_TEST_TMPDIR/reply")" = '{}' ]
-	replay_kind otlp-json proto "$BATS_TEST_TMPDIR/otlp-json.stream"
-	run -0 split_records "$BATS_TEST_TMPDIR/otlp-json.stream" "$BATS_TEST_TMPDIR/records"
-	[ "$output" = 3 ]
 }
 
 @test "tempo-recv: zipkin-json captures over HTTP: 202, counts and IDs" {
-	check_json_replay zipkin-json
+	replay_both zipkin-json
 	head -n 1 "$BATS_TEST_TMPDIR/reply.h" | grep -q ' 202'
-	replay_kind zipkin-json proto "$BATS_TEST_TMPDIR/zipkin-json.stream"
-	run -0 split_records "$BATS_TEST_TMPDIR/zipkin-json.stream" "$BATS_TEST_TMPDIR/records"
-	[ "$output" = 3 ]
 }
 
 @test "tempo-recv: captured bodies as files convert to the stream" {
