@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -84,6 +85,8 @@ struct recv {
 	size_t			 queue_max;
 	bool			 closing;	/* no more items will come */
 	bool			 failed;	/* an output failed: refuse */
+	bool			 writer_done;	/* the writer thread ended */
+	pthread_cond_t		 done;	/* signalled when it does */
 };
 
 static void
@@ -305,7 +308,39 @@ writer_main(void *arg)
 		}
 		pthread_mutex_unlock(&R->mu);
 	}
+	pthread_mutex_lock(&R->mu);
+	R->writer_done = true;
+	pthread_cond_broadcast(&R->done);
+	pthread_mutex_unlock(&R->mu);
 	return NULL;
+}
+
+/*
+ * writer_wait waits up to timeout seconds for the writer thread to write
+ * what is queued and end.  Returns false when the output is stalled.
+ */
+static bool
+writer_wait(struct recv *R, pthread_t writer, unsigned timeout)
+{
+	struct timespec until;
+	bool done;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout;
+	pthread_mutex_lock(&R->mu);
+	R->closing = true;
+	pthread_cond_signal(&R->more);
+	while (!R->writer_done &&
+	    pthread_cond_timedwait(&R->done, &R->mu, &until) == 0)
+		;
+	done = R->writer_done;
+	if (!done)
+		warnx("output stalled: %zu bytes of accepted requests not "
+		    "written after %u s", R->queued, timeout);
+	pthread_mutex_unlock(&R->mu);
+	if (done)
+		pthread_join(writer, NULL);
+	return done;
 }
 
 /*
@@ -634,11 +669,10 @@ stop:
 		    !tq_http_server_drain(ls[i].srv, (timeout + 1) * 1000))
 			warnx("%s: requests still open after %u s", ls[i].name,
 			    timeout + 1);
-	pthread_mutex_lock(&R->mu);
-	R->closing = true;
-	pthread_cond_signal(&R->more);
-	pthread_mutex_unlock(&R->mu);
-	pthread_join(writer, NULL);
+	/* A writer stuck on an output that reads nothing cannot be freed
+	 * or joined: leave at once, the thread goes with the process. */
+	if (!writer_wait(R, writer, timeout))
+		_exit(EXIT_FAIL);
 	for (i = 0; i < nls; i++)
 		tq_http_server_free(ls[i].srv);
 	if (R->failed)
@@ -857,6 +891,7 @@ main(int argc, char *argv[])
 	}
 	pthread_mutex_init(&R.mu, NULL);
 	pthread_cond_init(&R.more, NULL);
+	pthread_cond_init(&R.done, NULL);
 
 	if (!listen && !otlp_set && !zipkin_set) {
 		status = convert(&R, argc, argv, skip_bad);

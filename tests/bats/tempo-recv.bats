@@ -510,6 +510,32 @@ pb_deep() {
 	[ "$(grep -c 'Broken pipe' "$d/recv.err")" -eq 1 ]
 }
 
+@test "tempo-recv: SIGTERM with an output that reads nothing gives up after --timeout, exit 1" {
+	local d=$BATS_TEST_TMPDIR body=$TQ_FIXTURES/otlp-proto/000001.body.pb i code st start
+	mkfifo "$d/fifo"
+	sleep 60 <"$d/fifo" 3>&- &
+	local reader=$!
+	PORT=$(free_port)
+	tempo-recv --otlp-http "127.0.0.1:$PORT" --zipkin none --timeout 1 \
+		>"$d/fifo" 2>"$d/recv.err" 3>&- &
+	RECV_PID=$!
+	wait_port "$PORT"
+	for i in 1 2 3 4; do
+		code=$(post /v1/traces application/x-protobuf "$body")
+		[ "$code" = 200 ]
+	done
+	start=$(date +%s)
+	kill -TERM "$RECV_PID"
+	st=0
+	timeout 10 tail --pid="$RECV_PID" -f /dev/null || true
+	wait "$RECV_PID" || st=$?
+	RECV_PID=
+	kill "$reader"
+	[ "$st" -eq 1 ]
+	[ $(($(date +%s) - start)) -le 5 ]
+	grep -q '^tempo-recv: output stalled: [0-9]* bytes of accepted requests not written after 1 s$' "$d/recv.err"
+}
+
 @test "tempo-recv: -v logs one line per request on stderr" {
 	local d=$BATS_TEST_TMPDIR
 	start_recv otlp -v -o /dev/null
