@@ -397,7 +397,6 @@ enqueue(struct recv *R, struct tq_http_server *srv, const char *tenant,
 /* What one route accepts; the arg of its handler. */
 struct route_ctx {
 	struct recv		*R;
-	struct tq_http_server	*srv;
 	bool			 zipkin;
 };
 
@@ -488,6 +487,7 @@ handle(struct tq_http_request *r, void *arg)
 {
 	struct route_ctx *rc_ = arg;
 	struct recv *R = rc_->R;
+	struct tq_http_server *srv = tq_http_request_server(r);
 	enum tq_inflate_coding coding;
 	const char *ct, *tenant;
 	const unsigned char *body;
@@ -568,7 +568,7 @@ handle(struct tq_http_request *r, void *arg)
 		goto out;
 	}
 	len = pb.len;
-	if (nspans > 0 && (status = enqueue(R, rc_->srv, tenant, &pb, &e)) != 0) {
+	if (nspans > 0 && (status = enqueue(R, srv, tenant, &pb, &e)) != 0) {
 		fail(R, r, tenant, status, e.msg);
 		goto out;
 	}
@@ -581,7 +581,7 @@ handle(struct tq_http_request *r, void *arg)
 	logreq(R, r, tenant, rc_->zipkin ? 202 : 200, nspans, len, NULL);
 out:
 	if (pb.data != NULL)
-		tq_http_server_recycle(rc_->srv, &pb);
+		tq_http_server_recycle(srv, &pb);
 }
 
 static void
@@ -642,7 +642,6 @@ serve(struct recv *R, struct listener *ls, size_t nls, size_t max_body,
 			status = EXIT_FAIL;
 			goto stop;
 		}
-		ls[i].ctx.srv = ls[i].srv;
 		if (R->cli.verbosity > 0)
 			fprintf(stderr, "%s: %s: listening on %s (port %u)\n",
 			    PROG, ls[i].name, ls[i].addr,

@@ -276,6 +276,12 @@ tq_http_request_body(const struct tq_http_request *r, size_t *len)
 	return r->body.data;
 }
 
+struct tq_http_server *
+tq_http_request_server(const struct tq_http_request *r)
+{
+	return r->srv;
+}
+
 void
 tq_http_request_take_body(struct tq_http_request *r, struct tq_buf *out)
 {

@@ -122,6 +122,8 @@ const char *tq_http_request_query(const struct tq_http_request *r,
 /* The body as received (still encoded per Content-Encoding). */
 const unsigned char *tq_http_request_body(const struct tq_http_request *r,
 	    size_t *len);
+/* The server r arrived at (for tq_http_server_recycle). */
+struct tq_http_server *tq_http_request_server(const struct tq_http_request *r);
 /* The peer as "ADDR:PORT" for logs; valid until the handler returns. */
 const char *tq_http_request_peer(const struct tq_http_request *r);
 
