@@ -64,7 +64,7 @@ struct tq_http_server {
 };
 
 /* Bodies above this capacity are freed rather than kept for reuse. */
-#define POOL_BUF_MAX	(4u * 1024 * 1024)
+#define POOL_BUF_MAX	(1u * 1024 * 1024)
 
 static void
 logf_(struct tq_http_server *s, const char *fmt, ...)
