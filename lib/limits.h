@@ -61,4 +61,22 @@
 /* Memory for the spans of one generated trace. */
 #define TQ_GEN_MAX_TRACE_ARENA	(1024u * 1024 * 1024)
 
+/* ---- Parquet (lib/parquet/) ---- */
+/* The footer (FileMetaData) of a Parquet file. */
+#define TQ_PARQUET_MAX_FOOTER	(64u * 1024 * 1024)
+/* One page, compressed or not, and one dictionary. */
+#define TQ_PARQUET_MAX_PAGE	(256u * 1024 * 1024)
+/* One column chunk as stored (compressed). */
+#define TQ_PARQUET_MAX_CHUNK	(1024u * 1024 * 1024)
+/* Memory for one decoded column chunk (levels, values, dictionary). */
+#define TQ_PARQUET_MAX_COLUMN_MEM	(2048ull * 1024 * 1024)
+/* Schema nodes, nesting depth and row groups of one file. */
+#define TQ_PARQUET_MAX_NODES	100000
+#define TQ_PARQUET_MAX_DEPTH	64
+#define TQ_PARQUET_MAX_ROW_GROUPS	1000000
+/* Nesting of Thrift structs in a footer or page header. */
+#define TQ_THRIFT_MAX_DEPTH	32
+/* Memory a writer may buffer for one row group beyond its target. */
+#define TQ_PARQUET_MAX_ROW_GROUP_BUF	(4096ull * 1024 * 1024)
+
 #endif
