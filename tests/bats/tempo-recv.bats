@@ -144,13 +144,21 @@ split_records() {
 # the span count of each request and every span ID.  Further checks of
 # the replayed streams belong here, once for every kind.
 replay_both() {
-	local kind=$1 json=$BATS_TEST_TMPDIR/$1.jsonl
+	local kind=$1 json=$BATS_TEST_TMPDIR/$1.jsonl f
+	local -a mode=()
+	[ "$kind" = zipkin-json ] && mode=(--zipkin)
 	replay_kind "$kind" json "$json"
 	diff -u <(gt_per_batch) <(spans_per_record "$json")
 	diff -u <(gt_span_ids) <(span_ids "$json")
 	replay_kind "$kind" proto "$BATS_TEST_TMPDIR/$kind.stream"
 	run -0 split_records "$BATS_TEST_TMPDIR/$kind.stream" "$BATS_TEST_TMPDIR/records"
 	[ "$output" = 3 ]
+	# Every field of every span, in both outputs, against the ground truth.
+	for f in "$BATS_TEST_TMPDIR/$kind.stream" "$json"; do
+		"$TQ_HELPERS/tq-flatten" "$f" >"$f.flat"
+		run -0 node "$TQ_NODE/compare-ground-truth.js" "${mode[@]}" "$GT" "$f.flat"
+		[ "$output" = "220 spans compared, 0 differences" ]
+	done
 }
 
 @test "tempo-recv: unknown option is a usage error" {
@@ -196,7 +204,7 @@ replay_both() {
 	[[ $stderr == "tempo-recv: otlp-http: 127.0.0.1:$PORT: Address already in use" ]]
 }
 
-@test "tempo-recv: otlp-proto captures over HTTP: counts by jq, records are the bodies" {
+@test "tempo-recv: otlp-proto captures over HTTP: counts by jq, ground truth, records are the bodies" {
 	local i
 	replay_both otlp-proto
 	for i in 1 2 3; do
@@ -206,7 +214,7 @@ replay_both() {
 	[ ! -s "$BATS_TEST_TMPDIR/reply" ]
 }
 
-@test "tempo-recv: otlp-proto-gzip captures over HTTP: records are the gunzipped bodies" {
+@test "tempo-recv: otlp-proto-gzip captures over HTTP: ground truth, records are the gunzipped bodies" {
 	local i
 	replay_both otlp-proto-gzip
 	for i in 1 2 3; do
@@ -214,13 +222,13 @@ replay_both() {
 	done
 }
 
-@test "tempo-recv: otlp-json captures over HTTP: counts and IDs, JSON reply" {
+@test "tempo-recv: otlp-json captures over HTTP: counts, IDs, ground truth, JSON reply" {
 	replay_both otlp-json
 	grep -q 'Content-Type: application/json' "$BATS_TEST_TMPDIR/reply.h"
 	[ "$(cat "$BATS_TEST_TMPDIR/reply")" = '{}' ]
 }
 
-@test "tempo-recv: zipkin-json captures over HTTP: 202, counts and IDs" {
+@test "tempo-recv: zipkin-json captures over HTTP: 202, counts, IDs, ground truth" {
 	replay_both zipkin-json
 	head -n 1 "$BATS_TEST_TMPDIR/reply.h" | grep -q ' 202'
 }
