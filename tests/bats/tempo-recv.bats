@@ -250,6 +250,13 @@ replay_both() {
 		done
 		diff -u <(gt_per_batch) <(spans_per_record "$out")
 		diff -u <(gt_span_ids) <(span_ids "$out")
+		"$TQ_HELPERS/tq-flatten" "$out" >"$out.flat"
+		if [ "$kind" = zipkin-json ]; then
+			run -0 node "$TQ_NODE/compare-ground-truth.js" --zipkin "$GT" "$out.flat"
+		else
+			run -0 node "$TQ_NODE/compare-ground-truth.js" "$GT" "$out.flat"
+		fi
+		[ "$output" = "220 spans compared, 0 differences" ]
 	done
 	# Several files and stdin: one proto stream, records in order.
 	tempo-recv "$TQ_FIXTURES"/otlp-proto/*.body.pb >"$BATS_TEST_TMPDIR/all.stream"
