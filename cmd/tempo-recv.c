@@ -485,8 +485,8 @@ fail(const struct recv *R, struct tq_http_request *r, const char *tenant,
 static void
 handle(struct tq_http_request *r, void *arg)
 {
-	struct route_ctx *rc_ = arg;
-	struct recv *R = rc_->R;
+	struct route_ctx *ctx = arg;
+	struct recv *R = ctx->R;
 	struct tq_http_server *srv = tq_http_request_server(r);
 	enum tq_inflate_coding coding;
 	const char *ct, *tenant;
@@ -507,7 +507,7 @@ handle(struct tq_http_request *r, void *arg)
 		return;
 	}
 	ct = tq_http_request_header(r, "Content-Type");
-	if (rc_->zipkin) {
+	if (ctx->zipkin) {
 		if (strstr(tq_http_request_path(r), "api/v1/spans") != NULL) {
 			fail(R, r, tenant, 400, "zipkin v1 is not supported; "
 			    "send v2 JSON to /api/v2/spans");
@@ -552,10 +552,10 @@ handle(struct tq_http_request *r, void *arg)
 		/* Decode from pb (inflated) or straight from the body. */
 		tq_buf_init(&tmp, TQ_MAX_RECORD);
 		if (coding == TQ_CODING_IDENTITY)
-			rc = decode_json(rc_->zipkin, body, wire, &tmp, &nspans,
+			rc = decode_json(ctx->zipkin, body, wire, &tmp, &nspans,
 			    &e);
 		else
-			rc = decode_json(rc_->zipkin, pb.data, pb.len, &tmp,
+			rc = decode_json(ctx->zipkin, pb.data, pb.len, &tmp,
 			    &nspans, &e);
 		tq_buf_release(&pb);
 		pb = tmp;
@@ -572,13 +572,13 @@ handle(struct tq_http_request *r, void *arg)
 		fail(R, r, tenant, status, e.msg);
 		goto out;
 	}
-	if (rc_->zipkin)
+	if (ctx->zipkin)
 		tq_http_reply(r, 202, NULL, NULL, 0);
 	else if (json)
 		tq_http_reply(r, 200, "application/json", "{}", 2);
 	else
 		tq_http_reply(r, 200, "application/x-protobuf", NULL, 0);
-	logreq(R, r, tenant, rc_->zipkin ? 202 : 200, nspans, len, NULL);
+	logreq(R, r, tenant, ctx->zipkin ? 202 : 200, nspans, len, NULL);
 out:
 	if (pb.data != NULL)
 		tq_http_server_recycle(srv, &pb);

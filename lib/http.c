@@ -67,11 +67,11 @@ struct tq_http_server {
 #define POOL_BUF_MAX	(1u * 1024 * 1024)
 
 static void
-logf_(struct tq_http_server *s, const char *fmt, ...)
+logmsg(struct tq_http_server *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
-logf_(struct tq_http_server *s, const char *fmt, ...)
+logmsg(struct tq_http_server *s, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -461,7 +461,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	r->conn = c;
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && s->cfg.log != NULL &&
 	    (size_t)toe < sizeof(why) / sizeof(why[0]) && why[toe] != NULL)
-		logf_(s, "%s: %s %s: %s", tq_http_request_peer(r), r->method,
+		logmsg(s, "%s: %s %s: %s", tq_http_request_peer(r), r->method,
 		    r->path, why[toe]);
 	*req_cls = NULL;
 	req_done(s, r);
