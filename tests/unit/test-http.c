@@ -3,7 +3,7 @@
  * choosing, driven by libcurl: routing (exact, prefix, any method, 404,
  * 405), headers and query arguments, bodies (Content-Length, chunked, the
  * cap), reply headers, a handler that forgets to answer, body buffers
- * taken and recycled, quiesce and drain.
+ * taken and recycled, the cap on bodies in flight, quiesce and drain.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -284,6 +284,24 @@ main(void)
 		T_OK(strstr(e.msg, "Address already in use") != NULL,
 		    "port in use: message");
 		tq_http_server_free(s2);
+	}
+	tq_http_server_free(s);
+
+	/* The cap on bodies in flight: 503 with Retry-After, then freed. */
+	cfg.addr = "127.0.0.1:0";
+	cfg.max_inflight = 500;
+	T_EQ_INT(tq_http_server_new(&cfg, &s, &e), 0, "capped server starts");
+	port = tq_http_server_port(s);
+	request(port, "POST", "/echo", big, 800, NULL, 0, &rep);
+	T_EQ_INT(rep.status, 503, "Content-Length past the in-flight cap: 503");
+	T_OK(strstr(rep.headers, "Retry-After: 1") != NULL, "503 has Retry-After");
+	T_OK(strstr(rep.body, "500 bytes of request bodies") != NULL,
+	    "503 says why");
+	request(port, "POST", "/echo", big, 800, NULL, 1, &rep);
+	T_EQ_INT(rep.status, 503, "chunked past the in-flight cap: 503");
+	for (i = 0; i < 3; i++) {
+		request(port, "POST", "/echo", big, 400, NULL, i == 1, &rep);
+		T_EQ_INT(rep.status, 200, "under the cap, again and again: 200");
 	}
 	tq_http_server_free(s);
 	tq_http_server_free(NULL);
