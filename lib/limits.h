@@ -40,6 +40,9 @@
 #define TQ_HTTP_TIMEOUT		10
 /* Worker threads of one server; the default is the number of CPUs. */
 #define TQ_HTTP_MAX_THREADS	64
+/* Bytes of request bodies one server holds while receiving them (all
+ * connections together); past this requests get 503 with Retry-After. */
+#define TQ_HTTP_MAX_INFLIGHT	(128u * 1024 * 1024)
 /* Request bodies kept for reuse by one server (each up to its route's cap). */
 #define TQ_HTTP_BODY_POOL	16
 /* Bytes of accepted requests waiting for tempo-recv's writer; past this
