@@ -405,10 +405,12 @@ cut(struct pack *P, bool all, struct tq_err *err)
 		Tq__TracesData *td, *one;
 
 		tq_arena_reset(&a);
-		if ((rc = tq_otlp_pb_decode(out[i]->pb.data, out[i]->pb.len, &a,
+		/* The buffer holds our own encodings of checked input. */
+		if ((rc = tq_otlp_pb_unpack(out[i]->pb.data, out[i]->pb.len, &a,
 		    &td, err)) != 0 ||
 		    (rc = tq_trace_combine(&td, 1, &a, &one, NULL, err)) != 0 ||
-		    (rc = tq_block_writer_add(w, one, err)) != 0)
+		    (rc = tq_block_writer_add(w, one, out[i]->pb.len,
+		    err)) != 0)
 			goto block_done;
 	}
 	if ((rc = tq_block_writer_finish(w, &meta, err)) != 0)

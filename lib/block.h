@@ -153,11 +153,13 @@ int	tq_block_writer_new(struct tq_store *s, const char *tenant,
 
 /*
  * tq_block_writer_add appends one whole trace (combine its parts first);
- * trace IDs must come in strictly increasing byte order.  Returns 0,
- * TQ_EINVAL (order, empty trace), TQ_EIO or TQ_ENOMEM.
+ * trace IDs must come in strictly increasing byte order.  size_hint is
+ * the trace's protobuf size if the caller knows it (0: computed), for
+ * cutting row groups.  Returns 0, TQ_EINVAL (order, empty trace), TQ_EIO
+ * or TQ_ENOMEM.
  */
 int	tq_block_writer_add(struct tq_block_writer *w, const Tq__TracesData *td,
-	    struct tq_err *err);
+	    size_t size_hint, struct tq_err *err);
 
 /*
  * tq_block_writer_finish writes the block: data.parquet, the bloom shards

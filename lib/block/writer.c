@@ -123,6 +123,7 @@ tq_block_writer_new(struct tq_store *s, const char *tenant,
 	po.page_version = 2;
 	po.row_group_size = SIZE_MAX;	/* we cut row groups ourselves */
 	po.created_by = "tempo (vParquet4) " TQ_VERSION;
+	po.trusted_records = true;	/* tq_vp4_from_trace builds them */
 	if ((rc = tq_parquet_writer_new(tq_vp4_schema(w->vp4), &po, file_write,
 	    w, &w->pq, err)) != 0)
 		goto fail;
@@ -183,7 +184,7 @@ end_row_group(struct tq_block_writer *w, struct tq_err *err)
 
 int
 tq_block_writer_add(struct tq_block_writer *w, const Tq__TracesData *td,
-    struct tq_err *err)
+    size_t size_hint, struct tq_err *err)
 {
 	struct tq_parquet_datum rec;
 	struct tq_trace_info info;
@@ -207,7 +208,8 @@ tq_block_writer_add(struct tq_block_writer *w, const Tq__TracesData *td,
 	if ((int64_t)info.end_ns > w->end_ns)
 		w->end_ns = (int64_t)info.end_ns;
 	w->rg_rows++;
-	w->rg_bytes += tq__traces_data__get_packed_size(td);
+	w->rg_bytes += size_hint != 0 ? size_hint :
+	    tq__traces_data__get_packed_size(td);
 	if (w->rg_bytes >= w->o.row_group_bytes)
 		return end_row_group(w, err);
 	return 0;

@@ -272,10 +272,10 @@ replay_both() {
 	# Spoil the first record's first tag (byte 4): a bad wire type.
 	printf '\x0f' | dd of="$s" bs=1 seek=4 conv=notrunc status=none
 	run -1 --separate-stderr tempo-recv -o "$BATS_TEST_TMPDIR/none.stream" "$s"
-	[[ $stderr == "tempo-recv: $s: byte 0: "* ]]
+	[[ $stderr == "tempo-recv: $s: record at byte 0: byte 0: "* ]]
 	[ ! -s "$BATS_TEST_TMPDIR/none.stream" ]
 	run -1 --separate-stderr tempo-recv -o "$BATS_TEST_TMPDIR/two.stream" --skip-bad "$s"
-	[[ $stderr == "tempo-recv: $s: byte 0: "* ]]
+	[[ $stderr == "tempo-recv: $s: record at byte 0: byte 0: "* ]]
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
 	run -0 split_records "$BATS_TEST_TMPDIR/two.stream" "$BATS_TEST_TMPDIR/records"
 	[ "$output" = 2 ]
