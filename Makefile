@@ -32,7 +32,10 @@ WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wpointer-arith -Wwrite-strings -Wformat=2 -Wvla -Wundef
 # Messages are cut to fit their buffers on purpose: snprintf truncation is
 # the intended behaviour, not a bug to warn about.
+# (gcc only: clang has no such warning and would complain of the option).
+ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null)),)
 WARN += -Wno-format-truncation
+endif
 ifeq ($(DEVELOPER),1)
 WARN += -Werror
 endif

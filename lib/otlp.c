@@ -1,0 +1,380 @@
+/*
+ * otlp.c: the protobuf side of the OTLP model (see otlp.h): a checking
+ * wire walker, decoding into an arena, encoding, and small helpers.
+ *
+ * protobuf-c trusts its input more than we may: it recurses without a
+ * depth bound and does not check UTF-8.  So every buffer is first walked
+ * by check_message(), which knows the OTLP schema, allocates nothing and
+ * names the byte offset of the first problem; only then does protobuf-c
+ * unpack it, with the arena as its allocator.
+ */
+#include <string.h>
+
+#include "limits.h"
+#include "otlp.h"
+
+/* Field kinds of the schema the walker knows. */
+enum kind { K_VARINT, K_FIXED32, K_FIXED64, K_BYTES, K_STRING, K_MSG };
+
+/* Message types, indexes into schema[]. */
+enum msg {
+	M_TRACES_DATA, M_RESOURCE_SPANS, M_RESOURCE, M_ENTITY_REF,
+	M_SCOPE_SPANS, M_SCOPE, M_SPAN, M_EVENT, M_LINK, M_STATUS,
+	M_KEY_VALUE, M_ANY_VALUE, M_ARRAY_VALUE, M_KV_LIST, M_COUNT
+};
+
+struct field {
+	unsigned char	num;
+	unsigned char	kind;
+	unsigned char	msg;	/* for K_MSG */
+};
+
+struct schema {
+	const char		*name;
+	const struct field	*fields;
+	size_t			 nfields;
+};
+
+#define F(n, k)		{ n, k, 0 }
+#define FM(n, m)	{ n, K_MSG, m }
+#define S(name, arr)	{ name, arr, sizeof(arr) / sizeof(arr[0]) }
+
+static const struct field f_traces_data[] = { FM(1, M_RESOURCE_SPANS) };
+static const struct field f_resource_spans[] = {
+	FM(1, M_RESOURCE), FM(2, M_SCOPE_SPANS), F(3, K_STRING) };
+static const struct field f_resource[] = {
+	FM(1, M_KEY_VALUE), F(2, K_VARINT), FM(3, M_ENTITY_REF) };
+static const struct field f_entity_ref[] = {
+	F(1, K_STRING), F(2, K_STRING), F(3, K_STRING), F(4, K_STRING) };
+static const struct field f_scope_spans[] = {
+	FM(1, M_SCOPE), FM(2, M_SPAN), F(3, K_STRING) };
+static const struct field f_scope[] = {
+	F(1, K_STRING), F(2, K_STRING), FM(3, M_KEY_VALUE), F(4, K_VARINT) };
+static const struct field f_span[] = {
+	F(1, K_BYTES), F(2, K_BYTES), F(3, K_STRING), F(4, K_BYTES),
+	F(5, K_STRING), F(6, K_VARINT), F(7, K_FIXED64), F(8, K_FIXED64),
+	FM(9, M_KEY_VALUE), F(10, K_VARINT), FM(11, M_EVENT), F(12, K_VARINT),
+	FM(13, M_LINK), F(14, K_VARINT), FM(15, M_STATUS), F(16, K_FIXED32) };
+static const struct field f_event[] = {
+	F(1, K_FIXED64), F(2, K_STRING), FM(3, M_KEY_VALUE), F(4, K_VARINT) };
+static const struct field f_link[] = {
+	F(1, K_BYTES), F(2, K_BYTES), F(3, K_STRING), FM(4, M_KEY_VALUE),
+	F(5, K_VARINT), F(6, K_FIXED32) };
+static const struct field f_status[] = { F(2, K_STRING), F(3, K_VARINT) };
+static const struct field f_key_value[] = { F(1, K_STRING), FM(2, M_ANY_VALUE) };
+static const struct field f_any_value[] = {
+	F(1, K_STRING), F(2, K_VARINT), F(3, K_VARINT), F(4, K_FIXED64),
+	FM(5, M_ARRAY_VALUE), FM(6, M_KV_LIST), F(7, K_BYTES) };
+static const struct field f_array_value[] = { FM(1, M_ANY_VALUE) };
+static const struct field f_kv_list[] = { FM(1, M_KEY_VALUE) };
+
+static const struct schema schema[M_COUNT] = {
+	[M_TRACES_DATA] = S("TracesData", f_traces_data),
+	[M_RESOURCE_SPANS] = S("ResourceSpans", f_resource_spans),
+	[M_RESOURCE] = S("Resource", f_resource),
+	[M_ENTITY_REF] = S("EntityRef", f_entity_ref),
+	[M_SCOPE_SPANS] = S("ScopeSpans", f_scope_spans),
+	[M_SCOPE] = S("InstrumentationScope", f_scope),
+	[M_SPAN] = S("Span", f_span),
+	[M_EVENT] = S("Span.Event", f_event),
+	[M_LINK] = S("Span.Link", f_link),
+	[M_STATUS] = S("Status", f_status),
+	[M_KEY_VALUE] = S("KeyValue", f_key_value),
+	[M_ANY_VALUE] = S("AnyValue", f_any_value),
+	[M_ARRAY_VALUE] = S("ArrayValue", f_array_value),
+	[M_KV_LIST] = S("KeyValueList", f_kv_list),
+};
+
+struct walk {
+	const uint8_t	*base;
+	size_t		 nspans;
+	struct tq_err	*err;
+};
+
+/* get_varint reads a varint at *p (before end); false when malformed. */
+static inline bool
+get_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned shift;
+
+	for (shift = 0; shift < 64 && *p < end; shift += 7) {
+		uint8_t b = *(*p)++;
+
+		if (shift == 63 && b > 1)
+			return false;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (b < 0x80) {
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+static const struct field *
+find_field(const struct schema *s, uint64_t num)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfields; i++)
+		if (s->fields[i].num == num)
+			return &s->fields[i];
+	return NULL;
+}
+
+static int
+check_message(struct walk *w, enum msg m, const uint8_t *p,
+    const uint8_t *end, int depth)
+{
+	const struct schema *s = &schema[m];
+
+	if (depth > TQ_MAX_DEPTH)
+		return tq_err_set(w->err, TQ_ELIMIT,
+		    "byte %zu: %s nested deeper than %d", (size_t)(p - w->base),
+		    s->name, TQ_MAX_DEPTH);
+	while (p < end) {
+		const uint8_t *at = p;
+		const struct field *f;
+		uint64_t key, len;
+		unsigned wt;
+		int rc;
+
+		/* protobuf-c, like the spec's 29-bit field numbers, wants
+		 * keys of at most 5 bytes. */
+		if (!get_varint(&p, end, &key) || p - at > 5)
+			return tq_err_set(w->err, TQ_ECORRUPT,
+			    "byte %zu: %s: bad field key varint",
+			    (size_t)(at - w->base), s->name);
+		wt = key & 7;
+		if ((key >> 3) == 0 || (key >> 3) > 536870911)
+			return tq_err_set(w->err, TQ_ECORRUPT,
+			    "byte %zu: %s: invalid field number %llu",
+			    (size_t)(at - w->base), s->name,
+			    (unsigned long long)(key >> 3));
+		f = find_field(s, key >> 3);
+		switch (wt) {
+		case 0:
+			if (!get_varint(&p, end, &len))
+				return tq_err_set(w->err, TQ_ECORRUPT,
+				    "byte %zu: %s field %llu: bad varint",
+				    (size_t)(at - w->base), s->name,
+				    (unsigned long long)(key >> 3));
+			if (f != NULL && f->kind != K_VARINT)
+				goto wrong_type;
+			break;
+		case 1:
+		case 5:
+			if ((size_t)(end - p) < (wt == 1 ? 8u : 4u))
+				return tq_err_set(w->err, TQ_ECORRUPT,
+				    "byte %zu: %s field %llu: truncated",
+				    (size_t)(at - w->base), s->name,
+				    (unsigned long long)(key >> 3));
+			p += wt == 1 ? 8 : 4;
+			if (f != NULL &&
+			    f->kind != (wt == 1 ? K_FIXED64 : K_FIXED32))
+				goto wrong_type;
+			break;
+		case 2:
+			if (!get_varint(&p, end, &len) ||
+			    len > (uint64_t)(end - p))
+				return tq_err_set(w->err, TQ_ECORRUPT,
+				    "byte %zu: %s field %llu: length past the end",
+				    (size_t)(at - w->base), s->name,
+				    (unsigned long long)(key >> 3));
+			if (f == NULL) {
+				p += len;
+				break;
+			}
+			if (f->kind == K_MSG) {
+				if (m == M_SCOPE_SPANS && f->msg == M_SPAN)
+					w->nspans++;
+				if ((rc = check_message(w, f->msg, p, p + len,
+				    depth + 1)) != 0)
+					return rc;
+			} else if (f->kind == K_STRING) {
+				if (!tq_utf8_valid((const char *)p, len))
+					return tq_err_set(w->err, TQ_ECORRUPT,
+					    "byte %zu: %s field %u: invalid UTF-8",
+					    (size_t)(p - w->base), s->name,
+					    f->num);
+			} else if (f->kind != K_BYTES)
+				goto wrong_type;
+			p += len;
+			break;
+		default:
+			/* Groups (3, 4) are not in proto3; 6 and 7 do not exist. */
+			return tq_err_set(w->err, TQ_ECORRUPT,
+			    "byte %zu: %s field %llu: bad wire type %u",
+			    (size_t)(at - w->base), s->name,
+			    (unsigned long long)(key >> 3), wt);
+		}
+		continue;
+wrong_type:
+		return tq_err_set(w->err, TQ_ECORRUPT,
+		    "byte %zu: %s field %u: wrong wire type %u",
+		    (size_t)(at - w->base), s->name, f->num, wt);
+	}
+	return 0;
+}
+
+int
+tq_otlp_pb_check(const void *buf, size_t len, size_t *nspans,
+    struct tq_err *err)
+{
+	struct walk w = { buf, 0, err };
+	int rc;
+
+	if (len > TQ_MAX_RECORD)
+		return tq_err_set(err, TQ_ELIMIT,
+		    "message of %zu bytes exceeds the limit of %u", len,
+		    TQ_MAX_RECORD);
+	if ((rc = check_message(&w, M_TRACES_DATA, buf,
+	    (const uint8_t *)buf + len, 0)) != 0)
+		return rc;
+	if (nspans != NULL)
+		*nspans = w.nspans;
+	return 0;
+}
+
+static void *
+arena_alloc(void *data, size_t size)
+{
+	return tq_arena_alloc(data, size);
+}
+
+static void
+arena_free(void *data, void *p)
+{
+	(void)data;
+	(void)p;
+}
+
+int
+tq_otlp_pb_decode(const void *buf, size_t len, struct tq_arena *a,
+    Tq__TracesData **out, struct tq_err *err)
+{
+	ProtobufCAllocator alloc = { arena_alloc, arena_free, a };
+	Tq__TracesData *td;
+	int rc;
+
+	if ((rc = tq_otlp_pb_check(buf, len, NULL, err)) != 0)
+		return rc;
+	td = tq__traces_data__unpack(&alloc, len, buf);
+	if (td == NULL)
+		return tq_err_set(err, TQ_ENOMEM,
+		    "decoding %zu bytes: out of memory", len);
+	*out = td;
+	return 0;
+}
+
+int
+tq_otlp_pb_encode(const Tq__TracesData *td, struct tq_buf *out,
+    struct tq_err *err)
+{
+	size_t n = tq__traces_data__get_packed_size(td);
+	int rc;
+
+	if ((rc = tq_buf_reserve(out, n)) != 0)
+		return tq_err_set(err, rc, "encoding %zu bytes: %s", n,
+		    tq_strerror(rc));
+	out->len += tq__traces_data__pack(td, out->data + out->len);
+	return 0;
+}
+
+size_t
+tq_otlp_span_count(const Tq__TracesData *td)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < td->n_resource_spans; i++)
+		for (j = 0; j < td->resource_spans[i]->n_scope_spans; j++)
+			n += td->resource_spans[i]->scope_spans[j]->n_spans;
+	return n;
+}
+
+void
+tq_hex_encode(char *dst, const uint8_t *src, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		dst[2 * i] = digits[src[i] >> 4];
+		dst[2 * i + 1] = digits[src[i] & 15];
+	}
+	dst[2 * n] = '\0';
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool
+tq_hex_decode(uint8_t *dst, size_t n, const char *src, size_t srclen)
+{
+	size_t i;
+
+	if (srclen != 2 * n)
+		return false;
+	for (i = 0; i < n; i++) {
+		int hi = hexval((unsigned char)src[2 * i]);
+		int lo = hexval((unsigned char)src[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		dst[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+bool
+tq_utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *end = s + n;
+
+	while (s < end) {
+		uint64_t chunk;
+
+		/* ASCII runs, eight bytes at a time. */
+		if ((size_t)(end - s) >= 8) {
+			memcpy(&chunk, s, 8);
+			if ((chunk & 0x8080808080808080ULL) == 0) {
+				s += 8;
+				continue;
+			}
+		}
+		if (*s < 0x80) {
+			s++;
+		} else if (*s >= 0xc2 && *s <= 0xdf) {
+			if (end - s < 2 || (s[1] & 0xc0) != 0x80)
+				return false;
+			s += 2;
+		} else if (*s >= 0xe0 && *s <= 0xef) {
+			if (end - s < 3 || (s[1] & 0xc0) != 0x80 ||
+			    (s[2] & 0xc0) != 0x80 ||
+			    (*s == 0xe0 && s[1] < 0xa0) ||	/* overlong */
+			    (*s == 0xed && s[1] > 0x9f))	/* surrogate */
+				return false;
+			s += 3;
+		} else if (*s >= 0xf0 && *s <= 0xf4) {
+			if (end - s < 4 || (s[1] & 0xc0) != 0x80 ||
+			    (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80 ||
+			    (*s == 0xf0 && s[1] < 0x90) ||	/* overlong */
+			    (*s == 0xf4 && s[1] > 0x8f))	/* > U+10FFFF */
+				return false;
+			s += 4;
+		} else
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,214 @@
+/*
+ * test-otlp.c: the protobuf walker accepts every real-client payload and
+ * rejects each kind of damage with the byte offset; decode and encode keep
+ * every field; hex and UTF-8 helpers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "limits.h"
+#include "otlp.h"
+#include "t.h"
+
+/* slurp reads a whole file into a malloc'd buffer. */
+static unsigned char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *p = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (p = malloc((size_t)n + 1)) != NULL &&
+	    fread(p, 1, (size_t)n, f) == (size_t)n)
+		*len = (size_t)n;
+	else {
+		free(p);
+		p = NULL;
+	}
+	fclose(f);
+	return p;
+}
+
+static const char *
+fixtures(void)
+{
+	const char *d = getenv("TQ_FIXTURES");
+
+	return d != NULL ? d : "../shared/fixtures/real-clients";
+}
+
+static void
+test_fixtures(void)
+{
+	static const size_t want[] = { 100, 100, 20 };
+	char path[1024];
+	size_t total = 0;
+
+	for (int i = 1; i <= 3; i++) {
+		struct tq_arena a;
+		struct tq_buf b;
+		struct tq_err e;
+		Tq__TracesData *td = NULL, *td2 = NULL;
+		unsigned char *body;
+		size_t len = 0, n = 0;
+
+		snprintf(path, sizeof(path), "%s/otlp-proto/%06d.body.pb",
+		    fixtures(), i);
+		body = slurp(path, &len);
+		T_OK(body != NULL, "fixture: readable");
+		if (body == NULL)
+			continue;
+		T_EQ_INT(tq_otlp_pb_check(body, len, &n, &e), 0,
+		    "fixture: walker accepts the real client's body");
+		T_EQ_INT(n, want[i - 1], "fixture: walker counts the spans");
+		tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
+		T_EQ_INT(tq_otlp_pb_decode(body, len, &a, &td, &e), 0,
+		    "fixture: decodes");
+		T_EQ_INT(td != NULL ? tq_otlp_span_count(td) : 0, n,
+		    "fixture: decoded span count equals the walker's");
+		total += n;
+		/* Encode, decode again, encode again: a fixed point. */
+		tq_buf_init(&b, TQ_MAX_RECORD);
+		T_EQ_INT(tq_otlp_pb_encode(td, &b, &e), 0, "fixture: encodes");
+		{
+			size_t first = b.len;
+			unsigned char *copy = malloc(first);
+
+			memcpy(copy, b.data, first);
+			T_EQ_INT(tq_otlp_pb_decode(copy, first, &a, &td2, &e), 0,
+			    "fixture: re-decodes");
+			tq_buf_reset(&b);
+			tq_otlp_pb_encode(td2, &b, &e);
+			T_OK(b.len == first && memcmp(b.data, copy, first) == 0,
+			    "fixture: encode(decode(encode(x))) is stable");
+			free(copy);
+		}
+		tq_buf_release(&b);
+		tq_arena_release(&a);
+		free(body);
+	}
+	T_EQ_INT(total, 220, "fixture: 220 spans in three requests");
+}
+
+/* check_err runs the walker on bytes and checks code and message. */
+static void
+check_err(const char *name, const void *p, size_t n, int code,
+    const char *needle)
+{
+	struct tq_err e = { 0 };
+	char label[200];
+	int rc = tq_otlp_pb_check(p, n, NULL, &e);
+
+	snprintf(label, sizeof(label), "reject %s: code", name);
+	T_EQ_INT(rc, code, label);
+	snprintf(label, sizeof(label), "reject %s: message has \"%s\"", name,
+	    needle);
+	T_OK(strstr(e.msg, needle) != NULL, label);
+	if (strstr(e.msg, needle) == NULL)
+		printf("#   message: %s\n", e.msg);
+}
+
+/* wrap puts a tag and the length n in front of buf[0..n). */
+static size_t
+wrap(unsigned char *buf, size_t n, unsigned char tag)
+{
+	unsigned char hdr[6];
+	size_t h = 0, v = n;
+
+	hdr[h++] = tag;
+	do {
+		hdr[h++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v > 0);
+	memmove(buf + h, buf, n);
+	memcpy(buf, hdr, h);
+	return n + h;
+}
+
+static void
+test_bad(void)
+{
+	/* ResourceSpans of 5 bytes, but only 2 present. */
+	static const unsigned char past_end[] = { 0x0a, 0x05, 0x12, 0x00 };
+	/* A key varint that never ends. */
+	static const unsigned char bad_varint[] = { 0x0a, 0x02, 0xff, 0xff };
+	/* Span name (field 5) with a lone continuation byte. */
+	unsigned char bad_utf8[] = {
+		0x0a, 0x09,			/* ResourceSpans */
+		0x12, 0x07,			/* ScopeSpans */
+		0x12, 0x05,			/* Span */
+		0x2a, 0x03, 'a', 0x80, 'b'	/* name */
+	};
+	/* Span start time (fixed64) sent as a varint. */
+	static const unsigned char wrong_type[] = {
+		0x0a, 0x06, 0x12, 0x04, 0x12, 0x02, 0x38, 0x01 };
+	static const unsigned char bad_wire[] = { 0x0f };
+	/* Found by fuzzing: a key padded to 6 bytes, which protobuf-c refuses. */
+	static const unsigned char long_key[] = {
+		0xb0, 0x82, 0x8f, 0x8f, 0x8f, 0x00, 0x01 };
+	unsigned char *deep;
+	size_t i, n = 0, depth = 200;
+
+	check_err("length past the end", past_end, sizeof(past_end),
+	    TQ_ECORRUPT, "byte 0: TracesData field 1: length past the end");
+	check_err("bad varint", bad_varint, sizeof(bad_varint), TQ_ECORRUPT,
+	    "byte 2: ResourceSpans: bad field key varint");
+	check_err("invalid UTF-8", bad_utf8, sizeof(bad_utf8), TQ_ECORRUPT,
+	    "byte 8: Span field 5: invalid UTF-8");
+	check_err("wrong wire type", wrong_type, sizeof(wrong_type),
+	    TQ_ECORRUPT, "Span field 7: wrong wire type 0");
+	check_err("bad wire type", bad_wire, sizeof(bad_wire), TQ_ECORRUPT,
+	    "bad wire type 7");
+	check_err("overlong key", long_key, sizeof(long_key), TQ_ECORRUPT,
+	    "byte 0: TracesData: bad field key varint");
+	check_err("truncated", past_end, 1, TQ_ECORRUPT, "length past the end");
+
+	/*
+	 * Arrays nested 200 deep in one resource attribute: the walker must
+	 * stop at TQ_MAX_DEPTH instead of recursing (protobuf-c would not).
+	 * Built inside out: AnyValue{array_value{values: AnyValue{...}}}.
+	 */
+	deep = calloc(1, 8 * depth + 64);
+	for (i = 0; i < depth; i++) {
+		n = wrap(deep, n, 0x0a);	/* ArrayValue.values */
+		n = wrap(deep, n, 0x2a);	/* AnyValue.array_value */
+	}
+	n = wrap(deep, n, 0x12);	/* KeyValue.value */
+	n = wrap(deep, n, 0x0a);	/* Resource.attributes */
+	n = wrap(deep, n, 0x0a);	/* ResourceSpans.resource */
+	n = wrap(deep, n, 0x0a);	/* TracesData.resource_spans */
+	check_err("deep nesting", deep, n, TQ_ELIMIT, "nested deeper than");
+	free(deep);
+}
+
+static void
+test_helpers(void)
+{
+	uint8_t id[8], want[8] = { 0xde, 0xad, 0xbe, 0xef, 0, 1, 0xab, 0xcd };
+	char hex[17];
+
+	tq_hex_encode(hex, want, 8);
+	T_EQ_STR(hex, "deadbeef0001abcd", "hex: encode lowercase");
+	T_OK(tq_hex_decode(id, 8, "DEADBEEF0001abcd", 16) &&
+	    memcmp(id, want, 8) == 0, "hex: decode either case");
+	T_OK(!tq_hex_decode(id, 8, "deadbeef0001abc", 15), "hex: short fails");
+	T_OK(!tq_hex_decode(id, 8, "deadbeef0001abcg", 16), "hex: non-hex fails");
+	T_OK(tq_utf8_valid("Jos\xc3\xa9 \xe6\x9d\x8e \xf0\x9f\x9a\x80", 14),
+	    "utf8: accented, CJK and emoji");
+	T_OK(!tq_utf8_valid("\xc0\xaf", 2), "utf8: overlong rejected");
+	T_OK(!tq_utf8_valid("\xed\xa0\x80", 3), "utf8: surrogate rejected");
+	T_OK(!tq_utf8_valid("abcdefgh\xe6\x9d", 10), "utf8: truncated rejected");
+}
+
+int
+main(void)
+{
+	test_fixtures();
+	test_bad();
+	test_helpers();
+	return t_done();
+}
