@@ -421,8 +421,13 @@ void	tq_parquet_reader_kv(const struct tq_parquet_reader *r, size_t i,
 const struct tq_parquet_chunk *tq_parquet_reader_chunk(
 	    const struct tq_parquet_reader *r, size_t rg, int col);
 
-/* Flags for tq_parquet_reader_read_column. */
+/*
+ * Flags for tq_parquet_reader_read_column.  READ_REUSE: out holds a column
+ * from an earlier read (or is zeroed) and its memory is reused, so a scan
+ * over many row groups stops allocating; the earlier values are gone.
+ */
 #define TQ_PARQUET_READ_DICT_INDICES	0x1
+#define TQ_PARQUET_READ_REUSE		0x2
 
 /*
  * tq_parquet_reader_read_column reads column col of row group rg with one

@@ -74,14 +74,88 @@ unpack(const uint8_t *in, size_t avail, int bw, uint64_t *out, size_t n)
 	}
 }
 
+/*
+ * unpack8_N unpacks one group of 8 values of N bits (N <= 32) from in,
+ * which must have N + 8 readable bytes.  The constant width lets the
+ * compiler turn each into straight-line shifts and masks.
+ */
+#define UNPACK8(N)							\
+static void								\
+unpack8_##N(const uint8_t *in, uint32_t *out)				\
+{									\
+	int j;								\
+									\
+	for (j = 0; j < 8; j++)						\
+		out[j] = (uint32_t)((pq_load64(in + (j * N) / 8) >>	\
+		    ((j * N) % 8)) & ((1ull << N) - 1));		\
+}
+UNPACK8(1) UNPACK8(2) UNPACK8(3) UNPACK8(4) UNPACK8(5) UNPACK8(6)
+UNPACK8(7) UNPACK8(8) UNPACK8(9) UNPACK8(10) UNPACK8(11) UNPACK8(12)
+UNPACK8(13) UNPACK8(14) UNPACK8(15) UNPACK8(16) UNPACK8(17) UNPACK8(18)
+UNPACK8(19) UNPACK8(20) UNPACK8(21) UNPACK8(22) UNPACK8(23) UNPACK8(24)
+UNPACK8(25) UNPACK8(26) UNPACK8(27) UNPACK8(28) UNPACK8(29) UNPACK8(30)
+UNPACK8(31) UNPACK8(32)
+
+static void (*const unpack8[33])(const uint8_t *, uint32_t *) = { NULL,
+	unpack8_1, unpack8_2, unpack8_3, unpack8_4, unpack8_5, unpack8_6,
+	unpack8_7, unpack8_8, unpack8_9, unpack8_10, unpack8_11, unpack8_12,
+	unpack8_13, unpack8_14, unpack8_15, unpack8_16, unpack8_17,
+	unpack8_18, unpack8_19, unpack8_20, unpack8_21, unpack8_22,
+	unpack8_23, unpack8_24, unpack8_25, unpack8_26, unpack8_27,
+	unpack8_28, unpack8_29, unpack8_30, unpack8_31, unpack8_32 };
+
+/*
+ * unpack_groups unpacks groups of 8 values of bw bits from [p, end) into
+ * out32 or out16, count values in all (the last group may be cut short).
+ */
+static void
+unpack_groups(const uint8_t *p, const uint8_t *end, int bw, uint32_t *out32,
+    uint16_t *out16, size_t count)
+{
+	uint32_t tmp[8];
+	uint8_t pad[48];
+	size_t g, k, m;
+
+	if (bw == 0) {
+		if (out16)
+			memset(out16, 0, count * 2);
+		else
+			memset(out32, 0, count * 4);
+		return;
+	}
+	for (g = 0; g < count; g += 8, p += bw) {
+		const uint8_t *src = p;
+
+		m = count - g < 8 ? count - g : 8;
+		if ((size_t)(end - p) < (size_t)bw + 8) {
+			/* Near the end: work on a padded copy. */
+			memset(pad, 0, sizeof(pad));
+			memcpy(pad, p, (size_t)(end - p) < sizeof(pad) - 8 ?
+			    (size_t)(end - p) : sizeof(pad) - 8);
+			src = pad;
+		}
+		if (out16 == NULL && m == 8) {
+			unpack8[bw](src, out32 + g);
+			continue;
+		}
+		unpack8[bw](src, tmp);
+		if (out16)
+			for (k = 0; k < m; k++)
+				out16[g + k] = (uint16_t)tmp[k];
+		else
+			for (k = 0; k < m; k++)
+				out32[g + k] = tmp[k];
+	}
+}
+
 /* rle_decode fills n values into out32 or out16 (whichever is set). */
 static int
 rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out32,
     uint16_t *out16, size_t n, struct tq_err *err)
 {
 	const uint8_t *end = p + len;
-	uint64_t hdr, tmp[64];
-	size_t done = 0, i, k;
+	uint64_t hdr;
+	size_t done = 0, k;
 
 	if (bw < 0 || bw > (out16 ? 16 : 32))
 		return tq_err_set(err, TQ_ECORRUPT, "rle: bit width %d", bw);
@@ -103,20 +177,9 @@ rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out32,
 			    (size_t)groups * 8;
 			if (count > n - done)
 				count = n - done;
-			for (i = 0; i < count; i += 64) {
-				size_t m = count - i < 64 ? count - i : 64;
-				size_t off = i * (size_t)bw / 8;
-
-				unpack(p + off, (size_t)(end - p) - off, bw, tmp,
-				    m);
-				if (out16)
-					for (k = 0; k < m; k++)
-						out16[done + k] = (uint16_t)tmp[k];
-				else
-					for (k = 0; k < m; k++)
-						out32[done + k] = (uint32_t)tmp[k];
-				done += m;
-			}
+			unpack_groups(p, end, bw, out32 ? out32 + done : NULL,
+			    out16 ? out16 + done : NULL, count);
+			done += count;
 			p += bytes;
 		} else {
 			uint64_t run = hdr >> 1;
