@@ -96,6 +96,33 @@ UNPACK8(19) UNPACK8(20) UNPACK8(21) UNPACK8(22) UNPACK8(23) UNPACK8(24)
 UNPACK8(25) UNPACK8(26) UNPACK8(27) UNPACK8(28) UNPACK8(29) UNPACK8(30)
 UNPACK8(31) UNPACK8(32)
 
+/* unpack32_N is unpack8_N for 32 values (4 * N + 8 readable bytes). */
+#define UNPACK32(N)							\
+static void								\
+unpack32_##N(const uint8_t *in, uint32_t *out)				\
+{									\
+	int j;								\
+									\
+	for (j = 0; j < 32; j++)					\
+		out[j] = (uint32_t)((pq_load64(in + (j * N) / 8) >>	\
+		    ((j * N) % 8)) & ((1ull << N) - 1));		\
+}
+UNPACK32(1) UNPACK32(2) UNPACK32(3) UNPACK32(4) UNPACK32(5) UNPACK32(6)
+UNPACK32(7) UNPACK32(8) UNPACK32(9) UNPACK32(10) UNPACK32(11) UNPACK32(12)
+UNPACK32(13) UNPACK32(14) UNPACK32(15) UNPACK32(16) UNPACK32(17)
+UNPACK32(18) UNPACK32(19) UNPACK32(20) UNPACK32(21) UNPACK32(22)
+UNPACK32(23) UNPACK32(24) UNPACK32(25) UNPACK32(26) UNPACK32(27)
+UNPACK32(28) UNPACK32(29) UNPACK32(30) UNPACK32(31) UNPACK32(32)
+
+static void (*const unpack32[33])(const uint8_t *, uint32_t *) = { NULL,
+	unpack32_1, unpack32_2, unpack32_3, unpack32_4, unpack32_5,
+	unpack32_6, unpack32_7, unpack32_8, unpack32_9, unpack32_10,
+	unpack32_11, unpack32_12, unpack32_13, unpack32_14, unpack32_15,
+	unpack32_16, unpack32_17, unpack32_18, unpack32_19, unpack32_20,
+	unpack32_21, unpack32_22, unpack32_23, unpack32_24, unpack32_25,
+	unpack32_26, unpack32_27, unpack32_28, unpack32_29, unpack32_30,
+	unpack32_31, unpack32_32 };
+
 static void (*const unpack8[33])(const uint8_t *, uint32_t *) = { NULL,
 	unpack8_1, unpack8_2, unpack8_3, unpack8_4, unpack8_5, unpack8_6,
 	unpack8_7, unpack8_8, unpack8_9, unpack8_10, unpack8_11, unpack8_12,
@@ -123,7 +150,12 @@ unpack_groups(const uint8_t *p, const uint8_t *end, int bw, uint32_t *out32,
 			memset(out32, 0, count * 4);
 		return;
 	}
-	for (g = 0; g < count; g += 8, p += bw) {
+	g = 0;
+	if (out16 == NULL)
+		for (; count - g >= 32 && (size_t)(end - p) >= 4 * (size_t)bw + 8;
+		    g += 32, p += 4 * bw)
+			unpack32[bw](p, out32 + g);
+	for (; g < count; g += 8, p += bw) {
 		const uint8_t *src = p;
 
 		m = count - g < 8 ? count - g : 8;
@@ -434,6 +466,23 @@ pq_delta_decode(const uint8_t *p, size_t len, int64_t *out, size_t n,
 				return tq_err_set(err, TQ_ECORRUPT, "delta: "
 				    "truncated miniblock at byte %zu",
 				    (size_t)(p - start));
+			if (bw <= 32) {
+				/* Groups of 8 through the unrolled unpackers. */
+				uint32_t t32[64];
+
+				for (i = 0; i < want; i += 64) {
+					size_t c = want - i < 64 ? want - i : 64;
+
+					unpack_groups(p + i * (size_t)bw / 8, end,
+					    bw, t32, NULL, c);
+					for (k = 0; k < c; k++) {
+						prev += md + t32[k];
+						out[done++] = (int64_t)prev;
+					}
+				}
+				p += bytes;
+				continue;
+			}
 			for (i = 0; i < want; i += 64) {
 				size_t c = want - i < 64 ? want - i : 64;
 				size_t off = i * (size_t)bw / 8;

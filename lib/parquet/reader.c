@@ -780,16 +780,23 @@ decode_data_page(struct dec *d, const struct pq_page_header *h,
 		    "bytes", cd->path, h->uncompressed_size);
 	tq_buf_reset(pg);
 	if (h->type == PQ_PAGE_DATA) {
-		if ((rc = tq_buf_reserve(pg, (size_t)h->uncompressed_size + 8))
-		    != 0)
-			return tq_err_set(d->err, rc, "column %s: page too "
-			    "large", cd->path);
-		if ((rc = pq_decompress(&d->r->codec, codec, body, blen, pg->data,
-		    (size_t)h->uncompressed_size, d->err)) != 0)
-			return tq_err_prefix(d->err, rc, "column %s: page at "
-			    "byte %llu", cd->path, (unsigned long long)d->off);
-		p = pg->data;
 		vlen = (size_t)h->uncompressed_size;
+		if (codec == TQ_PARQUET_UNCOMPRESSED) {
+			/* Decode in place: no copy. */
+			if (blen != vlen)
+				return corrupt(d, "page sizes differ");
+			p = body;
+		} else {
+			if ((rc = tq_buf_reserve(pg, vlen + 8)) != 0)
+				return tq_err_set(d->err, rc, "column %s: page "
+				    "too large", cd->path);
+			if ((rc = pq_decompress(&d->r->codec, codec, body, blen,
+			    pg->data, vlen, d->err)) != 0)
+				return tq_err_prefix(d->err, rc, "column %s: page "
+				    "at byte %llu", cd->path,
+				    (unsigned long long)d->off);
+			p = pg->data;
+		}
 		if (cd->max_rep > 0 && (rc = decode_levels_v1(d, h->rep_encoding,
 		    &p, &vlen, cd->max_rep, rep, n)) != 0)
 			return rc;
