@@ -674,6 +674,32 @@ test_schema_errors(void)
 		{ "f", 0, 0, TQ_PARQUET_FIXED_LEN_BYTE_ARRAY, 0, { 0 } },
 	};
 
+	static const struct tq_parquet_node lists[] = {
+		{ .name = "schema", .num_children = 3 },
+		/* three-level */
+		{ .name = "a", .num_children = 1,
+		    .logical = { .kind = TQ_PARQUET_LT_LIST } },
+		{ .name = "list", .repetition = 2, .num_children = 1 },
+		{ .name = "element", .type = TQ_PARQUET_INT32 },
+		/* two-level: repeated leaf */
+		{ .name = "b", .num_children = 1,
+		    .logical = { .kind = TQ_PARQUET_LT_LIST } },
+		{ .name = "x", .repetition = 2, .type = TQ_PARQUET_INT32 },
+		/* two-level: repeated group named <list>_tuple */
+		{ .name = "c", .num_children = 1,
+		    .logical = { .kind = TQ_PARQUET_LT_LIST } },
+		{ .name = "c_tuple", .repetition = 2, .num_children = 1 },
+		{ .name = "y", .type = TQ_PARQUET_INT32 },
+	};
+
+	T_EQ_INT(pq_schema_build(lists, 9, true, false, &s, &e), 0,
+	    "schema: legacy lists read");
+	T_OK(tq_parquet_schema_list_element(s, 1) == 3 &&
+	    tq_parquet_schema_list_element(s, 4) == 5 &&
+	    tq_parquet_schema_list_element(s, 6) == 7 &&
+	    tq_parquet_schema_list_element(s, 2) == -1,
+	    "schema: list elements, three- and two-level");
+	tq_parquet_schema_free(s);
 	T_EQ_INT(tq_parquet_schema_new(short_tree, 2, &s, &e), TQ_ECORRUPT,
 	    "schema: children missing");
 	T_EQ_INT(tq_parquet_schema_new(bad_list, 3, &s, &e), TQ_EINVAL,
