@@ -50,6 +50,14 @@ int	tq_otlp_pb_decode(const void *buf, size_t len, struct tq_arena *a,
 	    Tq__TracesData **out, struct tq_err *err);
 
 /*
+ * tq_otlp_pb_unpack is tq_otlp_pb_decode without the check, for bytes this
+ * process encoded itself (tq_otlp_pb_encode of a decoded TracesData);
+ * never for input.  Returns 0 or TQ_ENOMEM.
+ */
+int	tq_otlp_pb_unpack(const void *buf, size_t len, struct tq_arena *a,
+	    Tq__TracesData **out, struct tq_err *err);
+
+/*
  * tq_otlp_pb_encode appends the protobuf encoding of td to out.  Returns
  * 0 or the error of tq_buf_reserve (TQ_ELIMIT, TQ_ENOMEM).
  */

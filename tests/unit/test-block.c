@@ -11,6 +11,7 @@
 
 #include "block.h"
 #include "limits.h"
+#include "store.h"
 #include "trace.h"
 #include "t.h"
 
@@ -257,6 +258,136 @@ test_round_trip(const struct tq_block_dedicated *ded, size_t nded,
 	tq_arena_release(&a);
 }
 
+static int
+cmp_trace_id(const void *x, const void *y)
+{
+	const Tq__TracesData *a = *(Tq__TracesData *const *)x;
+	const Tq__TracesData *b = *(Tq__TracesData *const *)y;
+
+	return memcmp(a->resource_spans[0]->scope_spans[0]->spans[0]->trace_id.data,
+	    b->resource_spans[0]->scope_spans[0]->spans[0]->trace_id.data, 16);
+}
+
+static int
+count_block(void *arg, const struct tq_block_meta *m)
+{
+	(void)m;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * test_store writes the fixtures' 20 traces (parts combined) as a block
+ * in a directory store, with small row groups, and finds each by ID.
+ */
+static void
+test_store(void)
+{
+	char dir[] = "/tmp/test-block-XXXXXX", cmd[300];
+	struct tq_block_writer *w;
+	struct tq_block_opts o;
+	struct tq_block_meta meta;
+	struct tq_block_explain ex;
+	struct tq_block *b;
+	struct tq_store *st;
+	struct tq_arena a;
+	struct tq_err e;
+	Tq__TracesData *parts[64], *traces[32], **groups, *td;
+	size_t nparts = 0, ntr = 0, i, j, ng;
+	int found = 0, same = 1, blocks = 0;
+	uint8_t missing[16] = { 0xff, 0xfe, 1, 2, 3 };
+
+	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
+	if (mkdtemp(dir) == NULL)
+		return;
+	T_EQ_INT(tq_store_open(dir, NULL, &st, &e), 0, "store: directory opens");
+	for (i = 0; i < 3; i++) {
+		char rel[64];
+		unsigned char *body;
+		size_t len = 0;
+
+		snprintf(rel, sizeof(rel), "otlp-proto/%06zu.body.pb", i + 1);
+		body = slurp(rel, &len);
+		tq_otlp_pb_decode(body, len, &a, &td, &e);
+		free(body);
+		tq_trace_split(td, &a, &groups, &ng, NULL, &e);
+		for (j = 0; j < ng && nparts < 64; j++)
+			parts[nparts++] = groups[j];
+	}
+	qsort(parts, nparts, sizeof(*parts), cmp_trace_id);
+	for (i = 0; i < nparts; i = j) {
+		for (j = i + 1; j < nparts && cmp_trace_id(&parts[i], &parts[j]) == 0; j++)
+			;
+		tq_trace_combine(parts + i, j - i, &a, &traces[ntr++], NULL, &e);
+	}
+	T_EQ_INT(ntr, 20, "store: 20 traces to write");
+	tq_block_opts_init(&o);
+	o.row_group_bytes = 20000;	/* several row groups */
+	T_EQ_INT(tq_block_writer_new(st, "team-a", &o, ntr, &w, &e), 0,
+	    "writer: starts");
+	for (i = 0; i < ntr; i++)
+		if (tq_block_writer_add(w, traces[i], 0, &e) != 0)
+			printf("# add: %s\n", e.msg);
+	T_EQ_INT(tq_block_writer_add(w, traces[0], 0, &e), TQ_EINVAL,
+	    "writer: a trace out of order is refused");
+	T_EQ_INT(tq_block_writer_finish(w, &meta, &e), 0, "writer: finishes");
+	tq_block_writer_free(w);
+	T_EQ_INT(meta.total_objects, 20, "meta: 20 traces");
+	T_OK(meta.total_records > 1, "meta: several row groups");
+	T_EQ_INT(meta.bloom_shards, 1, "meta: one bloom shard");
+	T_OK(meta.start_s == 1767225600 && meta.end_s >= meta.start_s,
+	    "meta: time range in seconds");
+	T_EQ_INT(tq_block_list(st, "team-a", false, count_block, &blocks, &e), 0,
+	    "list: runs");
+	T_EQ_INT(blocks, 1, "list: one visible block");
+	T_EQ_INT(tq_block_open(st, "team-a", meta.block_id, &b, &e), 0,
+	    "reader: opens by meta.json");
+	for (i = 0; i < ntr; i++) {
+		const uint8_t *id = traces[i]->resource_spans[0]->scope_spans[0]->
+		    spans[0]->trace_id.data;
+		struct tq_buf x, y;
+		int rc = tq_block_find(b, id, &a, &td, &ex, &e);
+
+		if (rc != 1) {
+			printf("# find %zu: %d %s (%s)\n", i, rc, e.msg,
+			    ex.outcome ? ex.outcome : "");
+			continue;
+		}
+		found++;
+		if (ex.reads > 3)
+			same = 0;
+		tq_buf_init(&x, 1 << 26);
+		tq_buf_init(&y, 1 << 26);
+		canon(traces[i], &x);
+		canon(td, &y);
+		{
+			size_t nx, ny, k;
+			char **lx = sorted_lines(&x, &nx), **ly = sorted_lines(&y, &ny);
+
+			for (k = 0; k < nx; k++)
+				if (nx != ny || strcmp(lx[k], ly[k]) != 0) {
+					same = 0;
+					break;
+				}
+			free(lx);
+			free(ly);
+		}
+		tq_buf_release(&x);
+		tq_buf_release(&y);
+	}
+	T_EQ_INT(found, 20, "find: every trace by its ID");
+	T_OK(same, "find: every trace whole, in at most 3 reads");
+	T_EQ_INT(tq_block_find(b, missing, &a, &td, &ex, &e), 0,
+	    "find: an absent ID is not found");
+	T_EQ_INT(ex.reads, 1, "find: a bloom miss costs one read");
+	tq_block_free(b);
+	tq_store_free(st);
+	tq_arena_release(&a);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
+}
+
 int
 main(void)
 {
@@ -268,5 +399,6 @@ main(void)
 
 	test_round_trip(NULL, 0, "plain");
 	test_round_trip(ded, 3, "dedicated");
+	test_store();
 	return t_done();
 }
