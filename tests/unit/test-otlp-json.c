@@ -591,6 +591,79 @@ test_bad(void)
 	free(deep);
 }
 
+/*
+ * test_pb_round_trip: a document with every AnyValue kind (NaN and the
+ * infinities included) goes JSON -> model -> protobuf -> model -> JSON
+ * and comes back as the same text.
+ */
+static void
+test_pb_round_trip(void)
+{
+	static const char doc[] = "{\"resourceSpans\":[{\"resource\":{"
+	    "\"attributes\":[{\"key\":\"r\",\"value\":{\"kvlistValue\":"
+	    "{\"values\":[{\"key\":\"b\",\"value\":{\"bytesValue\":"
+	    "\"AAEC/w==\"}},{\"key\":\"e\"}]}}}],\"droppedAttributesCount\":2},"
+	    "\"scopeSpans\":[{\"scope\":{\"name\":\"s\",\"version\":\"1\"},"
+	    "\"spans\":[{\"traceId\":\"5b8efff798038103d269b633813fc60c\","
+	    "\"spanId\":\"eee19b7ec3c1b174\",\"flags\":769,\"name\":\"n\","
+	    "\"kind\":3,\"startTimeUnixNano\":\"1\",\"endTimeUnixNano\":"
+	    "\"18446744073709551615\",\"attributes\":[{\"key\":\"a\","
+	    "\"value\":{\"arrayValue\":{\"values\":[{\"doubleValue\":\"NaN\"},"
+	    "{\"doubleValue\":\"-Infinity\"},{\"doubleValue\":-0.5},"
+	    "{\"intValue\":\"-9223372036854775808\"},{\"boolValue\":true},"
+	    "{\"stringValue\":\"\\u00e9\\n\"},{}]}}}],\"events\":[{"
+	    "\"timeUnixNano\":\"2\",\"name\":\"e\"}],\"links\":[{"
+	    "\"traceId\":\"00000000000000000000000000000001\",\"spanId\":"
+	    "\"0000000000000002\",\"flags\":256}],\"status\":{\"message\":"
+	    "\"m\",\"code\":2}}],\"schemaUrl\":\"u\"}]}]}";
+	Tq__TracesData *td, *t2;
+	struct tq_buf pb;
+	struct tq_err err;
+	char first[8192];
+
+	T_EQ_INT(decode(doc, &td, &err), 0, "pb round trip: JSON decodes");
+	snprintf(first, sizeof(first), "%s", encode(td));
+	tq_buf_init(&pb, 1 << 20);
+	T_EQ_INT(tq_otlp_pb_encode(td, &pb, &err), 0,
+	    "pb round trip: protobuf encodes");
+	T_EQ_INT(tq_otlp_pb_decode(pb.data, pb.len, &arena, &t2, &err), 0,
+	    "pb round trip: protobuf decodes");
+	T_EQ_STR(encode(t2), first, "pb round trip: same JSON text again");
+	tq_buf_release(&pb);
+}
+
+/*
+ * test_resources: a full arena and an over-long document fail cleanly
+ * (ASan checks that the jansson tree is freed on every path).
+ */
+static void
+test_resources(void)
+{
+	char path[1024], *json;
+	size_t len;
+	struct tq_arena small;
+	struct tq_err err;
+	Tq__TracesData *td;
+
+	snprintf(path, sizeof(path), "%s/otlp-json/000003.body.json",
+	    fixtures());
+	json = slurp(path, &len);
+	T_OK(json != NULL, "resources: fixture found");
+	if (json == NULL)
+		return;
+	tq_arena_init(&small, 4096);
+	T_EQ_INT(tq_otlp_json_decode(json, len, &small, &td, &err), TQ_ENOMEM,
+	    "resources: a full arena is TQ_ENOMEM");
+	T_EQ_STR(err.msg, "resourceSpans[0].scopeSpans[0].spans[0].events[0]."
+	    "attributes[0].key: out of memory", "resources: the error says where");
+	tq_arena_release(&small);
+	free(json);
+	/* The length is checked before a byte is read. */
+	T_EQ_INT(tq_otlp_json_decode("{}", (size_t)TQ_MAX_JSON_LINE + 1,
+	    &arena, &td, &err), TQ_ELIMIT,
+	    "resources: a document over TQ_MAX_JSON_LINE is refused");
+}
+
 int
 main(void)
 {
@@ -601,6 +674,8 @@ main(void)
 	test_escaping();
 	test_encode_limit();
 	test_bad();
+	test_pb_round_trip();
+	test_resources();
 	tq_arena_release(&arena);
 	return t_done();
 }

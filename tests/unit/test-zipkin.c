@@ -553,6 +553,41 @@ test_fixtures(void)
 	json_decref(truth);
 }
 
+/* test_resources: a full arena fails cleanly, the error naming the span. */
+static void
+test_resources(void)
+{
+	static const char doc[] = "[{\"traceId\":\"1\",\"id\":\"1\","
+	    "\"timestamp\":1.5,\"tags\":{\"a\":\"b\"}},"
+	    "{\"traceId\":\"1\",\"id\":\"2\",\"timestamp\":2.5,"
+	    "\"name\":\"a name long enough to need more room than is left\"}]";
+	struct tq_arena small;
+	struct tq_err err;
+	Tq__TracesData *td;
+	size_t max;
+	int rc = 0, saw_enomem = 0;
+
+	/* Every arena size up to what it needs fails with TQ_ENOMEM. */
+	for (max = 0; max < 8192; max += 16) {
+		tq_arena_init(&small, max);
+		rc = tq_zipkin_json_decode(doc, sizeof(doc) - 1, &small, &td,
+		    &err);
+		tq_arena_release(&small);
+		if (rc == 0)
+			break;
+		if (rc != TQ_ENOMEM) {
+			saw_enomem = -1;
+			break;
+		}
+		saw_enomem = 1;
+	}
+	T_EQ_INT(saw_enomem, 1, "resources: small arenas give TQ_ENOMEM");
+	T_EQ_INT(rc, 0, "resources: a big enough arena succeeds");
+	T_EQ_INT(tq_zipkin_json_decode("[]", (size_t)TQ_MAX_JSON_LINE + 1,
+	    &arena, &td, &err), TQ_ELIMIT,
+	    "resources: a document over TQ_MAX_JSON_LINE is refused");
+}
+
 int
 main(void)
 {
@@ -563,6 +598,7 @@ main(void)
 	test_grouping();
 	test_bad();
 	test_fixtures();
+	test_resources();
 	tq_arena_release(&arena);
 	return t_done();
 }
