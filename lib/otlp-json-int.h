@@ -33,7 +33,6 @@ struct tq_jframe {
 struct tq_jctx {
 	struct tq_arena	*a;
 	struct tq_err	*err;
-	const char	*root;		/* path prefix, "" for none */
 	size_t		 nframes;
 	struct tq_jframe frames[TQ_JPATH_MAX];
 };

@@ -42,7 +42,6 @@ tq_jctx_init(struct tq_jctx *c, struct tq_arena *a, struct tq_err *err)
 {
 	c->a = a;
 	c->err = err;
-	c->root = "";
 	c->nframes = 0;
 }
 
@@ -85,7 +84,7 @@ tq_jctx_fail(struct tq_jctx *c, int code, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	len = (size_t)snprintf(path, sizeof(path), "%s", c->root);
+	path[0] = '\0';
 	for (i = 0; i < c->nframes && len < sizeof(path); i++) {
 		const struct tq_jframe *f = &c->frames[i];
 
