@@ -396,14 +396,16 @@ static int
 get_enum(struct tq_jctx *c, const json_t *v, const char *const *names,
     size_t n, int *out)
 {
-	json_int_t i;
 	size_t k;
+	double d;
 
-	if (json_is_integer(v)) {
-		i = json_integer_value(v);
-		if (i < INT32_MIN || i > INT32_MAX)
+	if (json_is_number(v)) {
+		d = json_number_value(v);
+		if (d != floor(d))
+			return tq_jctx_fail(c, TQ_ECORRUPT, "not an integer");
+		if (d < INT32_MIN || d > INT32_MAX)
 			return tq_jctx_fail(c, TQ_ECORRUPT, "out of range");
-		*out = (int)i;
+		*out = (int)d;
 		return 0;
 	}
 	if (!json_is_string(v))

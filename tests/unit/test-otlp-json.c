@@ -354,6 +354,10 @@ test_span_fields(void)
 	T_EQ_INT(s->links[0]->span_id.data[7], 2, "span: link span ID");
 	T_OK(s->status != NULL && s->status->code == 2 &&
 	    strcmp(s->status->message, "bad") == 0, "span: status by name");
+	T_EQ_INT(decode(SPAN_DOC("{\"kind\":2.0,\"status\":{\"code\":1}}"),
+	    &t2, &err), 0, "span: integral enum numbers decode");
+	T_OK(first_span(t2)->kind == 2 && first_span(t2)->status->code == 1,
+	    "span: kind 2.0 and code 1");
 	T_EQ_INT(td->resource_spans[0]->resource->dropped_attributes_count, 3,
 	    "resource: dropped attributes");
 	T_EQ_STR(td->resource_spans[0]->schema_url, "r", "resource schema URL");
@@ -481,6 +485,10 @@ test_bad(void)
 	    "resourceSpans[0].scopeSpans[0].spans[0].name: not a string");
 	bad(SPAN_DOC("{\"kind\":\"SERVER\"}"), TQ_ECORRUPT,
 	    "resourceSpans[0].scopeSpans[0].spans[0].kind: unknown value");
+	bad(SPAN_DOC("{\"kind\":2.5}"), TQ_ECORRUPT,
+	    "resourceSpans[0].scopeSpans[0].spans[0].kind: not an integer");
+	bad(SPAN_DOC("{\"kind\":4294967298}"), TQ_ECORRUPT,
+	    "resourceSpans[0].scopeSpans[0].spans[0].kind: out of range");
 	bad(SPAN_DOC("{\"kind\":true}"), TQ_ECORRUPT,
 	    "resourceSpans[0].scopeSpans[0].spans[0].kind: "
 	    "not a number or a string");
