@@ -12,7 +12,8 @@
  *     (1767225600000215.8): the decimal text is converted to nanoseconds
  *     exactly, never through a double.  A span without timestamp starts at
  *     0 and gets the attribute otel.zipkin.absentField.startTime = true;
- *   - localEndpoint.serviceName becomes the resource's service.name, and
+ *   - localEndpoint.serviceName becomes the resource's service.name (or
+ *     the attribute an "otlp.service.name.source" tag names), and
  *     tags named by the resource semantic conventions (service.*, host.*,
  *     k8s.*, telemetry.*, process.*, cloud.*, deployment.*, ...) become
  *     resource attributes; spans are grouped into one ResourceSpans per
@@ -317,7 +318,7 @@ get_zid(struct tq_jctx *c, const json_t *v, size_t n, int optional,
 static const char *const resource_keys[] = {
 	"aws.ecs.", "aws.eks.", "aws.log.", "browser.", "cloud.",
 	"container.", "deployment.", "device.", "faas.", "gcp.cloud_run.",
-	"gcp.gce.", "heroku.", "host.", "k8s.", "os.", "process.",
+	"gcp.gce.", "heroku.", "host.", "k8s.", "opencensus.", "os.", "process.",
 	"service.", "telemetry.", "webengine.",
 };
 
@@ -830,7 +831,8 @@ dec_span(struct zdec *z, const json_t *o, struct zspan *out)
 	const json_t *v, *jtrace = NULL, *jid = NULL;
 	const char *k, *str;
 	uint64_t ts = 0, dur = 0;
-	size_t ntags = 0, nres = 0, nattr, nlinks, i, n;
+	const char *sn_key = "service.name";
+	size_t ntags = 0, nres = 0, nattr, nlinks, i, n, sn_len = 12;
 	char key[32];
 	Tq__Span *s;
 	int rc, created, has_ts = 0;
@@ -992,14 +994,20 @@ dec_span(struct zdec *z, const json_t *o, struct zspan *out)
 	 * Resource tags move to the front of tags, sorted, so the group key
 	 * does not depend on their order; the rest keep theirs.
 	 */
+	if ((t = take(tags, ntags, "otlp.service.name.source")) != NULL &&
+	    t->vlen > 0) {
+		sn_key = t->val;
+		sn_len = t->vlen;
+	}
 	for (i = 0; i < ntags; i++) {
-		if (tags[i].key == NULL || !is_resource_key(tags[i].key))
+		if (tags[i].key == NULL)
 			continue;
-		if (local.service_len > 0 &&
-		    strcmp(tags[i].key, "service.name") == 0) {
+		if (local.service_len > 0 && strcmp(tags[i].key, sn_key) == 0) {
 			tags[i].key = NULL;
 			continue;
 		}
+		if (!is_resource_key(tags[i].key))
+			continue;
 		if (i != nres) {
 			struct ztag tmp = tags[i];
 
@@ -1015,7 +1023,8 @@ dec_span(struct zdec *z, const json_t *o, struct zspan *out)
 
 	/* The resource group. */
 	tq_buf_reset(&z->key);
-	if ((rc = key_add(z, local.service, local.service_len)) != 0)
+	if ((rc = key_add(z, sn_key, sn_len)) != 0 ||
+	    (rc = key_add(z, local.service, local.service_len)) != 0)
 		return rc;
 	for (i = 0; i < nres; i++)
 		if ((rc = key_add(z, rtags[i].key, strlen(rtags[i].key))) != 0 ||
@@ -1036,7 +1045,7 @@ dec_span(struct zdec *z, const json_t *o, struct zspan *out)
 		    sizeof(*r->attributes))) == NULL)
 			return tq_jctx_fail(c, TQ_ENOMEM, "out of memory");
 		if (local.service_len > 0 && (rc = tq_jctx_kv_string(c,
-		    r->attributes, &na, "service.name", 12, local.service,
+		    r->attributes, &na, sn_key, sn_len, local.service,
 		    local.service_len)) != 0)
 			return rc;
 		for (i = 0; i < nres; i++)

@@ -285,6 +285,19 @@ test_grouping(void)
 	T_EQ_STR(str_attr(td->resource_spans[2]->resource->attributes,
 	    td->resource_spans[2]->resource->n_attributes,
 	    "service.instance.id"), "i2", "group: second instance");
+	T_EQ_INT(zdecode("[{\"traceId\":\"1\",\"id\":\"1\",\"localEndpoint\":"
+	    "{\"serviceName\":\"svc\"},\"tags\":{\"otlp.service.name.source\":"
+	    "\"app.name\",\"app.name\":\"x\",\"opencensus.resourcetype\":"
+	    "\"k\"}}]", &td, &err), 0, "service name source: decode");
+	rs = td->resource_spans[0];
+	T_EQ_STR(str_attr(rs->resource->attributes, rs->resource->n_attributes,
+	    "app.name"), "svc", "service name source: names the attribute");
+	T_OK(str_attr(rs->resource->attributes, rs->resource->n_attributes,
+	    "service.name") == NULL, "service name source: no service.name");
+	T_EQ_STR(str_attr(rs->resource->attributes, rs->resource->n_attributes,
+	    "opencensus.resourcetype"), "k", "opencensus tags are resource");
+	T_EQ_INT(span_at(td, 0)->n_attributes, 1,
+	    "service name source: only the absent start flag is left");
 	T_EQ_INT(zdecode("[]", &td, &err), 0, "empty array decodes");
 	T_EQ_INT(td->n_resource_spans, 0, "empty array has no spans");
 }
