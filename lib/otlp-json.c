@@ -1369,7 +1369,8 @@ w_i64(struct w *w, int64_t v)
 
 /*
  * w_double writes the shortest %g form that reads back as the same
- * double; NaN and the infinities as the proto3 JSON strings.  A locale's
+ * double (negative zero as -0.0); NaN and the infinities as the proto3
+ * JSON strings.  A locale's
  * decimal comma is turned back into a point.
  */
 static void
@@ -1387,6 +1388,11 @@ w_double(struct w *w, double d)
 			W_LIT(w, "\"Infinity\"");
 		else
 			W_LIT(w, "\"-Infinity\"");
+		return;
+	}
+	if (d == 0 && signbit(d)) {
+		/* "-0" would read back as the integer 0. */
+		W_LIT(w, "-0.0");
 		return;
 	}
 	for (prec = 15; prec <= 17; prec++) {

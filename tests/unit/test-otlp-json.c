@@ -618,6 +618,7 @@ test_pb_round_trip(void)
 	    "\"18446744073709551615\",\"attributes\":[{\"key\":\"a\","
 	    "\"value\":{\"arrayValue\":{\"values\":[{\"doubleValue\":\"NaN\"},"
 	    "{\"doubleValue\":\"-Infinity\"},{\"doubleValue\":-0.5},"
+	    "{\"doubleValue\":-0.0},{\"doubleValue\":1e-300},"
 	    "{\"intValue\":\"-9223372036854775808\"},{\"boolValue\":true},"
 	    "{\"stringValue\":\"\\u00e9\\n\"},{}]}}}],\"events\":[{"
 	    "\"timeUnixNano\":\"2\",\"name\":\"e\"}],\"links\":[{"
@@ -637,6 +638,8 @@ test_pb_round_trip(void)
 	T_EQ_INT(tq_otlp_pb_decode(pb.data, pb.len, &arena, &t2, &err), 0,
 	    "pb round trip: protobuf decodes");
 	T_EQ_STR(encode(t2), first, "pb round trip: same JSON text again");
+	T_OK(strstr(first, "{\"doubleValue\":-0.0},{\"doubleValue\":1e-300}") !=
+	    NULL, "pb round trip: negative zero keeps its sign");
 	tq_buf_release(&pb);
 }
 
