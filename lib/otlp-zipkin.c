@@ -960,7 +960,11 @@ dec_span(struct zdec *z, const json_t *o, struct zspan *out)
 			return tq_jctx_fail(c, TQ_ENOMEM, "out of memory");
 	}
 	/* Links, as the collector's exporter wrote them: otlp.link.0, 1, ... */
-	for (nlinks = 0; nlinks < 128; nlinks++) {
+	for (i = 0; i < ntags; i++)
+		if (tags[i].key != NULL &&
+		    strncmp(tags[i].key, "otlp.link.", 10) == 0)
+			break;
+	for (nlinks = 0; i < ntags && nlinks < 128; nlinks++) {
 		snprintf(key, sizeof(key), "otlp.link.%zu", nlinks);
 		for (i = 0; i < ntags; i++)
 			if (tags[i].key != NULL && strcmp(tags[i].key, key) == 0)
