@@ -558,19 +558,25 @@ test_bad(void)
 	bad("{} {}", TQ_ECORRUPT, "OTLP/JSON: byte 4: end of file expected "
 	    "near '{'");
 
-	/* AnyValue nesting: TQ_MAX_DEPTH levels pass, one more fails. */
-	n = 4096 + 40 * (TQ_MAX_DEPTH + 1);
+	/*
+	 * AnyValue nesting, through arrays and through kvlists (the longer
+	 * path): TQ_MAX_DEPTH levels pass, one more fails.
+	 */
+	n = 4096 + 60 * (TQ_MAX_DEPTH + 1);
 	deep = malloc(n);
+	for (int kv = 0; kv <= 1; kv++)
 	for (int depth = TQ_MAX_DEPTH; depth <= TQ_MAX_DEPTH + 1; depth++) {
 		size_t len = (size_t)snprintf(deep, n, "%s",
 		    "{\"resourceSpans\":[{\"resource\":{\"attributes\":"
 		    "[{\"value\":");
 		for (i = 1; i < (size_t)depth; i++)
-			len += (size_t)snprintf(deep + len, n - len,
+			len += (size_t)snprintf(deep + len, n - len, "%s", kv ?
+			    "{\"kvlistValue\":{\"values\":[{\"value\":" :
 			    "{\"arrayValue\":{\"values\":[");
 		len += (size_t)snprintf(deep + len, n - len, "{}");
 		for (i = 1; i < (size_t)depth; i++)
-			len += (size_t)snprintf(deep + len, n - len, "]}}");
+			len += (size_t)snprintf(deep + len, n - len, "%s",
+			    kv ? "}]}}" : "]}}");
 		snprintf(deep + len, n - len, "}]}}]}");
 		tq_err_clear(&err);
 		if (depth == TQ_MAX_DEPTH)
@@ -580,8 +586,11 @@ test_bad(void)
 			T_EQ_INT(decode(deep, &td, &err), TQ_ELIMIT,
 			    "depth: one level more is over the limit");
 			T_OK(strstr(err.msg, "values nested deeper than 64") !=
-			    NULL && strncmp(err.msg, "resourceSpans[0].resource."
-			    "attributes[0].value.arrayValue.values[0]", 62) == 0,
+			    NULL && strncmp(err.msg, kv ? "resourceSpans[0]."
+			    "resource.attributes[0].value.kvlistValue.values[0]"
+			    ".value.kvlistValue" : "resourceSpans[0].resource."
+			    "attributes[0].value.arrayValue.values[0].arrayValue",
+			    kv ? 81 : 74) == 0,
 			    "depth: error names the path and the limit");
 		}
 	}
