@@ -40,6 +40,9 @@
 #define TQ_HTTP_TIMEOUT		10
 /* Worker threads of one server; the default is the number of CPUs. */
 #define TQ_HTTP_MAX_THREADS	64
+/* Bytes of request bodies one server holds while receiving them (all
+ * connections together); past this requests get 503 with Retry-After. */
+#define TQ_HTTP_MAX_INFLIGHT	(128u * 1024 * 1024)
 /* Request bodies kept for reuse by one server (each up to its route's cap). */
 #define TQ_HTTP_BODY_POOL	16
 /* Bytes of accepted requests waiting for tempo-recv's writer; past this
@@ -78,5 +81,24 @@
 #define TQ_THRIFT_MAX_DEPTH	32
 /* Memory a writer may buffer for one row group beyond its target. */
 #define TQ_PARQUET_MAX_ROW_GROUP_BUF	(4096ull * 1024 * 1024)
+
+/* --- Object storage (lib/store) --- */
+/* A key below the store's prefix (S3 allows 1024 bytes in all). */
+#define TQ_STORE_MAX_KEY	1024
+/* Multipart part / Azure block size: default, and the range allowed (S3
+ * parts are 5 MiB at least except the last; Azure blocks 4000 MiB at most). */
+#define TQ_STORE_PART_SIZE	(8u * 1024 * 1024)
+#define TQ_STORE_MIN_PART	(5u * 1024 * 1024)
+#define TQ_STORE_MAX_PART	(512u * 1024 * 1024)
+/* S3 and Azure allow 10000 parts or 50000 blocks; we stop at 10000. */
+#define TQ_STORE_MAX_PARTS	10000
+/* A listing page or other XML/JSON answer held in memory. */
+#define TQ_STORE_MAX_RESPONSE	(16u * 1024 * 1024)
+/* An error body kept to report the service's code and message. */
+#define TQ_STORE_MAX_ERRBODY	(64u * 1024)
+/* Longest wait between retries, whatever Retry-After says (ms). */
+#define TQ_STORE_MAX_BACKOFF	20000
+/* A service-account key file for GCS. */
+#define TQ_STORE_MAX_KEYFILE	(64u * 1024)
 
 #endif

@@ -1866,3 +1866,45 @@ tq_otlp_json_encode(const Tq__TracesData *td, struct tq_buf *out,
 	}
 	return 0;
 }
+
+int
+tq_otlp_json_anyvalue_encode(const Tq__AnyValue *v, struct tq_buf *out,
+    struct tq_err *err)
+{
+	struct w w = { out, 0 };
+	size_t start = out->len;
+
+	w_anyvalue(&w, v);
+	if (w.rc != 0) {
+		out->len = start;
+		return tq_err_set(err, w.rc, "AnyValue JSON encode: %s",
+		    tq_strerror(w.rc));
+	}
+	return 0;
+}
+
+int
+tq_otlp_json_anyvalue_decode(const char *buf, size_t len, struct tq_arena *a,
+    Tq__AnyValue **out, struct tq_err *err)
+{
+	struct tq_jctx c;
+	Tq__AnyValue *v;
+	json_t *root = NULL;
+	int rc;
+
+	if ((rc = tq_json_load(buf, len, 0, "AnyValue JSON", &root, err)) != 0)
+		return rc;
+	tq_jctx_init(&c, a, err);
+	if ((rc = need_object(&c, root)) != 0)
+		goto out;
+	if ((v = alloc_msg(&c, sizeof(*v))) == NULL) {
+		rc = TQ_ENOMEM;
+		goto out;
+	}
+	tq__any_value__init(v);
+	if ((rc = dec_anyvalue(&c, root, 0, v)) == 0)
+		*out = v;
+out:
+	json_decref(root);
+	return rc;
+}

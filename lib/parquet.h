@@ -260,6 +260,12 @@ struct tq_parquet_write_opts {
 	size_t		 row_group_size;/* buffered bytes per row group, 128 MiB */
 	size_t		 dict_max;	/* dictionary fallback size, 1 MiB */
 	const char	*created_by;	/* default "tempo-parquet <version>" */
+	/*
+	 * Records come from code that always builds them to fit the schema
+	 * (tempo's vParquet4 mapping): write_record skips its dry run, and a
+	 * record that does not fit fails the writer instead of being refused.
+	 */
+	bool		 trusted_records;
 };
 
 /*

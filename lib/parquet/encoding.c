@@ -94,12 +94,13 @@ rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out32,
 			uint64_t groups = hdr >> 1;
 			size_t bytes, count;
 
-			if (groups == 0 || groups > (uint64_t)(end - p) ||
-			    groups * (uint64_t)bw > (uint64_t)(end - p))
+			if (groups == 0 || (bw > 0 && groups >
+			    (uint64_t)(end - p) / (uint64_t)bw))
 				return tq_err_set(err, TQ_ECORRUPT, "rle: "
 				    "bit-packed run past the end");
 			bytes = (size_t)groups * (size_t)bw;
-			count = (size_t)groups * 8;
+			count = groups > (n - done) / 8 + 1 ? n - done :
+			    (size_t)groups * 8;
 			if (count > n - done)
 				count = n - done;
 			for (i = 0; i < count; i += 64) {

@@ -312,7 +312,7 @@ decode_plain(struct dec *d, struct tq_parquet_column *c, struct tq_buf *data,
 		uint8_t *o;
 
 		/* The values take fewer bytes than their encoding. */
-		if ((rc = tq_buf_reserve(data, len)) != 0)
+		if ((rc = tq_buf_reserve(data, len + 1)) != 0)
 			return tq_err_set(d->err, rc, "column %s: values over "
 			    "the memory cap", d->cd->path);
 		if (data->len + len > UINT32_MAX)
@@ -430,7 +430,7 @@ gather(struct dec *d, const uint32_t *idx, size_t at, size_t k)
 
 		for (i = 0; i < k; i++)
 			total += dc->off[idx[i] + 1] - dc->off[idx[i]];
-		if ((rc = tq_buf_reserve(d->data, total)) != 0 ||
+		if ((rc = tq_buf_reserve(d->data, total + 1)) != 0 ||
 		    d->data->len + total > UINT32_MAX)
 			return tq_err_set(d->err, TQ_ELIMIT, "column %s: values "
 			    "over the memory cap", d->cd->path);
@@ -439,7 +439,8 @@ gather(struct dec *d, const uint32_t *idx, size_t at, size_t k)
 			uint32_t s = dc->off[idx[i]];
 			uint32_t n = dc->off[idx[i] + 1] - s;
 
-			memcpy(o, dc->data + s, n);
+			if (n > 0)
+				memcpy(o, dc->data + s, n);
 			o += n;
 			off[i + 1] = off[i] + n;
 		}
@@ -510,14 +511,16 @@ decode_delta_bytes(struct dec *d, const uint8_t *p, size_t len, size_t k,
 		if (lens[i] < 0 || (uint64_t)lens[i] > n || (prefixed &&
 		    (pre[i] < 0 || pl > prev)))
 			return corrupt(d, "bad delta byte array lengths");
-		if ((rc = tq_buf_reserve(d->data, pl + (uint64_t)lens[i])) != 0 ||
+		if ((rc = tq_buf_reserve(d->data, pl + (uint64_t)lens[i] + 1))
+		    != 0 ||
 		    d->data->len + pl + (uint64_t)lens[i] > UINT32_MAX)
 			return tq_err_set(d->err, TQ_ELIMIT, "column %s: values "
 			    "over the memory cap", d->cd->path);
 		o = d->data->data + d->data->len;
 		if (pl > 0)
 			memmove(o, d->data->data + off[i - 1], pl);
-		memcpy(o + pl, q, (size_t)lens[i]);
+		if (lens[i] > 0)
+			memcpy(o + pl, q, (size_t)lens[i]);
 		q += lens[i];
 		n -= (size_t)lens[i];
 		d->data->len += pl + (size_t)lens[i];

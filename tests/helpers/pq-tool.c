@@ -17,7 +17,7 @@
  * The description is {"schema": FIELD..., "options": {...}, "rows": [...]}
  * where a field is {"name", "rep": "required|optional|repeated", "type"
  * (leaves) or "fields" (groups), "logical": "STRING|LIST|MAP|UINT8..|
- * INT8..|TS_MICROS|TS_NANOS|TS_MILLIS|JSON|DATE", "length" (FLBA), and per
+ * INT8..|TS_MICROS|TS_NANOS|TSZ_MICROS|..|JSON|DATE", "length" (FLBA), and per
  * column "encoding", "dict", "codec"}.
  */
 #include <errno.h>
@@ -82,11 +82,13 @@ parse_logical(const char *s, struct tq_parquet_logical *lt)
 		lt->kind = TQ_PARQUET_LT_JSON;
 	else if (strcmp(s, "DATE") == 0)
 		lt->kind = TQ_PARQUET_LT_DATE;
-	else if (strncmp(s, "TS_", 3) == 0) {
+	else if (strncmp(s, "TS_", 3) == 0 || strncmp(s, "TSZ_", 4) == 0) {
+		/* TSZ_ is adjusted to UTC, TS_ is local time. */
 		lt->kind = TQ_PARQUET_LT_TIMESTAMP;
-		lt->utc = true;
-		lt->unit = strcmp(s, "TS_MILLIS") == 0 ? TQ_PARQUET_MILLIS :
-		    strcmp(s, "TS_MICROS") == 0 ? TQ_PARQUET_MICROS :
+		lt->utc = s[2] == 'Z';
+		s += lt->utc ? 4 : 3;
+		lt->unit = strcmp(s, "MILLIS") == 0 ? TQ_PARQUET_MILLIS :
+		    strcmp(s, "MICROS") == 0 ? TQ_PARQUET_MICROS :
 		    TQ_PARQUET_NANOS;
 	} else if (strncmp(s, "UINT", 4) == 0 || strncmp(s, "INT", 3) == 0) {
 		lt->kind = TQ_PARQUET_LT_INT;

@@ -66,7 +66,8 @@ async function main() {
   } else if (cmd === 'meta') {
     const r = await c.runAndReadAll(`SELECT row_group_id, path_in_schema, compression, encodings
       FROM parquet_metadata(${q(args[0])}) ORDER BY row_group_id, column_id`);
-    for (const row of r.getRowsJS()) console.log(row.join(' '));
+    for (const [rg, path, codec, encs] of r.getRowsJS())
+      console.log([rg, path.split(', ').join('.'), codec, encs.split(', ').join(',')].join(' '));
   } else if (cmd === 'time') {
     // Best of N runs of a scan that touches every value of the columns.
     const cols = args[1].split(',');
