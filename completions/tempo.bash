@@ -9,6 +9,10 @@ _tempo_opts()
 		echo "--batch --depth --duration --endpoint --error-rate --fanout
 		    --header --huge-attr --huge-trace --instances --rate --seed
 		    --services --spans --traces" ;;
+	tempo-pack)
+		echo "--dedicated --max-attr-bytes --max-block-bytes
+		    --max-block-duration --max-live-bytes --max-trace-bytes
+		    --row-group-bytes --skip-bad --trace-idle --wal" ;;
 	tempo-recv)
 		echo "--listen --max-body --otlp-http --queue-size --skip-bad
 		    --threads --timeout --zipkin" ;;
@@ -38,6 +42,12 @@ _tempo()
 	-o|--output)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
+	--wal)
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		return ;;
+	--dedicated)
+		mapfile -t COMPREPLY < <(compgen -W "span: resource:" -- "$cur")
+		return ;;
 	-s|--store)
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return ;;
@@ -49,4 +59,4 @@ _tempo()
 	mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
 
-complete -F _tempo tempo-gen tempo-recv
+complete -F _tempo tempo-gen tempo-pack tempo-recv
