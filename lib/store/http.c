@@ -3,8 +3,13 @@
  * handle per store keeps connections alive between requests; a pool of
  * opts.concurrency easy handles runs batches.  Each request is retried on
  * its own, with exponential backoff and jitter, on 5xx, 429, 408 and
- * network errors when it is idempotent; a ranged download resumes where
- * the failed attempt stopped.  Messages name the request and carry the
+ * network errors; a download resumes where the failed attempt stopped.
+ * Every request the backends send is safe to repeat: GET, HEAD, PUT and
+ * DELETE are idempotent, a repeated multipart start only leaves an
+ * unused upload id behind (never a visible object), and a repeated
+ * multipart completion can at worst fail with NoSuchUpload after the
+ * object is complete, which a size check (tempo-put's) settles.
+ * Messages name the request and carry the
  * service's error code, never a header or a URL (SAS tokens live there).
  */
 #include <errno.h>
@@ -96,7 +101,6 @@ http_req_init(struct http_req *r, const char *method, const char *key,
 	r->method = method;
 	r->key = key;
 	r->what = what;
-	r->idempotent = true;
 	tq_buf_init(&r->resp, TQ_STORE_MAX_ERRBODY);
 	tq_buf_init(&r->url, 2 * TQ_STORE_MAX_KEY + 8192);
 }
@@ -464,7 +468,7 @@ finish(struct http *h, CURL *easy, struct http_req *r, CURLcode cc)
 			r->rc = sink_finish(r->sink, r->key, &r->err);
 		return false;
 	}
-	if (r->attempt < h->opts->retries && r->idempotent &&
+	if (r->attempt < h->opts->retries &&
 	    (cc != CURLE_OK ? retryable_curl(cc) :
 	    retryable_status(r->status))) {
 		delay = 100L << (r->attempt < 8 ? r->attempt : 8);

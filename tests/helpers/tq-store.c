@@ -4,7 +4,8 @@
  * (TQ_ENOTFOUND), 1 on other failures with "tq-store: message", 2 on
  * usage errors.
  *
- *	tq-store [-e endpoint] [-k] [-r retries] [-c conc] [-p part-MiB] URL CMD ...
+ *	tq-store [-k] [-c conc] [-e endpoint] [-p part-MiB] [-r retries]
+ *	    [-t stall-ms] URL CMD ...
  *	  get KEY		object to stdout (streamed)
  *	  getbuf KEY MAX	object to stdout through a buffer capped at MAX
  *	  range KEY OFF LEN	LEN bytes at OFF to stdout
@@ -66,7 +67,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: tq-store [-k] [-c conc] [-e endpoint] "
-	    "[-p part-MiB] [-r retries] url command [arg ...]\n");
+	    "[-p part-MiB] [-r retries] [-t stall-ms] url command [arg ...]\n");
 	return 2;
 }
 
@@ -81,13 +82,14 @@ main(int argc, char *argv[])
 
 	tq_err_clear(&e);
 	tq_store_opts_init(&o);
-	while ((ch = getopt(argc, argv, "c:e:kp:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:e:kp:r:t:")) != -1) {
 		switch (ch) {
 		case 'c': o.concurrency = (int)num(optarg); break;
 		case 'e': o.endpoint = optarg; break;
 		case 'k': o.insecure = true; break;
 		case 'p': o.part_size = (size_t)num(optarg) * 1024 * 1024; break;
 		case 'r': o.retries = (int)num(optarg); break;
+		case 't': o.timeout_ms = (long)num(optarg); break;
 		default: return usage();
 		}
 	}
