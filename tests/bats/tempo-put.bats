@@ -192,3 +192,44 @@ same_objects() {
 	run -1 --separate-stderr tempo-put -s s3://nobucket/x "$BATS_TEST_TMPDIR/b"
 	[ "$stderr" = "tempo-put: $BATS_TEST_TMPDIR/b: start upload acme/$BLK/data.parquet: HTTP 404 NoSuchBucket: The specified bucket does not exist" ]
 }
+
+@test "tempo-put: man page example: two blocks into a local store with -v" {
+	local st=$BATS_TEST_TMPDIR/srv
+	mkdir -p "$st" "$BATS_TEST_TMPDIR/blocks/blk-7"
+	make_block "$BATS_TEST_TMPDIR/blocks/$BLK" single-tenant
+	printf 'x' >"$BATS_TEST_TMPDIR/blocks/blk-7/data.parquet"
+	printf '{"blockID":"blk-7"}' >"$BATS_TEST_TMPDIR/blocks/blk-7/meta.json"
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr tempo-put -v -s "$st" "blocks/$BLK" blocks/blk-7
+	[ "${#stderr_lines[@]}" = 7 ]
+	[ "${stderr_lines[6]}" = "tempo-put: blocks/blk-7: put single-tenant/blk-7/meta.json (19 bytes)" ]
+	same_objects "$st" "blocks/$BLK" single-tenant
+}
+
+@test "tempo-put: man page example: an S3 endpoint on this machine" {
+	make_block "$BATS_TEST_TMPDIR/blk"
+	run -0 --separate-stderr env -u AWS_ENDPOINT_URL tempo-put \
+		--endpoint "http://127.0.0.1:$S3_PORT" -s s3://bkt/tempo "$BATS_TEST_TMPDIR/blk"
+	same_objects s3://bkt/tempo "$BATS_TEST_TMPDIR/blk" acme
+}
+
+@test "tempo-put: man page example: Azure, re-run after an interruption" {
+	make_block "$BATS_TEST_TMPDIR/blk"
+	start_proxy "$AZ_PORT" ok,ok,ok,forever:reset
+	AZURE_STORAGE_CONNECTION_STRING=$(az_cs "$PROXY_PORT") run -1 --separate-stderr \
+		tempo-put --retries 0 -s az://cont/tempo "$BATS_TEST_TMPDIR/blk"
+	run -3 --separate-stderr "$TQ_STORE" az://cont/tempo head "acme/$BLK/meta.json"
+	run -0 --separate-stderr tempo-put -s az://cont/tempo "$BATS_TEST_TMPDIR/blk"
+	same_objects az://cont/tempo "$BATS_TEST_TMPDIR/blk" acme
+}
+
+@test "tempo-put: tempo-storage(7) examples: a directory, and AWS_ENDPOINT_URL" {
+	local st=$BATS_TEST_TMPDIR/srv
+	mkdir -p "$st"
+	make_block "$BATS_TEST_TMPDIR/blk"
+	run -0 --separate-stderr tempo-put -s "$st" "$BATS_TEST_TMPDIR/blk"
+	same_objects "$st" "$BATS_TEST_TMPDIR/blk" acme
+	AWS_ENDPOINT_URL=http://127.0.0.1:$S3_PORT run -0 --separate-stderr \
+		tempo-put -s s3://bkt "$BATS_TEST_TMPDIR/blk"
+	same_objects s3://bkt "$BATS_TEST_TMPDIR/blk" acme
+}
