@@ -518,7 +518,7 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 {
 	struct http_req **slot = NULL;
 	size_t next = 0, done = 0, i;
-	int running = 0, s, rc = 0;
+	int running = 0, finished, s, rc = 0;
 	CURLMcode mc;
 
 	if ((slot = calloc((size_t)h->neasy, sizeof(*slot))) == NULL)
@@ -582,6 +582,7 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 			    curl_multi_strerror(mc));
 			goto out;
 		}
+		finished = 0;
 		while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
 			struct http_req *r = NULL;
 			CURLcode cc;
@@ -600,7 +601,11 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 			running--;
 			if (!finish(h, h->easy[s], r, cc))
 				done++;
+			finished++;
 		}
+		/* Freed slots are refilled before waiting again. */
+		if (finished > 0)
+			continue;
 		if (running > 0 && (mc = curl_multi_poll(h->multi, NULL, 0,
 		    wait < 1 ? 1 : (int)wait, NULL)) != CURLM_OK) {
 			rc = tq_err_set(err, TQ_EIO, "libcurl: %s",
