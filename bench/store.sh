@@ -123,7 +123,13 @@ pids+=($!)
 wait_port "$pp"
 t_ours=$(secs "$tq" -e "http://127.0.0.1:$pp" s3://bkt/bench getmany 0 0 "${keys[@]}")
 n=$(cat "$tmp/count")
-t_seq=$(secs bash -c 'for k in "$@"; do "'"$tq"'" -e http://127.0.0.1:'"$pp"' s3://bkt/bench getbuf "$k" 5000 || exit 1; done' _ "${keys[@]}")
+seq_gets() {
+	local k
+	for k in "$@"; do
+		"$tq" -e "http://127.0.0.1:$pp" s3://bkt/bench getbuf "$k" 5000 || return 1
+	done
+}
+t_seq=$(secs seq_gets "${keys[@]}")
 printf '%-44s %12s %12s\n' "s3: bloom shard of 100 blocks, one batch" "${t_ours}s" "-"
 printf '%-44s %12s %12s\n' "s3: same, one process per block (sequential)" "${t_seq}s" "-"
 printf '%-44s %12s\n' "s3: requests for the batch (1 per block)" "$n"
