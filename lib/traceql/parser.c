@@ -55,7 +55,10 @@ enum cat {
 struct res {
 	struct tq_ql_node	*n;
 	enum cat		 c;
-	bool			 wrapped;	/* C_SS: every operand in ( ) */
+	bool			 wrapped;	/* C_SS: every operand in ( );
+						 * C_MSTAGED: the stages end a
+						 * metrics pipeline, so it may
+						 * be wrapped */
 };
 
 static const char *const cat_names[] = {
@@ -860,6 +863,7 @@ second_stage(struct parser *p, struct res *r)
 	if (added > 0) {
 		r->n = st;
 		r->c = C_MSTAGED;
+		r->wrapped = false;
 	}
 	return 0;
 }
@@ -1087,11 +1091,11 @@ paren(struct parser *p, const struct token *t, struct res *x)
 		x->c = C_METRICS;
 		return 0;
 	case C_MSTAGED:
-		if (x->n->lhs->kind == TQ_QL_METRICS_PIPELINE) {
+		if (x->wrapped) {
 			x->c = C_METRICS;
 			return 0;
 		}
-		return perr(p, t, "second stages after arithmetic end the query; "
+		return perr(p, t, "second stages after a metrics expression end the query; "
 		    "they cannot be wrapped in parentheses");
 	case C_COALESCE:
 		return perr(p, t, "a pipeline cannot start with coalesce()");
@@ -1354,7 +1358,10 @@ parse_pipe(struct parser *p, struct res *out)
 				return rc;
 			out->n = mp;
 			out->c = C_MPIPE;
-			return second_stage(p, out);
+			if ((rc = second_stage(p, out)) != 0)
+				return rc;
+			out->wrapped = out->c == C_MSTAGED;
+			return 0;
 		}
 		if ((rc = parse_top(p, 2, &s)) != 0)
 			return rc;
