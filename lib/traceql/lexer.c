@@ -223,10 +223,13 @@ static int
 lex_string(struct lexer *lx, struct token *t)
 {
 	char q = lx->s[lx->pos], *out;
-	size_t i = lx->pos + 1, o = 0, start = lx->pos;
+	size_t i = lx->pos + 1, o = 0, start = lx->pos, end;
 
-	/* Decoded text is never longer than the source. */
-	if ((out = tq_arena_alloc(lx->a, lx->n - lx->pos + 1)) == NULL)
+	/* Decoded text is never longer than the source up to the quote. */
+	for (end = i; end < lx->n && lx->s[end] != q; end++)
+		if (lx->s[end] == '\\' && q == '"')
+			end++;
+	if ((out = tq_arena_alloc(lx->a, end - start + 1)) == NULL)
 		return tq_err_set(lx->err, TQ_ENOMEM, "query: out of memory");
 	for (;;) {
 		int c;
@@ -562,10 +565,22 @@ is_name_stop(int c)
 static int
 lex_attr(struct lexer *lx, struct token *t, size_t start)
 {
-	size_t i = lx->pos, o = 0;
+	size_t i = lx->pos, o = 0, end;
 	char *out;
+	bool quoted = false;
 
-	if ((out = tq_arena_alloc(lx->a, lx->n - lx->pos + 1)) == NULL)
+	/* The name is never longer than its source text: find where it ends. */
+	for (end = i; end < lx->n; end++) {
+		int c = (unsigned char)lx->s[end];
+
+		if (c == '"')
+			quoted = !quoted;
+		else if (quoted && c == '\\')
+			end++;
+		else if (!quoted && is_name_stop(c))
+			break;
+	}
+	if ((out = tq_arena_alloc(lx->a, end - i + 1)) == NULL)
 		return tq_err_set(lx->err, TQ_ENOMEM, "query: out of memory");
 	while (i < lx->n) {
 		int c = (unsigned char)lx->s[i];
