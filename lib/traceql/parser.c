@@ -286,9 +286,9 @@ fold(enum tq_ql_op op, const struct tq_ql_static *a,
 		int64_t e;
 
 		switch (op) {
-		case TQ_QL_OP_ADD: r->i = (int64_t)(ua + ub); return true;
-		case TQ_QL_OP_SUB: r->i = (int64_t)(ua - ub); return true;
-		case TQ_QL_OP_MUL: r->i = (int64_t)(ua * ub); return true;
+		case TQ_QL_OP_ADD: r->i = (int64_t)(ua + ub); break;
+		case TQ_QL_OP_SUB: r->i = (int64_t)(ua - ub); break;
+		case TQ_QL_OP_MUL: r->i = (int64_t)(ua * ub); break;
 		case TQ_QL_OP_DIV:
 		case TQ_QL_OP_MOD:
 			if (b->i == 0)
@@ -297,7 +297,7 @@ fold(enum tq_ql_op op, const struct tq_ql_static *a,
 				r->i = op == TQ_QL_OP_DIV ? INT64_MIN : 0;
 			else
 				r->i = op == TQ_QL_OP_DIV ? a->i / b->i : a->i % b->i;
-			return true;
+			break;
 		case TQ_QL_OP_POW:
 			if (b->i < 0)
 				return false;
@@ -307,10 +307,16 @@ fold(enum tq_ql_op op, const struct tq_ql_static *a,
 				ua *= ua;
 			}
 			r->i = (int64_t)acc;
-			return true;
+			break;
 		default:
 			return false;
 		}
+		/*
+		 * The one duration with no literal spelling (-2^63 ns, whose
+		 * magnitude overflows) stays unfolded, so printing never
+		 * needs more than a literal.
+		 */
+		return !(r->type == TQ_QL_T_DURATION && r->i == INT64_MIN);
 	}
 	switch (op) {
 	case TQ_QL_OP_ADD: z = x + y; break;
@@ -327,6 +333,7 @@ fold(enum tq_ql_op op, const struct tq_ql_static *a,
 		if (z >= 9.2e18 || z <= -9.2e18)
 			return false;
 		r->i = (int64_t)z;
+		return true;
 	} else {
 		r->f = z;
 	}
@@ -554,6 +561,17 @@ parse_field_unary(struct parser *p, struct tq_ql_node **out)
 
 	if (t->type != T_NOT && t->type != T_SUB)
 		return parse_field_primary(p, out);
+	/* "-" on a number is part of the literal: no nesting. */
+	if (t->type == T_SUB && (peek(p, 1)->type == T_INT ||
+	    peek(p, 1)->type == T_FLOAT || peek(p, 1)->type == T_DURATION)) {
+		p->pos++;
+		if ((rc = parse_field_primary(p, out)) != 0)
+			return rc;
+		negate(&(*out)->u.val);
+		(*out)->line = t->line;
+		(*out)->col = t->col;
+		return 0;
+	}
 	if ((rc = enter(p, t)) != 0)
 		return rc;
 	p->pos++;
@@ -1245,18 +1263,23 @@ static int
 parse_top_unary(struct parser *p, struct res *out)
 {
 	struct token *t = cur(p);
+	bool literal;
 	int rc;
 
 	if (t->type == T_NOT)
 		return perr(p, t, "\"!\" only negates fields inside { }");
 	if (t->type != T_SUB)
 		return parse_top_primary(p, out);
-	if ((rc = enter(p, t)) != 0)
+	/* "-" on a number is part of the literal: no nesting. */
+	literal = peek(p, 1)->type == T_INT || peek(p, 1)->type == T_FLOAT ||
+	    peek(p, 1)->type == T_DURATION;
+	if (!literal && (rc = enter(p, t)) != 0)
 		return rc;
 	p->pos++;
 	if ((rc = parse_top_unary(p, out)) != 0)
 		return rc;
-	p->depth--;
+	if (!literal)
+		p->depth--;
 	if (out->c != C_STATIC)
 		return perr(p, t, "unary \"-\" applies only to numbers here, not "
 		    "to %s", cat_names[out->c]);

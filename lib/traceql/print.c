@@ -96,24 +96,74 @@ prec(const struct tq_ql_node *n)
 }
 
 static int pnode(struct tq_buf *b, const struct tq_ql_node *n);
+static int pnode_rp(struct tq_buf *b, const struct tq_ql_node *n, int rp);
+
+/*
+ * A prefix "!" takes as its operand everything up to the next operator
+ * looser than "*" (expr.y's precedence), so a "!" needs parentheses
+ * exactly when an operator of precedence 6 or more follows it at the
+ * same level: rp, "right precedence", is the precedence of the operator
+ * that follows a node's text (0 for none).  Parentheses are written only
+ * where the parser needs them, so printing never nests deeper than the
+ * text that was parsed.
+ */
+static bool
+bang_needs_parens(const struct tq_ql_node *n, int rp)
+{
+	return n->kind == TQ_QL_UNARY && n->op == TQ_QL_OP_NOT && rp >= 6;
+}
+
+/* wrapped prints n in parentheses. */
+static int
+wrapped(struct tq_buf *b, const struct tq_ql_node *n)
+{
+	int rc;
+
+	if ((rc = tq_buf_putc(b, '(')) != 0 || (rc = pnode_rp(b, n, 0)) != 0)
+		return rc;
+	return tq_buf_putc(b, ')');
+}
 
 /* operand prints child of parent, in parentheses when needed. */
 static int
 operand(struct tq_buf *b, const struct tq_ql_node *parent,
-    const struct tq_ql_node *child, bool right)
+    const struct tq_ql_node *child, bool right, int rp)
 {
-	int pp = prec(parent), cp = prec(child), rc;
+	int pp = prec(parent), cp = prec(child), crp = right ? rp : pp;
 	bool rassoc = parent->op == TQ_QL_OP_POW;
-	bool need = cp < pp || (cp == pp && right != rassoc);
+	bool need;
 
+	if (child->kind == TQ_QL_UNARY && child->op == TQ_QL_OP_NOT)
+		need = bang_needs_parens(child, crp);
+	else
+		need = cp < pp || (cp == pp && right != rassoc);
 	if (child->kind == TQ_QL_PIPELINE || child->kind == TQ_QL_METRICS_PIPELINE ||
 	    child->kind == TQ_QL_STAGES)
 		need = true;
-	if (need && (rc = tq_buf_putc(b, '(')) != 0)
+	return need ? wrapped(b, child) : pnode_rp(b, child, crp);
+}
+
+/* unary prints "!x" or "-x" followed by an operator of precedence rp. */
+static int
+unary(struct tq_buf *b, const struct tq_ql_node *n, int rp)
+{
+	const struct tq_ql_node *x = n->lhs;
+	bool prefix = x->kind == TQ_QL_UNARY &&
+	    (x->op == TQ_QL_OP_NOT || x->op == TQ_QL_OP_NEG);
+	bool leaf = x->kind == TQ_QL_ATTR || x->kind == TQ_QL_INTRINSIC ||
+	    x->kind == TQ_QL_STATIC;	/* a negative number reads as -N */
+	int rc;
+
+	if ((rc = tq_buf_puts(b, n->op == TQ_QL_OP_NOT ? "!" : "-")) != 0)
 		return rc;
-	if ((rc = pnode(b, child)) != 0)
-		return rc;
-	return need ? tq_buf_putc(b, ')') : 0;
+	if (leaf)
+		return pnode_rp(b, x, rp);
+	if (prefix)
+		return bang_needs_parens(x, rp) ? wrapped(b, x) : pnode_rp(b, x, rp);
+	/* "!" parses its operand down to precedence 6, "-" only a primary. */
+	if (n->op == TQ_QL_OP_NOT && prec(x) >= 6)
+		return pnode_rp(b, x, rp);
+	return wrapped(b, x);
 }
 
 static int
@@ -170,18 +220,17 @@ pduration(struct tq_buf *b, int64_t ns)
 		{ "ns", 1 },
 	};
 	size_t k;
-	int64_t v;
+	uint64_t v;
 
-	if (ns == INT64_MIN)
-		return tq_buf_puts(b, "(-9223372036854775807ns - 1ns)");
+	/* The parser never folds to -2^63 ns, which has no spelling. */
 	if (ns == 0)
 		return tq_buf_puts(b, "0s");
-	v = ns < 0 ? -ns : ns;
+	v = ns < 0 ? 0 - (uint64_t)ns : (uint64_t)ns;
 	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
-		if (v % units[k].ns == 0)
+		if (v % (uint64_t)units[k].ns == 0)
 			break;
-	return tq_buf_printf(b, "%s%" PRId64 "%s", ns < 0 ? "-" : "",
-	    v / units[k].ns, units[k].u);
+	return tq_buf_printf(b, "%s%" PRIu64 "%s", ns < 0 ? "-" : "",
+	    v / (uint64_t)units[k].ns, units[k].u);
 }
 
 static int
@@ -342,6 +391,12 @@ pmetrics(struct tq_buf *b, const struct tq_ql_node *n)
 static int
 pnode(struct tq_buf *b, const struct tq_ql_node *n)
 {
+	return pnode_rp(b, n, 0);
+}
+
+static int
+pnode_rp(struct tq_buf *b, const struct tq_ql_node *n, int rp)
+{
 	size_t i;
 	int rc;
 
@@ -355,31 +410,20 @@ pnode(struct tq_buf *b, const struct tq_ql_node *n)
 	case TQ_QL_UNARY:
 		if (n->op == TQ_QL_OP_EXISTS || n->op == TQ_QL_OP_NOT_EXISTS) {
 			/* Printed as a comparison with nil on the right. */
-			if ((rc = operand(b, n, n->lhs, false)) != 0)
+			if ((rc = operand(b, n, n->lhs, false, rp)) != 0)
 				return rc;
 			return tq_buf_puts(b, n->op == TQ_QL_OP_EXISTS ?
 			    " != nil" : " = nil");
 		}
-		if ((rc = tq_buf_puts(b, n->op == TQ_QL_OP_NOT ? "!" : "-")) != 0)
-			return rc;
-		if (n->lhs->kind == TQ_QL_STATIC ? n->lhs->u.val.type != TQ_QL_T_INT &&
-		    n->lhs->u.val.type != TQ_QL_T_FLOAT &&
-		    n->lhs->u.val.type != TQ_QL_T_DURATION :
-		    n->lhs->kind == TQ_QL_ATTR || n->lhs->kind == TQ_QL_INTRINSIC ||
-		    (n->lhs->kind == TQ_QL_UNARY && n->lhs->op == TQ_QL_OP_NEG &&
-		    n->op == TQ_QL_OP_NEG))
-			return pnode(b, n->lhs);
-		if ((rc = tq_buf_putc(b, '(')) != 0 || (rc = pnode(b, n->lhs)) != 0)
-			return rc;
-		return tq_buf_putc(b, ')');
+		return unary(b, n, rp);
 	case TQ_QL_BINARY:
 	case TQ_QL_SCALAR_OP:
 	case TQ_QL_SCALAR_FILTER:
 	case TQ_QL_METRICS_OP:
-		if ((rc = operand(b, n, n->lhs, false)) != 0 ||
+		if ((rc = operand(b, n, n->lhs, false, rp)) != 0 ||
 		    (rc = tq_buf_printf(b, " %s ", tq_ql_op_text(n->op))) != 0)
 			return rc;
-		return operand(b, n, n->rhs, true);
+		return operand(b, n, n->rhs, true, rp);
 	case TQ_QL_FILTER:
 		if (n->lhs == NULL)
 			return tq_buf_puts(b, "{ }");
