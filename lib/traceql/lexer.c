@@ -30,7 +30,7 @@ static const struct {
 	const char	*text;
 	enum tok	 type;
 } ops[] = {
-	/* Longest first, so the first match is the greedy one. */
+	/* Spellings, for messages. */
 	{ "!<<", T_NOT_ANCE }, { "!>>", T_NOT_DESC },
 	{ "&<<", T_UNION_ANCE }, { "&>>", T_UNION_DESC },
 	{ "!=", T_NEQ }, { "!~", T_NRE }, { "!>", T_NOT_CHILD },
@@ -557,8 +557,14 @@ lex_number(struct lexer *lx, struct token *t)
 static bool
 is_name_stop(int c)
 {
-	return is_space(c) || c < 0x20 || c == 0x7f ||
-	    strchr("{}()=~!<>&|^,", c) != NULL;
+	switch (c) {
+	case '{': case '}': case '(': case ')': case '=': case '~': case '!':
+	case '<': case '>': case '&': case '|': case '^': case ',': case ' ':
+	case 0x7f:
+		return true;
+	default:
+		return c < 0x20;
+	}
 }
 
 /* lex_attr reads an attribute name from lx->pos (after the scope). */
@@ -696,13 +702,75 @@ lex_word(struct lexer *lx, struct token *t)
 	return 0;
 }
 
+/* match_op finds the longest operator at p; returns its length or 0. */
+static size_t
+match_op(const char *p, size_t n, enum tok *t)
+{
+	char c1 = n > 1 ? p[1] : '\0', c2 = n > 2 ? p[2] : '\0';
+
+	switch (p[0]) {
+	case '{': *t = T_LBRACE; return 1;
+	case '}': *t = T_RBRACE; return 1;
+	case '(': *t = T_LPAREN; return 1;
+	case ')': *t = T_RPAREN; return 1;
+	case ',': *t = T_COMMA; return 1;
+	case '+': *t = T_ADD; return 1;
+	case '-': *t = T_SUB; return 1;
+	case '*': *t = T_MUL; return 1;
+	case '/': *t = T_DIV; return 1;
+	case '%': *t = T_MOD; return 1;
+	case '^': *t = T_POW; return 1;
+	case '~': *t = T_SIBL; return 1;
+	case '=':
+		if (c1 == '~') { *t = T_RE; return 2; }
+		*t = T_EQ; return 1;
+	case '>':
+		if (c1 == '=') { *t = T_GTE; return 2; }
+		if (c1 == '>') { *t = T_DESC; return 2; }
+		*t = T_GT; return 1;
+	case '<':
+		if (c1 == '=') { *t = T_LTE; return 2; }
+		if (c1 == '<') { *t = T_ANCE; return 2; }
+		*t = T_LT; return 1;
+	case '|':
+		if (c1 == '|') { *t = T_OR; return 2; }
+		*t = T_PIPE; return 1;
+	case '!':
+		switch (c1) {
+		case '=': *t = T_NEQ; return 2;
+		case '~': *t = T_NRE; return 2;
+		case '>':
+			if (c2 == '>') { *t = T_NOT_DESC; return 3; }
+			*t = T_NOT_CHILD; return 2;
+		case '<':
+			if (c2 == '<') { *t = T_NOT_ANCE; return 3; }
+			*t = T_NOT_PARENT; return 2;
+		default: *t = T_NOT; return 1;
+		}
+	case '&':
+		switch (c1) {
+		case '&': *t = T_AND; return 2;
+		case '~': *t = T_UNION_SIBL; return 2;
+		case '>':
+			if (c2 == '>') { *t = T_UNION_DESC; return 3; }
+			*t = T_UNION_CHILD; return 2;
+		case '<':
+			if (c2 == '<') { *t = T_UNION_ANCE; return 3; }
+			*t = T_UNION_PARENT; return 2;
+		default: return 0;
+		}
+	default:
+		return 0;
+	}
+}
+
 int
 tq_ql_lex(const char *text, size_t len, struct tq_arena *a,
     struct token **out, size_t *nout, struct tq_err *err)
 {
 	struct lexer lx = { text, len, 0, 1, 0, a, err };
 	struct token *toks = NULL;
-	size_t n = 0, cap = 0, k;
+	size_t n = 0, cap = 0;
 	int rc;
 
 	for (;;) {
@@ -744,14 +812,9 @@ tq_ql_lex(const char *text, size_t len, struct tq_arena *a,
 		} else if (is_alpha(c)) {
 			rc = lex_word(&lx, t);
 		} else {
-			for (k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
-				size_t ol = strlen(ops[k].text);
+			size_t ol = match_op(text + lx.pos, lx.n - lx.pos, &t->type);
 
-				if (lx.n - lx.pos >= ol &&
-				    memcmp(text + lx.pos, ops[k].text, ol) == 0)
-					break;
-			}
-			if (k == sizeof(ops) / sizeof(ops[0])) {
+			if (ol == 0) {
 				if (c == '\'')
 					return lerr(&lx, lx.pos,
 					    "character literals are not supported; use \"...\"");
@@ -759,8 +822,7 @@ tq_ql_lex(const char *text, size_t len, struct tq_arena *a,
 					return lerr(&lx, lx.pos, "unexpected character '%c'", c);
 				return lerr(&lx, lx.pos, "unexpected byte 0x%02x", c);
 			}
-			t->type = ops[k].type;
-			skip(&lx, lx.pos + strlen(ops[k].text));
+			skip(&lx, lx.pos + ol);
 			rc = 0;
 		}
 		if (rc != 0)
