@@ -26,7 +26,83 @@
 /* Span stream output buffered before a write(2). */
 #define TQ_STREAM_OUTBUF	(1u * 1024 * 1024)
 
-/* TraceQL (lib/traceql): a query's text, its tree's arena, and how deep
+/* ---- HTTP server (lib/http.c), body decompression (lib/inflate.c) and
+ * tempo-recv.  Programs may lower these with options. ---- */
+/* zstd window a compressed body may ask for (2^N bytes of decoder memory). */
+#define TQ_INFLATE_ZSTD_WINDOW_LOG	24
+/* Output grown per decompression step. */
+#define TQ_INFLATE_STEP		(64u * 1024)
+/* Per-connection memory libmicrohttpd uses for headers and read buffers. */
+#define TQ_HTTP_CONN_MEMORY	(256u * 1024)
+/* Connections one server accepts at once. */
+#define TQ_HTTP_MAX_CONNS	1024
+/* Seconds a connection may stay idle (a stalled body included). */
+#define TQ_HTTP_TIMEOUT		10
+/* Worker threads of one server; the default is the number of CPUs. */
+#define TQ_HTTP_MAX_THREADS	64
+/* Bytes of request bodies one server holds while receiving them (all
+ * connections together); past this requests get 503 with Retry-After. */
+#define TQ_HTTP_MAX_INFLIGHT	(128u * 1024 * 1024)
+/* Request bodies kept for reuse by one server (each up to its route's cap). */
+#define TQ_HTTP_BODY_POOL	16
+/* Bytes of accepted requests waiting for tempo-recv's writer; past this
+ * requests get 503 with Retry-After. */
+#define TQ_RECV_QUEUE		(256u * 1024 * 1024)
+/* Tenants (and so open output files) of one tempo-recv with -o '%t'. */
+#define TQ_RECV_MAX_TENANTS	256
+
+/*
+ * tempo-gen (lib/gen.c).  The generator's own output, not input, but
+ * bounded all the same so a mistyped option fails instead of swapping.
+ */
+/* Spans per generated record. */
+#define TQ_GEN_MAX_BATCH	100000u
+/* --huge-attr: one attribute value, well inside one record. */
+#define TQ_GEN_MAX_HUGE_ATTR	(16u * 1024 * 1024)
+/* --huge-trace: spans of the one huge trace (about 500 bytes each). */
+#define TQ_GEN_MAX_HUGE_TRACE	1000000u
+/* Memory for the spans of one generated trace. */
+#define TQ_GEN_MAX_TRACE_ARENA	(1024u * 1024 * 1024)
+
+/* ---- Parquet (lib/parquet/) ---- */
+/* The footer (FileMetaData) of a Parquet file. */
+#define TQ_PARQUET_MAX_FOOTER	(64u * 1024 * 1024)
+/* One page, compressed or not, and one dictionary. */
+#define TQ_PARQUET_MAX_PAGE	(256u * 1024 * 1024)
+/* One column chunk as stored (compressed). */
+#define TQ_PARQUET_MAX_CHUNK	(1024u * 1024 * 1024)
+/* Memory for one decoded column chunk (levels, values, dictionary). */
+#define TQ_PARQUET_MAX_COLUMN_MEM	(2048ull * 1024 * 1024)
+/* Schema nodes, nesting depth and row groups of one file. */
+#define TQ_PARQUET_MAX_NODES	100000
+#define TQ_PARQUET_MAX_DEPTH	64
+#define TQ_PARQUET_MAX_ROW_GROUPS	1000000
+/* Nesting of Thrift structs in a footer or page header. */
+#define TQ_THRIFT_MAX_DEPTH	32
+/* Memory a writer may buffer for one row group beyond its target. */
+#define TQ_PARQUET_MAX_ROW_GROUP_BUF	(4096ull * 1024 * 1024)
+
+/* --- Object storage (lib/store) --- */
+/* A key below the store's prefix (S3 allows 1024 bytes in all). */
+#define TQ_STORE_MAX_KEY	1024
+/* Multipart part / Azure block size: default, and the range allowed (S3
+ * parts are 5 MiB at least except the last; Azure blocks 4000 MiB at most). */
+#define TQ_STORE_PART_SIZE	(8u * 1024 * 1024)
+#define TQ_STORE_MIN_PART	(5u * 1024 * 1024)
+#define TQ_STORE_MAX_PART	(512u * 1024 * 1024)
+/* S3 and Azure allow 10000 parts or 50000 blocks; we stop at 10000. */
+#define TQ_STORE_MAX_PARTS	10000
+/* A listing page or other XML/JSON answer held in memory. */
+#define TQ_STORE_MAX_RESPONSE	(16u * 1024 * 1024)
+/* An error body kept to report the service's code and message. */
+#define TQ_STORE_MAX_ERRBODY	(64u * 1024)
+/* Longest wait between retries, whatever Retry-After says (ms). */
+#define TQ_STORE_MAX_BACKOFF	20000
+/* A service-account key file for GCS. */
+#define TQ_STORE_MAX_KEYFILE	(64u * 1024)
+
+/* ---- TraceQL (lib/traceql/) ---- */
+/* TraceQL: a query's text, its tree's arena, and how deep
  * parentheses, braces and operator chains may nest (a query nested deeper
  * is a parse error, never a stack overflow). */
 #define TQ_QL_MAX_QUERY		(1u * 1024 * 1024)

@@ -50,6 +50,14 @@ int	tq_otlp_pb_decode(const void *buf, size_t len, struct tq_arena *a,
 	    Tq__TracesData **out, struct tq_err *err);
 
 /*
+ * tq_otlp_pb_unpack is tq_otlp_pb_decode without the check, for bytes this
+ * process encoded itself (tq_otlp_pb_encode of a decoded TracesData);
+ * never for input.  Returns 0 or TQ_ENOMEM.
+ */
+int	tq_otlp_pb_unpack(const void *buf, size_t len, struct tq_arena *a,
+	    Tq__TracesData **out, struct tq_err *err);
+
+/*
  * tq_otlp_pb_encode appends the protobuf encoding of td to out.  Returns
  * 0 or the error of tq_buf_reserve (TQ_ELIMIT, TQ_ENOMEM).
  */
@@ -76,6 +84,22 @@ int	tq_otlp_json_decode(const char *buf, size_t len, struct tq_arena *a,
  */
 int	tq_otlp_json_encode(const Tq__TracesData *td, struct tq_buf *out,
 	    struct tq_err *err);
+
+/*
+ * tq_otlp_json_anyvalue_encode appends one AnyValue as OTLP/JSON
+ * ({"stringValue":"x"}, {"arrayValue":{"values":[...]}}, ...); vParquet4
+ * keeps values it has no column for (kvlists, bytes, mixed arrays) so.
+ * Returns 0 or the error of tq_buf_reserve.
+ */
+int	tq_otlp_json_anyvalue_encode(const Tq__AnyValue *v, struct tq_buf *out,
+	    struct tq_err *err);
+
+/*
+ * tq_otlp_json_anyvalue_decode parses one AnyValue written as above into
+ * *out, allocated from a.  Returns 0, TQ_ECORRUPT, TQ_ELIMIT or TQ_ENOMEM.
+ */
+int	tq_otlp_json_anyvalue_decode(const char *buf, size_t len,
+	    struct tq_arena *a, Tq__AnyValue **out, struct tq_err *err);
 
 /*
  * tq_zipkin_json_decode converts a Zipkin v2 JSON span array into OTLP,
