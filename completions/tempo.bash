@@ -13,6 +13,8 @@ _tempo_opts()
 		echo "--dedicated --max-attr-bytes --max-block-bytes
 		    --max-block-duration --max-live-bytes --max-trace-bytes
 		    --row-group-bytes --skip-bad --trace-idle --wal" ;;
+	tempo-ql)
+		echo "--ast --check --expr --file --print" ;;
 	tempo-recv)
 		echo "--listen --max-body --otlp-http --queue-size --skip-bad
 		    --threads --timeout --zipkin" ;;
@@ -50,6 +52,9 @@ _tempo()
 		return ;;
 	-s|--store)
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		return ;;
+	-F|--file)
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
