@@ -98,4 +98,12 @@
 /* A service-account key file for GCS. */
 #define TQ_STORE_MAX_KEYFILE	(64u * 1024)
 
+/* ---- Block inspection (lib/inspect.c, tempo-get --inspect) ---- */
+/* Distinct attribute keys totalled; the rest go under the key "". */
+#define TQ_INSPECT_MAX_KEYS	100000
+/* Memory for those keys' text. */
+#define TQ_INSPECT_MAX_KEY_BYTES	(64u * 1024 * 1024)
+/* Trace IDs one tempo-get run looks up. */
+#define TQ_GET_MAX_IDS		100000
+
 #endif
