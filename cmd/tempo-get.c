@@ -80,7 +80,7 @@ usage(FILE *f)
 	    "  -s, --store URL    the store (default $TEMPO_STORE)\n"
 	    "      --start TIME   only blocks that end after TIME\n"
 	    "  -t, --tenant NAME  the tenant (default single-tenant)\n"
-	    "  -v, --verbose      more detail\n"
+	    "  -v, --verbose      say in how many blocks each trace was found\n"
 	    "  -h, --help         this help;  -V, --version  the version\n");
 }
 
@@ -491,8 +491,11 @@ get_one(struct tq_store *st, struct blocks *bl, const char *arg,
 			warnx("%s: trace not found", arg);
 		return status == EXIT_OK ? EXIT_NOTFOUND : status;
 	}
-	if ((rc = tq_trace_combine(parts, n, a, &td, NULL, &e)) != 0 ||
-	    (rc = write_trace(o, td, a, &e)) != 0) {
+	if ((rc = tq_trace_combine(parts, n, a, &td, NULL, &e)) == 0 &&
+	    cli.verbosity > 0)
+		warnx("%s: found in %zu block%s, %zu spans", arg, n,
+		    n == 1 ? "" : "s", tq_otlp_span_count(td));
+	if (rc != 0 || (rc = write_trace(o, td, a, &e)) != 0) {
 		warnx("%s: %s", arg, e.msg);
 		status = EXIT_FAIL;
 	}
