@@ -67,3 +67,25 @@ programs() {
 	run mandoc -Tlint -W warning "$TQ_TOP"/man/*.[157]
 	[ "$status" -eq 0 ] || fail "$output"
 }
+
+@test "options: bash completion offers each program's options and formats" {
+	local p o
+	source "$TQ_TOP/completions/tempo.bash"
+	for p in $(programs); do
+		for o in $("$p" --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
+			COMP_WORDS=("$p" "${o:0:5}")
+			COMP_CWORD=1
+			_tempo
+			[[ " ${COMPREPLY[*]} " == *" $o "* ]] ||
+				fail "$p ${o:0:5}<TAB> does not offer $o: ${COMPREPLY[*]}"
+		done
+	done
+	COMP_WORDS=(tempo-recv -f j)
+	COMP_CWORD=2
+	_tempo
+	[ "${COMPREPLY[*]}" = json ] || fail "-f j<TAB> gave ${COMPREPLY[*]}"
+}
+
+@test "options: the zsh completion parses" {
+	run -0 zsh -n "$TQ_TOP/completions/_tempo"
+}

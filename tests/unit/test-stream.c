@@ -203,6 +203,28 @@ test_detect(void)
 	    "detect: gzip body");
 	T_EQ_INT(records * 1000 + spans, 1020, "detect: gzip body is 1 record, 20 spans");
 	close(fd);
+	fd = fd_of_file("otlp-json/000002.body.json");
+	T_EQ_INT(read_all(fd, &records, &spans, &e), 0, "detect: OTLP/JSON body");
+	T_EQ_INT(records * 1000 + spans, 1100, "detect: JSON body is 1 record, 100 spans");
+	close(fd);
+	fd = fd_of_file("zipkin-json/000001.body.json");
+	T_EQ_INT(read_all(fd, &records, &spans, &e), 0, "detect: Zipkin array");
+	T_EQ_INT(records * 1000 + spans, 1100, "detect: Zipkin body is 1 record, 100 spans");
+	close(fd);
+	{
+		static const char pretty[] =
+		    "{\n  \"resourceSpans\": [\n    {\"scopeSpans\": [{\"spans\": [\n"
+		    "      {\"traceId\": \"0102030405060708090a0b0c0d0e0f10\",\n"
+		    "       \"spanId\": \"0102030405060708\", \"name\": \"a}b{\\\"\"}\n"
+		    "    ]}]}\n  ]\n}\n{}\n";
+
+		fd = fd_of_bytes(pretty, sizeof(pretty) - 1);
+		T_EQ_INT(read_all(fd, &records, &spans, &e), 0,
+		    "detect: JSON over several lines, braces in strings");
+		T_EQ_INT(records * 1000 + spans, 2001,
+		    "detect: pretty JSON then {} are 2 records, 1 span");
+		close(fd);
+	}
 	fd = fd_of_bytes("", 0);
 	T_EQ_INT(read_all(fd, &records, &spans, &e), 0, "detect: empty input");
 	T_EQ_INT(records, 0, "detect: empty input has no records");
@@ -232,7 +254,8 @@ test_damage(void)
 	T_EQ_INT(tq_stream_reader_next(r, &a, &td, &e), 1, "damage: record 1 ok");
 	rc = tq_stream_reader_next(r, &a, &td, &e);
 	T_EQ_INT(rc, TQ_ECORRUPT, "damage: record 2 is corrupt");
-	T_OK(strncmp(e.msg, "byte 4: ", 8) == 0, "damage: error names byte 4");
+	T_OK(strncmp(e.msg, "record at byte 4: byte 0: ", 26) == 0,
+	    "damage: error names the record's byte 4 and the byte in it");
 	T_OK(!tq_stream_reader_fatal(r), "damage: a bad body can be skipped");
 	T_EQ_INT(tq_stream_reader_next(r, &a, &td, &e), 1,
 	    "damage: record 3 read after skipping");
@@ -288,6 +311,8 @@ main(void)
 {
 	test_round_trip(TQ_STREAM_PROTO, 0, "proto");
 	test_round_trip(TQ_STREAM_PROTO, 3, "proto+zstd");
+	test_round_trip(TQ_STREAM_JSON, 0, "json");
+	test_round_trip(TQ_STREAM_JSON, 5, "json+zstd");
 	test_pass_through();
 	test_detect();
 	test_damage();

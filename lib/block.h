@@ -1,0 +1,287 @@
+/*
+ * block.h: Tempo's vParquet4 blocks (tempo-block(5)).
+ *
+ * A block is a directory of objects in a store, <tenant>/<blockID>/:
+ * data.parquet (one row per trace, sorted by trace ID, Tempo's vParquet4
+ * schema), bloom-0..N (trace ID bloom shards), index (the largest trace
+ * ID of each row group) and meta.json, written last: its presence makes
+ * the block visible.
+ *
+ * This header has three parts: the vParquet4 mapping (OTLP trace <->
+ * Parquet record), the block writer and the block reader.
+ */
+#ifndef TQ_BLOCK_H
+#define TQ_BLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "err.h"
+#include "otlp.h"
+#include "parquet.h"
+
+#define TQ_BLOCK_FORMAT		"vParquet4"
+#define TQ_BLOCK_MAX_DEDICATED	10	/* string columns per scope */
+
+/* Where a dedicated attribute column lives. */
+enum tq_block_scope {
+	TQ_BLOCK_SCOPE_SPAN,
+	TQ_BLOCK_SCOPE_RESOURCE,
+};
+
+/* One dedicated column: an attribute stored in its own string column. */
+struct tq_block_dedicated {
+	int		 scope;		/* enum tq_block_scope */
+	const char	*name;		/* attribute key */
+};
+
+/*
+ * The vParquet4 mapping for one set of dedicated columns.  The schema is
+ * Tempo's, column for column; the dedicated columns say which attribute
+ * goes to String01..String10 of the span and resource scopes.
+ */
+struct tq_vp4;
+
+/*
+ * tq_vp4_new builds the mapping for n dedicated columns (at most
+ * TQ_BLOCK_MAX_DEDICATED per scope, string attributes; names copied).
+ * Returns 0, TQ_EINVAL or TQ_ENOMEM.
+ */
+int	tq_vp4_new(const struct tq_block_dedicated *ded, size_t n,
+	    struct tq_vp4 **out, struct tq_err *err);
+
+/* tq_vp4_free frees m (NULL allowed). */
+void	tq_vp4_free(struct tq_vp4 *m);
+
+/* tq_vp4_schema returns the Parquet schema, valid while m lives. */
+const struct tq_parquet_schema *tq_vp4_schema(const struct tq_vp4 *m);
+
+/*
+ * tq_vp4_column_opts gives the encoding and dictionary choice for column
+ * col of the schema (delta for integers, dictionaries for strings, plain
+ * for IDs).
+ */
+void	tq_vp4_column_opts(const struct tq_vp4 *m, int col,
+	    struct tq_parquet_column_opts *o);
+
+/*
+ * tq_vp4_from_trace turns one trace (every span shares one trace ID;
+ * combine parts first) into a record tree for tq_parquet_writer_write_
+ * record, allocated from a.  Trace-level columns and nested-set numbers
+ * are computed here.  *info (if not NULL) receives the trace's ID, start
+ * and end.  Returns 0, TQ_EINVAL (no spans) or TQ_ENOMEM.
+ */
+struct tq_trace_info;
+int	tq_vp4_from_trace(const struct tq_vp4 *m, const Tq__TracesData *td,
+	    struct tq_arena *a, struct tq_parquet_datum *rec,
+	    struct tq_trace_info *info, struct tq_err *err);
+
+/*
+ * Reading goes by column names, not positions, so blocks written by Tempo
+ * (parquet-go) or by other Parquet writers, whose field order or list
+ * conventions differ, read the same.  A struct tq_vp4_reader serves the
+ * records of one file schema.
+ */
+struct tq_vp4_reader;
+
+/*
+ * tq_vp4_reader_new prepares to read records of schema s (which must
+ * outlive the reader) with the n dedicated columns of the block's
+ * meta.json.  Returns 0, TQ_ECORRUPT (not a vParquet4 schema: no TraceID
+ * or rs) or TQ_ENOMEM.
+ */
+int	tq_vp4_reader_new(const struct tq_parquet_schema *s,
+	    const struct tq_block_dedicated *ded, size_t n,
+	    struct tq_vp4_reader **out, struct tq_err *err);
+
+/* tq_vp4_reader_free frees r (NULL allowed). */
+void	tq_vp4_reader_free(struct tq_vp4_reader *r);
+
+/*
+ * tq_vp4_reader_trace turns one assembled record into a TracesData
+ * allocated from a; strings are copied into a.  Attributes of the
+ * well-known and dedicated columns come back as attributes.  Returns 0,
+ * TQ_ECORRUPT (the record does not fit the schema) or TQ_ENOMEM.
+ */
+int	tq_vp4_reader_trace(struct tq_vp4_reader *r,
+	    const struct tq_parquet_datum *rec, struct tq_arena *a,
+	    Tq__TracesData **out, struct tq_err *err);
+
+/* ---- writing ---- */
+
+struct tq_store;
+struct tq_block_meta;
+
+struct tq_block_opts {
+	size_t		 row_group_bytes;	/* cut a row group past this much
+						   trace data (protobuf bytes) */
+	int		 zstd_level;
+	double		 bloom_fp;
+	size_t		 bloom_shard_bytes;
+	const struct tq_block_dedicated *dedicated;
+	size_t		 n_dedicated;
+	uint32_t	 compaction_level;
+	uint32_t	 replication_factor;
+	const char	*tmpdir;		/* for data.parquet while written */
+	/*
+	 * Called after data, bloom and index are stored and before
+	 * meta.json makes the block visible (tempo-pack records its WAL
+	 * checkpoint there); non-zero aborts the block.  May be NULL.
+	 */
+	int		(*before_publish)(void *arg,
+			    const struct tq_block_meta *m, struct tq_err *err);
+	void		*publish_arg;
+};
+
+/* tq_block_opts_init fills o with the defaults (Tempo's where they fit). */
+void	tq_block_opts_init(struct tq_block_opts *o);
+
+struct tq_block_writer;
+
+/*
+ * tq_block_writer_new starts a block of tenant for store s, sized for
+ * about est_traces traces (the bloom filter).  Nothing is visible in the
+ * store until tq_block_writer_finish.  Returns 0, TQ_EINVAL, TQ_EIO or
+ * TQ_ENOMEM.
+ */
+int	tq_block_writer_new(struct tq_store *s, const char *tenant,
+	    const struct tq_block_opts *o, size_t est_traces,
+	    struct tq_block_writer **out, struct tq_err *err);
+
+/*
+ * tq_block_writer_add appends one whole trace (combine its parts first);
+ * trace IDs must come in strictly increasing byte order.  size_hint is
+ * the trace's protobuf size if the caller knows it (0: computed), for
+ * cutting row groups.  Returns 0, TQ_EINVAL (order, empty trace), TQ_EIO
+ * or TQ_ENOMEM.
+ */
+int	tq_block_writer_add(struct tq_block_writer *w, const Tq__TracesData *td,
+	    size_t size_hint, struct tq_err *err);
+
+/*
+ * tq_block_writer_finish writes the block: data.parquet, the bloom shards
+ * and the index, then meta.json, which makes it visible.  *meta (if not
+ * NULL) receives what was written.  An empty block writes nothing and
+ * returns TQ_EINVAL.  Returns 0 or the store's error; on failure no
+ * meta.json exists, so no partial block is visible.
+ */
+int	tq_block_writer_finish(struct tq_block_writer *w,
+	    struct tq_block_meta *meta, struct tq_err *err);
+
+/* tq_block_writer_free frees w and its temporary file (NULL allowed). */
+void	tq_block_writer_free(struct tq_block_writer *w);
+
+/* ---- meta.json ---- */
+
+#define TQ_BLOCK_ID_LEN		36	/* UUID text */
+#define TQ_BLOCK_MAX_META_DED	(2 * TQ_BLOCK_MAX_DEDICATED)
+
+/* A block's meta.json (reference/tempo.md §4.3). */
+struct tq_block_meta {
+	char			 format[16];
+	char			 block_id[TQ_BLOCK_ID_LEN + 1];
+	char			 tenant[256];
+	int64_t			 start_s;	/* unix seconds */
+	int64_t			 end_s;
+	uint64_t		 total_objects;	/* traces */
+	uint64_t		 size;		/* bytes of data.parquet */
+	uint32_t		 compaction_level;
+	uint32_t		 total_records;	/* row groups */
+	uint32_t		 bloom_shards;
+	uint32_t		 footer_size;
+	uint32_t		 replication_factor;
+	int64_t			 compacted_s;	/* meta.compacted.json only */
+	struct tq_block_dedicated ded[TQ_BLOCK_MAX_META_DED];
+	size_t			 n_ded;
+	char			 ded_names[TQ_BLOCK_MAX_META_DED][256];
+};
+
+/*
+ * tq_block_meta_json appends m as Tempo's meta.json (compactedTime too
+ * when compacted_s is set).  Returns 0 or the error of tq_buf_reserve.
+ */
+int	tq_block_meta_json(const struct tq_block_meta *m, struct tq_buf *out,
+	    struct tq_err *err);
+
+/*
+ * tq_block_meta_parse reads meta.json text into *m (legacy and unknown
+ * keys ignored; a missing bloomShards means Tempo's legacy 10).  Returns 0
+ * or TQ_ECORRUPT with the offending key in err.
+ */
+int	tq_block_meta_parse(const char *json, size_t len,
+	    struct tq_block_meta *m, struct tq_err *err);
+
+/*
+ * tq_block_index_json appends the row-group index object: the largest
+ * trace ID of each of the n row groups, base64.  tq_block_index_parse
+ * reads one back into ids (16 bytes each, allocated from a).
+ */
+int	tq_block_index_json(const uint8_t (*ids)[TQ_TRACE_ID_LEN], size_t n,
+	    struct tq_buf *out, struct tq_err *err);
+int	tq_block_index_parse(const char *json, size_t len, struct tq_arena *a,
+	    uint8_t (**ids)[TQ_TRACE_ID_LEN], size_t *n, struct tq_err *err);
+
+/* ---- reading ---- */
+
+struct tq_block;
+
+/*
+ * tq_block_open opens block id of tenant in s by reading its meta.json.
+ * Returns 0, TQ_ENOTFOUND (no meta.json: not a visible block),
+ * TQ_ECORRUPT, TQ_EIO or TQ_ENOMEM.
+ */
+int	tq_block_open(struct tq_store *s, const char *tenant, const char *id,
+	    struct tq_block **out, struct tq_err *err);
+
+/* tq_block_open_meta opens a block whose meta is already known. */
+int	tq_block_open_meta(struct tq_store *s, const struct tq_block_meta *m,
+	    struct tq_block **out, struct tq_err *err);
+
+/* tq_block_free frees b (NULL allowed). */
+void	tq_block_free(struct tq_block *b);
+
+/* tq_block_meta returns b's meta, valid while b lives. */
+const struct tq_block_meta *tq_block_get_meta(const struct tq_block *b);
+
+/* What a lookup did in one block, for tempo-get --explain. */
+struct tq_block_explain {
+	const char	*outcome;	/* "bloom: absent", "found", ... */
+	int		 row_group;	/* -1 when none was read */
+	unsigned	 reads;		/* object reads */
+	uint64_t	 bytes;		/* bytes read */
+};
+
+/*
+ * tq_block_find looks for trace id in b: the bloom shard (one read), the
+ * Parquet footer (one read, its TraceID statistics choose the row group;
+ * the index object when a file has none) and that row group's columns
+ * (one read).  On 1 *out is the trace, allocated from a.  Returns 1
+ * (found), 0 (not in this block) or an error.  ex may be NULL.
+ */
+int	tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
+	    struct tq_arena *a, Tq__TracesData **out,
+	    struct tq_block_explain *ex, struct tq_err *err);
+
+/*
+ * A tq_block_list_fn receives each visible block of a tenant (meta.json
+ * present) with its meta, and each compacted one (meta.compacted.json,
+ * compacted_s set) when the listing asks for them.  Non-zero stops.
+ */
+typedef int	(*tq_block_list_fn)(void *arg, const struct tq_block_meta *m);
+
+/*
+ * tq_block_list calls fn for every block of tenant in s, in block ID
+ * order; blocks without meta.json (being written, or abandoned) are
+ * skipped.  Returns 0, fn's value or the store's error.
+ */
+int	tq_block_list(struct tq_store *s, const char *tenant,
+	    bool with_compacted, tq_block_list_fn fn, void *arg,
+	    struct tq_err *err);
+
+/* tq_block_new_id writes a new random UUIDv4 and a NUL to id. */
+int	tq_block_new_id(char id[TQ_BLOCK_ID_LEN + 1], struct tq_err *err);
+
+#endif

@@ -1,0 +1,556 @@
+/*
+ * encoding.c: the integer encodings of Parquet's Encodings.md: the
+ * RLE/bit-packed hybrid (levels, dictionary indices, booleans) and
+ * DELTA_BINARY_PACKED (integers, and the lengths of the byte-array delta
+ * encodings).  Bit packing is little-endian, least significant bit first.
+ */
+#include <string.h>
+
+#include "parquet-int.h"
+
+int
+pq_bit_width(uint64_t max)
+{
+	return max == 0 ? 0 : 64 - __builtin_clzll(max);
+}
+
+static int
+get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+	const uint8_t *p = *pp;
+	uint64_t x = 0;
+	int shift = 0;
+
+	while (p < end && shift <= 63) {
+		uint8_t c = *p++;
+
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if ((c & 0x80) == 0) {
+			*pp = p;
+			*v = x;
+			return 0;
+		}
+		shift += 7;
+	}
+	return -1;
+}
+
+/*
+ * unpack extracts n values of bw bits (bw <= 64) starting at bit 0 of in;
+ * in has avail bytes.  The caller has checked that n * bw bits fit.
+ */
+static void
+unpack(const uint8_t *in, size_t avail, int bw, uint64_t *out, size_t n)
+{
+	uint64_t mask = bw == 64 ? ~0ull : (1ull << bw) - 1;
+	size_t i, bit = 0;
+
+	if (bw == 0) {
+		memset(out, 0, n * sizeof(*out));
+		return;
+	}
+	if (bw <= 56) {
+		/* Fast path while a whole 8-byte load stays inside. */
+		for (i = 0; i < n && (bit >> 3) + 8 <= avail; i++, bit += bw)
+			out[i] = (pq_load64(in + (bit >> 3)) >> (bit & 7)) & mask;
+	} else
+		i = 0;
+	for (; i < n; i++, bit += bw) {
+		uint64_t v = 0;
+		int got = 0;
+		size_t b = bit;
+
+		while (got < bw) {
+			int off = (int)(b & 7), take = 8 - off;
+
+			if (take > bw - got)
+				take = bw - got;
+			v |= (uint64_t)((in[b >> 3] >> off) & ((1u << take) - 1))
+			    << got;
+			got += take;
+			b += (size_t)take;
+		}
+		out[i] = v;
+	}
+}
+
+/*
+ * unpack8_N unpacks one group of 8 values of N bits (N <= 32) from in,
+ * which must have N + 8 readable bytes.  The constant width lets the
+ * compiler turn each into straight-line shifts and masks.
+ */
+#define UNPACK8(N)							\
+static void								\
+unpack8_##N(const uint8_t *in, uint32_t *out)				\
+{									\
+	int j;								\
+									\
+	for (j = 0; j < 8; j++)						\
+		out[j] = (uint32_t)((pq_load64(in + (j * N) / 8) >>	\
+		    ((j * N) % 8)) & ((1ull << N) - 1));		\
+}
+UNPACK8(1) UNPACK8(2) UNPACK8(3) UNPACK8(4) UNPACK8(5) UNPACK8(6)
+UNPACK8(7) UNPACK8(8) UNPACK8(9) UNPACK8(10) UNPACK8(11) UNPACK8(12)
+UNPACK8(13) UNPACK8(14) UNPACK8(15) UNPACK8(16) UNPACK8(17) UNPACK8(18)
+UNPACK8(19) UNPACK8(20) UNPACK8(21) UNPACK8(22) UNPACK8(23) UNPACK8(24)
+UNPACK8(25) UNPACK8(26) UNPACK8(27) UNPACK8(28) UNPACK8(29) UNPACK8(30)
+UNPACK8(31) UNPACK8(32)
+
+/* unpack32_N is unpack8_N for 32 values (4 * N + 8 readable bytes). */
+#define UNPACK32(N)							\
+static void								\
+unpack32_##N(const uint8_t *in, uint32_t *out)				\
+{									\
+	int j;								\
+									\
+	for (j = 0; j < 32; j++)					\
+		out[j] = (uint32_t)((pq_load64(in + (j * N) / 8) >>	\
+		    ((j * N) % 8)) & ((1ull << N) - 1));		\
+}
+UNPACK32(1) UNPACK32(2) UNPACK32(3) UNPACK32(4) UNPACK32(5) UNPACK32(6)
+UNPACK32(7) UNPACK32(8) UNPACK32(9) UNPACK32(10) UNPACK32(11) UNPACK32(12)
+UNPACK32(13) UNPACK32(14) UNPACK32(15) UNPACK32(16) UNPACK32(17)
+UNPACK32(18) UNPACK32(19) UNPACK32(20) UNPACK32(21) UNPACK32(22)
+UNPACK32(23) UNPACK32(24) UNPACK32(25) UNPACK32(26) UNPACK32(27)
+UNPACK32(28) UNPACK32(29) UNPACK32(30) UNPACK32(31) UNPACK32(32)
+
+static void (*const unpack32[33])(const uint8_t *, uint32_t *) = { NULL,
+	unpack32_1, unpack32_2, unpack32_3, unpack32_4, unpack32_5,
+	unpack32_6, unpack32_7, unpack32_8, unpack32_9, unpack32_10,
+	unpack32_11, unpack32_12, unpack32_13, unpack32_14, unpack32_15,
+	unpack32_16, unpack32_17, unpack32_18, unpack32_19, unpack32_20,
+	unpack32_21, unpack32_22, unpack32_23, unpack32_24, unpack32_25,
+	unpack32_26, unpack32_27, unpack32_28, unpack32_29, unpack32_30,
+	unpack32_31, unpack32_32 };
+
+static void (*const unpack8[33])(const uint8_t *, uint32_t *) = { NULL,
+	unpack8_1, unpack8_2, unpack8_3, unpack8_4, unpack8_5, unpack8_6,
+	unpack8_7, unpack8_8, unpack8_9, unpack8_10, unpack8_11, unpack8_12,
+	unpack8_13, unpack8_14, unpack8_15, unpack8_16, unpack8_17,
+	unpack8_18, unpack8_19, unpack8_20, unpack8_21, unpack8_22,
+	unpack8_23, unpack8_24, unpack8_25, unpack8_26, unpack8_27,
+	unpack8_28, unpack8_29, unpack8_30, unpack8_31, unpack8_32 };
+
+/*
+ * unpack_groups unpacks groups of 8 values of bw bits from [p, end) into
+ * out32 or out16, count values in all (the last group may be cut short).
+ */
+static void
+unpack_groups(const uint8_t *p, const uint8_t *end, int bw, uint32_t *out32,
+    uint16_t *out16, size_t count)
+{
+	uint32_t tmp[8];
+	uint8_t pad[48];
+	size_t g, k, m;
+
+	if (bw == 0) {
+		if (out16)
+			memset(out16, 0, count * 2);
+		else
+			memset(out32, 0, count * 4);
+		return;
+	}
+	g = 0;
+	if (out16 == NULL)
+		for (; count - g >= 32 && (size_t)(end - p) >= 4 * (size_t)bw + 8;
+		    g += 32, p += 4 * bw)
+			unpack32[bw](p, out32 + g);
+	for (; g < count; g += 8, p += bw) {
+		const uint8_t *src = p;
+
+		m = count - g < 8 ? count - g : 8;
+		if ((size_t)(end - p) < (size_t)bw + 8) {
+			/* Near the end: work on a padded copy. */
+			memset(pad, 0, sizeof(pad));
+			memcpy(pad, p, (size_t)(end - p) < sizeof(pad) - 8 ?
+			    (size_t)(end - p) : sizeof(pad) - 8);
+			src = pad;
+		}
+		if (out16 == NULL && m == 8) {
+			unpack8[bw](src, out32 + g);
+			continue;
+		}
+		unpack8[bw](src, tmp);
+		if (out16)
+			for (k = 0; k < m; k++)
+				out16[g + k] = (uint16_t)tmp[k];
+		else
+			for (k = 0; k < m; k++)
+				out32[g + k] = tmp[k];
+	}
+}
+
+/* rle_decode fills n values into out32 or out16 (whichever is set). */
+static int
+rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out32,
+    uint16_t *out16, size_t n, struct tq_err *err)
+{
+	const uint8_t *end = p + len;
+	uint64_t hdr;
+	size_t done = 0, k;
+
+	if (bw < 0 || bw > (out16 ? 16 : 32))
+		return tq_err_set(err, TQ_ECORRUPT, "rle: bit width %d", bw);
+	while (done < n) {
+		if (get_varint(&p, end, &hdr) != 0)
+			return tq_err_set(err, TQ_ECORRUPT, "rle: truncated "
+			    "run header after %zu of %zu values", done, n);
+		if (hdr & 1) {
+			/* Bit-packed groups of 8; padding values are dropped. */
+			uint64_t groups = hdr >> 1;
+			size_t bytes, count;
+
+			if (groups == 0 || (bw > 0 && groups >
+			    (uint64_t)(end - p) / (uint64_t)bw))
+				return tq_err_set(err, TQ_ECORRUPT, "rle: "
+				    "bit-packed run past the end");
+			bytes = (size_t)groups * (size_t)bw;
+			count = groups > (n - done) / 8 + 1 ? n - done :
+			    (size_t)groups * 8;
+			if (count > n - done)
+				count = n - done;
+			unpack_groups(p, end, bw, out32 ? out32 + done : NULL,
+			    out16 ? out16 + done : NULL, count);
+			done += count;
+			p += bytes;
+		} else {
+			uint64_t run = hdr >> 1;
+			size_t vb = ((size_t)bw + 7) / 8;
+			uint32_t v = 0;
+
+			if (run == 0)
+				return tq_err_set(err, TQ_ECORRUPT, "rle: empty "
+				    "run");
+			if ((size_t)(end - p) < vb)
+				return tq_err_set(err, TQ_ECORRUPT, "rle: "
+				    "truncated run value");
+			for (k = 0; k < vb; k++)
+				v |= (uint32_t)p[k] << (8 * k);
+			p += vb;
+			if (bw < 32 && (v >> bw) != 0)
+				return tq_err_set(err, TQ_ECORRUPT, "rle: run "
+				    "value wider than %d bits", bw);
+			if (run > n - done)
+				run = n - done;
+			if (out16)
+				for (k = 0; k < run; k++)
+					out16[done + k] = (uint16_t)v;
+			else
+				for (k = 0; k < run; k++)
+					out32[done + k] = v;
+			done += (size_t)run;
+		}
+	}
+	return 0;
+}
+
+int
+pq_rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out, size_t n,
+    struct tq_err *err)
+{
+	return rle_decode(p, len, bw, out, NULL, n, err);
+}
+
+int
+pq_rle_decode16(const uint8_t *p, size_t len, int bw, uint16_t *out,
+    size_t n, struct tq_err *err)
+{
+	return rle_decode(p, len, bw, NULL, out, n, err);
+}
+
+static int
+put_varint(struct tq_buf *b, uint64_t v)
+{
+	uint8_t tmp[10];
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		tmp[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	tmp[n++] = (uint8_t)v;
+	return tq_buf_append(b, tmp, n);
+}
+
+/* pack appends n values of bw bits, LSB first, padded to a whole byte. */
+static int
+pack(struct tq_buf *b, const uint64_t *v, size_t n, int bw)
+{
+	size_t bytes = (n * (size_t)bw + 7) / 8, i;
+	uint64_t acc = 0;
+	int nbits = 0, rc;
+	uint8_t *o;
+
+	if ((rc = tq_buf_reserve(b, bytes + 8)) != 0)
+		return rc;
+	o = b->data + b->len;
+	for (i = 0; i < n; i++) {
+		uint64_t x = bw == 64 ? v[i] : v[i] & ((1ull << bw) - 1);
+		int room = 64 - nbits;
+
+		if (bw < room) {
+			acc |= x << nbits;
+			nbits += bw;
+		} else {
+			acc |= nbits ? x << nbits : x;
+			memcpy(o, &acc, 8);
+			o += 8;
+			acc = room == 64 ? 0 : (bw == room ? 0 : x >> room);
+			nbits = bw - room;
+		}
+	}
+	while (nbits > 0) {
+		*o++ = (uint8_t)acc;
+		acc >>= 8;
+		nbits -= 8;
+	}
+	b->len += bytes;
+	return 0;
+}
+
+#define RLE_VAL(i)	(is16 ? ((const uint16_t *)v)[i] : ((const uint32_t *)v)[i])
+
+static int
+flush_literals(struct tq_buf *b, const uint64_t *lit, size_t nlit, int bw)
+{
+	int rc;
+
+	if (nlit == 0)
+		return 0;
+	if ((rc = put_varint(b, (nlit / 8) << 1 | 1)) != 0)
+		return rc;
+	return pack(b, lit, nlit, bw);
+}
+
+static int
+rle_encode(const void *v, bool is16, size_t n, int bw, struct tq_buf *b)
+{
+	uint64_t lit[63 * 8];
+	size_t nlit = 0, i = 0, r, k, vb = ((size_t)bw + 7) / 8;
+	uint8_t val[4];
+	int rc;
+
+	while (i < n) {
+		uint32_t x = RLE_VAL(i);
+
+		for (r = i + 1; r < n && RLE_VAL(r) == x; r++)
+			;
+		r -= i;
+		if (r >= 8) {
+			if ((rc = flush_literals(b, lit, nlit, bw)) != 0)
+				return rc;
+			nlit = 0;
+			if ((rc = put_varint(b, (uint64_t)r << 1)) != 0)
+				return rc;
+			for (k = 0; k < vb; k++)
+				val[k] = (uint8_t)(x >> (8 * k));
+			if ((rc = tq_buf_append(b, val, vb)) != 0)
+				return rc;
+			i += r;
+			continue;
+		}
+		for (k = 0; k < 8; k++)
+			lit[nlit++] = i + k < n ? RLE_VAL(i + k) : 0;
+		i += 8;
+		if (nlit == sizeof(lit) / sizeof(lit[0])) {
+			if ((rc = flush_literals(b, lit, nlit, bw)) != 0)
+				return rc;
+			nlit = 0;
+		}
+	}
+	return flush_literals(b, lit, nlit, bw);
+}
+
+int
+pq_rle_encode(const uint32_t *v, size_t n, int bw, struct tq_buf *b)
+{
+	return rle_encode(v, false, n, bw, b);
+}
+
+int
+pq_rle_encode16(const uint16_t *v, size_t n, int bw, struct tq_buf *b)
+{
+	return rle_encode(v, true, n, bw, b);
+}
+
+/* ---- DELTA_BINARY_PACKED ---- */
+
+struct delta_hdr {
+	uint64_t	block;
+	uint64_t	minis;
+	uint64_t	total;
+	int64_t		first;
+};
+
+static int
+delta_header(const uint8_t **pp, const uint8_t *end, struct delta_hdr *h,
+    struct tq_err *err)
+{
+	uint64_t z;
+
+	if (get_varint(pp, end, &h->block) != 0 ||
+	    get_varint(pp, end, &h->minis) != 0 ||
+	    get_varint(pp, end, &h->total) != 0 ||
+	    get_varint(pp, end, &z) != 0)
+		return tq_err_set(err, TQ_ECORRUPT, "delta: truncated header");
+	h->first = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+	if (h->block == 0 || h->block % 128 != 0 || h->block > 65536 ||
+	    h->minis == 0 || h->block % h->minis != 0 ||
+	    (h->block / h->minis) % 32 != 0)
+		return tq_err_set(err, TQ_ECORRUPT, "delta: bad block size "
+		    "%llu with %llu miniblocks", (unsigned long long)h->block,
+		    (unsigned long long)h->minis);
+	return 0;
+}
+
+int
+pq_delta_count(const uint8_t *p, size_t len, size_t *n, struct tq_err *err)
+{
+	struct delta_hdr h;
+	int rc;
+
+	if ((rc = delta_header(&p, p + len, &h, err)) != 0)
+		return rc;
+	if (h.total > len * 64 + 1)
+		return tq_err_set(err, TQ_ECORRUPT, "delta: %llu values in %zu "
+		    "bytes", (unsigned long long)h.total, len);
+	*n = (size_t)h.total;
+	return 0;
+}
+
+int
+pq_delta_decode(const uint8_t *p, size_t len, int64_t *out, size_t n,
+    size_t *used, struct tq_err *err)
+{
+	const uint8_t *start = p, *end = p + len;
+	struct delta_hdr h;
+	uint64_t prev, md, tmp[64];
+	uint8_t widths[256];
+	size_t done, per, m, i, k;
+	int rc;
+
+	if ((rc = delta_header(&p, end, &h, err)) != 0)
+		return rc;
+	if (h.total != n)
+		return tq_err_set(err, TQ_ECORRUPT, "delta: %llu values where "
+		    "%zu were expected", (unsigned long long)h.total, n);
+	if (h.minis > sizeof(widths))
+		return tq_err_set(err, TQ_ECORRUPT, "delta: %llu miniblocks",
+		    (unsigned long long)h.minis);
+	per = (size_t)(h.block / h.minis);
+	if (per > 64 * 1024)
+		return tq_err_set(err, TQ_ECORRUPT, "delta: bad miniblock");
+	prev = (uint64_t)h.first;
+	done = 0;
+	if (n > 0)
+		out[done++] = h.first;
+	while (done < n) {
+		if (get_varint(&p, end, &md) != 0)
+			return tq_err_set(err, TQ_ECORRUPT, "delta: truncated "
+			    "block at byte %zu", (size_t)(p - start));
+		md = (uint64_t)((int64_t)(md >> 1) ^ -(int64_t)(md & 1));
+		if ((size_t)(end - p) < h.minis)
+			return tq_err_set(err, TQ_ECORRUPT, "delta: truncated "
+			    "bit widths");
+		memcpy(widths, p, (size_t)h.minis);
+		p += h.minis;
+		for (m = 0; m < h.minis && done < n; m++) {
+			int bw = widths[m];
+			size_t bytes = per * (size_t)bw / 8;
+			size_t want = n - done < per ? n - done : per;
+
+			if (bw > 64)
+				return tq_err_set(err, TQ_ECORRUPT, "delta: bit "
+				    "width %d", bw);
+			if ((size_t)(end - p) < bytes)
+				return tq_err_set(err, TQ_ECORRUPT, "delta: "
+				    "truncated miniblock at byte %zu",
+				    (size_t)(p - start));
+			if (bw <= 32) {
+				/* Groups of 8 through the unrolled unpackers. */
+				uint32_t t32[64];
+
+				for (i = 0; i < want; i += 64) {
+					size_t c = want - i < 64 ? want - i : 64;
+
+					unpack_groups(p + i * (size_t)bw / 8, end,
+					    bw, t32, NULL, c);
+					for (k = 0; k < c; k++) {
+						prev += md + t32[k];
+						out[done++] = (int64_t)prev;
+					}
+				}
+				p += bytes;
+				continue;
+			}
+			for (i = 0; i < want; i += 64) {
+				size_t c = want - i < 64 ? want - i : 64;
+				size_t off = i * (size_t)bw / 8;
+
+				unpack(p + off, (size_t)(end - p) - off, bw, tmp,
+				    c);
+				for (k = 0; k < c; k++) {
+					prev += md + tmp[k];
+					out[done++] = (int64_t)prev;
+				}
+			}
+			p += bytes;
+		}
+	}
+	*used = (size_t)(p - start);
+	return 0;
+}
+
+int
+pq_delta_encode(const int64_t *v, size_t n, bool is32, struct tq_buf *b)
+{
+	enum { BLOCK = 128, MINIS = 4, PER = BLOCK / MINIS };
+	uint64_t d[BLOCK];
+	size_t i, j, m, cnt;
+	int rc;
+
+	if ((rc = put_varint(b, BLOCK)) != 0 ||
+	    (rc = put_varint(b, MINIS)) != 0 ||
+	    (rc = put_varint(b, n)) != 0 ||
+	    (rc = put_varint(b, n ? ((uint64_t)v[0] << 1) ^
+	    (uint64_t)(v[0] >> 63) : 0)) != 0)
+		return rc;
+	for (i = 1; i < n; i += BLOCK) {
+		int64_t min = INT64_MAX;
+		uint8_t widths[MINIS];
+
+		cnt = n - i < BLOCK ? n - i : BLOCK;
+		for (j = 0; j < cnt; j++) {
+			int64_t delta = is32 ? (int64_t)(int32_t)(uint32_t)
+			    ((uint64_t)v[i + j] - (uint64_t)v[i + j - 1]) :
+			    (int64_t)((uint64_t)v[i + j] - (uint64_t)v[i + j - 1]);
+
+			d[j] = (uint64_t)delta;
+			if (delta < min)
+				min = delta;
+		}
+		for (j = 0; j < cnt; j++) {
+			d[j] -= (uint64_t)min;
+			if (is32)
+				d[j] &= 0xffffffffu;
+		}
+		for (; j < BLOCK; j++)
+			d[j] = 0;
+		for (m = 0; m < MINIS; m++) {
+			uint64_t or = 0;
+
+			if (m * PER < cnt)
+				for (j = m * PER; j < (m + 1) * PER; j++)
+					or |= d[j];
+			widths[m] = (uint8_t)pq_bit_width(or);
+		}
+		if ((rc = put_varint(b, ((uint64_t)min << 1) ^
+		    (uint64_t)(min >> 63))) != 0 ||
+		    (rc = tq_buf_append(b, widths, MINIS)) != 0)
+			return rc;
+		for (m = 0; m < MINIS && m * PER < cnt; m++)
+			if ((rc = pack(b, d + m * PER, PER, widths[m])) != 0)
+				return rc;
+	}
+	return 0;
+}

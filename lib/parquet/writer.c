@@ -1,0 +1,1205 @@
+/*
+ * writer.c: streaming Parquet writer.
+ *
+ * Each column keeps the levels and values of its open data page, the
+ * encoded (and compressed) pages of the current row group, and, while it
+ * lasts, a dictionary.  Pages are cut at record boundaries once they reach
+ * the page size target; a dictionary that passes dict_max is abandoned for
+ * PLAIN at the next page.  A row group is written out, column after column
+ * (dictionary page first), when the caller flushes or when the buffered
+ * bytes pass row_group_size, so memory stays bounded by one row group.
+ * The footer is written at close.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "parquet-int.h"
+
+struct wcol {
+	const struct tq_parquet_column_desc *cd;
+	int		 encoding;	/* data encoding when not dictionary */
+	bool		 use_dict;	/* dictionary wanted for this column */
+	bool		 dict_active;	/* values go to the dictionary now */
+	bool		 dict_full;	/* fall back at the next page */
+	int		 codec;
+	size_t		 width;		/* fixed value size, 0 for BYTE_ARRAY */
+
+	/* The open page. */
+	struct tq_buf	 def;		/* uint16_t each */
+	struct tq_buf	 rep;
+	struct tq_buf	 vals;		/* PLAIN bytes, u32 indices or i64 */
+	struct tq_buf	 vals2;		/* DELTA_LENGTH_BYTE_ARRAY bytes */
+	size_t		 n_levels;
+	size_t		 n_values;
+	size_t		 n_rows;	/* records begun in this page */
+
+	/* The dictionary of this row group. */
+	struct tq_buf	 dict;		/* PLAIN encoded entries */
+	uint32_t	*dict_off;	/* entry i starts at dict_off[i] */
+	size_t		 dict_n;
+	size_t		 dict_cap;
+	uint32_t	*slots;		/* open addressing: entry + 1 */
+	size_t		 n_slots;
+
+	/* The row group's chunk. */
+	struct tq_buf	 pages;		/* encoded data pages */
+	int64_t		 rg_levels;
+	int64_t		 rg_rows;
+	int64_t		 rg_uncompressed;
+	uint32_t	 encodings;
+	uint32_t	 data_encodings;
+	int64_t		 nulls;
+	bool		 has_minmax;
+	struct tq_buf	 min;
+	struct tq_buf	 max;
+};
+
+struct tq_parquet_writer {
+	const struct tq_parquet_schema	*s;
+	struct tq_parquet_write_opts	 o;
+	tq_parquet_write_fn		 fn;
+	void				*arg;
+	struct wcol			*cols;
+	int				*size;	/* subtree size of each node */
+	uint64_t			 off;	/* bytes written */
+	int64_t				 rg_rows;
+	int64_t				 num_rows;
+	struct pq_row_group		*rgs;
+	size_t				 n_rgs;
+	struct pq_kv			*kv;
+	size_t				 n_kv;
+	struct tq_buf			 page;	/* scratch: one page body */
+	struct tq_buf			 body;	/* scratch: compressed body */
+	struct tq_buf			 hdr;	/* scratch: page header */
+	struct pq_codec_ctx		 codec;
+	bool				 started;
+	bool				 closed;
+	int				 failed;	/* sticky error */
+};
+
+#define BUF_MAX		((size_t)TQ_PARQUET_MAX_ROW_GROUP_BUF)
+
+static int
+emit(struct tq_parquet_writer *w, const void *p, size_t len,
+    struct tq_err *err)
+{
+	int rc;
+
+	if (len == 0)
+		return 0;
+	if ((rc = w->fn(w->arg, p, len, err)) != 0)
+		return rc;
+	w->off += len;
+	return 0;
+}
+
+int
+tq_parquet_writer_new(const struct tq_parquet_schema *s,
+    const struct tq_parquet_write_opts *opts, tq_parquet_write_fn fn,
+    void *arg, struct tq_parquet_writer **out, struct tq_err *err)
+{
+	struct tq_parquet_writer *w;
+	size_t i;
+	int rc;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "parquet writer: out of memory");
+	w->s = s;
+	w->fn = fn;
+	w->arg = arg;
+	if (opts != NULL)
+		w->o = *opts;
+	else
+		w->o.codec = TQ_PARQUET_ZSTD;
+	if (w->o.zstd_level == 0)
+		w->o.zstd_level = 3;
+	if (w->o.page_version == 0)
+		w->o.page_version = 1;
+	if (w->o.page_size == 0)
+		w->o.page_size = 1024 * 1024;
+	if (w->o.row_group_size == 0)
+		w->o.row_group_size = 128u * 1024 * 1024;
+	if (w->o.dict_max == 0)
+		w->o.dict_max = 1024 * 1024;
+	if (w->o.created_by == NULL)
+		w->o.created_by = "tempo-parquet version " TQ_VERSION;
+	if ((w->o.codec != TQ_PARQUET_UNCOMPRESSED &&
+	    w->o.codec != TQ_PARQUET_SNAPPY && w->o.codec != TQ_PARQUET_ZSTD) ||
+	    (w->o.page_version != 1 && w->o.page_version != 2)) {
+		rc = tq_err_set(err, TQ_EINVAL, "parquet writer: bad codec or "
+		    "page version");
+		goto fail;
+	}
+	w->cols = calloc(s->n_columns, sizeof(*w->cols));
+	w->size = calloc(s->n_nodes, sizeof(int));
+	if (w->cols == NULL || w->size == NULL) {
+		rc = tq_err_set(err, TQ_ENOMEM, "parquet writer: out of memory");
+		goto fail;
+	}
+	for (i = s->n_nodes; i-- > 0;) {
+		w->size[i] += 1;
+		if (i > 0)
+			w->size[s->parent[i]] += w->size[i];
+	}
+	for (i = 0; i < s->n_columns; i++) {
+		struct wcol *c = &w->cols[i];
+
+		c->cd = &s->columns[i];
+		c->encoding = TQ_PARQUET_PLAIN;
+		c->use_dict = c->cd->type != TQ_PARQUET_BOOLEAN;
+		c->dict_active = c->use_dict;
+		c->codec = w->o.codec;
+		c->width = pq_value_size(c->cd->type, c->cd->type_length);
+		tq_buf_init(&c->def, BUF_MAX);
+		tq_buf_init(&c->rep, BUF_MAX);
+		tq_buf_init(&c->vals, BUF_MAX);
+		tq_buf_init(&c->vals2, BUF_MAX);
+		tq_buf_init(&c->dict, TQ_PARQUET_MAX_PAGE);
+		tq_buf_init(&c->pages, BUF_MAX);
+		tq_buf_init(&c->min, TQ_PARQUET_MAX_PAGE);
+		tq_buf_init(&c->max, TQ_PARQUET_MAX_PAGE);
+	}
+	tq_buf_init(&w->page, TQ_PARQUET_MAX_PAGE);
+	tq_buf_init(&w->body, TQ_PARQUET_MAX_PAGE);
+	tq_buf_init(&w->hdr, 1 << 20);
+	if ((rc = emit(w, "PAR1", 4, err)) != 0)
+		goto fail;
+	*out = w;
+	return 0;
+fail:
+	tq_parquet_writer_free(w);
+	return rc;
+}
+
+int
+tq_parquet_writer_set_column(struct tq_parquet_writer *w, int col,
+    const struct tq_parquet_column_opts *o, struct tq_err *err)
+{
+	struct wcol *c;
+	int t;
+
+	if (col < 0 || (size_t)col >= w->s->n_columns)
+		return tq_err_set(err, TQ_EINVAL, "parquet writer: no column %d",
+		    col);
+	c = &w->cols[col];
+	t = c->cd->type;
+	if (c->rg_levels > 0 || c->n_levels > 0 || w->n_rgs > 0)
+		return tq_err_set(err, TQ_EINVAL, "column %s: options after "
+		    "values", c->cd->path);
+	switch (o->encoding) {
+	case TQ_PARQUET_PLAIN:
+		break;
+	case TQ_PARQUET_DELTA_BINARY_PACKED:
+		if (t != TQ_PARQUET_INT32 && t != TQ_PARQUET_INT64)
+			goto bad;
+		break;
+	case TQ_PARQUET_DELTA_LENGTH_BYTE_ARRAY:
+		if (t != TQ_PARQUET_BYTE_ARRAY)
+			goto bad;
+		break;
+	case TQ_PARQUET_RLE:
+		if (t != TQ_PARQUET_BOOLEAN)
+			goto bad;
+		break;
+	default:
+		goto bad;
+	}
+	if (o->codec != -1 && o->codec != TQ_PARQUET_UNCOMPRESSED &&
+	    o->codec != TQ_PARQUET_SNAPPY && o->codec != TQ_PARQUET_ZSTD)
+		return tq_err_set(err, TQ_EINVAL, "column %s: cannot write "
+		    "codec %d", c->cd->path, o->codec);
+	c->encoding = o->encoding;
+	c->use_dict = o->dictionary && t != TQ_PARQUET_BOOLEAN;
+	c->dict_active = c->use_dict;
+	c->codec = o->codec == -1 ? w->o.codec : o->codec;
+	return 0;
+bad:
+	return tq_err_set(err, TQ_EINVAL, "column %s: encoding %s does not "
+	    "suit %s", c->cd->path, tq_parquet_encoding_name(o->encoding),
+	    tq_parquet_type_name(t));
+}
+
+static void
+col_release(struct wcol *c)
+{
+	tq_buf_release(&c->def);
+	tq_buf_release(&c->rep);
+	tq_buf_release(&c->vals);
+	tq_buf_release(&c->vals2);
+	tq_buf_release(&c->dict);
+	tq_buf_release(&c->pages);
+	tq_buf_release(&c->min);
+	tq_buf_release(&c->max);
+	free(c->dict_off);
+	free(c->slots);
+}
+
+void
+tq_parquet_writer_free(struct tq_parquet_writer *w)
+{
+	size_t i;
+
+	if (w == NULL)
+		return;
+	if (w->cols != NULL)
+		for (i = 0; i < w->s->n_columns; i++)
+			col_release(&w->cols[i]);
+	for (i = 0; i < w->n_rgs; i++)
+		free(w->rgs[i].chunks);
+	for (i = 0; i < w->n_kv; i++) {
+		free((char *)w->kv[i].key);
+		free((char *)w->kv[i].value);
+	}
+	free(w->kv);
+	free(w->rgs);
+	free(w->cols);
+	free(w->size);
+	tq_buf_release(&w->page);
+	tq_buf_release(&w->body);
+	tq_buf_release(&w->hdr);
+	pq_codec_ctx_release(&w->codec);
+	free(w);
+}
+
+uint64_t
+tq_parquet_writer_bytes(const struct tq_parquet_writer *w)
+{
+	return w->off;
+}
+
+int
+tq_parquet_writer_add_kv(struct tq_parquet_writer *w, const char *key,
+    const char *value, struct tq_err *err)
+{
+	struct pq_kv *kv;
+
+	if ((kv = realloc(w->kv, (w->n_kv + 1) * sizeof(*kv))) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "parquet writer: out of memory");
+	w->kv = kv;
+	kv[w->n_kv].key = strdup(key);
+	kv[w->n_kv].value = value != NULL ? strdup(value) : NULL;
+	if (kv[w->n_kv].key == NULL || (value != NULL &&
+	    kv[w->n_kv].value == NULL)) {
+		free((char *)kv[w->n_kv].key);
+		free((char *)kv[w->n_kv].value);
+		return tq_err_set(err, TQ_ENOMEM, "parquet writer: out of memory");
+	}
+	w->n_kv++;
+	return 0;
+}
+
+/* ---- Statistics ---- */
+
+static struct tq_parquet_value
+as_value(const struct wcol *c, const uint8_t *p, size_t len)
+{
+	struct tq_parquet_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = c->cd->type;
+	switch (v.type) {
+	case TQ_PARQUET_BOOLEAN: v.b = p[0] != 0; break;
+	case TQ_PARQUET_INT32: memcpy(&v.i32, p, 4); break;
+	case TQ_PARQUET_INT64: memcpy(&v.i64, p, 8); break;
+	case TQ_PARQUET_FLOAT: memcpy(&v.f32, p, 4); break;
+	case TQ_PARQUET_DOUBLE: memcpy(&v.f64, p, 8); break;
+	default:
+		v.ptr = p;
+		v.len = len;
+	}
+	return v;
+}
+
+static int
+set_buf(struct tq_buf *b, const uint8_t *p, size_t len)
+{
+	tq_buf_reset(b);
+	return tq_buf_append(b, p, len);
+}
+
+static int
+update_stats(struct wcol *c, const uint8_t *p, size_t len)
+{
+	struct tq_parquet_value v, lo, hi;
+	int rc;
+
+	if (c->has_minmax) {
+		/* Numbers compare in place; the rest through pq_compare. */
+		switch (c->cd->type) {
+		case TQ_PARQUET_INT64: {
+			int64_t x, a, b;
+
+			if (c->cd->logical.kind == TQ_PARQUET_LT_INT &&
+			    !c->cd->logical.is_signed)
+				break;
+			memcpy(&x, p, 8);
+			memcpy(&a, c->min.data, 8);
+			memcpy(&b, c->max.data, 8);
+			if (x < a)
+				memcpy(c->min.data, p, 8);
+			else if (x > b)
+				memcpy(c->max.data, p, 8);
+			return 0;
+		}
+		case TQ_PARQUET_INT32: {
+			int32_t x, a, b;
+
+			if (c->cd->logical.kind == TQ_PARQUET_LT_INT &&
+			    !c->cd->logical.is_signed)
+				break;
+			memcpy(&x, p, 4);
+			memcpy(&a, c->min.data, 4);
+			memcpy(&b, c->max.data, 4);
+			if (x < a)
+				memcpy(c->min.data, p, 4);
+			else if (x > b)
+				memcpy(c->max.data, p, 4);
+			return 0;
+		}
+		}
+	}
+	v = as_value(c, p, len);
+	if ((v.type == TQ_PARQUET_FLOAT && v.f32 != v.f32) ||
+	    (v.type == TQ_PARQUET_DOUBLE && v.f64 != v.f64))
+		return 0;
+	if (!c->has_minmax) {
+		c->has_minmax = true;
+		if ((rc = set_buf(&c->min, p, len)) != 0)
+			return rc;
+		return set_buf(&c->max, p, len);
+	}
+	lo = as_value(c, c->min.data, c->min.len);
+	hi = as_value(c, c->max.data, c->max.len);
+	if (pq_compare(c->cd, &v, &lo) < 0 &&
+	    (rc = set_buf(&c->min, p, len)) != 0)
+		return rc;
+	if (pq_compare(c->cd, &v, &hi) > 0 &&
+	    (rc = set_buf(&c->max, p, len)) != 0)
+		return rc;
+	return 0;
+}
+
+/* ---- Dictionary ---- */
+
+static const uint8_t *
+dict_entry(const struct wcol *c, size_t i, size_t *len)
+{
+	const uint8_t *p = c->dict.data + c->dict_off[i];
+	uint32_t n;
+
+	if (c->width != 0) {
+		*len = c->width;
+		return p;
+	}
+	memcpy(&n, p, 4);
+	*len = n;
+	return p + 4;
+}
+
+static int
+dict_grow(struct wcol *c)
+{
+	size_t n = c->n_slots ? c->n_slots * 2 : 1024, i, j;
+	uint32_t *slots = calloc(n, sizeof(*slots));
+
+	if (slots == NULL)
+		return TQ_ENOMEM;
+	for (i = 0; i < c->dict_n; i++) {
+		size_t len;
+		const uint8_t *p = dict_entry(c, i, &len);
+
+		j = XXH3_64bits(p, len) & (n - 1);
+		while (slots[j] != 0)
+			j = (j + 1) & (n - 1);
+		slots[j] = (uint32_t)i + 1;
+	}
+	free(c->slots);
+	c->slots = slots;
+	c->n_slots = n;
+	return 0;
+}
+
+/* dict_lookup finds or adds a value; *idx gets its entry, *added if new. */
+static int
+dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
+    bool *added)
+{
+	size_t j, elen;
+	const uint8_t *e;
+	uint32_t n32 = (uint32_t)len;
+	int rc;
+
+	if (c->dict_n * 2 >= c->n_slots && (rc = dict_grow(c)) != 0)
+		return rc;
+	j = XXH3_64bits(p, len) & (c->n_slots - 1);
+	while (c->slots[j] != 0) {
+		e = dict_entry(c, c->slots[j] - 1, &elen);
+		if (elen == len && memcmp(e, p, len) == 0) {
+			*idx = c->slots[j] - 1;
+			*added = false;
+			return 0;
+		}
+		j = (j + 1) & (c->n_slots - 1);
+	}
+	if (c->dict_n == c->dict_cap) {
+		size_t cap = c->dict_cap ? c->dict_cap * 2 : 256;
+		uint32_t *o = realloc(c->dict_off, cap * sizeof(*o));
+
+		if (o == NULL)
+			return TQ_ENOMEM;
+		c->dict_off = o;
+		c->dict_cap = cap;
+	}
+	c->dict_off[c->dict_n] = (uint32_t)c->dict.len;
+	if ((c->width == 0 && (rc = tq_buf_append(&c->dict, &n32, 4)) != 0) ||
+	    (rc = tq_buf_append(&c->dict, p, len)) != 0)
+		return rc;
+	c->slots[j] = (uint32_t)c->dict_n + 1;
+	*idx = (uint32_t)c->dict_n++;
+	*added = true;
+	return 0;
+}
+
+static void
+dict_reset(struct wcol *c)
+{
+	tq_buf_reset(&c->dict);
+	c->dict_n = 0;
+	if (c->slots != NULL)
+		memset(c->slots, 0, c->n_slots * sizeof(*c->slots));
+	c->dict_active = c->use_dict;
+	c->dict_full = false;
+}
+
+/* ---- Pages ---- */
+
+static int
+levels_v1(struct tq_buf *b, const struct tq_buf *lv, size_t n, int max)
+{
+	size_t at = b->len;
+	uint32_t len;
+	int rc;
+
+	if ((rc = tq_buf_append(b, "\0\0\0\0", 4)) != 0 ||
+	    (rc = pq_rle_encode16((const uint16_t *)lv->data, n,
+	    pq_bit_width((uint64_t)max), b)) != 0)
+		return rc;
+	len = (uint32_t)(b->len - at - 4);
+	memcpy(b->data + at, &len, 4);
+	return 0;
+}
+
+/* encode_values appends the open page's values in their encoding. */
+static int
+encode_values(struct wcol *c, int enc, struct tq_buf *b)
+{
+	size_t i, n = c->n_values;
+	int rc;
+
+	if (enc == TQ_PARQUET_RLE_DICTIONARY) {
+		int bw = pq_bit_width(c->dict_n > 0 ? c->dict_n - 1 : 0);
+		uint8_t bb = (uint8_t)bw;
+
+		if ((rc = tq_buf_append(b, &bb, 1)) != 0)
+			return rc;
+		return pq_rle_encode((const uint32_t *)c->vals.data, n, bw, b);
+	}
+	if (c->cd->type == TQ_PARQUET_BOOLEAN) {
+		const uint8_t *v = c->vals.data;
+
+		if (enc == TQ_PARQUET_RLE) {
+			size_t at = b->len;
+			uint32_t *tmp = malloc((n ? n : 1) * sizeof(*tmp)), len;
+
+			if (tmp == NULL)
+				return TQ_ENOMEM;
+			for (i = 0; i < n; i++)
+				tmp[i] = v[i];
+			rc = tq_buf_append(b, "\0\0\0\0", 4);
+			if (rc == 0)
+				rc = pq_rle_encode(tmp, n, 1, b);
+			free(tmp);
+			if (rc != 0)
+				return rc;
+			len = (uint32_t)(b->len - at - 4);
+			memcpy(b->data + at, &len, 4);
+			return 0;
+		}
+		if ((rc = tq_buf_reserve(b, (n + 7) / 8)) != 0)
+			return rc;
+		memset(b->data + b->len, 0, (n + 7) / 8);
+		for (i = 0; i < n; i++)
+			b->data[b->len + i / 8] |= (uint8_t)(v[i] << (i % 8));
+		b->len += (n + 7) / 8;
+		return 0;
+	}
+	if (enc == TQ_PARQUET_DELTA_BINARY_PACKED)
+		return pq_delta_encode((const int64_t *)c->vals.data, n,
+		    c->cd->type == TQ_PARQUET_INT32, b);
+	if (enc == TQ_PARQUET_DELTA_LENGTH_BYTE_ARRAY) {
+		if ((rc = pq_delta_encode((const int64_t *)c->vals.data, n,
+		    true, b)) != 0)
+			return rc;
+		return tq_buf_append(b, c->vals2.data, c->vals2.len);
+	}
+	return tq_buf_append(b, c->vals.data, c->vals.len);
+}
+
+static int
+add_page(struct tq_parquet_writer *w, struct wcol *c,
+    const struct pq_page_header *h, const struct tq_buf *body)
+{
+	int rc;
+
+	tq_buf_reset(&w->hdr);
+	if ((rc = pq_page_header_encode(h, &w->hdr)) != 0 ||
+	    (rc = tq_buf_append(&c->pages, w->hdr.data, w->hdr.len)) != 0 ||
+	    (rc = tq_buf_append(&c->pages, body->data, body->len)) != 0)
+		return rc;
+	c->rg_uncompressed += (int64_t)w->hdr.len + h->uncompressed_size;
+	return 0;
+}
+
+/* cut_page encodes, compresses and stores the open page of c. */
+static int
+cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
+{
+	struct pq_page_header h;
+	size_t lv_len = 0, nulls = 0, i;
+	const uint16_t *def = (const uint16_t *)c->def.data;
+	int enc, rc;
+
+	if (c->n_levels == 0)
+		return 0;
+	/* A page of nulls alone has no dictionary to point into. */
+	enc = c->dict_active && c->n_values > 0 ? TQ_PARQUET_RLE_DICTIONARY :
+	    c->encoding;
+	memset(&h, 0, sizeof(h));
+	h.num_values = (int32_t)c->n_levels;
+	h.encoding = enc;
+	if (c->cd->max_def > 0)
+		for (i = 0; i < c->n_levels; i++)
+			nulls += def[i] != c->cd->max_def;
+	tq_buf_reset(&w->page);
+	tq_buf_reset(&w->body);
+	if (w->o.page_version == 1) {
+		h.type = PQ_PAGE_DATA;
+		if ((c->cd->max_rep > 0 && (rc = levels_v1(&w->page, &c->rep,
+		    c->n_levels, c->cd->max_rep)) != 0) ||
+		    (c->cd->max_def > 0 && (rc = levels_v1(&w->page, &c->def,
+		    c->n_levels, c->cd->max_def)) != 0) ||
+		    (rc = encode_values(c, enc, &w->page)) != 0)
+			goto fail;
+		if ((rc = pq_compress(&w->codec, c->codec, w->o.zstd_level,
+		    w->page.data, w->page.len, &w->body, err)) != 0)
+			goto fail;
+		h.uncompressed_size = (int32_t)w->page.len;
+	} else {
+		h.type = PQ_PAGE_DATA_V2;
+		h.num_nulls = (int32_t)nulls;
+		h.num_rows = (int32_t)c->n_rows;
+		if (c->cd->max_rep > 0 && (rc = pq_rle_encode16(
+		    (const uint16_t *)c->rep.data, c->n_levels,
+		    pq_bit_width((uint64_t)c->cd->max_rep), &w->body)) != 0)
+			goto fail;
+		h.rep_len = (int32_t)w->body.len;
+		if (c->cd->max_def > 0 && (rc = pq_rle_encode16(
+		    (const uint16_t *)c->def.data, c->n_levels,
+		    pq_bit_width((uint64_t)c->cd->max_def), &w->body)) != 0)
+			goto fail;
+		h.def_len = (int32_t)w->body.len - h.rep_len;
+		lv_len = w->body.len;
+		if ((rc = encode_values(c, enc, &w->page)) != 0)
+			goto fail;
+		h.is_compressed = c->codec != TQ_PARQUET_UNCOMPRESSED;
+		if ((rc = pq_compress(&w->codec, c->codec, w->o.zstd_level,
+		    w->page.data, w->page.len, &w->body, err)) != 0)
+			goto fail;
+		h.uncompressed_size = (int32_t)(lv_len + w->page.len);
+	}
+	h.compressed_size = (int32_t)w->body.len;
+	if ((rc = add_page(w, c, &h, &w->body)) != 0)
+		goto fail;
+	c->encodings |= 1u << enc;
+	c->data_encodings |= 1u << enc;
+	if (c->cd->max_def > 0 || c->cd->max_rep > 0)
+		c->encodings |= 1u << TQ_PARQUET_RLE;
+	c->nulls += (int64_t)nulls;
+	c->n_levels = c->n_values = c->n_rows = 0;
+	tq_buf_reset(&c->def);
+	tq_buf_reset(&c->rep);
+	tq_buf_reset(&c->vals);
+	tq_buf_reset(&c->vals2);
+	if (c->dict_full)
+		c->dict_active = false;
+	return 0;
+fail:
+	return tq_err_prefix(err, rc, "column %s: page", c->cd->path);
+}
+
+/* put2 appends a 16-bit level, without a call while there is room. */
+static inline int
+put2(struct tq_buf *b, uint16_t v)
+{
+	if (b->cap - b->len >= 2) {
+		memcpy(b->data + b->len, &v, 2);
+		b->len += 2;
+		return 0;
+	}
+	return tq_buf_append(b, &v, 2);
+}
+
+static size_t
+page_bytes(const struct wcol *c)
+{
+	return c->vals.len + c->vals2.len + c->n_levels / 2;
+}
+
+/*
+ * append adds one level entry and, when def is max_def, the value at p
+ * (len bytes; for fixed types the value in memory, which is PLAIN).
+ */
+static int
+append(struct tq_parquet_writer *w, struct wcol *c, int rep, int def,
+    const void *p, size_t len, struct tq_err *err)
+{
+	uint16_t r16 = (uint16_t)rep, d16 = (uint16_t)def;
+	uint32_t n32 = (uint32_t)len, idx;
+	bool added;
+	int rc;
+
+	if (rep == 0) {
+		if (c->n_levels > 0 && (page_bytes(c) >= w->o.page_size ||
+		    (c->dict_full && c->dict_active)) &&
+		    (rc = cut_page(w, c, err)) != 0)
+			return rc;
+		c->n_rows++;
+		c->rg_rows++;
+	}
+	if ((c->cd->max_def > 0 && (rc = put2(&c->def, d16)) != 0) ||
+	    (c->cd->max_rep > 0 && (rc = put2(&c->rep, r16)) != 0))
+		goto fail;
+	c->n_levels++;
+	c->rg_levels++;
+	if (def != c->cd->max_def)
+		return 0;
+	if (c->cd->type == TQ_PARQUET_BYTE_ARRAY && len > UINT32_MAX / 2) {
+		rc = TQ_ELIMIT;
+		goto fail;
+	}
+	c->n_values++;
+	if (c->dict_active) {
+		if ((rc = dict_lookup(c, p, len, &idx, &added)) != 0 ||
+		    (rc = tq_buf_append(&c->vals, &idx, 4)) != 0)
+			goto fail;
+		if (added && (rc = update_stats(c, p, len)) != 0)
+			goto fail;
+		if (c->dict.len > w->o.dict_max)
+			c->dict_full = true;
+		return 0;
+	}
+	if ((rc = update_stats(c, p, len)) != 0)
+		goto fail;
+	switch (c->encoding) {
+	case TQ_PARQUET_DELTA_BINARY_PACKED: {
+		int64_t v;
+
+		if (c->cd->type == TQ_PARQUET_INT32) {
+			int32_t v32;
+
+			memcpy(&v32, p, 4);
+			v = v32;
+		} else
+			memcpy(&v, p, 8);
+		rc = tq_buf_append(&c->vals, &v, 8);
+		break;
+	}
+	case TQ_PARQUET_DELTA_LENGTH_BYTE_ARRAY: {
+		int64_t l = (int64_t)len;
+
+		if ((rc = tq_buf_append(&c->vals, &l, 8)) == 0)
+			rc = tq_buf_append(&c->vals2, p, len);
+		break;
+	}
+	default:
+		if (c->width == 0 && (rc = tq_buf_append(&c->vals, &n32, 4)) != 0)
+			break;
+		rc = tq_buf_append(&c->vals, p, len);
+	}
+	if (rc == 0)
+		return 0;
+fail:
+	return tq_err_set(err, rc, "column %s: %s", c->cd->path,
+	    rc == TQ_ELIMIT ? "value or page too large" : "out of memory");
+}
+
+int
+tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
+    const struct tq_parquet_batch *b, struct tq_err *err)
+{
+	struct wcol *c;
+	size_t i, v = 0;
+	int rc, t;
+
+	if (w->failed != 0 || w->closed)
+		return tq_err_set(err, TQ_EINVAL, "parquet writer: failed or "
+		    "closed");
+	if (col < 0 || (size_t)col >= w->s->n_columns)
+		return tq_err_set(err, TQ_EINVAL, "parquet writer: no column %d",
+		    col);
+	c = &w->cols[col];
+	t = c->cd->type;
+	/* Check everything first so a bad batch leaves the column as it was. */
+	for (i = 0; i < b->n_levels; i++) {
+		int d = b->def ? b->def[i] : c->cd->max_def;
+		int r = b->rep ? b->rep[i] : 0;
+
+		if (d > c->cd->max_def || r > c->cd->max_rep ||
+		    (c->n_levels == 0 && c->rg_levels == 0 && i == 0 && r != 0))
+			return tq_err_set(err, TQ_EINVAL, "column %s: entry %zu: "
+			    "levels %d/%d out of range", c->cd->path, i, r, d);
+		v += d == c->cd->max_def;
+	}
+	if ((c->cd->max_def > 0 && b->def == NULL && b->n_levels > 0) ||
+	    (c->cd->max_rep > 0 && b->rep == NULL && b->n_levels > 0))
+		return tq_err_set(err, TQ_EINVAL, "column %s: levels missing",
+		    c->cd->path);
+	if (v != b->n_values ||
+	    (v > 0 && ((t == TQ_PARQUET_BOOLEAN && b->b == NULL) ||
+	    (t == TQ_PARQUET_INT32 && b->i32 == NULL) ||
+	    (t == TQ_PARQUET_INT64 && b->i64 == NULL) ||
+	    (t == TQ_PARQUET_FLOAT && b->f32 == NULL) ||
+	    (t == TQ_PARQUET_DOUBLE && b->f64 == NULL) ||
+	    (t == TQ_PARQUET_BYTE_ARRAY && (b->off == NULL ||
+	    b->data == NULL)) ||
+	    (t == TQ_PARQUET_FIXED_LEN_BYTE_ARRAY && b->data == NULL))))
+		return tq_err_set(err, TQ_EINVAL, "column %s: %zu values for "
+		    "%zu present entries", c->cd->path, b->n_values, v);
+	v = 0;
+	for (i = 0; i < b->n_levels; i++) {
+		int d = b->def ? b->def[i] : c->cd->max_def;
+		int r = b->rep ? b->rep[i] : 0;
+		const void *p = NULL;
+		size_t len = c->width;
+
+		if (d == c->cd->max_def) {
+			switch (t) {
+			case TQ_PARQUET_BOOLEAN: p = &b->b[v]; break;
+			case TQ_PARQUET_INT32: p = &b->i32[v]; break;
+			case TQ_PARQUET_INT64: p = &b->i64[v]; break;
+			case TQ_PARQUET_FLOAT: p = &b->f32[v]; break;
+			case TQ_PARQUET_DOUBLE: p = &b->f64[v]; break;
+			case TQ_PARQUET_BYTE_ARRAY:
+				p = b->data + b->off[v];
+				len = b->off[v + 1] - b->off[v];
+				break;
+			default:
+				p = b->data + v * c->width;
+			}
+			v++;
+		}
+		if ((rc = append(w, c, r, d, p, len, err)) != 0) {
+			w->failed = rc;
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- Row groups ---- */
+
+static size_t
+buffered(const struct tq_parquet_writer *w)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < w->s->n_columns; i++) {
+		const struct wcol *c = &w->cols[i];
+
+		n += c->pages.len + c->dict.len + c->vals.len + c->vals2.len +
+		    c->def.len + c->rep.len;
+	}
+	return n;
+}
+
+static int
+write_chunk(struct tq_parquet_writer *w, struct wcol *c,
+    struct tq_parquet_chunk *m, struct tq_err *err)
+{
+	struct pq_page_header h;
+	uint64_t start = w->off;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->dict_page_offset = -1;
+	m->codec = c->codec;
+	if ((rc = cut_page(w, c, err)) != 0)
+		return rc;
+	if (c->dict_n > 0 && (c->encodings & (1u << TQ_PARQUET_RLE_DICTIONARY))) {
+		memset(&h, 0, sizeof(h));
+		h.type = PQ_PAGE_DICT;
+		h.num_values = (int32_t)c->dict_n;
+		h.uncompressed_size = (int32_t)c->dict.len;
+		tq_buf_reset(&w->body);
+		tq_buf_reset(&w->hdr);
+		if ((rc = pq_compress(&w->codec, c->codec, w->o.zstd_level,
+		    c->dict.data, c->dict.len, &w->body, err)) != 0)
+			return tq_err_prefix(err, rc, "column %s: dictionary",
+			    c->cd->path);
+		h.compressed_size = (int32_t)w->body.len;
+		if ((rc = pq_page_header_encode(&h, &w->hdr)) != 0)
+			return tq_err_set(err, rc, "column %s: page header",
+			    c->cd->path);
+		m->dict_page_offset = (int64_t)w->off;
+		if ((rc = emit(w, w->hdr.data, w->hdr.len, err)) != 0 ||
+		    (rc = emit(w, w->body.data, w->body.len, err)) != 0)
+			return rc;
+		c->rg_uncompressed += (int64_t)(w->hdr.len + c->dict.len);
+		c->encodings |= 1u << TQ_PARQUET_PLAIN;
+	}
+	m->data_page_offset = (int64_t)w->off;
+	if ((rc = emit(w, c->pages.data, c->pages.len, err)) != 0)
+		return rc;
+	m->encodings = c->encodings;
+	m->data_encodings = c->data_encodings;
+	m->num_values = c->rg_levels;
+	m->compressed_size = (int64_t)(w->off - start);
+	m->uncompressed_size = c->rg_uncompressed;
+	m->stats.has_null_count = true;
+	m->stats.null_count = c->nulls;
+	if (c->has_minmax) {
+		m->stats.has_min_max = true;
+		m->stats.min = c->min.data;
+		m->stats.min_len = c->min.len;
+		m->stats.max = c->max.data;
+		m->stats.max_len = c->max.len;
+	}
+	return 0;
+}
+
+/*
+ * The footer needs each chunk's statistics after the column buffers are
+ * reused, so they are copied into one allocation per row group.
+ */
+static int
+keep_stats(struct pq_row_group *g, size_t n)
+{
+	struct tq_parquet_chunk *ch;
+	size_t i, total = 0;
+	uint8_t *p;
+
+	for (i = 0; i < n; i++)
+		total += g->chunks[i].stats.min_len + g->chunks[i].stats.max_len;
+	if ((ch = realloc(g->chunks, n * sizeof(*ch) + total)) == NULL)
+		return TQ_ENOMEM;
+	g->chunks = ch;
+	p = (uint8_t *)(ch + n);
+	for (i = 0; i < n; i++) {
+		struct tq_parquet_stats *st = &ch[i].stats;
+
+		if (!st->has_min_max)
+			continue;
+		if (st->min_len > 0)
+			memcpy(p, st->min, st->min_len);
+		st->min = p;
+		p += st->min_len;
+		if (st->max_len > 0)
+			memcpy(p, st->max, st->max_len);
+		st->max = p;
+		p += st->max_len;
+	}
+	return 0;
+}
+
+int
+tq_parquet_writer_flush(struct tq_parquet_writer *w, struct tq_err *err)
+{
+	struct pq_row_group *g, *rgs;
+	size_t i, n = w->s->n_columns;
+	uint64_t start = w->off;
+	int rc;
+
+	if (w->failed != 0)
+		return tq_err_set(err, w->failed, "parquet writer: failed "
+		    "before");
+	for (i = 0; i < n; i++)
+		if (w->cols[i].rg_rows != w->rg_rows)
+			return tq_err_set(err, TQ_EINVAL, "column %s: %lld "
+			    "records where the row group has %lld",
+			    w->cols[i].cd->path,
+			    (long long)w->cols[i].rg_rows,
+			    (long long)w->rg_rows);
+	if (w->rg_rows == 0)
+		return 0;
+	if ((rgs = realloc(w->rgs, (w->n_rgs + 1) * sizeof(*rgs))) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "parquet writer: out of memory");
+	w->rgs = rgs;
+	g = &rgs[w->n_rgs];
+	memset(g, 0, sizeof(*g));
+	if ((g->chunks = calloc(n, sizeof(*g->chunks))) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "parquet writer: out of memory");
+	w->n_rgs++;
+	g->num_rows = w->rg_rows;
+	g->file_offset = (int64_t)w->off;
+	for (i = 0; i < n; i++) {
+		struct wcol *c = &w->cols[i];
+
+		if ((rc = write_chunk(w, c, &g->chunks[i], err)) != 0) {
+			w->failed = rc;
+			return rc;
+		}
+		g->total_byte_size += g->chunks[i].uncompressed_size;
+	}
+	if ((rc = keep_stats(g, n)) != 0) {
+		w->failed = rc;
+		return tq_err_set(err, rc, "parquet writer: out of memory");
+	}
+	g->total_compressed_size = (int64_t)(w->off - start);
+	for (i = 0; i < n; i++) {
+		struct wcol *c = &w->cols[i];
+
+		tq_buf_reset(&c->pages);
+		dict_reset(c);
+		c->rg_levels = c->rg_rows = c->rg_uncompressed = 0;
+		c->encodings = c->data_encodings = 0;
+		c->nulls = 0;
+		c->has_minmax = false;
+	}
+	w->num_rows += w->rg_rows;
+	w->rg_rows = 0;
+	return 0;
+}
+
+int
+tq_parquet_writer_end_rows(struct tq_parquet_writer *w, size_t nrows,
+    struct tq_err *err)
+{
+	w->rg_rows += (int64_t)nrows;
+	if (buffered(w) >= w->o.row_group_size)
+		return tq_parquet_writer_flush(w, err);
+	return 0;
+}
+
+int
+tq_parquet_writer_close(struct tq_parquet_writer *w, struct tq_err *err)
+{
+	struct pq_file_meta m;
+	struct tq_buf b;
+	uint32_t len;
+	int rc;
+
+	if (w->closed)
+		return tq_err_set(err, TQ_EINVAL, "parquet writer: closed twice");
+	if ((rc = tq_parquet_writer_flush(w, err)) != 0)
+		return rc;
+	memset(&m, 0, sizeof(m));
+	m.version = 1;
+	m.schema = w->s;
+	m.num_rows = w->num_rows;
+	m.row_groups = w->rgs;
+	m.n_row_groups = w->n_rgs;
+	m.kv = w->kv;
+	m.n_kv = w->n_kv;
+	m.created_by = w->o.created_by;
+	m.page_type = w->o.page_version == 2 ? PQ_PAGE_DATA_V2 : PQ_PAGE_DATA;
+	tq_buf_init(&b, TQ_PARQUET_MAX_FOOTER);
+	if ((rc = pq_meta_encode(&m, &b)) != 0) {
+		rc = tq_err_set(err, rc, "parquet writer: footer too large");
+		goto out;
+	}
+	len = (uint32_t)b.len;
+	if ((rc = tq_buf_append(&b, &len, 4)) != 0 ||
+	    (rc = tq_buf_append(&b, "PAR1", 4)) != 0) {
+		rc = tq_err_set(err, rc, "parquet writer: footer too large");
+		goto out;
+	}
+	if ((rc = emit(w, b.data, b.len, err)) != 0)
+		goto out;
+	w->closed = true;
+out:
+	tq_buf_release(&b);
+	return rc;
+}
+
+/* ---- The record shredder ---- */
+
+/*
+ * check_field and check_instance walk a record as the shredder will and
+ * refuse what does not fit the schema, before any column is touched.
+ */
+static int check_field(const struct tq_parquet_writer *, int,
+    const struct tq_parquet_datum *, struct tq_err *);
+
+static int
+check_instance(const struct tq_parquet_writer *w, int node,
+    const struct tq_parquet_datum *d, struct tq_err *err)
+{
+	const struct tq_parquet_schema *s = w->s;
+	const struct tq_parquet_node *nd = &s->nodes[node];
+	int ch, k, rc;
+
+	if (nd->num_children == 0 && node > 0) {
+		if (d->kind != TQ_PARQUET_D_VALUE)
+			return tq_err_set(err, TQ_EINVAL, "record: %s is not a "
+			    "value", s->columns[s->col_of[node]].path);
+		if (nd->type == TQ_PARQUET_FIXED_LEN_BYTE_ARRAY &&
+		    d->v.bytes.len != (size_t)nd->type_length)
+			return tq_err_set(err, TQ_EINVAL, "record: %s needs %d "
+			    "bytes", s->columns[s->col_of[node]].path,
+			    nd->type_length);
+		return 0;
+	}
+	if (d->kind != TQ_PARQUET_D_GROUP || d->n != (size_t)nd->num_children)
+		return tq_err_set(err, TQ_EINVAL, "record: %s is not a group of "
+		    "%d fields", nd->name, nd->num_children);
+	for (k = 0, ch = node + 1; k < nd->num_children; k++, ch += w->size[ch])
+		if ((rc = check_field(w, ch, &d->items[k], err)) != 0)
+			return rc;
+	return 0;
+}
+
+static int
+check_field(const struct tq_parquet_writer *w, int node,
+    const struct tq_parquet_datum *d, struct tq_err *err)
+{
+	const struct tq_parquet_node *nd = &w->s->nodes[node];
+	size_t k;
+	int rc;
+
+	if (d->kind == TQ_PARQUET_D_NULL) {
+		if (nd->repetition == TQ_PARQUET_REQUIRED)
+			return tq_err_set(err, TQ_EINVAL, "record: required %s "
+			    "is missing", nd->name);
+		return 0;
+	}
+	if (nd->repetition != TQ_PARQUET_REPEATED)
+		return check_instance(w, node, d, err);
+	if (d->kind != TQ_PARQUET_D_REPEATED)
+		return tq_err_set(err, TQ_EINVAL, "record: %s is not repeated",
+		    nd->name);
+	for (k = 0; k < d->n; k++)
+		if ((rc = check_instance(w, node, &d->items[k], err)) != 0)
+			return rc;
+	return 0;
+}
+
+static int
+shred_null(struct tq_parquet_writer *w, int node, int rep, int def,
+    struct tq_err *err)
+{
+	const struct tq_parquet_schema *s = w->s;
+	int c, rc;
+
+	for (c = s->first_col[node]; c < s->first_col[node] + s->n_cols[node];
+	    c++)
+		if ((rc = append(w, &w->cols[c], rep, def, NULL, 0, err)) != 0)
+			return rc;
+	return 0;
+}
+
+static int shred_field(struct tq_parquet_writer *, int,
+    const struct tq_parquet_datum *, int, struct tq_err *);
+
+static int
+shred_instance(struct tq_parquet_writer *w, int node,
+    const struct tq_parquet_datum *d, int rep, struct tq_err *err)
+{
+	const struct tq_parquet_schema *s = w->s;
+	const struct tq_parquet_node *nd = &s->nodes[node];
+	const void *p;
+	size_t len;
+	uint8_t bv;
+	int ch, k, rc;
+
+	if (nd->num_children == 0 && node > 0) {
+		struct wcol *c = &w->cols[s->col_of[node]];
+
+		if (d->kind != TQ_PARQUET_D_VALUE)
+			return tq_err_set(err, TQ_EINVAL, "record: %s is not a "
+			    "value", c->cd->path);
+		len = c->width;
+		switch (nd->type) {
+		case TQ_PARQUET_BOOLEAN:
+			bv = d->v.b;
+			p = &bv;
+			break;
+		case TQ_PARQUET_INT32: p = &d->v.i32; break;
+		case TQ_PARQUET_INT64: p = &d->v.i64; break;
+		case TQ_PARQUET_FLOAT: p = &d->v.f32; break;
+		case TQ_PARQUET_DOUBLE: p = &d->v.f64; break;
+		default:
+			p = d->v.bytes.ptr;
+			if (nd->type == TQ_PARQUET_BYTE_ARRAY)
+				len = d->v.bytes.len;
+			else if (d->v.bytes.len != c->width)
+				return tq_err_set(err, TQ_EINVAL, "record: %s "
+				    "needs %zu bytes", c->cd->path, c->width);
+			if (p == NULL)
+				p = "";
+		}
+		return append(w, c, rep, s->def[node], p, len, err);
+	}
+	if (d->kind != TQ_PARQUET_D_GROUP || d->n != (size_t)nd->num_children)
+		return tq_err_set(err, TQ_EINVAL, "record: %s is not a group of "
+		    "%d fields", nd->name, nd->num_children);
+	for (k = 0, ch = node + 1; k < nd->num_children; k++, ch += w->size[ch])
+		if ((rc = shred_field(w, ch, &d->items[k], rep, err)) != 0)
+			return rc;
+	return 0;
+}
+
+static int
+shred_field(struct tq_parquet_writer *w, int node,
+    const struct tq_parquet_datum *d, int rep, struct tq_err *err)
+{
+	const struct tq_parquet_schema *s = w->s;
+	const struct tq_parquet_node *nd = &s->nodes[node];
+	size_t k;
+	int rc;
+
+	switch (nd->repetition) {
+	case TQ_PARQUET_REPEATED:
+		if (d->kind == TQ_PARQUET_D_NULL ||
+		    (d->kind == TQ_PARQUET_D_REPEATED && d->n == 0))
+			return shred_null(w, node, rep, s->def[node] - 1, err);
+		if (d->kind != TQ_PARQUET_D_REPEATED)
+			return tq_err_set(err, TQ_EINVAL, "record: %s is not "
+			    "repeated", nd->name);
+		for (k = 0; k < d->n; k++)
+			if ((rc = shred_instance(w, node, &d->items[k],
+			    k == 0 ? rep : s->rep[node], err)) != 0)
+				return rc;
+		return 0;
+	case TQ_PARQUET_OPTIONAL:
+		if (d->kind == TQ_PARQUET_D_NULL)
+			return shred_null(w, node, rep, s->def[node] - 1, err);
+		return shred_instance(w, node, d, rep, err);
+	default:
+		if (d->kind == TQ_PARQUET_D_NULL)
+			return tq_err_set(err, TQ_EINVAL, "record: required %s "
+			    "is missing", nd->name);
+		return shred_instance(w, node, d, rep, err);
+	}
+}
+
+int
+tq_parquet_writer_write_record(struct tq_parquet_writer *w,
+    const struct tq_parquet_datum *rec, struct tq_err *err)
+{
+	int rc;
+
+	if (w->failed != 0 || w->closed)
+		return tq_err_set(err, TQ_EINVAL, "parquet writer: failed or "
+		    "closed");
+	/* Check the whole record first, so a bad one changes nothing. */
+	if (!w->o.trusted_records &&
+	    (rc = check_instance(w, 0, rec, err)) != 0)
+		return rc;
+	if ((rc = shred_instance(w, 0, rec, 0, err)) != 0) {
+		w->failed = rc;
+		return rc;
+	}
+	return tq_parquet_writer_end_rows(w, 1, err);
+}

@@ -1,0 +1,251 @@
+/*
+ * store-int.h: what the files of lib/store/ share and nobody else sees:
+ * the backend table behind struct tq_store, the libcurl request runner
+ * (http.c) with its retries, the response sinks, a small XML scanner for
+ * the services' listings and errors (xml.c), SigV4 and other crypto
+ * helpers (sigv4.c), and the backends' constructors.
+ */
+#ifndef TQ_STORE_INT_H
+#define TQ_STORE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "err.h"
+#include "store.h"
+
+struct store_sink;
+
+/* Each backend fills one of these; NULL get_many/del_many use a loop. */
+struct store_ops {
+	const char *kind;
+	void	(*free)(struct tq_store *);
+	int	(*get)(struct tq_store *, const char *, struct store_sink *,
+		    struct tq_err *);
+	int	(*head)(struct tq_store *, const char *, uint64_t *,
+		    struct tq_err *);
+	int	(*put)(struct tq_store *, const char *, const void *, size_t,
+		    struct tq_err *);
+	int	(*put_fd)(struct tq_store *, const char *, int,
+		    struct tq_err *);
+	int	(*list)(struct tq_store *, const char *, const char *,
+		    tq_store_list_fn, void *, struct tq_err *);
+	int	(*del)(struct tq_store *, const char *, struct tq_err *);
+	int	(*del_many)(struct tq_store *, const char *const *, size_t,
+		    struct tq_err *);
+	int	(*get_many)(struct tq_store *, struct tq_store_req *, size_t,
+		    struct tq_err *);
+};
+
+struct tq_store {
+	const struct store_ops	*ops;
+	struct tq_store_opts	 opts;
+};
+
+/*
+ * Where a GET's bytes go: a capped buffer, a fixed caller buffer of
+ * exactly len bytes, or a file descriptor.  off and len (0: to the end)
+ * give the range; got counts what was delivered, so a retry resumes at
+ * off + got.
+ */
+enum { SINK_BUF, SINK_MEM, SINK_FD };
+struct store_sink {
+	int		 kind;
+	struct tq_buf	*buf;
+	unsigned char	*mem;
+	int		 fd;
+	uint64_t	 off;
+	size_t		 len;
+	uint64_t	 got;
+	uint64_t	 total;		/* object size if a response said it */
+	int		 rc;		/* a local failure (write, limit) */
+	struct tq_err	 err;
+};
+
+/* A header or query parameter, raw (not encoded). */
+struct store_kv {
+	const char	*name;
+	const char	*value;
+};
+
+#define HTTP_MAX_KV	12
+
+/*
+ * One HTTP request.  The backend fills the first block; the runner fills
+ * the results.  The backend's prepare hook builds the URL and the signed
+ * headers for each attempt (dates change between retries).
+ */
+struct http_req {
+	const char	*method;
+	const char	*key;		/* object key below the prefix, or NULL */
+	const char	*what;		/* "get KEY" for messages */
+	struct store_kv	 q[HTTP_MAX_KV];	/* query, in any order */
+	int		 nq;
+	struct store_kv	 h[HTTP_MAX_KV];	/* extra headers, lowercase names */
+	int		 nh;
+	const unsigned char *body;
+	size_t		 body_len;
+	bool		 has_body;
+	struct store_sink *sink;	/* 2xx body goes here, else to resp */
+	size_t		 resp_max;	/* cap of resp; 0 for the default */
+
+	/* Results. */
+	long		 status;
+	struct tq_buf	 resp;		/* 2xx body without sink; error bodies */
+	uint64_t	 content_length;
+	char		 etag[160];
+	char		 ms_error[96];	/* x-ms-error-code */
+	char		 range[64];	/* the Range header value, or "" */
+	char		 payload_hash[65];	/* SigV4, computed once */
+	int		 rc;
+	struct tq_err	 err;
+
+	/* Runner state. */
+	int		 attempt;
+	uint64_t	 skip_left;	/* bytes of a 200 to drop before a range */
+	long		 retry_after_ms;
+	double		 not_before;
+	struct curl_slist *slist;
+	struct tq_buf	 url;
+};
+
+/*
+ * prepare builds r->url (reset by the caller) and *hdrs for one attempt.
+ * Returns 0 or a TQ_E* code with err set.
+ */
+typedef int	(*http_prepare_fn)(void *ctx, struct http_req *r,
+		    struct curl_slist **hdrs, struct tq_err *err);
+
+struct http {
+	CURLM		*multi;
+	CURL		**easy;
+	int		 neasy;
+	const struct tq_store_opts *opts;
+	http_prepare_fn	 prepare;
+	void		*ctx;
+	uint64_t	 rng;
+};
+
+int	http_init(struct http *h, const struct tq_store_opts *opts,
+	    http_prepare_fn prepare, void *ctx, struct tq_err *err);
+void	http_release(struct http *h);
+
+/* http_req_init empties r for method; http_req_release frees its memory. */
+void	http_req_init(struct http_req *r, const char *method, const char *key,
+	    const char *what);
+void	http_req_release(struct http_req *r);
+void	http_req_query(struct http_req *r, const char *name, const char *value);
+void	http_req_header(struct http_req *r, const char *name, const char *value);
+
+/*
+ * http_run performs the n requests, up to opts->concurrency at once, each
+ * retried on its own.  Each r->rc is 0 for a 2xx, TQ_ENOTFOUND for a 404
+ * of an object, TQ_EIO otherwise (r->err says what, with the service's
+ * code and message), or the sink's failure.  Returns 0 when all ran, or a
+ * failure of the machinery itself.
+ */
+int	http_run(struct http *h, struct http_req **reqs, size_t n,
+	    struct tq_err *err);
+
+/* http_run_one runs one request and returns its rc, copying its err. */
+int	http_run_one(struct http *h, struct http_req *r, struct tq_err *err);
+
+/*
+ * http_get_many runs a tq_store_get_many batch of GETs through h (see
+ * store.h for the contract).
+ */
+int	http_get_many(struct http *h, struct tq_store_req *reqs, size_t n,
+	    struct tq_err *err);
+
+/* Sinks. */
+void	sink_init(struct store_sink *k, int kind, uint64_t off, size_t len);
+int	sink_finish(struct store_sink *k, const char *key, struct tq_err *err);
+
+/*
+ * uri_encode appends s to b, percent-encoding every byte but A-Z a-z 0-9
+ * - . _ ~ (and '/' when keep_slash).
+ */
+int	uri_encode(struct tq_buf *b, const char *s, bool keep_slash);
+
+/*
+ * xml_walk scans an XML document and calls fn at the end of each element
+ * with the element's path ("ListBucketResult/Contents/Key"), and its
+ * entity-decoded text (NUL-terminated, valid during the call).  A
+ * non-zero return from fn stops the walk and is returned.  Malformed
+ * documents give TQ_ECORRUPT.
+ */
+typedef int	(*xml_fn)(void *arg, const char *path, const char *text,
+		    size_t len);
+int	xml_walk(const char *doc, size_t len, xml_fn fn, void *arg,
+	    struct tq_err *err);
+
+/* xml_escape appends s to b with & < > " ' escaped. */
+int	xml_escape(struct tq_buf *b, const char *s);
+
+/* Crypto helpers (OpenSSL). */
+void	sha256_hex(const void *p, size_t n, char out[65]);
+void	hmac_sha256(const void *key, size_t klen, const void *p, size_t n,
+	    unsigned char out[32]);
+int	base64_encode(struct tq_buf *b, const void *p, size_t n, bool url);
+int	base64_decode(const char *s, unsigned char *out, size_t max,
+	    size_t *outlen);
+
+/*
+ * sigv4_sign computes the AWS Signature V4 Authorization header value for
+ * a request.  hdrs are the signed headers (lowercase names, sorted by the
+ * function), query the raw parameters; path is the canonical
+ * (already encoded) path.  amzdate is "YYYYMMDDTHHMMSSZ".  Returns 0 or
+ * TQ_ENOMEM.
+ */
+int	sigv4_sign(const char *method, const char *path,
+	    const struct store_kv *query, int nq, const struct store_kv *hdrs,
+	    int nh, const char *payload_hash, const char *amzdate,
+	    const char *region, const char *service, const char *access,
+	    const char *secret, struct tq_buf *out);
+
+/*
+ * gcs_jwt builds the signed RS256 JWT a service account exchanges for a
+ * token: iss client_email, scope, aud token_uri, iat now, exp now + 3600.
+ * pem is the account's private key.  Returns 0, TQ_EINVAL (bad key) or
+ * TQ_ENOMEM.
+ */
+int	gcs_jwt(const char *client_email, const char *pem,
+	    const char *token_uri, const char *scope, int64_t now,
+	    struct tq_buf *out, struct tq_err *err);
+
+/* Backends. url_rest is what follows "scheme://". */
+int	store_file_open(const char *dir, const struct tq_store_opts *o,
+	    struct tq_store **out, struct tq_err *err);
+int	store_s3_open(const char *url_rest, const struct tq_store_opts *o,
+	    struct tq_store **out, struct tq_err *err);
+int	store_gcs_open(const char *url_rest, const struct tq_store_opts *o,
+	    struct tq_store **out, struct tq_err *err);
+int	store_azure_open(const char *url_rest, const struct tq_store_opts *o,
+	    struct tq_store **out, struct tq_err *err);
+
+/*
+ * S3-compatible backend parameters, shared by s3:// and gs:// (the GCS
+ * XML API speaks the same protocol with HMAC keys or a bearer token).
+ */
+struct s3_params {
+	const char	*kind;		/* "s3" or "gs" */
+	const char	*bucket;
+	const char	*prefix;
+	const char	*endpoint;	/* scheme://host[:port] */
+	const char	*region;
+	const char	*access, *secret, *token;	/* SigV4 */
+	const char	*bearer;	/* OAuth2 access token instead */
+	bool		 path_style;
+	bool		 multi_delete;	/* DeleteObjects supported */
+};
+int	store_s3_new(const struct s3_params *p, const struct tq_store_opts *o,
+	    struct tq_store **out, struct tq_err *err);
+
+/* store_prefix_join returns a new "prefix/key" (prefix may be ""). */
+char	*store_prefix_join(const char *prefix, const char *key);
+
+#endif

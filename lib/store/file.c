@@ -1,0 +1,515 @@
+/*
+ * file.c: the local-directory store.  Keys are relative paths below the
+ * root directory.  A put writes a temporary file in the object's own
+ * directory, fsyncs it, renames it over the key and fsyncs the
+ * directory, so an object is visible whole or not at all, even after a
+ * crash.  Temporary names start with ".tmp-" and are never listed.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "limits.h"
+#include "store-int.h"
+
+struct file_store {
+	struct tq_store	 base;
+	char		*root;
+};
+
+#define TMP_PREFIX	".tmp-"
+
+static char *
+fpath(struct file_store *f, const char *key, struct tq_err *err)
+{
+	char *p = store_prefix_join(f->root, key);
+
+	if (p == NULL)
+		tq_err_set(err, TQ_ENOMEM, "%s: out of memory", key);
+	return p;
+}
+
+static int
+open_err(const char *verb, const char *key, struct tq_err *err)
+{
+	if (errno == ENOENT || errno == ENOTDIR)
+		return tq_err_set(err, TQ_ENOTFOUND, "%s %s: no such object",
+		    verb, key);
+	return tq_err_sys(err, key);
+}
+
+static int
+sink_write(struct store_sink *k, const unsigned char *p, size_t n,
+    const char *key, struct tq_err *err)
+{
+	ssize_t w;
+	int rc;
+
+	switch (k->kind) {
+	case SINK_BUF:
+		if ((rc = tq_buf_append(k->buf, p, n)) != 0)
+			return tq_err_set(err, rc, "%s: object larger than %zu bytes",
+			    key, k->buf->max);
+		break;
+	case SINK_MEM:
+		memcpy(k->mem + k->got, p, n);
+		break;
+	default:
+		while (n > 0) {
+			if ((w = write(k->fd, p, n)) == -1) {
+				if (errno == EINTR)
+					continue;
+				return tq_err_sys(err, "write");
+			}
+			p += w;
+			n -= (size_t)w;
+			k->got += (uint64_t)w;
+		}
+		return 0;
+	}
+	k->got += n;
+	return 0;
+}
+
+static int
+file_get(struct tq_store *s, const char *key, struct store_sink *k,
+    struct tq_err *err)
+{
+	struct file_store *f = (struct file_store *)s;
+	unsigned char chunk[65536];
+	char *path = NULL;
+	uint64_t pos = k->off;
+	struct stat st;
+	ssize_t r;
+	size_t want;
+	int fd = -1, rc = 0;
+
+	if ((path = fpath(f, key, err)) == NULL)
+		return TQ_ENOMEM;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		rc = open_err("get", key, err);
+		goto out;
+	}
+	if (fstat(fd, &st) == -1) {
+		rc = tq_err_sys(err, key);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = tq_err_set(err, TQ_ENOTFOUND, "get %s: no such object", key);
+		goto out;
+	}
+	k->total = (uint64_t)st.st_size;
+	for (;;) {
+		want = sizeof(chunk);
+		if (k->len > 0) {
+			if (k->got >= k->len)
+				break;
+			if (k->len - k->got < want)
+				want = (size_t)(k->len - k->got);
+		}
+		if (k->kind == SINK_MEM)
+			r = pread(fd, k->mem + k->got, want, (off_t)pos);
+		else
+			r = pread(fd, chunk, want, (off_t)pos);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			rc = tq_err_sys(err, key);
+			goto out;
+		}
+		if (r == 0)
+			break;
+		pos += (uint64_t)r;
+		if (k->kind == SINK_MEM)
+			k->got += (uint64_t)r;
+		else if ((rc = sink_write(k, chunk, (size_t)r, key, err)) != 0)
+			goto out;
+	}
+	rc = sink_finish(k, key, err);
+out:
+	if (fd != -1)
+		close(fd);
+	free(path);
+	return rc;
+}
+
+static int
+file_head(struct tq_store *s, const char *key, uint64_t *size,
+    struct tq_err *err)
+{
+	struct file_store *f = (struct file_store *)s;
+	struct stat st;
+	char *path;
+	int rc = 0;
+
+	if ((path = fpath(f, key, err)) == NULL)
+		return TQ_ENOMEM;
+	if (stat(path, &st) == -1)
+		rc = open_err("head", key, err);
+	else if (!S_ISREG(st.st_mode))
+		rc = tq_err_set(err, TQ_ENOTFOUND, "head %s: no such object", key);
+	else
+		*size = (uint64_t)st.st_size;
+	free(path);
+	return rc;
+}
+
+/* mkdirs creates the directories leading to the file path (in place). */
+static int
+mkdirs(char *path, size_t rootlen, const char *key, struct tq_err *err)
+{
+	char *p;
+
+	for (p = path + rootlen + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(path, 0777) == -1 && errno != EEXIST) {
+			*p = '/';
+			return tq_err_sys(err, key);
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+static int
+fsync_dir(const char *path, const char *key, struct tq_err *err)
+{
+	char *dir, *slash;
+	int fd, rc = 0;
+
+	if ((dir = strdup(path)) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "%s: out of memory", key);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	if ((fd = open(slash == NULL ? "." : dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1 || fsync(fd) == -1)
+		rc = tq_err_sys(err, key);
+	if (fd != -1)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+/*
+ * put_common writes the object from memory (data) or from fd, through a
+ * temporary file renamed into place.
+ */
+static int
+put_common(struct file_store *f, const char *key, const unsigned char *data,
+    size_t len, int srcfd, struct tq_err *err)
+{
+	unsigned char chunk[65536];
+	char *path = NULL, *tmp = NULL, *slash;
+	size_t plen, off = 0;
+	ssize_t n, w;
+	int fd = -1, rc = 0;
+
+	if ((path = fpath(f, key, err)) == NULL)
+		return TQ_ENOMEM;
+	plen = strlen(path);
+	if ((tmp = malloc(plen + 32)) == NULL) {
+		rc = tq_err_set(err, TQ_ENOMEM, "%s: out of memory", key);
+		goto out;
+	}
+	slash = strrchr(path, '/');
+	snprintf(tmp, plen + 32, "%.*s%sXXXXXX", (int)(slash - path + 1), path,
+	    TMP_PREFIX);
+	if ((rc = mkdirs(path, strlen(f->root), key, err)) != 0)
+		goto out;
+	if ((fd = mkstemp(tmp)) == -1) {
+		rc = tq_err_sys(err, key);
+		goto out;
+	}
+	for (;;) {
+		const unsigned char *p;
+
+		if (srcfd == -1) {
+			if (off == len)
+				break;
+			p = data + off;
+			n = (ssize_t)(len - off);
+			off = len;
+		} else {
+			if ((n = read(srcfd, chunk, sizeof(chunk))) == -1) {
+				if (errno == EINTR)
+					continue;
+				rc = tq_err_sys(err, "read");
+				goto out;
+			}
+			if (n == 0)
+				break;
+			p = chunk;
+		}
+		while (n > 0) {
+			if ((w = write(fd, p, (size_t)n)) == -1) {
+				if (errno == EINTR)
+					continue;
+				rc = tq_err_sys(err, key);
+				goto out;
+			}
+			p += w;
+			n -= w;
+		}
+	}
+	if (fchmod(fd, 0644) == -1 || fsync(fd) == -1) {
+		rc = tq_err_sys(err, key);
+		goto out;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		rc = tq_err_sys(err, key);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1) {
+		rc = tq_err_sys(err, key);
+		goto out;
+	}
+	rc = fsync_dir(path, key, err);
+out:
+	if (fd != -1)
+		close(fd);
+	if (rc != 0 && tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+static int
+file_put(struct tq_store *s, const char *key, const void *data, size_t len,
+    struct tq_err *err)
+{
+	return put_common((struct file_store *)s, key, data, len, -1, err);
+}
+
+static int
+file_put_fd(struct tq_store *s, const char *key, int fd, struct tq_err *err)
+{
+	return put_common((struct file_store *)s, key, NULL, 0, fd, err);
+}
+
+static int
+file_del(struct tq_store *s, const char *key, struct tq_err *err)
+{
+	struct file_store *f = (struct file_store *)s;
+	char *path;
+	int rc = 0;
+
+	if ((path = fpath(f, key, err)) == NULL)
+		return TQ_ENOMEM;
+	if (unlink(path) == -1) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			rc = tq_err_sys(err, key);
+		goto out;
+	}
+	if ((rc = fsync_dir(path, key, err)) != 0)
+		goto out;
+	/*
+	 * Directories exist only to hold objects: remove the ones this
+	 * delete left empty (rmdir fails on the others, which is fine).
+	 */
+	for (;;) {
+		char *slash = strrchr(path, '/');
+
+		if (slash == NULL || (size_t)(slash - path) <= strlen(f->root))
+			break;
+		*slash = '\0';
+		if (rmdir(path) == -1)
+			break;
+	}
+out:
+	free(path);
+	return rc;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * walk lists the directory rel (relative to the root, "" or ending in
+ * '/'), sorted, calling fn for files whose key starts with prefix;
+ * with a delimiter, a subdirectory past the prefix is one prefix entry.
+ */
+static int
+walk(struct file_store *f, const char *rel, const char *prefix, bool delim,
+    tq_store_list_fn fn, void *arg, int depth, struct tq_err *err)
+{
+	char **names = NULL, *dirpath = NULL, *key = NULL;
+	size_t nnames = 0, cap = 0, i, plen = strlen(prefix), rlen = strlen(rel);
+	struct dirent *de;
+	struct stat st;
+	DIR *d = NULL;
+	int rc = 0;
+
+	if (depth > 64)
+		return tq_err_set(err, TQ_ELIMIT, "%s: directories too deep", rel);
+	if ((dirpath = store_prefix_join(f->root, rel)) == NULL) {
+		rc = tq_err_set(err, TQ_ENOMEM, "list: out of memory");
+		goto out;
+	}
+	if ((d = opendir(dirpath)) == NULL) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			rc = tq_err_sys(err, rel[0] == '\0' ? "." : rel);
+		goto out;
+	}
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		char **nn, *full;
+		size_t n;
+
+		if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0))
+			continue;
+		if ((full = store_prefix_join(dirpath, de->d_name)) == NULL) {
+			rc = tq_err_set(err, TQ_ENOMEM, "list: out of memory");
+			goto out;
+		}
+		if (lstat(full, &st) == -1) {
+			free(full);
+			if (errno == ENOENT)
+				continue;	/* deleted while we list */
+			rc = tq_err_sys(err, de->d_name);
+			goto out;
+		}
+		free(full);
+		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+			continue;
+		if (nnames == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			if ((nn = realloc(names, cap * sizeof(*nn))) == NULL) {
+				rc = tq_err_set(err, TQ_ENOMEM, "list: out of memory");
+				goto out;
+			}
+			names = nn;
+		}
+		/*
+		 * Directories sort as "name/" so the order is the byte order
+		 * of whole keys, as in the cloud stores.  The size of a file
+		 * rides after its name's NUL.
+		 */
+		n = strlen(de->d_name);
+		if ((names[nnames] = malloc(n + 2 + sizeof(uint64_t))) == NULL) {
+			rc = tq_err_set(err, TQ_ENOMEM, "list: out of memory");
+			goto out;
+		}
+		memcpy(names[nnames], de->d_name, n);
+		if (S_ISDIR(st.st_mode))
+			names[nnames][n++] = '/';
+		names[nnames][n] = '\0';
+		memcpy(names[nnames] + n + 1, &(uint64_t){ (uint64_t)st.st_size },
+		    sizeof(uint64_t));
+		nnames++;
+	}
+	if (errno != 0) {
+		rc = tq_err_sys(err, rel);
+		goto out;
+	}
+	if (nnames > 0)
+		qsort(names, nnames, sizeof(*names), cmp_str);
+	for (i = 0; i < nnames; i++) {
+		size_t nlen = strlen(names[i]), klen = rlen + nlen;
+		bool isdir = names[i][nlen - 1] == '/';
+		uint64_t size;
+
+		free(key);
+		if ((key = malloc(klen + 1)) == NULL) {
+			rc = tq_err_set(err, TQ_ENOMEM, "list: out of memory");
+			goto out;
+		}
+		memcpy(key, rel, rlen);
+		memcpy(key + rlen, names[i], nlen + 1);
+		memcpy(&size, names[i] + nlen + 1, sizeof(size));
+		/* Skip what cannot match the prefix. */
+		if (strncmp(key, prefix, klen < plen ? klen : plen) != 0)
+			continue;
+		if (isdir) {
+			if (delim && klen > plen) {
+				if ((rc = fn(arg, key, 0, true)) != 0)
+					goto out;
+				continue;
+			}
+			if ((rc = walk(f, key, prefix, delim, fn, arg,
+			    depth + 1, err)) != 0)
+				goto out;
+			continue;
+		}
+		if (klen < plen)
+			continue;
+		if ((rc = fn(arg, key, size, false)) != 0)
+			goto out;
+	}
+out:
+	if (d != NULL)
+		closedir(d);
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	free(dirpath);
+	free(key);
+	return rc;
+}
+
+static int
+file_list(struct tq_store *s, const char *prefix, const char *delim,
+    tq_store_list_fn fn, void *arg, struct tq_err *err)
+{
+	return walk((struct file_store *)s, "", prefix, delim != NULL, fn, arg,
+	    0, err);
+}
+
+static void
+file_free(struct tq_store *s)
+{
+	struct file_store *f = (struct file_store *)s;
+
+	free(f->root);
+	free(f);
+}
+
+static const struct store_ops file_ops = {
+	.kind = "file",
+	.free = file_free,
+	.get = file_get,
+	.head = file_head,
+	.put = file_put,
+	.put_fd = file_put_fd,
+	.list = file_list,
+	.del = file_del,
+};
+
+int
+store_file_open(const char *dir, const struct tq_store_opts *o,
+    struct tq_store **out, struct tq_err *err)
+{
+	struct file_store *f;
+	struct stat st;
+	size_t n;
+
+	if (stat(dir, &st) == -1)
+		return tq_err_sys(err, dir);
+	if (!S_ISDIR(st.st_mode))
+		return tq_err_set(err, TQ_EINVAL, "%s: not a directory", dir);
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    (f->root = strdup(dir)) == NULL) {
+		free(f);
+		return tq_err_set(err, TQ_ENOMEM, "%s: out of memory", dir);
+	}
+	n = strlen(f->root);
+	while (n > 1 && f->root[n - 1] == '/')
+		f->root[--n] = '\0';
+	f->base.ops = &file_ops;
+	f->base.opts = *o;
+	*out = &f->base;
+	return 0;
+}

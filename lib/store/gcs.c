@@ -1,0 +1,241 @@
+/*
+ * gcs.c: Google Cloud Storage (gs://bucket/prefix) through its
+ * S3-interoperable XML API at storage.googleapis.com.  Credentials, in
+ * this order: an OAuth2 access token ($GOOGLE_OAUTH_ACCESS_TOKEN), HMAC
+ * keys ($GCS_HMAC_ACCESS_KEY_ID, $GCS_HMAC_SECRET; SigV4 signing), or a
+ * service-account key file ($GOOGLE_APPLICATION_CREDENTIALS): a JWT
+ * signed with RS256 is exchanged at the file's token_uri for a token.
+ * The XML API has no multi-object delete: deletes go one by one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "limits.h"
+#include "store-int.h"
+
+#define GCS_SCOPE "https://www.googleapis.com/auth/devstorage.read_write"
+
+int
+gcs_jwt(const char *client_email, const char *pem, const char *token_uri,
+    const char *scope, int64_t now, struct tq_buf *out, struct tq_err *err)
+{
+	static const char header[] = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
+	EVP_PKEY *key = NULL;
+	EVP_MD_CTX *md = NULL;
+	BIO *bio = NULL;
+	json_t *claims = NULL;
+	char *cj = NULL;
+	unsigned char *sig = NULL;
+	size_t siglen = 0, start = out->len;
+	int rc = 0;
+
+	if ((bio = BIO_new_mem_buf(pem, -1)) == NULL ||
+	    (key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)) == NULL) {
+		rc = tq_err_set(err, TQ_EINVAL,
+		    "service account: unreadable private key");
+		goto out;
+	}
+	if ((claims = json_pack("{s:s, s:s, s:s, s:I, s:I}", "iss",
+	    client_email, "scope", scope, "aud", token_uri, "iat",
+	    (json_int_t)now, "exp", (json_int_t)(now + 3600))) == NULL ||
+	    (cj = json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER)) ==
+	    NULL) {
+		rc = tq_err_set(err, TQ_ENOMEM, "jwt: out of memory");
+		goto out;
+	}
+	if (base64_encode(out, header, strlen(header), true) != 0 ||
+	    tq_buf_putc(out, '.') != 0 ||
+	    base64_encode(out, cj, strlen(cj), true) != 0) {
+		rc = tq_err_set(err, TQ_ENOMEM, "jwt: out of memory");
+		goto out;
+	}
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
+	    EVP_DigestSign(md, NULL, &siglen, out->data + start,
+	    out->len - start) != 1 || (sig = malloc(siglen)) == NULL ||
+	    EVP_DigestSign(md, sig, &siglen, out->data + start,
+	    out->len - start) != 1) {
+		rc = tq_err_set(err, TQ_EINVAL,
+		    "service account: RS256 signing failed (not an RSA key?)");
+		goto out;
+	}
+	if (tq_buf_putc(out, '.') != 0 ||
+	    base64_encode(out, sig, siglen, true) != 0)
+		rc = tq_err_set(err, TQ_ENOMEM, "jwt: out of memory");
+out:
+	free(sig);
+	free(cj);
+	json_decref(claims);
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(key);
+	BIO_free(bio);
+	return rc;
+}
+
+static size_t
+collect(char *p, size_t size, size_t n, void *arg)
+{
+	return tq_buf_append(arg, p, size * n) == 0 ? size * n : 0;
+}
+
+/*
+ * exchange trades the service account in the key file at path for an
+ * access token (a new string in *token).
+ */
+static int
+exchange(const char *path, const struct tq_store_opts *o, char **token,
+    struct tq_err *err)
+{
+	json_error_t je;
+	json_t *kf = NULL, *ans = NULL;
+	const char *email, *pem, *uri, *tok;
+	struct tq_buf jwt, form, resp;
+	struct curl_slist *hd = NULL;
+	CURL *e = NULL;
+	CURLcode cc;
+	long status = 0;
+	int rc = 0;
+
+	tq_buf_init(&jwt, 64 * 1024);
+	tq_buf_init(&form, 64 * 1024);
+	tq_buf_init(&resp, TQ_STORE_MAX_ERRBODY);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		rc = tq_err_set(err, TQ_EIO, "libcurl initialisation failed");
+		goto out;
+	}
+	if ((kf = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+		rc = tq_err_set(err, TQ_EINVAL, "%s: line %d: %s", path,
+		    je.line, je.text);
+		goto out;
+	}
+	if (json_unpack_ex(kf, &je, 0, "{s:s, s:s, s:s}", "client_email",
+	    &email, "private_key", &pem, "token_uri", &uri) != 0) {
+		rc = tq_err_set(err, TQ_EINVAL, "%s: not a service-account key: %s",
+		    path, je.text);
+		goto out;
+	}
+	if ((rc = gcs_jwt(email, pem, uri, GCS_SCOPE, (int64_t)time(NULL),
+	    &jwt, err)) != 0)
+		goto out;
+	if (tq_buf_puts(&form, "grant_type=urn%3Aietf%3Aparams%3Aoauth%3A"
+	    "grant-type%3Ajwt-bearer&assertion=") != 0 ||
+	    tq_buf_append(&form, jwt.data, jwt.len) != 0) {
+		rc = tq_err_set(err, TQ_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((e = curl_easy_init()) == NULL || (hd = curl_slist_append(NULL,
+	    "Content-Type: application/x-www-form-urlencoded")) == NULL) {
+		rc = tq_err_set(err, TQ_ENOMEM, "out of memory");
+		goto out;
+	}
+	curl_easy_setopt(e, CURLOPT_URL, uri);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hd);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, (char *)form.data);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)form.len);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &resp);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+	if (o->insecure) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if ((cc = curl_easy_perform(e)) != CURLE_OK) {
+		rc = tq_err_set(err, TQ_EIO, "token exchange: %s",
+		    curl_easy_strerror(cc));
+		goto out;
+	}
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	if ((ans = json_loadb((char *)resp.data, resp.len, 0, &je)) == NULL ||
+	    status != 200 || json_unpack(ans, "{s:s}", "access_token", &tok) !=
+	    0) {
+		const char *what = NULL;
+
+		if (ans != NULL)
+			json_unpack(ans, "{s:s}", "error", &what);
+		rc = tq_err_set(err, TQ_EIO, "token exchange: HTTP %ld%s%s",
+		    status, what != NULL ? ": " : "", what != NULL ? what : "");
+		goto out;
+	}
+	if ((*token = strdup(tok)) == NULL)
+		rc = tq_err_set(err, TQ_ENOMEM, "out of memory");
+out:
+	if (jwt.data != NULL)
+		memset(jwt.data, 0, jwt.cap);
+	if (resp.data != NULL)
+		memset(resp.data, 0, resp.cap);
+	tq_buf_release(&jwt);
+	tq_buf_release(&form);
+	tq_buf_release(&resp);
+	curl_slist_free_all(hd);
+	if (e != NULL)
+		curl_easy_cleanup(e);
+	json_decref(ans);
+	json_decref(kf);
+	return rc;
+}
+
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+int
+store_gcs_open(const char *rest, const struct tq_store_opts *o,
+    struct tq_store **out, struct tq_err *err)
+{
+	struct s3_params p;
+	const char *slash = strchr(rest, '/'), *kf;
+	char *bucket = NULL, *token = NULL;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	if (slash == rest || *rest == '\0')
+		return tq_err_set(err, TQ_EINVAL, "gs://%s: no bucket name", rest);
+	if ((bucket = strndup(rest, slash != NULL ? (size_t)(slash - rest) :
+	    strlen(rest))) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "out of memory");
+	p.kind = "gs";
+	p.bucket = bucket;
+	p.prefix = slash != NULL ? slash + 1 : "";
+	p.region = o->region != NULL ? o->region : "auto";
+	p.endpoint = o->endpoint != NULL ? o->endpoint :
+	    env("TEMPO_GCS_ENDPOINT") != NULL ? env("TEMPO_GCS_ENDPOINT") :
+	    "https://storage.googleapis.com";
+	p.path_style = true;
+	p.multi_delete = false;
+	if ((p.bearer = env("GOOGLE_OAUTH_ACCESS_TOKEN")) == NULL) {
+		p.access = env("GCS_HMAC_ACCESS_KEY_ID");
+		p.secret = env("GCS_HMAC_SECRET");
+		if ((p.access == NULL || p.secret == NULL) &&
+		    (kf = env("GOOGLE_APPLICATION_CREDENTIALS")) != NULL) {
+			if ((rc = exchange(kf, o, &token, err)) != 0)
+				goto out;
+			p.bearer = token;
+		} else if (p.access == NULL || p.secret == NULL) {
+			rc = tq_err_set(err, TQ_EINVAL, "gs://%s: no credentials "
+			    "(GOOGLE_OAUTH_ACCESS_TOKEN, GCS_HMAC_ACCESS_KEY_ID and "
+			    "GCS_HMAC_SECRET, or GOOGLE_APPLICATION_CREDENTIALS)",
+			    bucket);
+			goto out;
+		}
+	}
+	rc = store_s3_new(&p, o, out, err);
+out:
+	if (token != NULL)
+		memset(token, 0, strlen(token));
+	free(token);
+	free(bucket);
+	return rc;
+}

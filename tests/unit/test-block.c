@@ -1,0 +1,404 @@
+/*
+ * test-block.c: the vParquet4 mapping keeps every span field that the
+ * schema has a column for, through our Parquet writer and reader: real
+ * client traces go in, are read back by column name, and compare equal
+ * span by span (attributes in any order).  Span flags and schema URLs have
+ * no vParquet4 column and are not compared.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "block.h"
+#include "limits.h"
+#include "store.h"
+#include "trace.h"
+#include "t.h"
+
+static unsigned char *
+slurp(const char *rel, size_t *len)
+{
+	const char *dir = getenv("TQ_FIXTURES");
+	char path[1024];
+	unsigned char *p = NULL;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s",
+	    dir ? dir : "../shared/fixtures/real-clients", rel);
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (p = malloc((size_t)n)) != NULL &&
+	    fread(p, 1, (size_t)n, f) == (size_t)n)
+		*len = (size_t)n;
+	fclose(f);
+	return p;
+}
+
+static int
+cmp_kv(const void *x, const void *y)
+{
+	const Tq__KeyValue *a = *(Tq__KeyValue *const *)x;
+	const Tq__KeyValue *b = *(Tq__KeyValue *const *)y;
+
+	return strcmp(a->key, b->key);
+}
+
+static void
+sort_kvs(Tq__KeyValue **kvs, size_t n)
+{
+	if (n > 1)
+		qsort(kvs, n, sizeof(*kvs), cmp_kv);
+}
+
+/*
+ * canon writes one line per span: the span as OTLP/JSON inside its
+ * resource and scope, attributes sorted, fields vParquet4 lacks cleared.
+ */
+static void
+canon(Tq__TracesData *td, struct tq_buf *out)
+{
+	size_t i, j, k, e;
+
+	for (i = 0; i < td->n_resource_spans; i++) {
+		Tq__ResourceSpans *rs = td->resource_spans[i];
+
+		if (rs->resource != NULL)
+			sort_kvs(rs->resource->attributes,
+			    rs->resource->n_attributes);
+		for (j = 0; j < rs->n_scope_spans; j++) {
+			Tq__ScopeSpans *ss = rs->scope_spans[j];
+
+			if (ss->scope != NULL)
+				sort_kvs(ss->scope->attributes,
+				    ss->scope->n_attributes);
+			for (k = 0; k < ss->n_spans; k++) {
+				Tq__Span *sp = ss->spans[k];
+				Tq__ScopeSpans one_ss = *ss;
+				Tq__ResourceSpans one_rs = *rs;
+				Tq__ScopeSpans *pss = &one_ss;
+				Tq__ResourceSpans *prs = &one_rs;
+				Tq__TracesData one = TQ__TRACES_DATA__INIT;
+
+				sort_kvs(sp->attributes, sp->n_attributes);
+				for (e = 0; e < sp->n_events; e++)
+					sort_kvs(sp->events[e]->attributes,
+					    sp->events[e]->n_attributes);
+				for (e = 0; e < sp->n_links; e++) {
+					sort_kvs(sp->links[e]->attributes,
+					    sp->links[e]->n_attributes);
+					sp->links[e]->flags = 0;
+				}
+				sp->flags = 0;
+				if (sp->status != NULL && sp->status->code == 0 &&
+				    *sp->status->message == '\0')
+					sp->status = NULL;
+				one_ss.spans = &sp;
+				one_ss.n_spans = 1;
+				one_ss.schema_url = (char *)"";
+				one_rs.scope_spans = &pss;
+				one_rs.n_scope_spans = 1;
+				one_rs.schema_url = (char *)"";
+				one.resource_spans = &prs;
+				one.n_resource_spans = 1;
+				tq_otlp_json_encode(&one, out, NULL);
+				tq_buf_putc(out, '\n');
+			}
+		}
+	}
+}
+
+static int
+cmp_line(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* sorted_lines sorts the lines of b in place and NUL-terminates them. */
+static char **
+sorted_lines(struct tq_buf *b, size_t *n)
+{
+	char **lines = malloc((b->len + 1) * sizeof(*lines)), *p, *nl;
+
+	*n = 0;
+	tq_buf_putc(b, '\0');
+	for (p = (char *)b->data; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		*nl = '\0';
+		lines[(*n)++] = p;
+	}
+	qsort(lines, *n, sizeof(*lines), cmp_line);
+	return lines;
+}
+
+static int
+mem_write(void *arg, const void *p, size_t len, struct tq_err *err)
+{
+	return tq_buf_append(arg, p, len) == 0 ? 0 :
+	    tq_err_set(err, TQ_ENOMEM, "test: out of memory");
+}
+
+static void
+test_round_trip(const struct tq_block_dedicated *ded, size_t nded,
+    const char *label)
+{
+	struct tq_parquet_writer *w;
+	struct tq_parquet_reader *rd;
+	struct tq_vp4_reader *vr;
+	struct tq_vp4 *m;
+	struct tq_arena a;
+	struct tq_buf file, want, got;
+	struct tq_err e;
+	struct tq_parquet_column *cols;
+	struct tq_parquet_datum *recs;
+	Tq__TracesData *all[3], **groups, *td;
+	size_t ntraces = 0, i, ng, nrows, nw, ngot, c, rg;
+	char **lw, **lg, name[128];
+	int ok;
+
+	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
+	tq_buf_init(&file, 1 << 30);
+	tq_buf_init(&want, 1 << 30);
+	tq_buf_init(&got, 1 << 30);
+	T_EQ_INT(tq_vp4_new(ded, nded, &m, &e), 0, "vp4: schema builds");
+	T_EQ_INT(tq_parquet_writer_new(tq_vp4_schema(m), NULL, mem_write, &file,
+	    &w, &e), 0, "vp4: writer starts");
+	for (c = 0; c < tq_vp4_schema(m)->n_columns; c++) {
+		struct tq_parquet_column_opts o;
+
+		tq_vp4_column_opts(m, (int)c, &o);
+		tq_parquet_writer_set_column(w, (int)c, &o, &e);
+	}
+	/* Every fixture trace, one row each (parts of a request only). */
+	for (i = 0; i < 3; i++) {
+		char rel[64];
+		unsigned char *body;
+		size_t len = 0, g;
+
+		snprintf(rel, sizeof(rel), "otlp-proto/%06zu.body.pb", i + 1);
+		body = slurp(rel, &len);
+		tq_otlp_pb_decode(body, len, &a, &all[i], &e);
+		free(body);
+		tq_trace_split(all[i], &a, &groups, &ng, NULL, &e);
+		for (g = 0; g < ng; g++) {
+			struct tq_parquet_datum rec;
+
+			if (tq_vp4_from_trace(m, groups[g], &a, &rec, NULL, &e) != 0 ||
+			    tq_parquet_writer_write_record(w, &rec, &e) != 0) {
+				printf("# %s\n", e.msg);
+				break;
+			}
+			canon(groups[g], &want);
+			ntraces++;
+		}
+	}
+	T_EQ_INT(tq_parquet_writer_close(w, &e), 0, "vp4: file closes");
+	tq_parquet_writer_free(w);
+
+	/* Read every row group back through the name-based reader. */
+	ok = tq_parquet_reader_open_mem(file.data, file.len, NULL, &rd, &e) == 0;
+	T_OK(ok, "vp4: file opens");
+	if (!ok)
+		printf("# %s\n", e.msg);
+	T_EQ_INT(tq_vp4_reader_new(tq_parquet_reader_schema(rd), ded, nded,
+	    &vr, &e), 0, "vp4: reader for the file's schema");
+	nrows = 0;
+	for (rg = 0; ok && rg < tq_parquet_reader_num_row_groups(rd); rg++) {
+		const struct tq_parquet_schema *s = tq_parquet_reader_schema(rd);
+		size_t n = (size_t)tq_parquet_reader_row_group_rows(rd, rg);
+
+		cols = calloc(s->n_columns, sizeof(*cols));
+		recs = calloc(n, sizeof(*recs));
+		for (c = 0; c < s->n_columns; c++)
+			if (tq_parquet_reader_read_column(rd, rg, (int)c, 0,
+			    &cols[c], &e) != 0) {
+				printf("# column %zu: %s\n", c, e.msg);
+				ok = 0;
+			}
+		if (ok && tq_parquet_assemble(s, cols, n, &a, recs, &e) != 0) {
+			printf("# assemble: %s\n", e.msg);
+			ok = 0;
+		}
+		for (i = 0; ok && i < n; i++) {
+			if (tq_vp4_reader_trace(vr, &recs[i], &a, &td, &e) != 0) {
+				printf("# read: %s\n", e.msg);
+				ok = 0;
+				break;
+			}
+			canon(td, &got);
+			nrows++;
+		}
+		for (c = 0; c < s->n_columns; c++)
+			tq_parquet_column_release(&cols[c]);
+		free(cols);
+		free(recs);
+	}
+	snprintf(name, sizeof(name), "%s: every trace is a row", label);
+	T_EQ_INT(nrows, ntraces, name);
+	lw = sorted_lines(&want, &nw);
+	lg = sorted_lines(&got, &ngot);
+	snprintf(name, sizeof(name), "%s: 220 spans back", label);
+	T_EQ_INT(ngot, 220, name);
+	for (i = 0, ok = nw == ngot; i < nw && i < ngot; i++)
+		if (strcmp(lw[i], lg[i]) != 0) {
+			printf("#  want %s\n#   got %s\n", lw[i], lg[i]);
+			ok = 0;
+			break;
+		}
+	snprintf(name, sizeof(name), "%s: every span field survives", label);
+	T_OK(ok, name);
+	free(lw);
+	free(lg);
+	tq_vp4_reader_free(vr);
+	tq_parquet_reader_free(rd);
+	tq_vp4_free(m);
+	tq_buf_release(&file);
+	tq_buf_release(&want);
+	tq_buf_release(&got);
+	tq_arena_release(&a);
+}
+
+static int
+cmp_trace_id(const void *x, const void *y)
+{
+	const Tq__TracesData *a = *(Tq__TracesData *const *)x;
+	const Tq__TracesData *b = *(Tq__TracesData *const *)y;
+
+	return memcmp(a->resource_spans[0]->scope_spans[0]->spans[0]->trace_id.data,
+	    b->resource_spans[0]->scope_spans[0]->spans[0]->trace_id.data, 16);
+}
+
+static int
+count_block(void *arg, const struct tq_block_meta *m)
+{
+	(void)m;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * test_store writes the fixtures' 20 traces (parts combined) as a block
+ * in a directory store, with small row groups, and finds each by ID.
+ */
+static void
+test_store(void)
+{
+	char dir[] = "/tmp/test-block-XXXXXX", cmd[300];
+	struct tq_block_writer *w;
+	struct tq_block_opts o;
+	struct tq_block_meta meta;
+	struct tq_block_explain ex;
+	struct tq_block *b;
+	struct tq_store *st;
+	struct tq_arena a;
+	struct tq_err e;
+	Tq__TracesData *parts[64], *traces[32], **groups, *td;
+	size_t nparts = 0, ntr = 0, i, j, ng;
+	int found = 0, same = 1, blocks = 0;
+	uint8_t missing[16] = { 0xff, 0xfe, 1, 2, 3 };
+
+	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
+	if (mkdtemp(dir) == NULL)
+		return;
+	T_EQ_INT(tq_store_open(dir, NULL, &st, &e), 0, "store: directory opens");
+	for (i = 0; i < 3; i++) {
+		char rel[64];
+		unsigned char *body;
+		size_t len = 0;
+
+		snprintf(rel, sizeof(rel), "otlp-proto/%06zu.body.pb", i + 1);
+		body = slurp(rel, &len);
+		tq_otlp_pb_decode(body, len, &a, &td, &e);
+		free(body);
+		tq_trace_split(td, &a, &groups, &ng, NULL, &e);
+		for (j = 0; j < ng && nparts < 64; j++)
+			parts[nparts++] = groups[j];
+	}
+	qsort(parts, nparts, sizeof(*parts), cmp_trace_id);
+	for (i = 0; i < nparts; i = j) {
+		for (j = i + 1; j < nparts && cmp_trace_id(&parts[i], &parts[j]) == 0; j++)
+			;
+		tq_trace_combine(parts + i, j - i, &a, &traces[ntr++], NULL, &e);
+	}
+	T_EQ_INT(ntr, 20, "store: 20 traces to write");
+	tq_block_opts_init(&o);
+	o.row_group_bytes = 20000;	/* several row groups */
+	T_EQ_INT(tq_block_writer_new(st, "team-a", &o, ntr, &w, &e), 0,
+	    "writer: starts");
+	for (i = 0; i < ntr; i++)
+		if (tq_block_writer_add(w, traces[i], 0, &e) != 0)
+			printf("# add: %s\n", e.msg);
+	T_EQ_INT(tq_block_writer_add(w, traces[0], 0, &e), TQ_EINVAL,
+	    "writer: a trace out of order is refused");
+	T_EQ_INT(tq_block_writer_finish(w, &meta, &e), 0, "writer: finishes");
+	tq_block_writer_free(w);
+	T_EQ_INT(meta.total_objects, 20, "meta: 20 traces");
+	T_OK(meta.total_records > 1, "meta: several row groups");
+	T_EQ_INT(meta.bloom_shards, 1, "meta: one bloom shard");
+	T_OK(meta.start_s == 1767225600 && meta.end_s >= meta.start_s,
+	    "meta: time range in seconds");
+	T_EQ_INT(tq_block_list(st, "team-a", false, count_block, &blocks, &e), 0,
+	    "list: runs");
+	T_EQ_INT(blocks, 1, "list: one visible block");
+	T_EQ_INT(tq_block_open(st, "team-a", meta.block_id, &b, &e), 0,
+	    "reader: opens by meta.json");
+	for (i = 0; i < ntr; i++) {
+		const uint8_t *id = traces[i]->resource_spans[0]->scope_spans[0]->
+		    spans[0]->trace_id.data;
+		struct tq_buf x, y;
+		int rc = tq_block_find(b, id, &a, &td, &ex, &e);
+
+		if (rc != 1) {
+			printf("# find %zu: %d %s (%s)\n", i, rc, e.msg,
+			    ex.outcome ? ex.outcome : "");
+			continue;
+		}
+		found++;
+		if (ex.reads > 3)
+			same = 0;
+		tq_buf_init(&x, 1 << 26);
+		tq_buf_init(&y, 1 << 26);
+		canon(traces[i], &x);
+		canon(td, &y);
+		{
+			size_t nx, ny, k;
+			char **lx = sorted_lines(&x, &nx), **ly = sorted_lines(&y, &ny);
+
+			for (k = 0; k < nx; k++)
+				if (nx != ny || strcmp(lx[k], ly[k]) != 0) {
+					same = 0;
+					break;
+				}
+			free(lx);
+			free(ly);
+		}
+		tq_buf_release(&x);
+		tq_buf_release(&y);
+	}
+	T_EQ_INT(found, 20, "find: every trace by its ID");
+	T_OK(same, "find: every trace whole, in at most 3 reads");
+	T_EQ_INT(tq_block_find(b, missing, &a, &td, &ex, &e), 0,
+	    "find: an absent ID is not found");
+	T_EQ_INT(ex.reads, 1, "find: a bloom miss costs one read");
+	tq_block_free(b);
+	tq_store_free(st);
+	tq_arena_release(&a);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
+}
+
+int
+main(void)
+{
+	static const struct tq_block_dedicated ded[] = {
+		{ TQ_BLOCK_SCOPE_SPAN, "rpc.method" },
+		{ TQ_BLOCK_SCOPE_SPAN, "db.system" },
+		{ TQ_BLOCK_SCOPE_RESOURCE, "host.name" },
+	};
+
+	test_round_trip(NULL, 0, "plain");
+	test_round_trip(ded, 3, "dedicated");
+	test_store();
+	return t_done();
+}
