@@ -457,6 +457,7 @@ main(int argc, char *argv[])
 	struct cli c;
 	struct sigaction sa;
 	struct tq_err e;
+	const char *env;
 	bool start_given = false, tenant_given = false, traces_given = false;
 	int ch;
 
@@ -566,7 +567,10 @@ main(int argc, char *argv[])
 	/* --spans or --duration alone: no limit on the number of traces. */
 	if (!traces_given && (run.go.spans > 0 || run.duration > 0))
 		run.go.traces = 0;
-	run.tenant = tenant_given ? c.tenant : NULL;
+	/* Only a tenant asked for (-t or $TEMPO_TENANT) becomes a header. */
+	env = getenv("TEMPO_TENANT");
+	run.tenant = tenant_given || (env != NULL && *env != '\0') ? c.tenant :
+	    NULL;
 	run.verbosity = c.verbosity;
 
 	memset(&sa, 0, sizeof(sa));

@@ -6,6 +6,7 @@ load helper
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
+	unset TEMPO_TENANT
 }
 
 # spans FILE prints every span of a json stream, one per line, with its
@@ -381,6 +382,17 @@ teardown() {
 		(.headers["x-scope-orgid"] | not))' headers
 	# One connection serves every request.
 	run -0 jq -e -s 'length > 3' headers
+}
+
+@test "tempo-gen: \$TEMPO_TENANT names the tenant, -t beats it" {
+	port=$(free_port)
+	sink "$port" proto "$BATS_TEST_TMPDIR"
+	TEMPO_TENANT=from-env run -0 --separate-stderr timeout 30 tempo-gen \
+		--traces 3 --endpoint "http://127.0.0.1:$port"
+	TEMPO_TENANT=from-env run -0 --separate-stderr timeout 30 tempo-gen \
+		--traces 3 -t from-flag --endpoint "http://127.0.0.1:$port"
+	run -0 jq -r '.headers["x-scope-orgid"]' headers
+	[ "$(printf '%s\n' "$output" | sort -u | tr '\n' ' ')" = "from-env from-flag " ]
 }
 
 @test "tempo-gen: 429 and 503 are retried after Retry-After" {
