@@ -49,7 +49,8 @@ struct tq_gen_opts {
 	unsigned	depth;		/* 1 .. TQ_GEN_MAX_DEPTH */
 	unsigned	fanout;		/* 1 .. TQ_GEN_MAX_FANOUT */
 	double		error_rate;	/* share of traces with an error, 0 .. 1 */
-	size_t		batch;		/* spans per record, 1 .. TQ_GEN_MAX_BATCH */
+	size_t		batch;		/* spans per record, 1 .. TQ_GEN_MAX_BATCH
+					   (the TQ_GEN_MAX_* of lib/limits.h) */
 	size_t		huge_attr;	/* > 0: the first trace's root has one
 					   string attribute app.payload of this
 					   many bytes (<= TQ_GEN_MAX_HUGE_ATTR) */
@@ -78,8 +79,9 @@ void	tq_gen_free(struct tq_gen *g);
  * in the last one), grouped by resource and scope.  Its top structures are
  * allocated from a; the spans it points to belong to g and stay valid until
  * the next call of tq_gen_next or tq_gen_free.  Returns 1 with *out set, 0
- * when every span has been returned, or TQ_ENOMEM (or TQ_ELIMIT when a
- * trace outgrows TQ_GEN_MAX_TRACE_ARENA).
+ * when every span has been returned, or TQ_ENOMEM (also when one trace
+ * outgrows TQ_GEN_MAX_TRACE_ARENA of lib/limits.h); after an error g can
+ * only be freed.
  */
 int	tq_gen_next(struct tq_gen *g, struct tq_arena *a,
 	    Tq__TracesData **out, struct tq_err *err);

@@ -25,7 +25,7 @@ spans() {
 # MODE proto appends each body to DIR/stream as a span stream record.
 # STATUSES (e.g. "503,429,200") are the answers to the first requests,
 # 200 after; 429 and 503 come with "Retry-After: 0".  Every request's
-# headers go to DIR/headers as JSON lines.  It exits after 60 s.
+# headers (and the client's port) go to DIR/headers as JSON lines.  It exits after 60 s.
 sink() {
 	cat >"$BATS_TEST_TMPDIR/sink.js" <<'EOF'
 const http = require('http');
@@ -42,7 +42,8 @@ http.createServer((req, res) => {
 		n++;
 		fs.appendFileSync(dir + '/headers', JSON.stringify({
 			method: req.method, url: req.url, status,
-			headers: req.headers, length: body.length }) + '\n');
+			headers: req.headers, length: body.length,
+			peer: req.socket.remotePort }) + '\n');
 		if (status === 200) {
 			if (mode === 'json') {
 				const td = JSON.parse(body.toString('utf8'));
@@ -381,7 +382,7 @@ teardown() {
 		.headers["content-type"] == "application/x-protobuf" and
 		(.headers["x-scope-orgid"] | not))' headers
 	# One connection serves every request.
-	run -0 jq -e -s 'length > 3' headers
+	run -0 jq -e -s 'length == 14 and (map(.peer) | unique | length == 1)' headers
 }
 
 @test "tempo-gen: \$TEMPO_TENANT names the tenant, -t beats it" {
