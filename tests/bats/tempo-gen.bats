@@ -92,6 +92,15 @@ teardown() {
 	cmp a.json b.json
 }
 
+@test "tempo-gen: tempo-recv reads both formats back to the same bytes" {
+	tempo-gen --traces 50 --huge-attr 1k -o a.pb
+	tempo-gen --traces 50 --huge-attr 1k -f json -o a.json
+	run -0 --separate-stderr tempo-recv a.pb -f json -o b.json
+	cmp a.json b.json
+	run -0 --separate-stderr tempo-recv a.json -o b.pb
+	cmp a.pb b.pb
+}
+
 @test "tempo-gen: another seed gives other traces" {
 	tempo-gen -f json --traces 30 --seed 1 >a.json
 	tempo-gen -f json --traces 30 --seed 2 >b.json
