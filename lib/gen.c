@@ -925,7 +925,8 @@ rpc(struct tctx *t, struct node *p, unsigned to, const char *rsvc,
 		span_end(t, s, end);
 		end += net(t);
 		if (s->code != 0)
-			set_error(c, tfmt(t, "%d %s", s->code, s->msg));
+			set_error(c, tfmt(t, "%d %s", s->code,
+			    s->msg != NULL ? s->msg : ""));
 	}
 	kv_int(t, span_kvs(c), "rpc.grpc.status_code", *code);
 	span_end(t, c, end);
