@@ -13,6 +13,8 @@ _tempo_opts()
 		echo "--dedicated --max-attr-bytes --max-block-bytes
 		    --max-block-duration --max-live-bytes --max-trace-bytes
 		    --row-group-bytes --skip-bad --trace-idle --wal" ;;
+	tempo-put)
+		echo "--endpoint --insecure --retries" ;;
 	tempo-recv)
 		echo "--listen --max-body --otlp-http --queue-size --skip-bad
 		    --threads --timeout --zipkin" ;;
