@@ -128,6 +128,23 @@ teardown() {
 	[ "$(requests)" = 5 ]
 }
 
+@test "store-s3: a batch of 40 reads shares at most 8 connections" {
+	local i keys=()
+	for i in $(seq 1 40); do
+		keys+=("t/blk-$i/bloom-0")
+		"$TQ_STORE" s3://bkt/batch putstr "t/blk-$i/bloom-0" "shard $i"
+	done
+	start_proxy "$S3_PORT" ok
+	run -0 --separate-stderr "$TQ_STORE" -e "http://127.0.0.1:$PROXY_PORT" \
+		s3://bkt/batch getmany 0 0 "${keys[@]}"
+	[ "${#lines[@]}" = 40 ]
+	[ "${lines[39]}" = "t/blk-40/bloom-0 ok 8 $(printf 'shard 40' | sha256sum | cut -c1-8)" ]
+	[ "$(requests)" = 40 ]
+	# One more connection is wait_port's readiness probe.
+	[ "$(connections)" -le 9 ]
+	"$TQ_STORE" s3://bkt/batch delmany "${keys[@]}"
+}
+
 @test "store-s3: gs:// with HMAC keys speaks the same protocol" {
 	TEMPO_GCS_ENDPOINT=$AWS_ENDPOINT_URL GCS_HMAC_ACCESS_KEY_ID=S3RVER \
 		GCS_HMAC_SECRET=S3RVER GOOGLE_OAUTH_ACCESS_TOKEN='' \
