@@ -65,8 +65,9 @@ void	tq_store_opts_init(struct tq_store_opts *o);
 
 /*
  * tq_store_open opens the store named by url with opts (NULL for the
- * defaults).  An endpoint override may also come from $AWS_ENDPOINT_URL
- * (s3), $TEMPO_GCS_ENDPOINT (gs) or the Azure connection string.  A local
+ * defaults).  An endpoint override may also come from
+ * $AWS_ENDPOINT_URL_S3 or $AWS_ENDPOINT_URL (s3), $TEMPO_GCS_ENDPOINT (gs)
+ * or the Azure connection string.  A local
  * directory must exist.  On success *out is a new store owned by the
  * caller (tq_store_free).  Returns 0, TQ_EINVAL (bad URL or missing
  * credentials, said in err), TQ_EIO or TQ_ENOMEM.

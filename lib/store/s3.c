@@ -831,8 +831,9 @@ store_s3_open(const char *rest, const struct tq_store_opts *o,
 	if (p.token != NULL && *p.token == '\0')
 		p.token = NULL;
 	p.endpoint = o->endpoint;
-	if (p.endpoint == NULL && (env = getenv("AWS_ENDPOINT_URL")) != NULL &&
-	    *env != '\0')
+	if (p.endpoint == NULL && (((env = getenv("AWS_ENDPOINT_URL_S3")) !=
+	    NULL && *env != '\0') || ((env = getenv("AWS_ENDPOINT_URL")) !=
+	    NULL && *env != '\0')))
 		p.endpoint = env;
 	/* Custom endpoints (MinIO, emulators) want path-style URLs. */
 	if (o->addressing == TQ_STORE_ADDR_AUTO)

@@ -27,6 +27,17 @@ teardown() {
 	roundtrip "file://$d"
 }
 
+@test "store-s3: AWS_ENDPOINT_URL_S3 comes before AWS_ENDPOINT_URL" {
+	local port
+	port=$(free_port)
+	AWS_ENDPOINT_URL_S3=$AWS_ENDPOINT_URL AWS_ENDPOINT_URL=http://127.0.0.1:$port \
+		run -0 --separate-stderr "$TQ_STORE" s3://bkt/e putstr k v
+	AWS_ENDPOINT_URL_S3=http://127.0.0.1:$port run -1 --separate-stderr \
+		"$TQ_STORE" -r 0 s3://bkt/e getbuf k 10
+	[ "$stderr" = "tq-store: get k: Couldn't connect to server" ]
+	"$TQ_STORE" s3://bkt/e del k
+}
+
 @test "store-s3: a store without a prefix works on the bucket's root" {
 	run -0 --separate-stderr "$TQ_STORE" s3://bkt putstr root-key v
 	run -0 --separate-stderr "$TQ_STORE" s3://bkt/ getbuf root-key 10
