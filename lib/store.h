@@ -32,11 +32,23 @@
 
 struct tq_store;
 
+/*
+ * How S3 URLs name the bucket: automatically (virtual-hosted,
+ * bucket.host/key, on AWS; path-style with an endpoint override or a
+ * bucket name with dots), always in the path (endpoint/bucket/key), or
+ * always in the host name.
+ */
+enum {
+	TQ_STORE_ADDR_AUTO = 0,
+	TQ_STORE_ADDR_PATH,
+	TQ_STORE_ADDR_VIRTUAL,
+};
+
 struct tq_store_opts {
 	const char	*endpoint;	/* http(s)://host[:port] override, or NULL */
 	const char	*region;	/* S3 region, or NULL for $AWS_REGION/us-east-1 */
 	bool		 insecure;	/* do not verify TLS certificates */
-	bool		 path_style;	/* S3: bucket in the path, not the host */
+	int		 addressing;	/* S3: TQ_STORE_ADDR_* */
 	long		 connect_timeout_ms;	/* per connection attempt */
 	long		 timeout_ms;	/* a transfer stalled this long fails */
 	int		 retries;	/* extra attempts after a retryable failure */
@@ -53,8 +65,9 @@ void	tq_store_opts_init(struct tq_store_opts *o);
 
 /*
  * tq_store_open opens the store named by url with opts (NULL for the
- * defaults).  An endpoint override may also come from $AWS_ENDPOINT_URL
- * (s3), $TEMPO_GCS_ENDPOINT (gs) or the Azure connection string.  A local
+ * defaults).  An endpoint override may also come from
+ * $AWS_ENDPOINT_URL_S3 or $AWS_ENDPOINT_URL (s3), $TEMPO_GCS_ENDPOINT (gs)
+ * or the Azure connection string.  A local
  * directory must exist.  On success *out is a new store owned by the
  * caller (tq_store_free).  Returns 0, TQ_EINVAL (bad URL or missing
  * credentials, said in err), TQ_EIO or TQ_ENOMEM.

@@ -650,7 +650,9 @@ store_azure_open(const char *rest, const struct tq_store_opts *o,
 		    "az://%s: the account key is not base64", a->container);
 		goto out;
 	}
-	if (a->account == NULL) {
+	/* A SAS needs no account name, if the endpoint is given. */
+	if (a->account == NULL && (a->sas == NULL || (ep == NULL &&
+	    blobep == NULL))) {
 		rc = tq_err_set(err, TQ_EINVAL, "az://%s: no account name",
 		    a->container);
 		goto out;

@@ -831,12 +831,15 @@ store_s3_open(const char *rest, const struct tq_store_opts *o,
 	if (p.token != NULL && *p.token == '\0')
 		p.token = NULL;
 	p.endpoint = o->endpoint;
-	if (p.endpoint == NULL && (env = getenv("AWS_ENDPOINT_URL")) != NULL &&
-	    *env != '\0')
+	if (p.endpoint == NULL && (((env = getenv("AWS_ENDPOINT_URL_S3")) !=
+	    NULL && *env != '\0') || ((env = getenv("AWS_ENDPOINT_URL")) !=
+	    NULL && *env != '\0')))
 		p.endpoint = env;
 	/* Custom endpoints (MinIO, emulators) want path-style URLs. */
-	p.path_style = o->path_style || p.endpoint != NULL ||
-	    strchr(bucket, '.') != NULL;
+	if (o->addressing == TQ_STORE_ADDR_AUTO)
+		p.path_style = p.endpoint != NULL || strchr(bucket, '.') != NULL;
+	else
+		p.path_style = o->addressing == TQ_STORE_ADDR_PATH;
 	if (p.endpoint == NULL) {
 		snprintf(ep, sizeof(ep), "https://s3.%s.amazonaws.com", p.region);
 		p.endpoint = ep;

@@ -105,6 +105,11 @@ xml_walk(const char *doc, size_t len, xml_fn fn, void *arg,
 
 	path[0] = '\0';
 	tq_buf_init(&t, TQ_STORE_MAX_RESPONSE);
+	/* XML has no NUL characters; refusing them keeps texts C strings. */
+	if ((q = memchr(doc, '\0', len)) != NULL) {
+		p = q;
+		goto bad;
+	}
 	while (p < end) {
 		if (*p != '<') {
 			q = memchr(p, '<', (size_t)(end - p));

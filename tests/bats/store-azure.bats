@@ -60,6 +60,15 @@ teardown() {
 	[[ $stderr != *sig=* ]]
 }
 
+@test "store-azure: a connection string with a SharedAccessSignature" {
+	local sas
+	sas=$(node "$TQ_NODE/azure-sas.js" rwdlac)
+	AZURE_STORAGE_CONNECTION_STRING="BlobEndpoint=http://127.0.0.1:$AZ_PORT/devstoreaccount1;SharedAccessSignature=$sas" \
+		run -0 --separate-stderr "$TQ_STORE" az://cont/cs putstr obj v
+	run -0 --separate-stderr "$TQ_STORE" az://cont/cs getbuf obj 10
+	[ "$output" = v ]
+}
+
 @test "store-azure: a wrong key is a clear error, without retries" {
 	local bad
 	bad=$(printf 'not the key at all' | base64)

@@ -86,6 +86,11 @@ requests() {
 	cat "$BATS_TEST_TMPDIR/count" 2>/dev/null || echo 0
 }
 
+# connections prints how many connections the proxy accepted.
+connections() {
+	cat "$BATS_TEST_TMPDIR/count.conns" 2>/dev/null || echo 0
+}
+
 # make_files DIR fills DIR with the test objects: small, empty, odd
 # names, and one of 11 MB that needs a multipart upload with 5 MiB parts.
 # (No & < > in names: the S3 emulator escapes its listings twice; and an

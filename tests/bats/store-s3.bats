@@ -27,6 +27,17 @@ teardown() {
 	roundtrip "file://$d"
 }
 
+@test "store-s3: AWS_ENDPOINT_URL_S3 comes before AWS_ENDPOINT_URL" {
+	local port
+	port=$(free_port)
+	AWS_ENDPOINT_URL_S3=$AWS_ENDPOINT_URL AWS_ENDPOINT_URL=http://127.0.0.1:$port \
+		run -0 --separate-stderr "$TQ_STORE" s3://bkt/e putstr k v
+	AWS_ENDPOINT_URL_S3=http://127.0.0.1:$port run -1 --separate-stderr \
+		"$TQ_STORE" -r 0 s3://bkt/e getbuf k 10
+	[ "$stderr" = "tq-store: get k: Couldn't connect to server" ]
+	"$TQ_STORE" s3://bkt/e del k
+}
+
 @test "store-s3: a store without a prefix works on the bucket's root" {
 	run -0 --separate-stderr "$TQ_STORE" s3://bkt putstr root-key v
 	run -0 --separate-stderr "$TQ_STORE" s3://bkt/ getbuf root-key 10
@@ -126,6 +137,23 @@ teardown() {
 	start_proxy "$S3_PORT" forever:429
 	run -1 --separate-stderr "$TQ_STORE" -e "http://127.0.0.1:$PROXY_PORT" s3://bkt/p head k
 	[ "$(requests)" = 5 ]
+}
+
+@test "store-s3: a batch of 40 reads shares at most 8 connections" {
+	local i keys=()
+	for i in $(seq 1 40); do
+		keys+=("t/blk-$i/bloom-0")
+		"$TQ_STORE" s3://bkt/batch putstr "t/blk-$i/bloom-0" "shard $i"
+	done
+	start_proxy "$S3_PORT" ok
+	run -0 --separate-stderr "$TQ_STORE" -e "http://127.0.0.1:$PROXY_PORT" \
+		s3://bkt/batch getmany 0 0 "${keys[@]}"
+	[ "${#lines[@]}" = 40 ]
+	[ "${lines[39]}" = "t/blk-40/bloom-0 ok 8 $(printf 'shard 40' | sha256sum | cut -c1-8)" ]
+	[ "$(requests)" = 40 ]
+	# One more connection is wait_port's readiness probe.
+	[ "$(connections)" -le 9 ]
+	"$TQ_STORE" s3://bkt/batch delmany "${keys[@]}"
 }
 
 @test "store-s3: gs:// with HMAC keys speaks the same protocol" {

@@ -5,7 +5,7 @@
  * usage errors.
  *
  *	tq-store [-k] [-c conc] [-e endpoint] [-p part-MiB] [-r retries]
- *	    [-t stall-ms] URL CMD ...
+ *	    [-t stall-ms] [-V] URL CMD ...	(-V: virtual-hosted S3 URLs)
  *	  get KEY		object to stdout (streamed)
  *	  getbuf KEY MAX	object to stdout through a buffer capped at MAX
  *	  range KEY OFF LEN	LEN bytes at OFF to stdout
@@ -69,7 +69,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: tq-store [-k] [-c conc] [-e endpoint] "
-	    "[-p part-MiB] [-r retries] [-t stall-ms] url command [arg ...]\n");
+	    "[-p part-MiB] [-r retries] [-t stall-ms] [-V] url command [arg ...]\n");
 	return 2;
 }
 
@@ -84,7 +84,7 @@ main(int argc, char *argv[])
 
 	tq_err_clear(&e);
 	tq_store_opts_init(&o);
-	while ((ch = getopt(argc, argv, "c:e:kp:r:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:e:kp:r:t:V")) != -1) {
 		switch (ch) {
 		case 'c': o.concurrency = (int)num(optarg); break;
 		case 'e': o.endpoint = optarg; break;
@@ -92,6 +92,7 @@ main(int argc, char *argv[])
 		case 'p': o.part_size = (size_t)num(optarg) * 1024 * 1024; break;
 		case 'r': o.retries = (int)num(optarg); break;
 		case 't': o.timeout_ms = (long)num(optarg); break;
+		case 'V': o.addressing = TQ_STORE_ADDR_VIRTUAL; break;
 		default: return usage();
 		}
 	}

@@ -10,7 +10,8 @@
 //   reset     close the connection without an answer
 //   slow      wait 3 s, then pass through
 //   cut       pass through, but close after half of the response body
-// COUNTFILE, when given, holds the number of requests seen so far.
+// COUNTFILE, when given, holds the number of requests seen so far, and
+// COUNTFILE.conns the number of connections accepted.
 // Prints "ready" once it listens.
 const http = require('http')
 const fs = require('fs')
@@ -69,6 +70,11 @@ const server = http.createServer((req, res) => {
     case 'cut': return pass(req, res, true)
     default: return pass(req, res, false)
   }
+})
+let conns = 0
+server.on('connection', () => {
+  conns++
+  if (countFile) fs.writeFileSync(`${countFile}.conns`, `${conns}\n`)
 })
 server.keepAliveTimeout = 5000
 server.listen(Number(port), '127.0.0.1', () => console.log('ready'))

@@ -123,6 +123,9 @@ test_xml(void)
 	T_EQ_INT(xml_walk(doc, strlen(doc), xml_collect, &s, &e), 0, "xml ok");
 	T_EQ_STR(s.all, "R/K=a & b <\xc3\xa9" "A>;R/E=;R/C=x<y;R/N/K=z;R/N=;R=;",
 	    "xml paths, entities, CDATA, empty elements");
+	memset(&s, 0, sizeof(s));
+	T_EQ_INT(xml_walk("<R\0a>x</R\0a>", 12, xml_collect, &s, &e),
+	    TQ_ECORRUPT, "a NUL byte (found by fuzzing)");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&s, 0, sizeof(s));
 		T_EQ_INT(xml_walk(bad[i], strlen(bad[i]), xml_collect, &s, &e),
