@@ -778,15 +778,15 @@ tq_ql_lex(const char *text, size_t len, struct tq_arena *a,
 		int c;
 
 		if ((rc = skip_blank(&lx)) != 0)
-			return rc;
+			goto fail;
 		if (n == cap) {
 			struct token *nt;
 
 			cap = cap == 0 ? 64 : cap * 2;
-			if ((nt = tq_arena_alloc(a, cap * sizeof(*nt))) == NULL)
+			if ((nt = realloc(toks, cap * sizeof(*nt))) == NULL) {
+				free(toks);
 				return tq_err_set(err, TQ_ENOMEM, "query: out of memory");
-			if (n > 0)
-				memcpy(nt, toks, n * sizeof(*nt));
+			}
 			toks = nt;
 		}
 		t = &toks[n++];
@@ -816,20 +816,25 @@ tq_ql_lex(const char *text, size_t len, struct tq_arena *a,
 
 			if (ol == 0) {
 				if (c == '\'')
-					return lerr(&lx, lx.pos,
+					rc = lerr(&lx, lx.pos,
 					    "character literals are not supported; use \"...\"");
-				if (c >= 0x20 && c < 0x7f)
-					return lerr(&lx, lx.pos, "unexpected character '%c'", c);
-				return lerr(&lx, lx.pos, "unexpected byte 0x%02x", c);
+				else if (c >= 0x20 && c < 0x7f)
+					rc = lerr(&lx, lx.pos, "unexpected character '%c'", c);
+				else
+					rc = lerr(&lx, lx.pos, "unexpected byte 0x%02x", c);
+				goto fail;
 			}
 			skip(&lx, lx.pos + ol);
 			rc = 0;
 		}
 		if (rc != 0)
-			return rc;
+			goto fail;
 		t->end = lx.pos;
 	}
 	*out = toks;
 	*nout = n;
 	return 0;
+fail:
+	free(toks);
+	return rc;
 }

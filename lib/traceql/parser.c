@@ -1560,6 +1560,7 @@ tq_ql_parse(const char *text, size_t len, struct tq_ql_query **out,
 	}
 	rc = root(q, &p, &r, &p.t[0]);
 out:
+	free(p.t);
 	if (rc != 0) {
 		tq_ql_free(q);
 		return rc;

@@ -499,6 +499,14 @@ test_limits(void)
 		n += (size_t)sprintf(q + n, " | { .a }");
 	T_EQ_INT(verdict(q, msg, sizeof(msg)), 0, "a 20000-stage pipeline");
 	free(q);
+	/* The longest query allowed, as many tokens as it can hold. */
+	q = malloc(TQ_QL_MAX_QUERY + 1);
+	strcpy(q, "{ }");
+	for (n = 3; n + 6 <= TQ_QL_MAX_QUERY; n += 6)
+		memcpy(q + n, " | { }", 6);
+	q[n] = '\0';
+	T_EQ_INT(verdict(q, msg, sizeof(msg)), 0, "a 1 MiB pipeline of { }");
+	free(q);
 }
 
 struct shared {
