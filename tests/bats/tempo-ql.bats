@@ -220,6 +220,9 @@ check_corpus() {
 	run -2 --separate-stderr tempo-ql --check -e '{ }' '{ }'
 	[[ $stderr == *"give one query"* ]]
 	run -2 --separate-stderr tempo-ql --check '{ }' '{ }'
+	run -2 --separate-stderr tempo-ql --check --print '{ }'
+	[ -z "$output" ]
+	[[ $stderr == *"give one of --ast, --check and --print"* ]]
 	run -2 --separate-stderr tempo-ql --bogus
 	[ -z "$output" ]
 	[[ $stderr == *"usage: tempo-ql"* ]]
