@@ -242,3 +242,12 @@ check_corpus() {
 	run -0 tempo-ql --check '{ .customer.id != nil } | by(.customer.id) | count() > 10'
 	run -0 tempo-ql --check '{ } with(most_recent=true)'
 }
+
+@test "tempo-ql: the man page's loop checks a file of queries" {
+	local f=$BATS_TEST_TMPDIR/queries.txt q
+	printf '%s\n' '{ .a = 1 }' '{ .a = }' '{ 1 }' '{ parent.a }' > "$f"
+	run -0 bash -c 'while IFS= read -r q; do
+		printf "%s\t%s\n" "$(tempo-ql -q --check -e "$q")" "$q"
+	done < "$1"' _ "$f"
+	[ "$output" = "$(printf 'valid\t{ .a = 1 }\nparse-error\t{ .a = }\ninvalid\t{ 1 }\nunsupported\t{ parent.a }')" ]
+}
