@@ -337,8 +337,6 @@ prom_duration(const char *p, size_t n, int64_t *out)
 	size_t i = 0, next = 0, k;
 	int64_t total = 0;
 
-	if (n == 0)
-		return false;
 	while (i < n) {
 		int64_t v = 0;
 		size_t d = i, ulen;
@@ -387,12 +385,6 @@ go_duration(const char *p, size_t n, int64_t *out)
 	size_t i = 0, k, best, blen;
 	uint64_t total = 0;
 
-	if (n == 1 && p[0] == '0') {
-		*out = 0;
-		return true;
-	}
-	if (n == 0)
-		return false;
 	while (i < n) {
 		uint64_t v = 0;
 		double frac = 0, scale = 1;
@@ -486,21 +478,16 @@ lex_number(struct lexer *lx, struct token *t)
 			intlit = false;
 	}
 	{
-		size_t j = 0, m = 0;
+		/* A token starts with a digit or ".digit": the mantissa is there. */
+		size_t j = 0;
 
-		while (j < n && is_digit((unsigned char)p[j])) {
+		while (j < n && is_digit((unsigned char)p[j]))
 			j++;
-			m++;
-		}
 		if (j < n && p[j] == '.') {
 			j++;
-			while (j < n && is_digit((unsigned char)p[j])) {
+			while (j < n && is_digit((unsigned char)p[j]))
 				j++;
-				m++;
-			}
 		}
-		if (m == 0)
-			floatlit = false;
 		if (j < n && (p[j] == 'e' || p[j] == 'E')) {
 			size_t e0;
 
@@ -528,16 +515,15 @@ lex_number(struct lexer *lx, struct token *t)
 		t->type = T_INT;
 		t->i = (int64_t)v;
 	} else if (floatlit) {
-		char *end, *buf;
+		char *buf;
 
 		if ((buf = tq_arena_strndup(lx->a, p, n)) == NULL)
 			return tq_err_set(lx->err, TQ_ENOMEM, "query: out of memory");
 		errno = 0;
-		t->f = strtod(buf, &end);
-		if (errno == ERANGE && fabs(t->f) > 1)
+		t->f = strtod(buf, NULL);
+		/* Underflow to zero or a denormal is fine, as in Go. */
+		if (!isfinite(t->f) || (errno == ERANGE && fabs(t->f) > 1))
 			return lerr(lx, lx->pos, "float %.40s out of range", buf);
-		if (*end != '\0' || !isfinite(t->f))
-			return lerr(lx, lx->pos, "invalid number %.40s", buf);
 		t->type = T_FLOAT;
 	} else if (prom_duration(p, n, &t->i) || go_duration(p, n, &t->i)) {
 		t->type = T_DURATION;
