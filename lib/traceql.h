@@ -14,7 +14,8 @@
  *
  * The whole tree lives in the query's arena and is freed at once by
  * tq_ql_free.  Nothing here has global state: a compiled query is read
- * only and may be shared by threads.
+ * only and may be shared by threads.  Recursion is bounded by the limits
+ * of lib/limits.h; every function here runs in 512 KiB of stack.
  */
 #ifndef TQ_TRACEQL_H
 #define TQ_TRACEQL_H
