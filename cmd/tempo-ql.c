@@ -27,7 +27,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: tempo-ql [-hqvV] --ast | --check | --print [-e query | -F file | query]\n"
+	    "usage: tempo-ql [-hqV] --ast | --check | --print [-e query | -F file | query]\n"
 	    "  --ast          print the syntax tree of the query\n"
 	    "  --check        check the query: print valid, parse-error, invalid or unsupported\n"
 	    "  -e, --expr     the query (instead of the argument)\n"
@@ -134,9 +134,17 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "e:F:" CLI_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		switch (ch) {
-		case OPT_AST: mode = MODE_AST; break;
-		case OPT_CHECK: mode = MODE_CHECK; break;
-		case OPT_PRINT: mode = MODE_PRINT; break;
+		case OPT_AST:
+		case OPT_CHECK:
+		case OPT_PRINT:
+			if (mode != MODE_NONE) {
+				warnx("give one of --ast, --check and --print");
+				usage(stderr);
+				return EXIT_USAGE;
+			}
+			mode = ch == OPT_AST ? MODE_AST : ch == OPT_CHECK ?
+			    MODE_CHECK : MODE_PRINT;
+			break;
 		case 'e': expr = optarg; break;
 		case 'F': file = optarg; break;
 		default:

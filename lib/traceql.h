@@ -14,7 +14,8 @@
  *
  * The whole tree lives in the query's arena and is freed at once by
  * tq_ql_free.  Nothing here has global state: a compiled query is read
- * only and may be shared by threads.
+ * only and may be shared by threads.  Recursion is bounded by the limits
+ * of lib/limits.h; every function here runs in 512 KiB of stack.
  */
 #ifndef TQ_TRACEQL_H
 #define TQ_TRACEQL_H
@@ -201,6 +202,30 @@ struct tq_ql_node {
 	} u;
 };
 
+/*
+ * The shapes a parsed query takes (the evaluator may rely on them):
+ *
+ * Search (result TQ_QL_RESULT_SPANSETS): root is a PIPELINE whose stages
+ * are FILTER, SPANSET_OP, SCALAR_FILTER, GROUP, COALESCE (never first) or
+ * SELECT.  A SPANSET_OP's operands are FILTERs, SPANSET_OPs and wrapped
+ * PIPELINEs.  A SCALAR_FILTER compares two scalar expressions: AGGREGATE,
+ * STATIC (int, float or duration) and SCALAR_OP over them, or, when the
+ * query is a comparison of wrapped pipelines (its only stage), PIPELINEs
+ * whose last stage is an AGGREGATE and SCALAR_OPs over those.
+ *
+ * Metrics (TQ_QL_RESULT_METRICS): root is a METRICS_PIPELINE (lhs a
+ * PIPELINE, rhs a METRICS), a METRICS_OP whose operands are
+ * METRICS_PIPELINEs, STAGES over one, METRICS_OPs or STATIC numbers, or a
+ * STAGES node over either: lhs then items[] of TOPK (op TOPK or BOTTOMK,
+ * u.val.i the limit) and METRICS_FILTER (op a comparison, lhs a STATIC).
+ *
+ * Field expressions (FILTER, GROUP, AGGREGATE, METRICS lhs, by() items,
+ * SELECT items) are STATIC, ATTR, INTRINSIC, BINARY and UNARY nodes.
+ * "x = nil" and "x != nil" are UNARY NOT_EXISTS and EXISTS of x;
+ * "nil = nil" is the STATIC false.  Literal arithmetic is folded.
+ * Hints are HINT nodes in the query's hints[], outside the tree.
+ */
+
 /* What the query produces. */
 enum tq_ql_result {
 	TQ_QL_RESULT_SPANSETS,	/* search: spansets per trace */
@@ -243,9 +268,10 @@ int	tq_ql_compile(const char *text, size_t len, struct tq_ql_query **out,
 
 /*
  * tq_ql_print appends the query as TraceQL text to out, then a NUL not
- * counted in out->len.  The text parses back to the same tree (spaces and
- * parentheses are normalised; operators are fully parenthesised where
- * precedence would otherwise matter).  Returns 0, TQ_ENOMEM or TQ_ELIMIT
+ * counted in out->len.  The text parses back to the same tree and never
+ * nests deeper than the text q was parsed from: one space around
+ * operators, parentheses only where the grammar or precedence needs them,
+ * literals in a canonical spelling.  Returns 0, TQ_ENOMEM or TQ_ELIMIT
  * (out's cap).
  */
 int	tq_ql_print(const struct tq_ql_query *q, struct tq_buf *out,

@@ -223,7 +223,7 @@ static int
 lex_string(struct lexer *lx, struct token *t)
 {
 	char q = lx->s[lx->pos], *out;
-	size_t i = lx->pos + 1, o = 0, start = lx->pos, end;
+	size_t i = lx->pos + 1, o = 0, start = lx->pos, end, esc;
 
 	/* Decoded text is never longer than the source up to the quote. */
 	for (end = i; end < lx->n && lx->s[end] != q; end++)
@@ -256,6 +256,7 @@ lex_string(struct lexer *lx, struct token *t)
 		}
 		if (i + 1 >= lx->n)
 			return lerr(lx, start, "string not terminated");
+		esc = i;
 		c = (unsigned char)lx->s[i + 1];
 		i += 2;
 		switch (c) {
@@ -274,12 +275,12 @@ lex_string(struct lexer *lx, struct token *t)
 
 			for (k = 0; k < 2; k++, i++) {
 				if (i >= lx->n || lx->s[i] < '0' || lx->s[i] > '7')
-					return lerr(lx, i - 2 - k,
+					return lerr(lx, esc,
 					    "invalid octal escape in string");
 				v = v * 8 + (lx->s[i] - '0');
 			}
 			if (v > 255)
-				return lerr(lx, i - 4, "octal escape value > 255");
+				return lerr(lx, esc, "octal escape value > 255");
 			out[o++] = (char)v;
 			break;
 		}
@@ -290,21 +291,21 @@ lex_string(struct lexer *lx, struct token *t)
 			for (k = 0; k < nd; k++, i++) {
 				if (i >= lx->n ||
 				    (h = hexval((unsigned char)lx->s[i])) < 0)
-					return lerr(lx, i, "invalid escape \\%c in string", c);
+					return lerr(lx, esc, "invalid escape \\%c in string", c);
 				v = v * 16 + (unsigned long)h;
 			}
 			if (c == 'x') {
 				out[o++] = (char)v;
 			} else {
 				if (v > 0x10ffff || (v >= 0xd800 && v < 0xe000))
-					return lerr(lx, i - nd - 2,
+					return lerr(lx, esc,
 					    "escape is an invalid Unicode code point");
 				o += put_utf8(out + o, v);
 			}
 			break;
 		}
 		default:
-			return lerr(lx, i - 2, "unknown escape sequence \\%c in string",
+			return lerr(lx, esc, "unknown escape sequence \\%c in string",
 			    c >= 0x20 && c < 0x7f ? c : '?');
 		}
 	}
@@ -336,8 +337,6 @@ prom_duration(const char *p, size_t n, int64_t *out)
 	size_t i = 0, next = 0, k;
 	int64_t total = 0;
 
-	if (n == 0)
-		return false;
 	while (i < n) {
 		int64_t v = 0;
 		size_t d = i, ulen;
@@ -386,12 +385,6 @@ go_duration(const char *p, size_t n, int64_t *out)
 	size_t i = 0, k, best, blen;
 	uint64_t total = 0;
 
-	if (n == 1 && p[0] == '0') {
-		*out = 0;
-		return true;
-	}
-	if (n == 0)
-		return false;
 	while (i < n) {
 		uint64_t v = 0;
 		double frac = 0, scale = 1;
@@ -456,8 +449,7 @@ lex_number(struct lexer *lx, struct token *t)
 {
 	size_t i = lx->pos, n, k;
 	const char *p = lx->s + lx->pos;
-	bool intlit = true, floatlit, exp = false;
-	char buf[64];
+	bool intlit = true, floatlit;
 
 	while (i < lx->n) {
 		int c = (unsigned char)lx->s[i];
@@ -486,25 +478,19 @@ lex_number(struct lexer *lx, struct token *t)
 			intlit = false;
 	}
 	{
-		size_t j = 0, m = 0;
+		/* A token starts with a digit or ".digit": the mantissa is there. */
+		size_t j = 0;
 
-		while (j < n && is_digit((unsigned char)p[j])) {
+		while (j < n && is_digit((unsigned char)p[j]))
 			j++;
-			m++;
-		}
 		if (j < n && p[j] == '.') {
 			j++;
-			while (j < n && is_digit((unsigned char)p[j])) {
+			while (j < n && is_digit((unsigned char)p[j]))
 				j++;
-				m++;
-			}
 		}
-		if (m == 0)
-			floatlit = false;
 		if (j < n && (p[j] == 'e' || p[j] == 'E')) {
 			size_t e0;
 
-			exp = true;
 			j++;
 			if (j < n && (p[j] == '+' || p[j] == '-'))
 				j++;
@@ -517,7 +503,6 @@ lex_number(struct lexer *lx, struct token *t)
 		if (j != n)
 			floatlit = false;
 	}
-	(void)exp;
 	if (intlit) {
 		uint64_t v = 0;
 
@@ -530,18 +515,15 @@ lex_number(struct lexer *lx, struct token *t)
 		t->type = T_INT;
 		t->i = (int64_t)v;
 	} else if (floatlit) {
-		char *end;
+		char *buf;
 
-		if (n >= sizeof(buf))
-			return lerr(lx, lx->pos, "number too long");
-		memcpy(buf, p, n);
-		buf[n] = '\0';
+		if ((buf = tq_arena_strndup(lx->a, p, n)) == NULL)
+			return tq_err_set(lx->err, TQ_ENOMEM, "query: out of memory");
 		errno = 0;
-		t->f = strtod(buf, &end);
-		if (errno == ERANGE && fabs(t->f) > 1)
-			return lerr(lx, lx->pos, "float %s out of range", buf);
-		if (*end != '\0' || !isfinite(t->f))
-			return lerr(lx, lx->pos, "invalid number %s", buf);
+		t->f = strtod(buf, NULL);
+		/* Underflow to zero or a denormal is fine, as in Go. */
+		if (!isfinite(t->f) || (errno == ERANGE && fabs(t->f) > 1))
+			return lerr(lx, lx->pos, "float %.40s out of range", buf);
 		t->type = T_FLOAT;
 	} else if (prom_duration(p, n, &t->i) || go_duration(p, n, &t->i)) {
 		t->type = T_DURATION;
@@ -778,15 +760,15 @@ tq_ql_lex(const char *text, size_t len, struct tq_arena *a,
 		int c;
 
 		if ((rc = skip_blank(&lx)) != 0)
-			return rc;
+			goto fail;
 		if (n == cap) {
 			struct token *nt;
 
 			cap = cap == 0 ? 64 : cap * 2;
-			if ((nt = tq_arena_alloc(a, cap * sizeof(*nt))) == NULL)
+			if ((nt = realloc(toks, cap * sizeof(*nt))) == NULL) {
+				free(toks);
 				return tq_err_set(err, TQ_ENOMEM, "query: out of memory");
-			if (n > 0)
-				memcpy(nt, toks, n * sizeof(*nt));
+			}
 			toks = nt;
 		}
 		t = &toks[n++];
@@ -816,20 +798,25 @@ tq_ql_lex(const char *text, size_t len, struct tq_arena *a,
 
 			if (ol == 0) {
 				if (c == '\'')
-					return lerr(&lx, lx.pos,
+					rc = lerr(&lx, lx.pos,
 					    "character literals are not supported; use \"...\"");
-				if (c >= 0x20 && c < 0x7f)
-					return lerr(&lx, lx.pos, "unexpected character '%c'", c);
-				return lerr(&lx, lx.pos, "unexpected byte 0x%02x", c);
+				else if (c >= 0x20 && c < 0x7f)
+					rc = lerr(&lx, lx.pos, "unexpected character '%c'", c);
+				else
+					rc = lerr(&lx, lx.pos, "unexpected byte 0x%02x", c);
+				goto fail;
 			}
 			skip(&lx, lx.pos + ol);
 			rc = 0;
 		}
 		if (rc != 0)
-			return rc;
+			goto fail;
 		t->end = lx.pos;
 	}
 	*out = toks;
 	*nout = n;
 	return 0;
+fail:
+	free(toks);
+	return rc;
 }

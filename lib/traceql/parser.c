@@ -998,13 +998,6 @@ arith(struct parser *p, const struct token *t, enum tq_ql_op op,
 		out->c = C_METRICS;
 		return binary_node(p, t, TQ_QL_METRICS_OP, op, l, r, &out->n);
 	}
-	if (l->c == C_MSTAGED || r->c == C_MSTAGED)
-		return perr(p, t, "a metrics expression with second stages "
-		    "cannot take part in arithmetic; wrap each metrics pipeline: "
-		    "({ } | rate() | topk(5)) %s ...", tq_ql_tok_text(t->type));
-	if (l->c == C_MPIPE || r->c == C_MPIPE)
-		return perr(p, t, "wrap metrics pipelines in parentheses to "
-		    "combine them: ({ } | rate()) %s ...", tq_ql_tok_text(t->type));
 	return perr(p, t, "cannot apply \"%s\" to %s and %s",
 	    tq_ql_tok_text(t->type), cat_names[l->c], cat_names[r->c]);
 }
@@ -1560,6 +1553,7 @@ tq_ql_parse(const char *text, size_t len, struct tq_ql_query **out,
 	}
 	rc = root(q, &p, &r, &p.t[0]);
 out:
+	free(p.t);
 	if (rc != 0) {
 		tq_ql_free(q);
 		return rc;

@@ -17,7 +17,7 @@
 
 #include "traceql-int.h"
 
-static const char *const intrinsic_names[TQ_QL_I_COUNT_] = {
+static const char *const intrinsic_names[] = {
 	"duration", "name", "status", "statusMessage", "kind", "childCount",
 	"span:id", "span:parentID", "traceDuration", "rootName",
 	"rootServiceName", "trace:id", "event:name", "event:timeSinceStart",
@@ -33,6 +33,11 @@ static const char *const metric_names[] = {
 };
 
 static const char *const agg_names[] = { "count", "avg", "max", "min", "sum" };
+
+_Static_assert(sizeof(intrinsic_names) / sizeof(intrinsic_names[0]) ==
+    TQ_QL_I_COUNT_, "one name per intrinsic");
+_Static_assert(sizeof(metric_names) / sizeof(metric_names[0]) ==
+    TQ_QL_M_COMPARE + 1, "one name per metrics function");
 
 const char *
 tq_ql_intrinsic_name(enum tq_ql_intrinsic i)
@@ -59,6 +64,8 @@ tq_ql_op_text(enum tq_ql_op op)
 		"!<<", "!~", "&>", "&<", "&>>", "&<<", "&~", "topk", "bottomk",
 	};
 
+	_Static_assert(sizeof(t) / sizeof(t[0]) == TQ_QL_OP_BOTTOMK + 1,
+	    "one spelling per operator");
 	return (unsigned)op < sizeof(t) / sizeof(t[0]) ? t[op] : "?";
 }
 

@@ -37,8 +37,10 @@ struct token {
 };
 
 /*
- * lex splits text into tokens allocated in a, ending with T_EOF.  Returns
- * 0 or TQ_ESYNTAX / TQ_ENOMEM with "LINE:COL: message" in err.
+ * tq_ql_lex splits text into tokens, ending with T_EOF.  The array *out is
+ * malloc'ed (the caller frees it); the strings the tokens point to live
+ * in a.  Returns 0 or TQ_ESYNTAX / TQ_ENOMEM with "LINE:COL: message" in
+ * err; nothing to free on failure.
  */
 int	tq_ql_lex(const char *text, size_t len, struct tq_arena *a,
 	    struct token **out, size_t *n, struct tq_err *err);

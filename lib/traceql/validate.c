@@ -17,6 +17,13 @@
 
 #include "traceql-int.h"
 
+/*
+ * Field expressions are checked recursively, as deep as the tree
+ * (TQ_QL_MAX_HEIGHT): the helpers that format messages keep their
+ * buffers out of the recursive frames.
+ */
+#define NOINLINE	__attribute__((noinline))
+
 enum tq_ql_type
 tq_ql_intrinsic_type(enum tq_ql_intrinsic i)
 {
@@ -39,7 +46,7 @@ tq_ql_intrinsic_type(enum tq_ql_intrinsic i)
 }
 
 /* verr reports code at n with "message: <text of show>". */
-static int
+static NOINLINE int
 verr(struct tq_err *err, int code, const struct tq_ql_node *n,
     const struct tq_ql_node *show, const char *msg)
 {
@@ -76,7 +83,7 @@ references_span(const struct tq_ql_node *n)
 }
 
 /* check_regex compiles pattern with PCRE2 as a validity check. */
-static int
+static NOINLINE int
 check_regex(const struct tq_ql_node *n, const struct tq_ql_node *pat,
     struct tq_err *err)
 {
@@ -125,6 +132,17 @@ check_regex(const struct tq_ql_node *n, const struct tq_ql_node *pat,
 
 static int field_type(const struct tq_ql_node *n, enum tq_ql_type *t,
     struct tq_err *err);
+
+/* nil_intrinsic reports "intrinsic = nil". */
+static NOINLINE int
+nil_intrinsic(const struct tq_ql_node *n, struct tq_err *err)
+{
+	char m[200];
+
+	snprintf(m, sizeof(m), "%s=nil is not valid because intrinsics "
+	    "cannot be nil", tq_ql_intrinsic_name(n->lhs->u.intrinsic));
+	return verr(err, TQ_EINVAL, n, NULL, m);
+}
 
 static int
 binary_type(const struct tq_ql_node *n, enum tq_ql_type *t, struct tq_err *err)
@@ -240,14 +258,8 @@ field_type(const struct tq_ql_node *n, enum tq_ql_type *t, struct tq_err *err)
 				return verr(err, TQ_EINVAL, n, n,
 				    "illegal operation for the given type(s)");
 			if (n->op == TQ_QL_OP_NOT_EXISTS &&
-			    n->lhs->kind == TQ_QL_INTRINSIC) {
-				char m[200];
-
-				snprintf(m, sizeof(m), "%s=nil is not valid because "
-				    "intrinsics cannot be nil",
-				    tq_ql_intrinsic_name(n->lhs->u.intrinsic));
-				return verr(err, TQ_EINVAL, n, NULL, m);
-			}
+			    n->lhs->kind == TQ_QL_INTRINSIC)
+				return nil_intrinsic(n, err);
 			if (n->op == TQ_QL_OP_NOT_EXISTS && is_service_name(n->lhs))
 				return verr(err, TQ_EINVAL, n, NULL,
 				    "resource.service.name=nil is not valid because "
@@ -275,7 +287,7 @@ has_compare(const struct tq_ql_node *n)
 
 static int check(const struct tq_ql_node *n, struct tq_err *err);
 
-static int
+static NOINLINE int
 check_metrics(const struct tq_ql_node *n, struct tq_err *err)
 {
 	static const char *const names[] = { "rate", "count_over_time",

@@ -220,6 +220,9 @@ check_corpus() {
 	run -2 --separate-stderr tempo-ql --check -e '{ }' '{ }'
 	[[ $stderr == *"give one query"* ]]
 	run -2 --separate-stderr tempo-ql --check '{ }' '{ }'
+	run -2 --separate-stderr tempo-ql --check --print '{ }'
+	[ -z "$output" ]
+	[[ $stderr == *"give one of --ast, --check and --print"* ]]
 	run -2 --separate-stderr tempo-ql --bogus
 	[ -z "$output" ]
 	[[ $stderr == *"usage: tempo-ql"* ]]
@@ -238,4 +241,13 @@ check_corpus() {
 	run -0 tempo-ql --check '({ status = error } | rate()) / ({ } | rate())'
 	run -0 tempo-ql --check '{ .customer.id != nil } | by(.customer.id) | count() > 10'
 	run -0 tempo-ql --check '{ } with(most_recent=true)'
+}
+
+@test "tempo-ql: the man page's loop checks a file of queries" {
+	local f=$BATS_TEST_TMPDIR/queries.txt q
+	printf '%s\n' '{ .a = 1 }' '{ .a = }' '{ 1 }' '{ parent.a }' > "$f"
+	run -0 bash -c 'while IFS= read -r q; do
+		printf "%s\t%s\n" "$(tempo-ql -q --check -e "$q")" "$q"
+	done < "$1"' _ "$f"
+	[ "$output" = "$(printf 'valid\t{ .a = 1 }\nparse-error\t{ .a = }\ninvalid\t{ 1 }\nunsupported\t{ parent.a }')" ]
 }

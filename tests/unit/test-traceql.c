@@ -153,6 +153,15 @@ test_trees(void)
 		{ "{ .a = 1s * 3 }", "(duration 3000000000)" },
 		{ "{ .a = 1 / 0 }", "(/ (int 1) (int 0))" },
 		{ "{ .a = 9223372036854775807 + 1 }", "(int -9223372036854775808)" },
+		{ "{ .a = minInt / -1 }", "(int -9223372036854775808)" },
+		{ "{ .a = minInt % -1 }", "(int 0)" },
+		{ "{ .a = 1.5 * 1s }", "(duration 1500000000)" },
+		{ "{ .a = 1s / 0.0 }", "(/ (duration 1000000000) (float 0x0p+0))" },
+		{ "{ .a = 2 ^ -1 }", "(^ (int 2) (int -1))" },
+		{ "{ .a = 2.0 ^ -1 }", "(float 0x1p-1)" },
+		{ "{ .a = 7 % 3 }", "(int 1)" },
+		{ "{ .a = 7.5 % 2 }", "(float 0x1.8p+0)" },
+		{ "{ .a = 1e-400 }", "(float 0x0p+0)" },
 		/* nil becomes existence tests, nil = nil is false. */
 		{ "{ .a = nil }", "(filter (= nil (attr any \"a\")))" },
 		{ "{ nil != span.a }", "(filter (!= nil (attr span \"a\")))" },
@@ -499,6 +508,14 @@ test_limits(void)
 		n += (size_t)sprintf(q + n, " | { .a }");
 	T_EQ_INT(verdict(q, msg, sizeof(msg)), 0, "a 20000-stage pipeline");
 	free(q);
+	/* The longest query allowed, as many tokens as it can hold. */
+	q = malloc(TQ_QL_MAX_QUERY + 1);
+	strcpy(q, "{ }");
+	for (n = 3; n + 6 <= TQ_QL_MAX_QUERY; n += 6)
+		memcpy(q + n, " | { }", 6);
+	q[n] = '\0';
+	T_EQ_INT(verdict(q, msg, sizeof(msg)), 0, "a 1 MiB pipeline of { }");
+	free(q);
 }
 
 struct shared {
@@ -530,6 +547,73 @@ worker(void *arg)
 		tq_buf_release(&b);
 	}
 	return NULL;
+}
+
+static char *tall_query;
+static int tall_ok;
+
+/* tall compiles, prints and dumps tall_query (run on a small stack). */
+static void *
+tall(void *arg)
+{
+	struct tq_ql_query *q;
+	struct tq_err e;
+	struct tq_buf b;
+
+	(void)arg;
+	if (tq_ql_compile(tall_query, strlen(tall_query), &q, &e) != 0) {
+		printf("#   %s\n", e.msg);
+		return NULL;
+	}
+	tq_buf_init(&b, 1 << 26);
+	tall_ok = tq_ql_print(q, &b, &e) == 0 && tq_ql_dump(q, &b, &e) == 0;
+	tq_buf_release(&b);
+	tq_ql_free(q);
+	return NULL;
+}
+
+static void
+test_stack(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	size_t i, n;
+
+	/* A tree of nearly TQ_QL_MAX_HEIGHT levels, on a 512 KiB stack. */
+	tall_query = malloc(40 * TQ_QL_MAX_HEIGHT);
+	strcpy(tall_query, "{ .a = 0");
+	for (i = 1, n = strlen(tall_query); i < TQ_QL_MAX_HEIGHT - 10; i++)
+		n += (size_t)sprintf(tall_query + n, " || .a =~ \"x\"");
+	strcpy(tall_query + n, " }");
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 512 * 1024);
+	pthread_create(&t, &attr, tall, NULL);
+	pthread_join(t, NULL);
+	pthread_attr_destroy(&attr);
+	T_OK(tall_ok, "the tallest tree compiles, prints and dumps in 512 KiB of stack");
+	free(tall_query);
+
+	/* The deepest nesting, at the query level and in a field expression. */
+	tall_query = malloc(8 * TQ_QL_MAX_DEPTH + 64);
+	for (i = 0, n = 0; i < (TQ_QL_MAX_DEPTH - 2) / 3; i++)
+		n += (size_t)sprintf(tall_query + n, "(");
+	n += (size_t)sprintf(tall_query + n, "{ ");
+	for (i = 0; i < (TQ_QL_MAX_DEPTH - 2) / 3; i++)
+		n += (size_t)sprintf(tall_query + n, "(!");
+	n += (size_t)sprintf(tall_query + n, ".a");
+	for (i = 0; i < (TQ_QL_MAX_DEPTH - 2) / 3; i++)
+		n += (size_t)sprintf(tall_query + n, ")");
+	n += (size_t)sprintf(tall_query + n, " }");
+	for (i = 0; i < (TQ_QL_MAX_DEPTH - 2) / 3; i++)
+		n += (size_t)sprintf(tall_query + n, ")");
+	tall_ok = 0;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 512 * 1024);
+	pthread_create(&t, &attr, tall, NULL);
+	pthread_join(t, NULL);
+	pthread_attr_destroy(&attr);
+	T_OK(tall_ok, "the deepest nesting compiles, prints and dumps in 512 KiB of stack");
+	free(tall_query);
 }
 
 static void
@@ -596,6 +680,7 @@ main(void)
 	test_mutations();
 	test_limits();
 	test_threads();
+	test_stack();
 	test_api();
 	return t_done();
 }
