@@ -150,16 +150,35 @@ list_blocks(struct tq_store *st, struct blocks *bl)
 	bl->b = xcalloc(bl->n, sizeof(*bl->b));
 }
 
-/* in_range tells whether block m may hold spans of [--start, --end]. */
+/* floor_s converts nanoseconds to whole seconds, rounding down. */
+static int64_t
+floor_s(int64_t ns)
+{
+	return ns / 1000000000 - (ns % 1000000000 < 0);
+}
+
+/*
+ * in_range tells whether block m may hold spans of [--start, --end].
+ * meta.json has whole seconds: a block's end second covers up to the
+ * next one.
+ */
 static bool
 in_range(const struct tq_block_meta *m)
 {
-	/* meta.json has whole seconds: end_s covers up to end_s + 1. */
-	if (cli.start_ns != 0 && (m->end_s + 1) * 1000000000LL <= cli.start_ns)
+	if (cli.start_ns != 0 && m->end_s < floor_s(cli.start_ns))
 		return false;
-	if (cli.end_ns != 0 && m->start_s * 1000000000LL > cli.end_ns)
+	if (cli.end_ns != 0 && m->start_s > floor_s(cli.end_ns))
 		return false;
 	return true;
+}
+
+/* age_s is now - end, 0 when that does not fit. */
+static int64_t
+age_s(int64_t now, int64_t end)
+{
+	int64_t d;
+
+	return __builtin_sub_overflow(now, end, &d) ? 0 : d;
 }
 
 /* ---- output of traces ---- */
@@ -636,7 +655,7 @@ meta_json(const struct tq_block_meta *m, int64_t now)
 	json_object_set_new(o, "footer_bytes", json_integer(m->footer_size));
 	json_object_set_new(o, "start_s", json_integer(m->start_s));
 	json_object_set_new(o, "end_s", json_integer(m->end_s));
-	json_object_set_new(o, "age_s", json_integer(now - m->end_s));
+	json_object_set_new(o, "age_s", json_integer(age_s(now, m->end_s)));
 	return o;
 }
 
@@ -663,7 +682,7 @@ list(struct tq_store *st, enum format fmt)
 		fmt_time(m->start_s, start, sizeof(start));
 		fmt_time(m->end_s, end, sizeof(end));
 		fmt_size(m->size, size, sizeof(size));
-		fmt_age(now - m->end_s, age, sizeof(age));
+		fmt_age(age_s(now, m->end_s), age, sizeof(age));
 		fprintf(f, "%-36s %3u %8llu %9s %4u %-20s %-20s %s\n",
 		    m->block_id, m->compaction_level,
 		    (unsigned long long)m->total_objects, size,
@@ -704,8 +723,9 @@ names_of(uint32_t mask, const char *(*name)(int), const char *sep,
 			continue;
 		if (arr != NULL)
 			json_array_append_new(arr, json_string(name(b)));
-		o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s",
-		    o > 0 ? sep : "", name(b));
+		if (o < len)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s",
+			    o > 0 ? sep : "", name(b));
 	}
 }
 
@@ -983,6 +1003,10 @@ main(int argc, char *argv[])
 	    isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 	if (tq_store_open(cli.store, NULL, &st, &e) != 0)
 		errx(EXIT_FAIL, "%s: %s", cli.store, e.msg);
+	if ((do_list || inspect_id != NULL) && cli.output != NULL &&
+	    strcmp(cli.output, "-") != 0 &&
+	    freopen(cli.output, "w", stdout) == NULL)
+		err(EXIT_FAIL, "%s", cli.output);
 	if (do_list)
 		rc = list(st, fmt);
 	else if (inspect_id != NULL)
