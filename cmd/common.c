@@ -45,9 +45,9 @@ parse_time(const char *opt, const char *arg, void (*usage)(FILE *))
 	return ns;
 }
 
-/* valid_tenant accepts what Tempo accepts in X-Scope-OrgID. */
-static int
-valid_tenant(const char *t)
+/* cli_valid_tenant accepts what Tempo accepts in X-Scope-OrgID. */
+int
+cli_valid_tenant(const char *t)
 {
 	size_t n = strlen(t);
 
@@ -80,7 +80,7 @@ cli_option(struct cli *c, int ch, const char *arg, void (*usage)(FILE *))
 		c->store = arg;
 		return 1;
 	case 't':
-		if (!valid_tenant(arg)) {
+		if (!cli_valid_tenant(arg)) {
 			warnx("%s: invalid tenant (1 to 150 of A-Z a-z 0-9 !-_.*'())",
 			    arg);
 			exit(EXIT_USAGE);
@@ -102,6 +102,66 @@ cli_option(struct cli *c, int ch, const char *arg, void (*usage)(FILE *))
 	default:
 		return 0;
 	}
+}
+
+size_t
+cli_size(const char *opt, const char *s, size_t max, void (*usage)(FILE *))
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno == 0 && end != s && *s != '-') {
+		unsigned shift = 0;
+
+		switch (*end) {
+		case 'k': case 'K': shift = 10; end++; break;
+		case 'm': case 'M': shift = 20; end++; break;
+		case 'g': case 'G': shift = 30; end++; break;
+		}
+		if (*end == 'i' && shift > 0 && end[1] == 'B')
+			end += 2;
+		else if (*end == 'B' && shift > 0)
+			end++;
+		if (*end == '\0' && n > 0 && n <= (max >> shift))
+			return (size_t)(n << shift);
+	}
+	warnx("%s: %s: not a size from 1 to %zu bytes", opt, s, max);
+	usage(stderr);
+	exit(EXIT_USAGE);
+}
+
+unsigned
+cli_uint(const char *opt, const char *s, unsigned max, void (*usage)(FILE *))
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || *s == '-' || n == 0 ||
+	    n > max) {
+		warnx("%s: %s: not a number from 1 to %u", opt, s, max);
+		usage(stderr);
+		exit(EXIT_USAGE);
+	}
+	return (unsigned)n;
+}
+
+int64_t
+cli_duration(const char *opt, const char *s, void (*usage)(FILE *))
+{
+	struct tq_err e = { 0 };
+	int64_t ns = 0;
+
+	if (tq_timeparse_duration(s, &ns, &e) != 0 || ns <= 0) {
+		warnx("%s: %s", opt, e.msg[0] == '\0' ?
+		    "must be above zero" : e.msg);
+		usage(stderr);
+		exit(EXIT_USAGE);
+	}
+	return ns;
 }
 
 int

@@ -65,6 +65,21 @@ void	cli_init(struct cli *c, const char *prog);
 int	cli_option(struct cli *c, int ch, const char *arg,
 	    void (*usage)(FILE *));
 
+/*
+ * cli_size reads a byte size for option opt: N, or N with K, M or G
+ * (powers of 1024), from 1 to max.  cli_uint reads a count from 1 to max.
+ * cli_duration reads a duration (1h30m, 250ms) above zero, in ns.  Each
+ * exits with EXIT_USAGE after a message when s is bad.
+ */
+size_t	cli_size(const char *opt, const char *s, size_t max,
+	    void (*usage)(FILE *));
+unsigned cli_uint(const char *opt, const char *s, unsigned max,
+	    void (*usage)(FILE *));
+int64_t	cli_duration(const char *opt, const char *s, void (*usage)(FILE *));
+
+/* cli_valid_tenant tells whether t is a tenant name Tempo accepts. */
+int	cli_valid_tenant(const char *t);
+
 /* cli_version prints "prog version" on stdout. */
 void	cli_version(const char *prog);
 

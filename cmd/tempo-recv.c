@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -84,6 +85,8 @@ struct recv {
 	size_t			 queue_max;
 	bool			 closing;	/* no more items will come */
 	bool			 failed;	/* an output failed: refuse */
+	bool			 writer_done;	/* the writer thread ended */
+	pthread_cond_t		 done;	/* signalled when it does */
 };
 
 static void
@@ -305,7 +308,39 @@ writer_main(void *arg)
 		}
 		pthread_mutex_unlock(&R->mu);
 	}
+	pthread_mutex_lock(&R->mu);
+	R->writer_done = true;
+	pthread_cond_broadcast(&R->done);
+	pthread_mutex_unlock(&R->mu);
 	return NULL;
+}
+
+/*
+ * writer_wait waits up to timeout seconds for the writer thread to write
+ * what is queued and end.  Returns false when the output is stalled.
+ */
+static bool
+writer_wait(struct recv *R, pthread_t writer, unsigned timeout)
+{
+	struct timespec until;
+	bool done;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout;
+	pthread_mutex_lock(&R->mu);
+	R->closing = true;
+	pthread_cond_signal(&R->more);
+	while (!R->writer_done &&
+	    pthread_cond_timedwait(&R->done, &R->mu, &until) == 0)
+		;
+	done = R->writer_done;
+	if (!done)
+		warnx("output stalled: %zu bytes of accepted requests not "
+		    "written after %u s", R->queued, timeout);
+	pthread_mutex_unlock(&R->mu);
+	if (done)
+		pthread_join(writer, NULL);
+	return done;
 }
 
 /*
@@ -362,7 +397,6 @@ enqueue(struct recv *R, struct tq_http_server *srv, const char *tenant,
 /* What one route accepts; the arg of its handler. */
 struct route_ctx {
 	struct recv		*R;
-	struct tq_http_server	*srv;
 	bool			 zipkin;
 };
 
@@ -451,8 +485,9 @@ fail(const struct recv *R, struct tq_http_request *r, const char *tenant,
 static void
 handle(struct tq_http_request *r, void *arg)
 {
-	struct route_ctx *rc_ = arg;
-	struct recv *R = rc_->R;
+	struct route_ctx *ctx = arg;
+	struct recv *R = ctx->R;
+	struct tq_http_server *srv = tq_http_request_server(r);
 	enum tq_inflate_coding coding;
 	const char *ct, *tenant;
 	const unsigned char *body;
@@ -472,7 +507,7 @@ handle(struct tq_http_request *r, void *arg)
 		return;
 	}
 	ct = tq_http_request_header(r, "Content-Type");
-	if (rc_->zipkin) {
+	if (ctx->zipkin) {
 		if (strstr(tq_http_request_path(r), "api/v1/spans") != NULL) {
 			fail(R, r, tenant, 400, "zipkin v1 is not supported; "
 			    "send v2 JSON to /api/v2/spans");
@@ -517,10 +552,10 @@ handle(struct tq_http_request *r, void *arg)
 		/* Decode from pb (inflated) or straight from the body. */
 		tq_buf_init(&tmp, TQ_MAX_RECORD);
 		if (coding == TQ_CODING_IDENTITY)
-			rc = decode_json(rc_->zipkin, body, wire, &tmp, &nspans,
+			rc = decode_json(ctx->zipkin, body, wire, &tmp, &nspans,
 			    &e);
 		else
-			rc = decode_json(rc_->zipkin, pb.data, pb.len, &tmp,
+			rc = decode_json(ctx->zipkin, pb.data, pb.len, &tmp,
 			    &nspans, &e);
 		tq_buf_release(&pb);
 		pb = tmp;
@@ -533,20 +568,20 @@ handle(struct tq_http_request *r, void *arg)
 		goto out;
 	}
 	len = pb.len;
-	if (nspans > 0 && (status = enqueue(R, rc_->srv, tenant, &pb, &e)) != 0) {
+	if (nspans > 0 && (status = enqueue(R, srv, tenant, &pb, &e)) != 0) {
 		fail(R, r, tenant, status, e.msg);
 		goto out;
 	}
-	if (rc_->zipkin)
+	if (ctx->zipkin)
 		tq_http_reply(r, 202, NULL, NULL, 0);
 	else if (json)
 		tq_http_reply(r, 200, "application/json", "{}", 2);
 	else
 		tq_http_reply(r, 200, "application/x-protobuf", NULL, 0);
-	logreq(R, r, tenant, rc_->zipkin ? 202 : 200, nspans, len, NULL);
+	logreq(R, r, tenant, ctx->zipkin ? 202 : 200, nspans, len, NULL);
 out:
 	if (pb.data != NULL)
-		tq_http_server_recycle(rc_->srv, &pb);
+		tq_http_server_recycle(srv, &pb);
 }
 
 static void
@@ -607,7 +642,6 @@ serve(struct recv *R, struct listener *ls, size_t nls, size_t max_body,
 			status = EXIT_FAIL;
 			goto stop;
 		}
-		ls[i].ctx.srv = ls[i].srv;
 		if (R->cli.verbosity > 0)
 			fprintf(stderr, "%s: %s: listening on %s (port %u)\n",
 			    PROG, ls[i].name, ls[i].addr,
@@ -634,11 +668,10 @@ stop:
 		    !tq_http_server_drain(ls[i].srv, (timeout + 1) * 1000))
 			warnx("%s: requests still open after %u s", ls[i].name,
 			    timeout + 1);
-	pthread_mutex_lock(&R->mu);
-	R->closing = true;
-	pthread_cond_signal(&R->more);
-	pthread_mutex_unlock(&R->mu);
-	pthread_join(writer, NULL);
+	/* A writer stuck on an output that reads nothing cannot be freed
+	 * or joined: leave at once, the thread goes with the process. */
+	if (!writer_wait(R, writer, timeout))
+		_exit(EXIT_FAIL);
 	for (i = 0; i < nls; i++)
 		tq_http_server_free(ls[i].srv);
 	if (R->failed)
@@ -857,6 +890,7 @@ main(int argc, char *argv[])
 	}
 	pthread_mutex_init(&R.mu, NULL);
 	pthread_cond_init(&R.more, NULL);
+	pthread_cond_init(&R.done, NULL);
 
 	if (!listen && !otlp_set && !zipkin_set) {
 		status = convert(&R, argc, argv, skip_bad);

@@ -126,6 +126,14 @@ struct tq_block_opts {
 	uint32_t	 compaction_level;
 	uint32_t	 replication_factor;
 	const char	*tmpdir;		/* for data.parquet while written */
+	/*
+	 * Called after data, bloom and index are stored and before
+	 * meta.json makes the block visible (tempo-pack records its WAL
+	 * checkpoint there); non-zero aborts the block.  May be NULL.
+	 */
+	int		(*before_publish)(void *arg,
+			    const struct tq_block_meta *m, struct tq_err *err);
+	void		*publish_arg;
 };
 
 /* tq_block_opts_init fills o with the defaults (Tempo's where they fit). */
@@ -145,11 +153,13 @@ int	tq_block_writer_new(struct tq_store *s, const char *tenant,
 
 /*
  * tq_block_writer_add appends one whole trace (combine its parts first);
- * trace IDs must come in strictly increasing byte order.  Returns 0,
- * TQ_EINVAL (order, empty trace), TQ_EIO or TQ_ENOMEM.
+ * trace IDs must come in strictly increasing byte order.  size_hint is
+ * the trace's protobuf size if the caller knows it (0: computed), for
+ * cutting row groups.  Returns 0, TQ_EINVAL (order, empty trace), TQ_EIO
+ * or TQ_ENOMEM.
  */
 int	tq_block_writer_add(struct tq_block_writer *w, const Tq__TracesData *td,
-	    struct tq_err *err);
+	    size_t size_hint, struct tq_err *err);
 
 /*
  * tq_block_writer_finish writes the block: data.parquet, the bloom shards

@@ -13,6 +13,7 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,14 @@
 #include "limits.h"
 
 #define MAX_REPLY_HEADERS	8
+
+/* Why a body being received was refused (the rest of it is dropped). */
+enum overflow {
+	OVER_NONE,
+	OVER_LIMIT,	/* past the route's cap: 413 */
+	OVER_BUSY,	/* past the server's in-flight cap: 503 */
+	OVER_NOMEM,	/* out of memory: 503 */
+};
 #define REPLY_HEADER_SPACE	512
 
 struct tq_http_request {
@@ -38,7 +47,8 @@ struct tq_http_request {
 	const char		*path;
 	struct tq_buf		 body;
 	bool			 answered;
-	int			 overflow;	/* 413 or 503 once the body failed */
+	enum overflow		 overflow;	/* why the body was refused */
+	size_t			 counted;	/* body bytes in srv->inflight */
 	size_t			 dropped;	/* body bytes dropped after that */
 	unsigned		 nhdr;
 	size_t			 hdr_used;
@@ -56,6 +66,7 @@ struct tq_http_server {
 	pthread_mutex_t		 mu;	/* guards everything below */
 	pthread_cond_t		 idle;	/* signalled when active drops */
 	unsigned		 active;	/* requests begun, not completed */
+	atomic_size_t		 inflight;	/* body bytes being received */
 	bool			 quiesced;
 	struct tq_http_request	*free_reqs;
 	unsigned		 nfree_reqs;
@@ -64,14 +75,14 @@ struct tq_http_server {
 };
 
 /* Bodies above this capacity are freed rather than kept for reuse. */
-#define POOL_BUF_MAX	(4u * 1024 * 1024)
+#define POOL_BUF_MAX	(1u * 1024 * 1024)
 
 static void
-logf_(struct tq_http_server *s, const char *fmt, ...)
+logmsg(struct tq_http_server *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
-logf_(struct tq_http_server *s, const char *fmt, ...)
+logmsg(struct tq_http_server *s, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -83,6 +94,10 @@ logf_(struct tq_http_server *s, const char *fmt, ...)
 	va_end(ap);
 	s->cfg.log(s->cfg.log_arg, line);
 }
+
+/* libmicrohttpd's messages carry their own format strings. */
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 static void
 mhd_logger(void *cls, const char *fmt, va_list ap)
@@ -146,7 +161,8 @@ req_new(struct tq_http_server *s)
 	r->conn = NULL;
 	r->route = NULL;
 	r->answered = false;
-	r->overflow = 0;
+	r->overflow = OVER_NONE;
+	r->counted = 0;
 	r->dropped = 0;
 	r->nhdr = 0;
 	r->hdr_used = 0;
@@ -161,6 +177,8 @@ req_new(struct tq_http_server *s)
 static void
 req_done(struct tq_http_server *s, struct tq_http_request *r)
 {
+	atomic_fetch_sub(&s->inflight, r->counted);
+	r->counted = 0;
 	if (r->body.cap > POOL_BUF_MAX)
 		tq_buf_release(&r->body);
 	pthread_mutex_lock(&s->mu);
@@ -276,6 +294,12 @@ tq_http_request_body(const struct tq_http_request *r, size_t *len)
 	return r->body.data;
 }
 
+struct tq_http_server *
+tq_http_request_server(const struct tq_http_request *r)
+{
+	return r->srv;
+}
+
 void
 tq_http_request_take_body(struct tq_http_request *r, struct tq_buf *out)
 {
@@ -308,6 +332,36 @@ tq_http_request_peer(const struct tq_http_request *r)
 		    ci->client_addr->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
 		    host, serv);
 	return r->peer;
+}
+
+/*
+ * account makes r's share of the server's in-flight body bytes at least
+ * need.  Returns false when that would pass the server's cap.
+ */
+static bool
+account(struct tq_http_server *s, struct tq_http_request *r, size_t need)
+{
+	size_t more, was;
+
+	if (need <= r->counted)
+		return true;
+	more = need - r->counted;
+	was = atomic_fetch_add(&s->inflight, more);
+	if (was + more > s->cfg.max_inflight) {
+		atomic_fetch_sub(&s->inflight, more);
+		return false;
+	}
+	r->counted = need;
+	return true;
+}
+
+/* busy answers 503 because of the in-flight cap. */
+static void
+busy(struct tq_http_request *r)
+{
+	tq_http_reply_header(r, "Retry-After", "1");
+	tq_http_reply_text(r, 503, "server busy: more than %zu bytes of "
+	    "request bodies in flight", r->srv->cfg.max_inflight);
 }
 
 /* route_find returns the route for method and path; *path_known says
@@ -379,9 +433,12 @@ begin(struct tq_http_server *s, struct tq_http_request *r)
 			    "%zu bytes", n, r->body.max);
 			return;
 		}
-		if (errno == 0 && end != cl && *end == '\0' && n > 0 &&
-		    tq_buf_reserve(&r->body, (size_t)n) != 0)
-			tq_http_reply_text(r, 503, "out of memory");
+		if (errno == 0 && end != cl && *end == '\0' && n > 0) {
+			if (!account(s, r, (size_t)n))
+				busy(r);
+			else if (tq_buf_reserve(&r->body, (size_t)n) != 0)
+				tq_http_reply_text(r, 503, "out of memory");
+		}
 	}
 }
 
@@ -412,10 +469,13 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		 * once over the cap the rest is read and dropped, up to
 		 * TQ_MAX_BODY bytes; past that the connection is closed.
 		 */
-		if (r->overflow == 0 &&
+		if (r->overflow == OVER_NONE && r->body.len + *upload_size <=
+		    r->body.max && !account(s, r, r->body.len + *upload_size))
+			r->overflow = OVER_BUSY;
+		if (r->overflow == OVER_NONE &&
 		    (rc = tq_buf_append(&r->body, upload, *upload_size)) != 0)
-			r->overflow = rc == TQ_ELIMIT ? 413 : 503;
-		if (r->overflow != 0) {
+			r->overflow = rc == TQ_ELIMIT ? OVER_LIMIT : OVER_NOMEM;
+		if (r->overflow != OVER_NONE) {
 			r->dropped += *upload_size;
 			if (r->dropped > TQ_MAX_BODY)
 				return MHD_NO;
@@ -423,10 +483,12 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (r->overflow == 413)
+	if (r->overflow == OVER_LIMIT)
 		tq_http_reply_text(r, 413, "request body exceeds the limit of "
 		    "%zu bytes", r->body.max);
-	else if (r->overflow != 0)
+	else if (r->overflow == OVER_BUSY)
+		busy(r);
+	else if (r->overflow == OVER_NOMEM)
 		tq_http_reply_text(r, 503, "out of memory");
 	if (!r->answered) {
 		r->route->handler(r, r->route->arg);
@@ -455,7 +517,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	r->conn = c;
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && s->cfg.log != NULL &&
 	    (size_t)toe < sizeof(why) / sizeof(why[0]) && why[toe] != NULL)
-		logf_(s, "%s: %s %s: %s", tq_http_request_peer(r), r->method,
+		logmsg(s, "%s: %s %s: %s", tq_http_request_peer(r), r->method,
 		    r->path, why[toe]);
 	*req_cls = NULL;
 	req_done(s, r);
@@ -569,6 +631,10 @@ tq_http_server_new(const struct tq_http_config *cfg,
 		s->cfg.max_conns = TQ_HTTP_MAX_CONNS;
 	if (s->cfg.max_body == 0 || s->cfg.max_body > TQ_MAX_BODY)
 		s->cfg.max_body = TQ_MAX_BODY;
+	if (s->cfg.max_inflight == 0 ||
+	    s->cfg.max_inflight > TQ_HTTP_MAX_INFLIGHT)
+		s->cfg.max_inflight = TQ_HTTP_MAX_INFLIGHT;
+	atomic_init(&s->inflight, 0);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->idle, NULL);
 	if ((s->lfd = listen_on(cfg->addr, err)) == -1) {

@@ -3,8 +3,9 @@
  *
  * A server listens on one address and routes each request by method and
  * path to a handler.  The body is accumulated whole, up to the route's cap
- * (over it the client gets 413 without the server reading further), before
- * the handler runs; the handler reads headers and body through the
+ * (over it the client gets 413), before the handler runs; the bodies of
+ * all connections together are capped too (past it: 503 with
+ * Retry-After), so memory stays bounded whatever clients do.  The handler the handler reads headers and body through the
  * accessors below and answers once with tq_http_reply().  Handlers run on
  * the server's worker threads, several at once: they must be thread-safe
  * and must not block for long (answer 503 instead).
@@ -61,6 +62,8 @@ struct tq_http_config {
 	unsigned	 timeout;	/* idle seconds per connection; 0 = TQ_HTTP_TIMEOUT */
 	unsigned	 max_conns;	/* 0 = TQ_HTTP_MAX_CONNS */
 	size_t		 max_body;	/* 0 = TQ_MAX_BODY */
+	size_t		 max_inflight;	/* bodies being received, all
+					 * together; 0 = TQ_HTTP_MAX_INFLIGHT */
 	const struct tq_http_route *routes;	/* first match wins */
 	size_t		 nroutes;
 	tq_http_logger	 log;		/* NULL: silent */
@@ -122,6 +125,8 @@ const char *tq_http_request_query(const struct tq_http_request *r,
 /* The body as received (still encoded per Content-Encoding). */
 const unsigned char *tq_http_request_body(const struct tq_http_request *r,
 	    size_t *len);
+/* The server r arrived at (for tq_http_server_recycle). */
+struct tq_http_server *tq_http_request_server(const struct tq_http_request *r);
 /* The peer as "ADDR:PORT" for logs; valid until the handler returns. */
 const char *tq_http_request_peer(const struct tq_http_request *r);
 

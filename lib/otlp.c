@@ -29,60 +29,64 @@ struct field {
 	unsigned char	msg;	/* for K_MSG */
 };
 
-struct schema {
-	const char		*name;
-	const struct field	*fields;
-	size_t			 nfields;
+/*
+ * Each message's fields, indexed by field number (every OTLP trace field
+ * number is below MAX_FIELD); num 0 marks a number the message lacks.
+ */
+#define MAX_FIELD	17
+#define F(n, k)		[n] = { n, k, 0 }
+#define FM(n, m)	[n] = { n, K_MSG, m }
+
+static const struct field schema[M_COUNT][MAX_FIELD] = {
+	[M_TRACES_DATA] = { FM(1, M_RESOURCE_SPANS) },
+	[M_RESOURCE_SPANS] = {
+		FM(1, M_RESOURCE), FM(2, M_SCOPE_SPANS), F(3, K_STRING) },
+	[M_RESOURCE] = {
+		FM(1, M_KEY_VALUE), F(2, K_VARINT), FM(3, M_ENTITY_REF) },
+	[M_ENTITY_REF] = {
+		F(1, K_STRING), F(2, K_STRING), F(3, K_STRING), F(4, K_STRING) },
+	[M_SCOPE_SPANS] = {
+		FM(1, M_SCOPE), FM(2, M_SPAN), F(3, K_STRING) },
+	[M_SCOPE] = {
+		F(1, K_STRING), F(2, K_STRING), FM(3, M_KEY_VALUE),
+		F(4, K_VARINT) },
+	[M_SPAN] = {
+		F(1, K_BYTES), F(2, K_BYTES), F(3, K_STRING), F(4, K_BYTES),
+		F(5, K_STRING), F(6, K_VARINT), F(7, K_FIXED64),
+		F(8, K_FIXED64), FM(9, M_KEY_VALUE), F(10, K_VARINT),
+		FM(11, M_EVENT), F(12, K_VARINT), FM(13, M_LINK),
+		F(14, K_VARINT), FM(15, M_STATUS), F(16, K_FIXED32) },
+	[M_EVENT] = {
+		F(1, K_FIXED64), F(2, K_STRING), FM(3, M_KEY_VALUE),
+		F(4, K_VARINT) },
+	[M_LINK] = {
+		F(1, K_BYTES), F(2, K_BYTES), F(3, K_STRING), FM(4, M_KEY_VALUE),
+		F(5, K_VARINT), F(6, K_FIXED32) },
+	[M_STATUS] = { F(2, K_STRING), F(3, K_VARINT) },
+	[M_KEY_VALUE] = { F(1, K_STRING), FM(2, M_ANY_VALUE) },
+	[M_ANY_VALUE] = {
+		F(1, K_STRING), F(2, K_VARINT), F(3, K_VARINT),
+		F(4, K_FIXED64), FM(5, M_ARRAY_VALUE), FM(6, M_KV_LIST),
+		F(7, K_BYTES) },
+	[M_ARRAY_VALUE] = { FM(1, M_ANY_VALUE) },
+	[M_KV_LIST] = { FM(1, M_KEY_VALUE) },
 };
 
-#define F(n, k)		{ n, k, 0 }
-#define FM(n, m)	{ n, K_MSG, m }
-#define S(name, arr)	{ name, arr, sizeof(arr) / sizeof(arr[0]) }
-
-static const struct field f_traces_data[] = { FM(1, M_RESOURCE_SPANS) };
-static const struct field f_resource_spans[] = {
-	FM(1, M_RESOURCE), FM(2, M_SCOPE_SPANS), F(3, K_STRING) };
-static const struct field f_resource[] = {
-	FM(1, M_KEY_VALUE), F(2, K_VARINT), FM(3, M_ENTITY_REF) };
-static const struct field f_entity_ref[] = {
-	F(1, K_STRING), F(2, K_STRING), F(3, K_STRING), F(4, K_STRING) };
-static const struct field f_scope_spans[] = {
-	FM(1, M_SCOPE), FM(2, M_SPAN), F(3, K_STRING) };
-static const struct field f_scope[] = {
-	F(1, K_STRING), F(2, K_STRING), FM(3, M_KEY_VALUE), F(4, K_VARINT) };
-static const struct field f_span[] = {
-	F(1, K_BYTES), F(2, K_BYTES), F(3, K_STRING), F(4, K_BYTES),
-	F(5, K_STRING), F(6, K_VARINT), F(7, K_FIXED64), F(8, K_FIXED64),
-	FM(9, M_KEY_VALUE), F(10, K_VARINT), FM(11, M_EVENT), F(12, K_VARINT),
-	FM(13, M_LINK), F(14, K_VARINT), FM(15, M_STATUS), F(16, K_FIXED32) };
-static const struct field f_event[] = {
-	F(1, K_FIXED64), F(2, K_STRING), FM(3, M_KEY_VALUE), F(4, K_VARINT) };
-static const struct field f_link[] = {
-	F(1, K_BYTES), F(2, K_BYTES), F(3, K_STRING), FM(4, M_KEY_VALUE),
-	F(5, K_VARINT), F(6, K_FIXED32) };
-static const struct field f_status[] = { F(2, K_STRING), F(3, K_VARINT) };
-static const struct field f_key_value[] = { F(1, K_STRING), FM(2, M_ANY_VALUE) };
-static const struct field f_any_value[] = {
-	F(1, K_STRING), F(2, K_VARINT), F(3, K_VARINT), F(4, K_FIXED64),
-	FM(5, M_ARRAY_VALUE), FM(6, M_KV_LIST), F(7, K_BYTES) };
-static const struct field f_array_value[] = { FM(1, M_ANY_VALUE) };
-static const struct field f_kv_list[] = { FM(1, M_KEY_VALUE) };
-
-static const struct schema schema[M_COUNT] = {
-	[M_TRACES_DATA] = S("TracesData", f_traces_data),
-	[M_RESOURCE_SPANS] = S("ResourceSpans", f_resource_spans),
-	[M_RESOURCE] = S("Resource", f_resource),
-	[M_ENTITY_REF] = S("EntityRef", f_entity_ref),
-	[M_SCOPE_SPANS] = S("ScopeSpans", f_scope_spans),
-	[M_SCOPE] = S("InstrumentationScope", f_scope),
-	[M_SPAN] = S("Span", f_span),
-	[M_EVENT] = S("Span.Event", f_event),
-	[M_LINK] = S("Span.Link", f_link),
-	[M_STATUS] = S("Status", f_status),
-	[M_KEY_VALUE] = S("KeyValue", f_key_value),
-	[M_ANY_VALUE] = S("AnyValue", f_any_value),
-	[M_ARRAY_VALUE] = S("ArrayValue", f_array_value),
-	[M_KV_LIST] = S("KeyValueList", f_kv_list),
+static const char *const msg_names[M_COUNT] = {
+	[M_TRACES_DATA] = "TracesData",
+	[M_RESOURCE_SPANS] = "ResourceSpans",
+	[M_RESOURCE] = "Resource",
+	[M_ENTITY_REF] = "EntityRef",
+	[M_SCOPE_SPANS] = "ScopeSpans",
+	[M_SCOPE] = "InstrumentationScope",
+	[M_SPAN] = "Span",
+	[M_EVENT] = "Span.Event",
+	[M_LINK] = "Span.Link",
+	[M_STATUS] = "Status",
+	[M_KEY_VALUE] = "KeyValue",
+	[M_ANY_VALUE] = "AnyValue",
+	[M_ARRAY_VALUE] = "ArrayValue",
+	[M_KV_LIST] = "KeyValueList",
 };
 
 struct walk {
@@ -112,27 +116,24 @@ get_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
 	return false;
 }
 
-static const struct field *
-find_field(const struct schema *s, uint64_t num)
+static inline const struct field *
+find_field(enum msg m, uint64_t num)
 {
-	size_t i;
-
-	for (i = 0; i < s->nfields; i++)
-		if (s->fields[i].num == num)
-			return &s->fields[i];
-	return NULL;
+	if (num >= MAX_FIELD || schema[m][num].num == 0)
+		return NULL;
+	return &schema[m][num];
 }
 
 static int
 check_message(struct walk *w, enum msg m, const uint8_t *p,
     const uint8_t *end, int depth)
 {
-	const struct schema *s = &schema[m];
+	const char *name = msg_names[m];
 
 	if (depth > TQ_MAX_DEPTH)
 		return tq_err_set(w->err, TQ_ELIMIT,
 		    "byte %zu: %s nested deeper than %d", (size_t)(p - w->base),
-		    s->name, TQ_MAX_DEPTH);
+		    name, TQ_MAX_DEPTH);
 	while (p < end) {
 		const uint8_t *at = p;
 		const struct field *f;
@@ -145,20 +146,20 @@ check_message(struct walk *w, enum msg m, const uint8_t *p,
 		if (!get_varint(&p, end, &key) || p - at > 5)
 			return tq_err_set(w->err, TQ_ECORRUPT,
 			    "byte %zu: %s: bad field key varint",
-			    (size_t)(at - w->base), s->name);
+			    (size_t)(at - w->base), name);
 		wt = key & 7;
 		if ((key >> 3) == 0 || (key >> 3) > 536870911)
 			return tq_err_set(w->err, TQ_ECORRUPT,
 			    "byte %zu: %s: invalid field number %llu",
-			    (size_t)(at - w->base), s->name,
+			    (size_t)(at - w->base), name,
 			    (unsigned long long)(key >> 3));
-		f = find_field(s, key >> 3);
+		f = find_field(m, key >> 3);
 		switch (wt) {
 		case 0:
 			if (!get_varint(&p, end, &len))
 				return tq_err_set(w->err, TQ_ECORRUPT,
 				    "byte %zu: %s field %llu: bad varint",
-				    (size_t)(at - w->base), s->name,
+				    (size_t)(at - w->base), name,
 				    (unsigned long long)(key >> 3));
 			if (f != NULL && f->kind != K_VARINT)
 				goto wrong_type;
@@ -168,7 +169,7 @@ check_message(struct walk *w, enum msg m, const uint8_t *p,
 			if ((size_t)(end - p) < (wt == 1 ? 8u : 4u))
 				return tq_err_set(w->err, TQ_ECORRUPT,
 				    "byte %zu: %s field %llu: truncated",
-				    (size_t)(at - w->base), s->name,
+				    (size_t)(at - w->base), name,
 				    (unsigned long long)(key >> 3));
 			p += wt == 1 ? 8 : 4;
 			if (f != NULL &&
@@ -180,7 +181,7 @@ check_message(struct walk *w, enum msg m, const uint8_t *p,
 			    len > (uint64_t)(end - p))
 				return tq_err_set(w->err, TQ_ECORRUPT,
 				    "byte %zu: %s field %llu: length past the end",
-				    (size_t)(at - w->base), s->name,
+				    (size_t)(at - w->base), name,
 				    (unsigned long long)(key >> 3));
 			if (f == NULL) {
 				p += len;
@@ -196,7 +197,7 @@ check_message(struct walk *w, enum msg m, const uint8_t *p,
 				if (!tq_utf8_valid((const char *)p, len))
 					return tq_err_set(w->err, TQ_ECORRUPT,
 					    "byte %zu: %s field %u: invalid UTF-8",
-					    (size_t)(p - w->base), s->name,
+					    (size_t)(p - w->base), name,
 					    f->num);
 			} else if (f->kind != K_BYTES)
 				goto wrong_type;
@@ -206,14 +207,14 @@ check_message(struct walk *w, enum msg m, const uint8_t *p,
 			/* Groups (3, 4) are not in proto3; 6 and 7 do not exist. */
 			return tq_err_set(w->err, TQ_ECORRUPT,
 			    "byte %zu: %s field %llu: bad wire type %u",
-			    (size_t)(at - w->base), s->name,
+			    (size_t)(at - w->base), name,
 			    (unsigned long long)(key >> 3), wt);
 		}
 		continue;
 wrong_type:
 		return tq_err_set(w->err, TQ_ECORRUPT,
 		    "byte %zu: %s field %u: wrong wire type %u",
-		    (size_t)(at - w->base), s->name, f->num, wt);
+		    (size_t)(at - w->base), name, f->num, wt);
 	}
 	return 0;
 }
@@ -229,6 +230,12 @@ tq_otlp_pb_check(const void *buf, size_t len, size_t *nspans,
 		return tq_err_set(err, TQ_ELIMIT,
 		    "message of %zu bytes exceeds the limit of %u", len,
 		    TQ_MAX_RECORD);
+	if (len == 0) {
+		/* An empty message is a valid, empty TracesData. */
+		if (nspans != NULL)
+			*nspans = 0;
+		return 0;
+	}
 	if ((rc = check_message(&w, M_TRACES_DATA, buf,
 	    (const uint8_t *)buf + len, 0)) != 0)
 		return rc;
@@ -254,12 +261,20 @@ int
 tq_otlp_pb_decode(const void *buf, size_t len, struct tq_arena *a,
     Tq__TracesData **out, struct tq_err *err)
 {
-	ProtobufCAllocator alloc = { arena_alloc, arena_free, a };
-	Tq__TracesData *td;
 	int rc;
 
 	if ((rc = tq_otlp_pb_check(buf, len, NULL, err)) != 0)
 		return rc;
+	return tq_otlp_pb_unpack(buf, len, a, out, err);
+}
+
+int
+tq_otlp_pb_unpack(const void *buf, size_t len, struct tq_arena *a,
+    Tq__TracesData **out, struct tq_err *err)
+{
+	ProtobufCAllocator alloc = { arena_alloc, arena_free, a };
+	Tq__TracesData *td;
+
 	td = tq__traces_data__unpack(&alloc, len, buf);
 	if (td == NULL)
 		return tq_err_set(err, TQ_ENOMEM,
@@ -275,6 +290,8 @@ tq_otlp_pb_encode(const Tq__TracesData *td, struct tq_buf *out,
 	size_t n = tq__traces_data__get_packed_size(td);
 	int rc;
 
+	if (n == 0)
+		return 0;	/* out->data may still be NULL */
 	if ((rc = tq_buf_reserve(out, n)) != 0)
 		return tq_err_set(err, rc, "encoding %zu bytes: %s", n,
 		    tq_strerror(rc));

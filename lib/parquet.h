@@ -152,6 +152,18 @@ int	tq_parquet_schema_new(const struct tq_parquet_node *nodes, size_t n,
 /* tq_parquet_schema_free frees s (NULL allowed). */
 void	tq_parquet_schema_free(struct tq_parquet_schema *s);
 
+/*
+ * tq_parquet_schema_list_element returns, for a group annotated LIST or
+ * MAP, the node that holds one element: the repeated group's only child
+ * in the three-level form, else (the legacy two-level forms, by
+ * parquet-format's backward-compatibility rules) the repeated node itself
+ * when it is a leaf, has several fields, or is named "array" or
+ * "<list>_tuple".  For MAP it is the repeated key_value group.  Returns
+ * -1 when node is not such a group.
+ */
+int	tq_parquet_schema_list_element(const struct tq_parquet_schema *s,
+	    int node);
+
 /* tq_parquet_schema_find returns the column whose dotted path is path, or -1. */
 int	tq_parquet_schema_find(const struct tq_parquet_schema *s,
 	    const char *path);
@@ -260,6 +272,12 @@ struct tq_parquet_write_opts {
 	size_t		 row_group_size;/* buffered bytes per row group, 128 MiB */
 	size_t		 dict_max;	/* dictionary fallback size, 1 MiB */
 	const char	*created_by;	/* default "tempo-parquet <version>" */
+	/*
+	 * Records come from code that always builds them to fit the schema
+	 * (tempo's vParquet4 mapping): write_record skips its dry run, and a
+	 * record that does not fit fails the writer instead of being refused.
+	 */
+	bool		 trusted_records;
 };
 
 /*
@@ -421,8 +439,13 @@ void	tq_parquet_reader_kv(const struct tq_parquet_reader *r, size_t i,
 const struct tq_parquet_chunk *tq_parquet_reader_chunk(
 	    const struct tq_parquet_reader *r, size_t rg, int col);
 
-/* Flags for tq_parquet_reader_read_column. */
+/*
+ * Flags for tq_parquet_reader_read_column.  READ_REUSE: out holds a column
+ * from an earlier read (or is zeroed) and its memory is reused, so a scan
+ * over many row groups stops allocating; the earlier values are gone.
+ */
 #define TQ_PARQUET_READ_DICT_INDICES	0x1
+#define TQ_PARQUET_READ_REUSE		0x2
 
 /*
  * tq_parquet_reader_read_column reads column col of row group rg with one

@@ -86,6 +86,12 @@ tq_stream_reader_fatal(const struct tq_stream_reader *r)
 	return r->fatal;
 }
 
+int
+tq_stream_reader_pending(const struct tq_stream_reader *r)
+{
+	return r->off < r->win_len || r->in_off < r->in_len;
+}
+
 uint64_t
 tq_stream_reader_records(const struct tq_stream_reader *r)
 {
@@ -451,7 +457,8 @@ decode(const uint8_t *p, size_t n, int json, uint64_t at, struct tq_arena *a,
 	else
 		rc = tq_otlp_json_decode((const char *)p, n, a, td, err);
 	if (rc != 0)
-		tq_err_prefix(err, rc, "byte %llu", (unsigned long long)at);
+		tq_err_prefix(err, rc, "record at byte %llu",
+		    (unsigned long long)at);
 	return rc;
 }
 
@@ -485,7 +492,7 @@ tq_stream_reader_next_pb(struct tq_stream_reader *r, const uint8_t **pb,
 		return rc;
 	if (!json) {
 		if ((rc = tq_otlp_pb_check(p, n, NULL, err)) != 0)
-			return tq_err_prefix(err, rc, "byte %llu",
+			return tq_err_prefix(err, rc, "record at byte %llu",
 			    (unsigned long long)at);
 		*pb = p;
 		*len = n;

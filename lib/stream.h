@@ -67,6 +67,13 @@ int	tq_stream_reader_next_pb(struct tq_stream_reader *r,
 /* tq_stream_reader_fatal tells whether the last error ended the stream. */
 int	tq_stream_reader_fatal(const struct tq_stream_reader *r);
 
+/*
+ * tq_stream_reader_pending tells whether bytes already read from fd wait
+ * to be decoded, so a caller that polls fd before calling next knows that
+ * next will not block for them.
+ */
+int	tq_stream_reader_pending(const struct tq_stream_reader *r);
+
 /* tq_stream_reader_records returns the number of records read so far. */
 uint64_t tq_stream_reader_records(const struct tq_stream_reader *r);
 

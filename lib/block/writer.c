@@ -120,9 +120,12 @@ tq_block_writer_new(struct tq_store *s, const char *tenant,
 	unlink(path);		/* gone however the process ends */
 	po.codec = TQ_PARQUET_ZSTD;
 	po.zstd_level = w->o.zstd_level;
-	po.page_version = 2;
+	/* Version 1 pages: their levels are compressed with the values, which
+	 * halves the size of the deeply nested attribute columns. */
+	po.page_version = 1;
 	po.row_group_size = SIZE_MAX;	/* we cut row groups ourselves */
 	po.created_by = "tempo (vParquet4) " TQ_VERSION;
+	po.trusted_records = true;	/* tq_vp4_from_trace builds them */
 	if ((rc = tq_parquet_writer_new(tq_vp4_schema(w->vp4), &po, file_write,
 	    w, &w->pq, err)) != 0)
 		goto fail;
@@ -183,7 +186,7 @@ end_row_group(struct tq_block_writer *w, struct tq_err *err)
 
 int
 tq_block_writer_add(struct tq_block_writer *w, const Tq__TracesData *td,
-    struct tq_err *err)
+    size_t size_hint, struct tq_err *err)
 {
 	struct tq_parquet_datum rec;
 	struct tq_trace_info info;
@@ -207,7 +210,8 @@ tq_block_writer_add(struct tq_block_writer *w, const Tq__TracesData *td,
 	if ((int64_t)info.end_ns > w->end_ns)
 		w->end_ns = (int64_t)info.end_ns;
 	w->rg_rows++;
-	w->rg_bytes += tq__traces_data__get_packed_size(td);
+	w->rg_bytes += size_hint != 0 ? size_hint :
+	    tq__traces_data__get_packed_size(td);
 	if (w->rg_bytes >= w->o.row_group_bytes)
 		return end_row_group(w, err);
 	return 0;
@@ -283,6 +287,9 @@ tq_block_writer_finish(struct tq_block_writer *w, struct tq_block_meta *meta,
 	if ((rc = tq_block_index_json((const uint8_t (*)[TQ_TRACE_ID_LEN])
 	    w->rg_last, w->n_rg, &b, err)) != 0 ||
 	    (rc = put_obj(w, "index", b.data, b.len, err)) != 0)
+		goto out;
+	if (w->o.before_publish != NULL &&
+	    (rc = w->o.before_publish(w->o.publish_arg, &w->meta, err)) != 0)
 		goto out;
 	tq_buf_reset(&b);
 	if ((rc = tq_block_meta_json(&w->meta, &b, err)) != 0 ||

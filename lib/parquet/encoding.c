@@ -74,14 +74,120 @@ unpack(const uint8_t *in, size_t avail, int bw, uint64_t *out, size_t n)
 	}
 }
 
+/*
+ * unpack8_N unpacks one group of 8 values of N bits (N <= 32) from in,
+ * which must have N + 8 readable bytes.  The constant width lets the
+ * compiler turn each into straight-line shifts and masks.
+ */
+#define UNPACK8(N)							\
+static void								\
+unpack8_##N(const uint8_t *in, uint32_t *out)				\
+{									\
+	int j;								\
+									\
+	for (j = 0; j < 8; j++)						\
+		out[j] = (uint32_t)((pq_load64(in + (j * N) / 8) >>	\
+		    ((j * N) % 8)) & ((1ull << N) - 1));		\
+}
+UNPACK8(1) UNPACK8(2) UNPACK8(3) UNPACK8(4) UNPACK8(5) UNPACK8(6)
+UNPACK8(7) UNPACK8(8) UNPACK8(9) UNPACK8(10) UNPACK8(11) UNPACK8(12)
+UNPACK8(13) UNPACK8(14) UNPACK8(15) UNPACK8(16) UNPACK8(17) UNPACK8(18)
+UNPACK8(19) UNPACK8(20) UNPACK8(21) UNPACK8(22) UNPACK8(23) UNPACK8(24)
+UNPACK8(25) UNPACK8(26) UNPACK8(27) UNPACK8(28) UNPACK8(29) UNPACK8(30)
+UNPACK8(31) UNPACK8(32)
+
+/* unpack32_N is unpack8_N for 32 values (4 * N + 8 readable bytes). */
+#define UNPACK32(N)							\
+static void								\
+unpack32_##N(const uint8_t *in, uint32_t *out)				\
+{									\
+	int j;								\
+									\
+	for (j = 0; j < 32; j++)					\
+		out[j] = (uint32_t)((pq_load64(in + (j * N) / 8) >>	\
+		    ((j * N) % 8)) & ((1ull << N) - 1));		\
+}
+UNPACK32(1) UNPACK32(2) UNPACK32(3) UNPACK32(4) UNPACK32(5) UNPACK32(6)
+UNPACK32(7) UNPACK32(8) UNPACK32(9) UNPACK32(10) UNPACK32(11) UNPACK32(12)
+UNPACK32(13) UNPACK32(14) UNPACK32(15) UNPACK32(16) UNPACK32(17)
+UNPACK32(18) UNPACK32(19) UNPACK32(20) UNPACK32(21) UNPACK32(22)
+UNPACK32(23) UNPACK32(24) UNPACK32(25) UNPACK32(26) UNPACK32(27)
+UNPACK32(28) UNPACK32(29) UNPACK32(30) UNPACK32(31) UNPACK32(32)
+
+static void (*const unpack32[33])(const uint8_t *, uint32_t *) = { NULL,
+	unpack32_1, unpack32_2, unpack32_3, unpack32_4, unpack32_5,
+	unpack32_6, unpack32_7, unpack32_8, unpack32_9, unpack32_10,
+	unpack32_11, unpack32_12, unpack32_13, unpack32_14, unpack32_15,
+	unpack32_16, unpack32_17, unpack32_18, unpack32_19, unpack32_20,
+	unpack32_21, unpack32_22, unpack32_23, unpack32_24, unpack32_25,
+	unpack32_26, unpack32_27, unpack32_28, unpack32_29, unpack32_30,
+	unpack32_31, unpack32_32 };
+
+static void (*const unpack8[33])(const uint8_t *, uint32_t *) = { NULL,
+	unpack8_1, unpack8_2, unpack8_3, unpack8_4, unpack8_5, unpack8_6,
+	unpack8_7, unpack8_8, unpack8_9, unpack8_10, unpack8_11, unpack8_12,
+	unpack8_13, unpack8_14, unpack8_15, unpack8_16, unpack8_17,
+	unpack8_18, unpack8_19, unpack8_20, unpack8_21, unpack8_22,
+	unpack8_23, unpack8_24, unpack8_25, unpack8_26, unpack8_27,
+	unpack8_28, unpack8_29, unpack8_30, unpack8_31, unpack8_32 };
+
+/*
+ * unpack_groups unpacks groups of 8 values of bw bits from [p, end) into
+ * out32 or out16, count values in all (the last group may be cut short).
+ */
+static void
+unpack_groups(const uint8_t *p, const uint8_t *end, int bw, uint32_t *out32,
+    uint16_t *out16, size_t count)
+{
+	uint32_t tmp[8];
+	uint8_t pad[48];
+	size_t g, k, m;
+
+	if (bw == 0) {
+		if (out16)
+			memset(out16, 0, count * 2);
+		else
+			memset(out32, 0, count * 4);
+		return;
+	}
+	g = 0;
+	if (out16 == NULL)
+		for (; count - g >= 32 && (size_t)(end - p) >= 4 * (size_t)bw + 8;
+		    g += 32, p += 4 * bw)
+			unpack32[bw](p, out32 + g);
+	for (; g < count; g += 8, p += bw) {
+		const uint8_t *src = p;
+
+		m = count - g < 8 ? count - g : 8;
+		if ((size_t)(end - p) < (size_t)bw + 8) {
+			/* Near the end: work on a padded copy. */
+			memset(pad, 0, sizeof(pad));
+			memcpy(pad, p, (size_t)(end - p) < sizeof(pad) - 8 ?
+			    (size_t)(end - p) : sizeof(pad) - 8);
+			src = pad;
+		}
+		if (out16 == NULL && m == 8) {
+			unpack8[bw](src, out32 + g);
+			continue;
+		}
+		unpack8[bw](src, tmp);
+		if (out16)
+			for (k = 0; k < m; k++)
+				out16[g + k] = (uint16_t)tmp[k];
+		else
+			for (k = 0; k < m; k++)
+				out32[g + k] = tmp[k];
+	}
+}
+
 /* rle_decode fills n values into out32 or out16 (whichever is set). */
 static int
 rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out32,
     uint16_t *out16, size_t n, struct tq_err *err)
 {
 	const uint8_t *end = p + len;
-	uint64_t hdr, tmp[64];
-	size_t done = 0, i, k;
+	uint64_t hdr;
+	size_t done = 0, k;
 
 	if (bw < 0 || bw > (out16 ? 16 : 32))
 		return tq_err_set(err, TQ_ECORRUPT, "rle: bit width %d", bw);
@@ -103,20 +209,9 @@ rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out32,
 			    (size_t)groups * 8;
 			if (count > n - done)
 				count = n - done;
-			for (i = 0; i < count; i += 64) {
-				size_t m = count - i < 64 ? count - i : 64;
-				size_t off = i * (size_t)bw / 8;
-
-				unpack(p + off, (size_t)(end - p) - off, bw, tmp,
-				    m);
-				if (out16)
-					for (k = 0; k < m; k++)
-						out16[done + k] = (uint16_t)tmp[k];
-				else
-					for (k = 0; k < m; k++)
-						out32[done + k] = (uint32_t)tmp[k];
-				done += m;
-			}
+			unpack_groups(p, end, bw, out32 ? out32 + done : NULL,
+			    out16 ? out16 + done : NULL, count);
+			done += count;
 			p += bytes;
 		} else {
 			uint64_t run = hdr >> 1;
@@ -371,6 +466,23 @@ pq_delta_decode(const uint8_t *p, size_t len, int64_t *out, size_t n,
 				return tq_err_set(err, TQ_ECORRUPT, "delta: "
 				    "truncated miniblock at byte %zu",
 				    (size_t)(p - start));
+			if (bw <= 32) {
+				/* Groups of 8 through the unrolled unpackers. */
+				uint32_t t32[64];
+
+				for (i = 0; i < want; i += 64) {
+					size_t c = want - i < 64 ? want - i : 64;
+
+					unpack_groups(p + i * (size_t)bw / 8, end,
+					    bw, t32, NULL, c);
+					for (k = 0; k < c; k++) {
+						prev += md + t32[k];
+						out[done++] = (int64_t)prev;
+					}
+				}
+				p += bytes;
+				continue;
+			}
 			for (i = 0; i < want; i += 64) {
 				size_t c = want - i < 64 ? want - i : 64;
 				size_t off = i * (size_t)bw / 8;

@@ -17,9 +17,14 @@
 /* Bytes of the tail read at open; a footer this small needs no more. */
 #define TAIL_GUESS	(64u * 1024)
 
+/* The big arrays of a column, kept for reuse with TQ_PARQUET_READ_REUSE. */
+enum { M_DEF, M_REP, M_VALS, M_IDX, M_N };
+
 struct tq_parquet_colmem {
-	struct tq_arena	 arena;		/* levels, fixed values, dictionary */
+	struct tq_arena	 arena;		/* the dictionary */
 	struct tq_buf	 data;		/* byte array / FLBA values */
+	struct tq_buf	 big[M_N];	/* levels, values, indices */
+	size_t		 max;		/* cap on all of them together */
 };
 
 struct tq_parquet_reader {
@@ -34,6 +39,7 @@ struct tq_parquet_reader {
 	struct pq_codec_ctx		 codec;
 	const uint8_t			*mem;		/* open_mem */
 	struct tq_buf			 page;		/* decompressed page */
+	struct tq_buf			 chunk;		/* column chunk read */
 	struct tq_buf			 tmp;		/* indices, lengths */
 };
 
@@ -58,6 +64,7 @@ tq_parquet_reader_free(struct tq_parquet_reader *r)
 	tq_arena_release(&r->arena);
 	pq_codec_ctx_release(&r->codec);
 	tq_buf_release(&r->page);
+	tq_buf_release(&r->chunk);
 	tq_buf_release(&r->tmp);
 	free(r);
 }
@@ -87,6 +94,8 @@ tq_parquet_reader_open(tq_parquet_read_fn fn, void *arg, uint64_t size,
 	tq_arena_init(&r->arena, r->o.max_footer * 4 + (1u << 20));
 	tq_buf_init(&r->page, TQ_PARQUET_MAX_PAGE);
 	tq_buf_init(&r->tmp, r->o.max_memory);
+	tq_buf_init(&r->chunk, r->o.max_memory < TQ_PARQUET_MAX_CHUNK ?
+	    r->o.max_memory : TQ_PARQUET_MAX_CHUNK);
 	if (size < 12) {
 		rc = tq_err_set(err, TQ_ECORRUPT, "parquet: file of %llu bytes "
 		    "is too short", (unsigned long long)size);
@@ -226,9 +235,13 @@ tq_parquet_column_release(struct tq_parquet_column *c)
 {
 	if (c == NULL)
 		return;
+	int i;
+
 	if (c->mem != NULL) {
 		tq_arena_release(&c->mem->arena);
 		tq_buf_release(&c->mem->data);
+		for (i = 0; i < M_N; i++)
+			tq_buf_release(&c->mem->big[i]);
 		free(c->mem);
 	}
 	memset(c, 0, sizeof(*c));
@@ -264,27 +277,57 @@ col_alloc(struct tq_parquet_column *c, size_t n, size_t size)
 	return tq_arena_alloc(&c->mem->arena, n * size);
 }
 
-/* alloc_values gives c room for cap values of its type. */
-static int
-alloc_values(struct tq_parquet_column *c, int type, size_t width, size_t cap)
+/* col_big gives one of the column's reusable arrays room for n items. */
+static void *
+col_big(struct tq_parquet_column *c, int slot, size_t n, size_t size)
 {
-	void *p = NULL;
+	struct tq_parquet_colmem *m = c->mem;
+	struct tq_buf *b = &m->big[slot];
+	size_t held = m->arena.total + m->data.cap;
+	int i;
 
-	switch (type) {
-	case TQ_PARQUET_BOOLEAN: p = c->b = col_alloc(c, cap, 1); break;
-	case TQ_PARQUET_INT32: p = c->i32 = col_alloc(c, cap, 4); break;
-	case TQ_PARQUET_INT64: p = c->i64 = col_alloc(c, cap, 8); break;
-	case TQ_PARQUET_FLOAT: p = c->f32 = col_alloc(c, cap, 4); break;
-	case TQ_PARQUET_DOUBLE: p = c->f64 = col_alloc(c, cap, 8); break;
-	case TQ_PARQUET_BYTE_ARRAY:
-		if ((p = c->off = col_alloc(c, cap + 1, 4)) != NULL)
-			c->off[0] = 0;
-		break;
-	default:
-		(void)width;
+	if (size != 0 && n > (SIZE_MAX - 16) / size)
+		return NULL;
+	for (i = 0; i < M_N; i++)
+		if (i != slot)
+			held += m->big[i].cap;
+	if (held > m->max || n * size + 16 > m->max - held)
+		return NULL;
+	tq_buf_reset(b);
+	if (tq_buf_reserve(b, n * size + 16) != 0)
+		return NULL;
+	return b->data;
+}
+
+/*
+ * alloc_values gives c room for cap values of its type: in the reusable
+ * arrays for the column itself (big), from the arena for a dictionary.
+ */
+static int
+alloc_values(struct tq_parquet_column *c, int type, size_t cap, bool big)
+{
+	size_t size = type == TQ_PARQUET_BOOLEAN ? 1 :
+	    type == TQ_PARQUET_INT32 || type == TQ_PARQUET_FLOAT ||
+	    type == TQ_PARQUET_BYTE_ARRAY ? 4 : 8;
+	size_t n = type == TQ_PARQUET_BYTE_ARRAY ? cap + 1 : cap;
+	void *p;
+
+	if (type == TQ_PARQUET_FIXED_LEN_BYTE_ARRAY || type == TQ_PARQUET_INT96)
 		return 0;
+	p = big ? col_big(c, M_VALS, n, size) : col_alloc(c, n, size);
+	if (p == NULL)
+		return TQ_ELIMIT;
+	switch (type) {
+	case TQ_PARQUET_BOOLEAN: c->b = p; break;
+	case TQ_PARQUET_INT32: c->i32 = p; break;
+	case TQ_PARQUET_INT64: c->i64 = p; break;
+	case TQ_PARQUET_FLOAT: c->f32 = p; break;
+	case TQ_PARQUET_DOUBLE: c->f64 = p; break;
+	default:
+		c->off = p;
+		c->off[0] = 0;
 	}
-	return p == NULL ? TQ_ELIMIT : 0;
+	return 0;
 }
 
 /*
@@ -375,7 +418,7 @@ decode_dict_page(struct dec *d, const uint8_t *p, size_t len, size_t n)
 	c->col = d->out->col;
 	c->type = d->cd->type;
 	c->width = (int)d->width;
-	if ((rc = alloc_values(c, c->type, d->width, n)) != 0)
+	if ((rc = alloc_values(c, c->type, n, false)) != 0)
 		return tq_err_set(d->err, rc, "column %s: dictionary over the "
 		    "memory cap", d->cd->path);
 	tq_buf_init(&bytes, len + 1);
@@ -556,7 +599,8 @@ decode_values(struct dec *d, int enc, const uint8_t *p, size_t len, size_t k)
 			return corrupt(d, "missing index bit width");
 		bw = p[0];
 		if (d->want_idx) {
-			if (c->idx == NULL && (c->idx = col_alloc(c, d->cap, 4))
+			if (c->idx == NULL && (c->idx = col_big(c, M_IDX, d->cap,
+			    4))
 			    == NULL)
 				return tq_err_set(d->err, TQ_ELIMIT, "column %s: "
 				    "over the memory cap", d->cd->path);
@@ -572,9 +616,16 @@ decode_values(struct dec *d, int enc, const uint8_t *p, size_t len, size_t k)
 			return tq_err_prefix(d->err, rc, "column %s: page at "
 			    "byte %llu", d->cd->path, (unsigned long long)d->off);
 		n = (uint32_t)d->dict->n_values;
-		for (i = 0; i < k; i++)
-			if (idx[i] >= n)
-				return corrupt(d, "dictionary index out of range");
+		if (bw > 31 || (1u << bw) > n) {
+			/* A branch-free maximum, so the loop vectorises. */
+			uint32_t mx = 0;
+
+			for (i = 0; i < k; i++)
+				mx = idx[i] > mx ? idx[i] : mx;
+			if (mx >= n)
+				return corrupt(d, "dictionary index out of "
+				    "range");
+		}
 		return d->want_idx ? 0 : gather(d, idx, at, k);
 	}
 	case TQ_PARQUET_RLE: {
@@ -729,16 +780,23 @@ decode_data_page(struct dec *d, const struct pq_page_header *h,
 		    "bytes", cd->path, h->uncompressed_size);
 	tq_buf_reset(pg);
 	if (h->type == PQ_PAGE_DATA) {
-		if ((rc = tq_buf_reserve(pg, (size_t)h->uncompressed_size + 8))
-		    != 0)
-			return tq_err_set(d->err, rc, "column %s: page too "
-			    "large", cd->path);
-		if ((rc = pq_decompress(&d->r->codec, codec, body, blen, pg->data,
-		    (size_t)h->uncompressed_size, d->err)) != 0)
-			return tq_err_prefix(d->err, rc, "column %s: page at "
-			    "byte %llu", cd->path, (unsigned long long)d->off);
-		p = pg->data;
 		vlen = (size_t)h->uncompressed_size;
+		if (codec == TQ_PARQUET_UNCOMPRESSED) {
+			/* Decode in place: no copy. */
+			if (blen != vlen)
+				return corrupt(d, "page sizes differ");
+			p = body;
+		} else {
+			if ((rc = tq_buf_reserve(pg, vlen + 8)) != 0)
+				return tq_err_set(d->err, rc, "column %s: page "
+				    "too large", cd->path);
+			if ((rc = pq_decompress(&d->r->codec, codec, body, blen,
+			    pg->data, vlen, d->err)) != 0)
+				return tq_err_prefix(d->err, rc, "column %s: page "
+				    "at byte %llu", cd->path,
+				    (unsigned long long)d->off);
+			p = pg->data;
+		}
 		if (cd->max_rep > 0 && (rc = decode_levels_v1(d, h->rep_encoding,
 		    &p, &vlen, cd->max_rep, rep, n)) != 0)
 			return rc;
@@ -797,28 +855,25 @@ decode_data_page(struct dec *d, const struct pq_page_header *h,
 	return 0;
 }
 
+/* read_range reads len bytes at off into the reader's chunk buffer. */
 static int
 read_range(struct tq_parquet_reader *r, const struct tq_parquet_column_desc *cd,
     uint64_t off, uint64_t len, uint8_t **out, struct tq_err *err)
 {
-	uint8_t *p;
 	int rc;
 
 	if (off < 4 || off > r->data_end || len > r->data_end - off)
 		return tq_err_set(err, TQ_ECORRUPT, "column %s: chunk at %llu "
 		    "of %llu bytes is outside the data", cd->path,
 		    (unsigned long long)off, (unsigned long long)len);
-	if (len > TQ_PARQUET_MAX_CHUNK || len > r->o.max_memory)
+	tq_buf_reset(&r->chunk);
+	if (len > TQ_PARQUET_MAX_CHUNK || len > r->o.max_memory ||
+	    tq_buf_reserve(&r->chunk, (size_t)len + 1) != 0)
 		return tq_err_set(err, TQ_ELIMIT, "column %s: chunk of %llu "
 		    "bytes", cd->path, (unsigned long long)len);
-	if ((p = malloc(len ? (size_t)len : 1)) == NULL)
-		return tq_err_set(err, TQ_ENOMEM, "column %s: out of memory",
-		    cd->path);
-	if ((rc = r->fn(r->arg, off, (size_t)len, p, err)) != 0) {
-		free(p);
+	if ((rc = r->fn(r->arg, off, (size_t)len, r->chunk.data, err)) != 0)
 		return tq_err_prefix(err, rc, "column %s", cd->path);
-	}
-	*out = p;
+	*out = r->chunk.data;
 	return 0;
 }
 
@@ -841,25 +896,34 @@ chunk_range(struct tq_parquet_reader *r, const struct tq_parquet_chunk *ch,
 }
 
 static int
-start_column(struct tq_parquet_reader *r, int col, size_t cap,
+start_column(struct tq_parquet_reader *r, int col, size_t cap, bool reuse,
     struct tq_parquet_column *out, struct tq_err *err)
 {
 	const struct tq_parquet_column_desc *cd = &r->s->columns[col];
-	struct tq_parquet_colmem *mem;
+	struct tq_parquet_colmem *mem = reuse ? out->mem : NULL;
+	int i;
 
 	memset(out, 0, sizeof(*out));
-	if ((mem = calloc(1, sizeof(*mem))) == NULL)
-		return tq_err_set(err, TQ_ENOMEM, "column %s: out of memory",
-		    cd->path);
-	tq_arena_init(&mem->arena, r->o.max_memory);
-	tq_buf_init(&mem->data, r->o.max_memory);
+	if (mem != NULL) {
+		tq_arena_reset(&mem->arena);
+		tq_buf_reset(&mem->data);
+	} else {
+		if ((mem = calloc(1, sizeof(*mem))) == NULL)
+			return tq_err_set(err, TQ_ENOMEM, "column %s: out of "
+			    "memory", cd->path);
+		mem->max = r->o.max_memory;
+		tq_arena_init(&mem->arena, r->o.max_memory);
+		tq_buf_init(&mem->data, r->o.max_memory);
+		for (i = 0; i < M_N; i++)
+			tq_buf_init(&mem->big[i], r->o.max_memory);
+	}
 	out->mem = mem;
 	out->col = col;
 	out->type = cd->type;
 	out->width = (int)pq_value_size(cd->type, cd->type_length);
-	if ((cd->max_def > 0 && (out->def = col_alloc(out, cap, 2)) == NULL) ||
-	    (cd->max_rep > 0 && (out->rep = col_alloc(out, cap, 2)) == NULL) ||
-	    alloc_values(out, cd->type, (size_t)out->width, cap) != 0)
+	if ((cd->max_def > 0 && (out->def = col_big(out, M_DEF, cap, 2)) ==
+	    NULL) || (cd->max_rep > 0 && (out->rep = col_big(out, M_REP, cap,
+	    2)) == NULL) || alloc_values(out, cd->type, cap, true) != 0)
 		return tq_err_set(err, TQ_ELIMIT, "column %s: %zu values over "
 		    "the memory cap", cd->path, cap);
 	return 0;
@@ -878,7 +942,8 @@ tq_parquet_reader_read_column(struct tq_parquet_reader *r, size_t rg,
 	size_t used;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
+	if ((flags & TQ_PARQUET_READ_REUSE) == 0)
+		memset(out, 0, sizeof(*out));
 	if (ch == NULL)
 		return tq_err_set(err, TQ_EINVAL, "parquet: no column %d in row "
 		    "group %zu", col, rg);
@@ -890,8 +955,13 @@ tq_parquet_reader_read_column(struct tq_parquet_reader *r, size_t rg,
 	if ((rc = chunk_range(r, ch, cd, &off, &len, err)) != 0 ||
 	    (rc = read_range(r, cd, off, len, &buf, err)) != 0)
 		return rc;
-	if ((rc = start_column(r, col, (size_t)ch->num_values, out, err)) != 0)
+	if ((rc = start_column(r, col, (size_t)ch->num_values,
+	    (flags & TQ_PARQUET_READ_REUSE) != 0, out, err)) != 0)
 		goto out;
+	/* Byte arrays take about their encoded size: reserve it once. */
+	if (cd->type == TQ_PARQUET_BYTE_ARRAY && ch->uncompressed_size > 0 &&
+	    (uint64_t)ch->uncompressed_size < r->o.max_memory / 4)
+		tq_buf_reserve(&out->mem->data, (size_t)ch->uncompressed_size);
 	memset(&d, 0, sizeof(d));
 	d.r = r;
 	d.cd = cd;
@@ -976,7 +1046,6 @@ tq_parquet_reader_read_column(struct tq_parquet_reader *r, size_t rg,
 	if (out->idx != NULL)
 		out->off = NULL;
 out:
-	free(buf);
 	return rc;
 }
 
@@ -1026,7 +1095,7 @@ tq_parquet_reader_read_dict(struct tq_parquet_reader *r, size_t rg, int col,
 		    "bytes", cd->path, h.uncompressed_size);
 		goto out;
 	}
-	if ((rc = start_column(r, col, 0, out, err)) != 0)
+	if ((rc = start_column(r, col, 0, false, out, err)) != 0)
 		goto out;
 	d.out = out;
 	d.width = (size_t)out->width;
@@ -1053,7 +1122,6 @@ tq_parquet_reader_read_dict(struct tq_parquet_reader *r, size_t rg, int col,
 	out->data_len = d.dict->data_len;
 	*has = true;
 out:
-	free(buf);
 	return rc;
 }
 

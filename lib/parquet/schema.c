@@ -244,6 +244,33 @@ tq_parquet_schema_find(const struct tq_parquet_schema *s, const char *path)
 	return -1;
 }
 
+int
+tq_parquet_schema_list_element(const struct tq_parquet_schema *s, int node)
+{
+	const struct tq_parquet_node *nd, *r;
+	size_t plen;
+	int ri = node + 1;
+
+	if (node < 0 || (size_t)node >= s->n_nodes)
+		return -1;
+	nd = &s->nodes[node];
+	if ((nd->logical.kind != TQ_PARQUET_LT_LIST &&
+	    nd->logical.kind != TQ_PARQUET_LT_MAP) || nd->num_children != 1 ||
+	    (size_t)ri >= s->n_nodes)
+		return -1;
+	r = &s->nodes[ri];
+	if (r->repetition != TQ_PARQUET_REPEATED)
+		return -1;
+	if (nd->logical.kind == TQ_PARQUET_LT_MAP)
+		return ri;
+	plen = strlen(nd->name);
+	if (r->num_children != 1 || strcmp(r->name, "array") == 0 ||
+	    (strncmp(r->name, nd->name, plen) == 0 &&
+	    strcmp(r->name + plen, "_tuple") == 0))
+		return ri;
+	return ri + 1;
+}
+
 size_t
 pq_value_size(int type, int type_length)
 {

@@ -76,7 +76,6 @@ struct tq_parquet_writer {
 	struct pq_codec_ctx		 codec;
 	bool				 started;
 	bool				 closed;
-	bool				 dry;	/* checking a record only */
 	int				 failed;	/* sticky error */
 };
 
@@ -326,6 +325,41 @@ update_stats(struct wcol *c, const uint8_t *p, size_t len)
 	struct tq_parquet_value v, lo, hi;
 	int rc;
 
+	if (c->has_minmax) {
+		/* Numbers compare in place; the rest through pq_compare. */
+		switch (c->cd->type) {
+		case TQ_PARQUET_INT64: {
+			int64_t x, a, b;
+
+			if (c->cd->logical.kind == TQ_PARQUET_LT_INT &&
+			    !c->cd->logical.is_signed)
+				break;
+			memcpy(&x, p, 8);
+			memcpy(&a, c->min.data, 8);
+			memcpy(&b, c->max.data, 8);
+			if (x < a)
+				memcpy(c->min.data, p, 8);
+			else if (x > b)
+				memcpy(c->max.data, p, 8);
+			return 0;
+		}
+		case TQ_PARQUET_INT32: {
+			int32_t x, a, b;
+
+			if (c->cd->logical.kind == TQ_PARQUET_LT_INT &&
+			    !c->cd->logical.is_signed)
+				break;
+			memcpy(&x, p, 4);
+			memcpy(&a, c->min.data, 4);
+			memcpy(&b, c->max.data, 4);
+			if (x < a)
+				memcpy(c->min.data, p, 4);
+			else if (x > b)
+				memcpy(c->max.data, p, 4);
+			return 0;
+		}
+		}
+	}
 	v = as_value(c, p, len);
 	if ((v.type == TQ_PARQUET_FLOAT && v.f32 != v.f32) ||
 	    (v.type == TQ_PARQUET_DOUBLE && v.f64 != v.f64))
@@ -605,6 +639,18 @@ fail:
 	return tq_err_prefix(err, rc, "column %s: page", c->cd->path);
 }
 
+/* put2 appends a 16-bit level, without a call while there is room. */
+static inline int
+put2(struct tq_buf *b, uint16_t v)
+{
+	if (b->cap - b->len >= 2) {
+		memcpy(b->data + b->len, &v, 2);
+		b->len += 2;
+		return 0;
+	}
+	return tq_buf_append(b, &v, 2);
+}
+
 static size_t
 page_bytes(const struct wcol *c)
 {
@@ -624,8 +670,6 @@ append(struct tq_parquet_writer *w, struct wcol *c, int rep, int def,
 	bool added;
 	int rc;
 
-	if (w->dry)
-		return 0;
 	if (rep == 0) {
 		if (c->n_levels > 0 && (page_bytes(c) >= w->o.page_size ||
 		    (c->dict_full && c->dict_active)) &&
@@ -634,9 +678,8 @@ append(struct tq_parquet_writer *w, struct wcol *c, int rep, int def,
 		c->n_rows++;
 		c->rg_rows++;
 	}
-	if ((c->cd->max_def > 0 && (rc = tq_buf_append(&c->def, &d16, 2)) != 0)
-	    || (c->cd->max_rep > 0 &&
-	    (rc = tq_buf_append(&c->rep, &r16, 2)) != 0))
+	if ((c->cd->max_def > 0 && (rc = put2(&c->def, d16)) != 0) ||
+	    (c->cd->max_rep > 0 && (rc = put2(&c->rep, r16)) != 0))
 		goto fail;
 	c->n_levels++;
 	c->rg_levels++;
@@ -982,6 +1025,66 @@ out:
 
 /* ---- The record shredder ---- */
 
+/*
+ * check_field and check_instance walk a record as the shredder will and
+ * refuse what does not fit the schema, before any column is touched.
+ */
+static int check_field(const struct tq_parquet_writer *, int,
+    const struct tq_parquet_datum *, struct tq_err *);
+
+static int
+check_instance(const struct tq_parquet_writer *w, int node,
+    const struct tq_parquet_datum *d, struct tq_err *err)
+{
+	const struct tq_parquet_schema *s = w->s;
+	const struct tq_parquet_node *nd = &s->nodes[node];
+	int ch, k, rc;
+
+	if (nd->num_children == 0 && node > 0) {
+		if (d->kind != TQ_PARQUET_D_VALUE)
+			return tq_err_set(err, TQ_EINVAL, "record: %s is not a "
+			    "value", s->columns[s->col_of[node]].path);
+		if (nd->type == TQ_PARQUET_FIXED_LEN_BYTE_ARRAY &&
+		    d->v.bytes.len != (size_t)nd->type_length)
+			return tq_err_set(err, TQ_EINVAL, "record: %s needs %d "
+			    "bytes", s->columns[s->col_of[node]].path,
+			    nd->type_length);
+		return 0;
+	}
+	if (d->kind != TQ_PARQUET_D_GROUP || d->n != (size_t)nd->num_children)
+		return tq_err_set(err, TQ_EINVAL, "record: %s is not a group of "
+		    "%d fields", nd->name, nd->num_children);
+	for (k = 0, ch = node + 1; k < nd->num_children; k++, ch += w->size[ch])
+		if ((rc = check_field(w, ch, &d->items[k], err)) != 0)
+			return rc;
+	return 0;
+}
+
+static int
+check_field(const struct tq_parquet_writer *w, int node,
+    const struct tq_parquet_datum *d, struct tq_err *err)
+{
+	const struct tq_parquet_node *nd = &w->s->nodes[node];
+	size_t k;
+	int rc;
+
+	if (d->kind == TQ_PARQUET_D_NULL) {
+		if (nd->repetition == TQ_PARQUET_REQUIRED)
+			return tq_err_set(err, TQ_EINVAL, "record: required %s "
+			    "is missing", nd->name);
+		return 0;
+	}
+	if (nd->repetition != TQ_PARQUET_REPEATED)
+		return check_instance(w, node, d, err);
+	if (d->kind != TQ_PARQUET_D_REPEATED)
+		return tq_err_set(err, TQ_EINVAL, "record: %s is not repeated",
+		    nd->name);
+	for (k = 0; k < d->n; k++)
+		if ((rc = check_instance(w, node, &d->items[k], err)) != 0)
+			return rc;
+	return 0;
+}
+
 static int
 shred_null(struct tq_parquet_writer *w, int node, int rep, int def,
     struct tq_err *err)
@@ -1091,10 +1194,8 @@ tq_parquet_writer_write_record(struct tq_parquet_writer *w,
 		return tq_err_set(err, TQ_EINVAL, "parquet writer: failed or "
 		    "closed");
 	/* Check the whole record first, so a bad one changes nothing. */
-	w->dry = true;
-	rc = shred_instance(w, 0, rec, 0, err);
-	w->dry = false;
-	if (rc != 0)
+	if (!w->o.trusted_records &&
+	    (rc = check_instance(w, 0, rec, err)) != 0)
 		return rc;
 	if ((rc = shred_instance(w, 0, rec, 0, err)) != 0) {
 		w->failed = rc;

@@ -138,13 +138,27 @@ split_records() {
 		console.log(n);' "$1" "$2"
 }
 
-# check_json_replay KIND: spans per request and every span ID, from the
-# server's -f json output read by jq.
-check_json_replay() {
-	local kind=$1 out=$BATS_TEST_TMPDIR/$1.jsonl
-	replay_kind "$kind" json "$out"
-	diff -u <(gt_per_batch) <(spans_per_record "$out")
-	diff -u <(gt_span_ids) <(span_ids "$out")
+# replay_both KIND: replays the captures of KIND twice, to a -f json
+# server (kept as $BATS_TEST_TMPDIR/KIND.jsonl) and to a -f proto one
+# (kept as $BATS_TEST_TMPDIR/KIND.stream), and checks the JSON with jq:
+# the span count of each request and every span ID.  Further checks of
+# the replayed streams belong here, once for every kind.
+replay_both() {
+	local kind=$1 json=$BATS_TEST_TMPDIR/$1.jsonl f
+	local -a mode=()
+	[ "$kind" = zipkin-json ] && mode=(--zipkin)
+	replay_kind "$kind" json "$json"
+	diff -u <(gt_per_batch) <(spans_per_record "$json")
+	diff -u <(gt_span_ids) <(span_ids "$json")
+	replay_kind "$kind" proto "$BATS_TEST_TMPDIR/$kind.stream"
+	run -0 split_records "$BATS_TEST_TMPDIR/$kind.stream" "$BATS_TEST_TMPDIR/records"
+	[ "$output" = 3 ]
+	# Every field of every span, in both outputs, against the ground truth.
+	for f in "$BATS_TEST_TMPDIR/$kind.stream" "$json"; do
+		"$TQ_HELPERS/tq-flatten" "$f" >"$f.flat"
+		run -0 node "$TQ_NODE/compare-ground-truth.js" "${mode[@]}" "$GT" "$f.flat"
+		[ "$output" = "220 spans compared, 0 differences" ]
+	done
 }
 
 @test "tempo-recv: unknown option is a usage error" {
@@ -190,12 +204,9 @@ check_json_replay() {
 	[[ $stderr == "tempo-recv: otlp-http: 127.0.0.1:$PORT: Address already in use" ]]
 }
 
-@test "tempo-recv: otlp-proto captures over HTTP: counts by jq, records are the bodies" {
-	check_json_replay otlp-proto
-	local out=$BATS_TEST_TMPDIR/otlp-proto.stream i
-	replay_kind otlp-proto proto "$out"
-	run -0 split_records "$out" "$BATS_TEST_TMPDIR/records"
-	[ "$output" = 3 ]
+@test "tempo-recv: otlp-proto captures over HTTP: counts by jq, ground truth, records are the bodies" {
+	local i
+	replay_both otlp-proto
 	for i in 1 2 3; do
 		cmp "$BATS_TEST_TMPDIR/records/$i.pb" "$TQ_FIXTURES/otlp-proto/00000$i.body.pb"
 	done
@@ -203,32 +214,23 @@ check_json_replay() {
 	[ ! -s "$BATS_TEST_TMPDIR/reply" ]
 }
 
-@test "tempo-recv: otlp-proto-gzip captures over HTTP: records are the gunzipped bodies" {
-	check_json_replay otlp-proto-gzip
-	local out=$BATS_TEST_TMPDIR/otlp-proto-gzip.stream i
-	replay_kind otlp-proto-gzip proto "$out"
-	run -0 split_records "$out" "$BATS_TEST_TMPDIR/records"
-	[ "$output" = 3 ]
+@test "tempo-recv: otlp-proto-gzip captures over HTTP: ground truth, records are the gunzipped bodies" {
+	local i
+	replay_both otlp-proto-gzip
 	for i in 1 2 3; do
 		cmp "$BATS_TEST_TMPDIR/records/$i.pb" "$TQ_FIXTURES/otlp-proto-gzip/00000$i.decoded.pb"
 	done
 }
 
-@test "tempo-recv: otlp-json captures over HTTP: counts and IDs, JSON reply" {
-	check_json_replay otlp-json
+@test "tempo-recv: otlp-json captures over HTTP: counts, IDs, ground truth, JSON reply" {
+	replay_both otlp-json
 	grep -q 'Content-Type: application/json' "$BATS_TEST_TMPDIR/reply.h"
 	[ "$(cat "$BATS_TEST_TMPDIR/reply")" = '{}' ]
-	replay_kind otlp-json proto "$BATS_TEST_TMPDIR/otlp-json.stream"
-	run -0 split_records "$BATS_TEST_TMPDIR/otlp-json.stream" "$BATS_TEST_TMPDIR/records"
-	[ "$output" = 3 ]
 }
 
-@test "tempo-recv: zipkin-json captures over HTTP: 202, counts and IDs" {
-	check_json_replay zipkin-json
+@test "tempo-recv: zipkin-json captures over HTTP: 202, counts, IDs, ground truth" {
+	replay_both zipkin-json
 	head -n 1 "$BATS_TEST_TMPDIR/reply.h" | grep -q ' 202'
-	replay_kind zipkin-json proto "$BATS_TEST_TMPDIR/zipkin-json.stream"
-	run -0 split_records "$BATS_TEST_TMPDIR/zipkin-json.stream" "$BATS_TEST_TMPDIR/records"
-	[ "$output" = 3 ]
 }
 
 @test "tempo-recv: captured bodies as files convert to the stream" {
@@ -248,6 +250,13 @@ check_json_replay() {
 		done
 		diff -u <(gt_per_batch) <(spans_per_record "$out")
 		diff -u <(gt_span_ids) <(span_ids "$out")
+		"$TQ_HELPERS/tq-flatten" "$out" >"$out.flat"
+		if [ "$kind" = zipkin-json ]; then
+			run -0 node "$TQ_NODE/compare-ground-truth.js" --zipkin "$GT" "$out.flat"
+		else
+			run -0 node "$TQ_NODE/compare-ground-truth.js" "$GT" "$out.flat"
+		fi
+		[ "$output" = "220 spans compared, 0 differences" ]
 	done
 	# Several files and stdin: one proto stream, records in order.
 	tempo-recv "$TQ_FIXTURES"/otlp-proto/*.body.pb >"$BATS_TEST_TMPDIR/all.stream"
@@ -263,10 +272,10 @@ check_json_replay() {
 	# Spoil the first record's first tag (byte 4): a bad wire type.
 	printf '\x0f' | dd of="$s" bs=1 seek=4 conv=notrunc status=none
 	run -1 --separate-stderr tempo-recv -o "$BATS_TEST_TMPDIR/none.stream" "$s"
-	[[ $stderr == "tempo-recv: $s: byte 0: "* ]]
+	[[ $stderr == "tempo-recv: $s: record at byte 0: byte 0: "* ]]
 	[ ! -s "$BATS_TEST_TMPDIR/none.stream" ]
 	run -1 --separate-stderr tempo-recv -o "$BATS_TEST_TMPDIR/two.stream" --skip-bad "$s"
-	[[ $stderr == "tempo-recv: $s: byte 0: "* ]]
+	[[ $stderr == "tempo-recv: $s: record at byte 0: byte 0: "* ]]
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
 	run -0 split_records "$BATS_TEST_TMPDIR/two.stream" "$BATS_TEST_TMPDIR/records"
 	[ "$output" = 2 ]
@@ -514,6 +523,32 @@ pb_deep() {
 	RECV_PID=
 	[ "$st" -eq 1 ]
 	[ "$(grep -c 'Broken pipe' "$d/recv.err")" -eq 1 ]
+}
+
+@test "tempo-recv: SIGTERM with an output that reads nothing gives up after --timeout, exit 1" {
+	local d=$BATS_TEST_TMPDIR body=$TQ_FIXTURES/otlp-proto/000001.body.pb i code st start
+	mkfifo "$d/fifo"
+	sleep 60 <"$d/fifo" 3>&- &
+	local reader=$!
+	PORT=$(free_port)
+	tempo-recv --otlp-http "127.0.0.1:$PORT" --zipkin none --timeout 1 \
+		>"$d/fifo" 2>"$d/recv.err" 3>&- &
+	RECV_PID=$!
+	wait_port "$PORT"
+	for i in 1 2 3 4; do
+		code=$(post /v1/traces application/x-protobuf "$body")
+		[ "$code" = 200 ]
+	done
+	start=$(date +%s)
+	kill -TERM "$RECV_PID"
+	st=0
+	timeout 10 tail --pid="$RECV_PID" -f /dev/null || true
+	wait "$RECV_PID" || st=$?
+	RECV_PID=
+	kill "$reader"
+	[ "$st" -eq 1 ]
+	[ $(($(date +%s) - start)) -le 5 ]
+	grep -q '^tempo-recv: output stalled: [0-9]* bytes of accepted requests not written after 1 s$' "$d/recv.err"
 }
 
 @test "tempo-recv: -v logs one line per request on stderr" {

@@ -656,30 +656,23 @@ put_instance(const struct tq_parquet_schema *s, int node,
     const struct tq_parquet_datum *d, bool map_entry)
 {
 	const struct tq_parquet_node *nd = &s->nodes[node];
-	int k, ch;
+	int k, ch, el;
 
 	if (nd->num_children == 0 && node > 0) {
 		put_leaf(nd, d);
 		return;
 	}
-	if (node > 0 && (nd->logical.kind == TQ_PARQUET_LT_LIST ||
-	    nd->logical.kind == TQ_PARQUET_LT_MAP) && nd->num_children == 1) {
+	if (node > 0 && (el = tq_parquet_schema_list_element(s, node)) >= 0) {
 		const struct tq_parquet_datum *rd = &d->items[0];
 		int r = node + 1;
-		const struct tq_parquet_node *rn = &s->nodes[r];
-		size_t i, plen = strlen(nd->name);
-		/* Backward compatibility rules for the two-level form. */
-		bool elem = nd->logical.kind == TQ_PARQUET_LT_LIST &&
-		    rn->num_children == 1 && strcmp(rn->name, "array") != 0 &&
-		    !(strncmp(rn->name, nd->name, plen) == 0 &&
-		    strcmp(rn->name + plen, "_tuple") == 0);
+		size_t i;
 
 		putchar('[');
 		for (i = 0; i < rd->n; i++) {
 			if (i > 0)
 				putchar(',');
-			if (elem)
-				put_field(s, r + 1, &rd->items[i].items[0]);
+			if (el != r)
+				put_field(s, el, &rd->items[i].items[0]);
 			else
 				put_instance(s, r, &rd->items[i],
 				    nd->logical.kind == TQ_PARQUET_LT_MAP);

@@ -175,7 +175,7 @@ main(int argc, char *argv[])
 			many[k - i] = parts[k].td;
 		tq_arena_reset(&comb);
 		if (tq_trace_combine(many, j - i, &comb, &td, NULL, &e) != 0 ||
-		    tq_block_writer_add(w, td, &e) != 0)
+		    tq_block_writer_add(w, td, 0, &e) != 0)
 			errx(1, "%s", e.msg);
 		if (many != one)
 			free(many);

@@ -326,9 +326,9 @@ test_store(void)
 	T_EQ_INT(tq_block_writer_new(st, "team-a", &o, ntr, &w, &e), 0,
 	    "writer: starts");
 	for (i = 0; i < ntr; i++)
-		if (tq_block_writer_add(w, traces[i], &e) != 0)
+		if (tq_block_writer_add(w, traces[i], 0, &e) != 0)
 			printf("# add: %s\n", e.msg);
-	T_EQ_INT(tq_block_writer_add(w, traces[0], &e), TQ_EINVAL,
+	T_EQ_INT(tq_block_writer_add(w, traces[0], 0, &e), TQ_EINVAL,
 	    "writer: a trace out of order is refused");
 	T_EQ_INT(tq_block_writer_finish(w, &meta, &e), 0, "writer: finishes");
 	tq_block_writer_free(w);

@@ -254,7 +254,8 @@ test_damage(void)
 	T_EQ_INT(tq_stream_reader_next(r, &a, &td, &e), 1, "damage: record 1 ok");
 	rc = tq_stream_reader_next(r, &a, &td, &e);
 	T_EQ_INT(rc, TQ_ECORRUPT, "damage: record 2 is corrupt");
-	T_OK(strncmp(e.msg, "byte 4: ", 8) == 0, "damage: error names byte 4");
+	T_OK(strncmp(e.msg, "record at byte 4: byte 0: ", 26) == 0,
+	    "damage: error names the record's byte 4 and the byte in it");
 	T_OK(!tq_stream_reader_fatal(r), "damage: a bad body can be skipped");
 	T_EQ_INT(tq_stream_reader_next(r, &a, &td, &e), 1,
 	    "damage: record 3 read after skipping");

@@ -1,0 +1,790 @@
+/*
+ * tempo-pack: the ingester.  Reads the span stream (stdin or files),
+ * groups spans by trace in memory and writes Tempo vParquet4 blocks into a
+ * store under <tenant>/<blockID>/.
+ *
+ * Every record read goes to a write-ahead log before it is in memory only.
+ * A block is cut when the completed traces (idle for --trace-idle) reach
+ * --max-block-bytes, when the oldest of them has waited
+ * --max-block-duration, when live traces pass --max-live-bytes, and at the
+ * end of input.  At a cut the WAL moves to a new segment holding the
+ * traces that stay in memory, so the older segments are wholly inside the
+ * block; a checkpoint naming the block is written before its meta.json,
+ * and those segments are removed after it.  On restart the WAL is replayed
+ * from the checkpoint if that block is visible, from the start otherwise:
+ * every span read ends up in a block exactly once.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "block.h"
+#include "common.h"
+#include "limits.h"
+#include "store.h"
+#include "stream.h"
+#include "trace.h"
+#include "wal.h"
+
+enum {
+	OPT_DEDICATED = OPT_FIRST_PROGRAM_OPTION,
+	OPT_MAX_ATTR_BYTES,
+	OPT_MAX_BLOCK_BYTES,
+	OPT_MAX_BLOCK_DURATION,
+	OPT_MAX_LIVE_BYTES,
+	OPT_MAX_TRACE_BYTES,
+	OPT_ROW_GROUP_BYTES,
+	OPT_SKIP_BAD,
+	OPT_TRACE_IDLE,
+	OPT_WAL,
+};
+
+/* How often the cut conditions are looked at, at most. */
+#define DUE_INTERVAL_MS	200
+
+/* One trace in memory: its parts as concatenated TracesData protobuf. */
+struct live {
+	uint8_t		 id[TQ_TRACE_ID_LEN];
+	struct tq_buf	 pb;
+	int64_t		 last_ms;	/* when a span last arrived */
+};
+
+struct pack {
+	struct cli		 cli;
+	struct tq_store		*store;
+	struct tq_wal		*wal;
+	char			*wal_dir;
+	struct tq_block_opts	 bopts;
+	size_t			 max_block_bytes;
+	int64_t			 max_block_ms;
+	int64_t			 idle_ms;
+	size_t			 max_live_bytes;
+	size_t			 max_attr_bytes;
+	size_t			 max_trace_bytes;
+	bool			 skip_bad;
+	/* Live traces: an open-addressed table of pointers. */
+	struct live		**table;
+	size_t			 size, count;
+	size_t			 live_bytes;
+	struct tq_arena		 arena;		/* one record's decoding */
+	uint64_t		 skip_below;	/* replay: segments already in a block */
+	int64_t			 last_due_ms;
+	/* Counters for messages. */
+	uint64_t		 truncated, dropped_spans, blocks, spans_in;
+	int			 status;
+};
+
+static volatile sig_atomic_t stopping;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: tempo-pack [-qv] [-s store] [-t tenant] [--dedicated scope:name]\n"
+	    "       [--max-attr-bytes n] [--max-block-bytes n] [--max-block-duration d]\n"
+	    "       [--max-live-bytes n] [--max-trace-bytes n] [--row-group-bytes n]\n"
+	    "       [--skip-bad] [--trace-idle d] [--wal dir] [file ...]\n");
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static size_t
+hash_id(const uint8_t *id, size_t size)
+{
+	uint64_t h;
+
+	memcpy(&h, id + 8, sizeof(h));	/* trace IDs are random */
+	return (size_t)(h * 0x9e3779b97f4a7c15ULL) & (size - 1);
+}
+
+static void
+table_put(struct pack *P, struct live *l)
+{
+	size_t h = hash_id(l->id, P->size);
+
+	while (P->table[h] != NULL)
+		h = (h + 1) & (P->size - 1);
+	P->table[h] = l;
+}
+
+/* live_get finds (or adds) the live trace of id. */
+static struct live *
+live_get(struct pack *P, const uint8_t *id)
+{
+	struct live *l;
+	size_t h;
+
+	if (2 * (P->count + 1) > P->size) {
+		struct live **old = P->table;
+		size_t i, oldsize = P->size;
+
+		P->size = oldsize ? oldsize * 2 : 1024;
+		P->table = xcalloc(P->size, sizeof(*P->table));
+		for (i = 0; i < oldsize; i++)
+			if (old[i] != NULL)
+				table_put(P, old[i]);
+		free(old);
+	}
+	h = hash_id(id, P->size);
+	while ((l = P->table[h]) != NULL) {
+		if (memcmp(l->id, id, TQ_TRACE_ID_LEN) == 0)
+			return l;
+		h = (h + 1) & (P->size - 1);
+	}
+	l = xcalloc(1, sizeof(*l));
+	memcpy(l->id, id, TQ_TRACE_ID_LEN);
+	tq_buf_init(&l->pb, TQ_MAX_RECORD);
+	P->table[h] = l;
+	P->count++;
+	return l;
+}
+
+/* table_rebuild drops removed entries (NULL in a list) by rehashing. */
+static void
+table_rebuild(struct pack *P, struct live **keep, size_t n)
+{
+	size_t i;
+
+	if (P->table != NULL)
+		memset(P->table, 0, P->size * sizeof(*P->table));
+	P->count = n;
+	for (i = 0; i < n; i++)
+		table_put(P, keep[i]);
+}
+
+/* utf8_cut returns the longest prefix of s[0..n) of at most max bytes
+ * that does not split a character. */
+static size_t
+utf8_cut(const char *s, size_t max)
+{
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+static void truncate_kvs(struct pack *, Tq__KeyValue **, size_t);
+
+static void
+truncate_value(struct pack *P, Tq__AnyValue *v)
+{
+	size_t i, n;
+
+	if (v == NULL)
+		return;
+	switch (v->value_case) {
+	case TQ__ANY_VALUE__VALUE_STRING_VALUE:
+		if ((n = strlen(v->string_value)) > P->max_attr_bytes) {
+			v->string_value[utf8_cut(v->string_value,
+			    P->max_attr_bytes)] = '\0';
+			P->truncated++;
+		}
+		break;
+	case TQ__ANY_VALUE__VALUE_ARRAY_VALUE:
+		for (i = 0; v->array_value != NULL &&
+		    i < v->array_value->n_values; i++)
+			truncate_value(P, v->array_value->values[i]);
+		break;
+	case TQ__ANY_VALUE__VALUE_KVLIST_VALUE:
+		if (v->kvlist_value != NULL)
+			truncate_kvs(P, v->kvlist_value->values,
+			    v->kvlist_value->n_values);
+		break;
+	default:
+		break;
+	}
+}
+
+/* truncate_kvs cuts keys and string values to --max-attr-bytes, as
+ * Tempo's distributor does with max_attribute_bytes. */
+static void
+truncate_kvs(struct pack *P, Tq__KeyValue **kvs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strlen(kvs[i]->key) > P->max_attr_bytes) {
+			kvs[i]->key[utf8_cut(kvs[i]->key, P->max_attr_bytes)] = '\0';
+			P->truncated++;
+		}
+		truncate_value(P, kvs[i]->value);
+	}
+}
+
+static void
+truncate_attrs(struct pack *P, Tq__TracesData *td)
+{
+	size_t i, j, k, e;
+
+	for (i = 0; i < td->n_resource_spans; i++) {
+		Tq__ResourceSpans *rs = td->resource_spans[i];
+
+		if (rs->resource != NULL)
+			truncate_kvs(P, rs->resource->attributes,
+			    rs->resource->n_attributes);
+		for (j = 0; j < rs->n_scope_spans; j++) {
+			Tq__ScopeSpans *ss = rs->scope_spans[j];
+
+			if (ss->scope != NULL)
+				truncate_kvs(P, ss->scope->attributes,
+				    ss->scope->n_attributes);
+			for (k = 0; k < ss->n_spans; k++) {
+				Tq__Span *sp = ss->spans[k];
+
+				truncate_kvs(P, sp->attributes, sp->n_attributes);
+				for (e = 0; e < sp->n_events; e++)
+					truncate_kvs(P, sp->events[e]->attributes,
+					    sp->events[e]->n_attributes);
+				for (e = 0; e < sp->n_links; e++)
+					truncate_kvs(P, sp->links[e]->attributes,
+					    sp->links[e]->n_attributes);
+			}
+		}
+	}
+}
+
+/*
+ * ingest takes one record (TracesData protobuf, already checked) into the
+ * live traces.  The caller has logged it in the WAL.
+ */
+static int
+ingest(struct pack *P, const uint8_t *pb, size_t len, struct tq_err *err)
+{
+	Tq__TracesData *td, **parts;
+	size_t n, i, invalid;
+	int64_t now = now_ms();
+	int rc;
+
+	tq_arena_reset(&P->arena);
+	if ((rc = tq_otlp_pb_decode(pb, len, &P->arena, &td, err)) != 0 ||
+	    (rc = tq_trace_split(td, &P->arena, &parts, &n, &invalid,
+	    err)) != 0)
+		return rc;
+	if (invalid > 0 && P->cli.verbosity >= 0)
+		warnx("%zu spans without a valid trace ID dropped", invalid);
+	truncate_attrs(P, td);
+	for (i = 0; i < n; i++) {
+		size_t size = tq__traces_data__get_packed_size(parts[i]);
+		size_t nspans = tq_otlp_span_count(parts[i]);
+		struct live *l = live_get(P, parts[i]->resource_spans[0]->
+		    scope_spans[0]->spans[0]->trace_id.data);
+
+		if (l->pb.len + size > P->max_trace_bytes) {
+			char hex[2 * TQ_TRACE_ID_LEN + 1];
+
+			tq_hex_encode(hex, l->id, TQ_TRACE_ID_LEN);
+			if (P->cli.verbosity >= 0)
+				warnx("%s: %zu spans dropped: trace over %zu bytes",
+				    hex, nspans, P->max_trace_bytes);
+			P->dropped_spans += nspans;
+			if (l->pb.len == 0)
+				l->last_ms = now;
+			continue;
+		}
+		if ((rc = tq_buf_reserve(&l->pb, size)) != 0)
+			return tq_err_set(err, rc, "trace buffer: %s",
+			    tq_strerror(rc));
+		l->pb.len += tq__traces_data__pack(parts[i], l->pb.data +
+		    l->pb.len);
+		l->last_ms = now;
+		P->live_bytes += size;
+		P->spans_in += nspans;
+	}
+	return 0;
+}
+
+static int
+cmp_live(const void *x, const void *y)
+{
+	const struct live *a = *(struct live *const *)x;
+	const struct live *b = *(struct live *const *)y;
+
+	return memcmp(a->id, b->id, TQ_TRACE_ID_LEN);
+}
+
+/* checkpoint records "segment blockID" in the WAL directory, durably. */
+static int
+checkpoint(void *arg, const struct tq_block_meta *m, struct tq_err *err)
+{
+	struct pack *P = arg;
+	char path[4096], tmp[4200], line[128];
+	int fd, dfd, n;
+
+	snprintf(path, sizeof(path), "%s/checkpoint", P->wal_dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	n = snprintf(line, sizeof(line), "%llu %s\n",
+	    (unsigned long long)tq_wal_segment(P->wal), m->block_id);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1)
+		return tq_err_sys(err, tmp);
+	if (write(fd, line, (size_t)n) != n || fsync(fd) != 0) {
+		close(fd);
+		return tq_err_sys(err, tmp);
+	}
+	close(fd);
+	if (rename(tmp, path) != 0)
+		return tq_err_sys(err, path);
+	if ((dfd = open(P->wal_dir, O_RDONLY | O_DIRECTORY)) != -1) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+/*
+ * cut writes a block of the traces that are complete (or all of them)
+ * and forgets them.  Returns 0 or an error (the traces stay in memory and
+ * in the WAL).
+ */
+static int
+cut(struct pack *P, bool all, struct tq_err *err)
+{
+	struct live **out = NULL, **keep = NULL, *l;
+	struct tq_block_writer *w = NULL;
+	struct tq_block_meta meta;
+	struct tq_arena a;
+	size_t i, nout = 0, nkeep = 0, out_bytes = 0;
+	int64_t now = now_ms();
+	uint64_t segment;
+	int rc = 0;
+
+	out = xcalloc(P->count + 1, sizeof(*out));
+	keep = xcalloc(P->count + 1, sizeof(*keep));
+	for (i = 0; i < P->size; i++) {
+		if ((l = P->table[i]) == NULL)
+			continue;
+		if (l->pb.len == 0) {
+			/* Everything it had was over --max-trace-bytes. */
+			tq_buf_release(&l->pb);
+			free(l);
+			P->table[i] = NULL;
+			P->count--;
+		} else if (!all && now - l->last_ms < P->idle_ms)
+			keep[nkeep++] = l;
+		else {
+			out[nout++] = l;
+			out_bytes += l->pb.len;
+		}
+	}
+	if (nout == 0) {
+		table_rebuild(P, keep, nkeep);
+		goto done;
+	}
+	/* Older segments must hold only what this block takes: the traces
+	 * that stay are logged again in the new segment. */
+	if ((rc = tq_wal_rotate(P->wal, &segment, err)) != 0)
+		goto done;
+	for (i = 0; i < nkeep; i++)
+		if (keep[i]->pb.len > 0 && (rc = tq_wal_append(P->wal,
+		    keep[i]->pb.data, keep[i]->pb.len, err)) != 0)
+			goto done;
+	qsort(out, nout, sizeof(*out), cmp_live);
+	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
+	P->bopts.before_publish = checkpoint;
+	P->bopts.publish_arg = P;
+	if ((rc = tq_block_writer_new(P->store, P->cli.tenant, &P->bopts, nout,
+	    &w, err)) != 0)
+		goto block_done;
+	for (i = 0; i < nout; i++) {
+		Tq__TracesData *td, *one;
+
+		tq_arena_reset(&a);
+		/* The buffer holds our own encodings of checked input. */
+		if ((rc = tq_otlp_pb_unpack(out[i]->pb.data, out[i]->pb.len, &a,
+		    &td, err)) != 0 ||
+		    (rc = tq_trace_combine(&td, 1, &a, &one, NULL, err)) != 0 ||
+		    (rc = tq_block_writer_add(w, one, out[i]->pb.len,
+		    err)) != 0)
+			goto block_done;
+	}
+	if ((rc = tq_block_writer_finish(w, &meta, err)) != 0)
+		goto block_done;
+	P->blocks++;
+	if (P->cli.verbosity > 0)
+		warnx("%s/%s: %zu traces, %llu bytes", meta.tenant,
+		    meta.block_id, nout, (unsigned long long)meta.size);
+	/* The block is visible: its records are no longer needed. */
+	rc = tq_wal_remove_before(P->wal, segment, err);
+	for (i = 0; i < nout; i++) {
+		tq_buf_release(&out[i]->pb);
+		free(out[i]);
+	}
+	P->live_bytes -= out_bytes;
+	table_rebuild(P, keep, nkeep);
+block_done:
+	tq_block_writer_free(w);
+	tq_arena_release(&a);
+done:
+	free(out);
+	free(keep);
+	return rc;
+}
+
+/* due says whether a block should be cut now, and whether of everything. */
+static bool
+due(struct pack *P, bool *all)
+{
+	size_t i, done_bytes = 0;
+	int64_t now = now_ms(), oldest = now;
+	struct live *l;
+
+	*all = P->live_bytes >= P->max_live_bytes;
+	/* Looking at every live trace is linear: do it a few times a second. */
+	if (!*all && now - P->last_due_ms < DUE_INTERVAL_MS)
+		return false;
+	P->last_due_ms = now;
+	if (*all) {
+		if (P->cli.verbosity > 0)
+			warnx("live traces over %zu bytes: cutting a block early",
+			    P->max_live_bytes);
+		return true;
+	}
+	for (i = 0; i < P->size; i++) {
+		if ((l = P->table[i]) == NULL || l->pb.len == 0 ||
+		    now - l->last_ms < P->idle_ms)
+			continue;
+		done_bytes += l->pb.len;
+		if (l->last_ms + P->idle_ms < oldest)
+			oldest = l->last_ms + P->idle_ms;
+	}
+	return done_bytes > 0 && (done_bytes >= P->max_block_bytes ||
+	    now - oldest >= P->max_block_ms);
+}
+
+static int
+replay_record(void *arg, uint64_t segment, const void *rec, size_t len,
+    struct tq_err *err)
+{
+	struct pack *P = arg;
+	int rc;
+
+	if (segment < P->skip_below)
+		return 0;
+	if ((rc = tq_otlp_pb_check(rec, len, NULL, err)) != 0 ||
+	    (rc = ingest(P, rec, len, err)) != 0)
+		return tq_err_prefix(err, rc, "WAL segment %llu",
+		    (unsigned long long)segment);
+	return 0;
+}
+
+/*
+ * read_checkpoint decides where replay starts: past the checkpoint's
+ * segment if its block is visible in the store, else from the start.
+ */
+static void
+read_checkpoint(struct pack *P)
+{
+	char path[4096], id[TQ_BLOCK_ID_LEN + 2], key[512];
+	unsigned long long seg;
+	struct tq_err e;
+	uint64_t size;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/checkpoint", P->wal_dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	if (fscanf(f, "%llu %37s", &seg, id) == 2 && strlen(id) ==
+	    TQ_BLOCK_ID_LEN) {
+		snprintf(key, sizeof(key), "%s/%s/meta.json", P->cli.tenant, id);
+		if (tq_store_head(P->store, key, &size, &e) == 0)
+			P->skip_below = seg;
+	}
+	fclose(f);
+}
+
+/* open_wal locks and replays the WAL directory. */
+static int
+open_wal(struct pack *P, struct tq_err *err)
+{
+	int lock, rc;
+	char path[4096];
+
+	if (mkdir(P->wal_dir, 0755) != 0 && errno != EEXIST)
+		return tq_err_sys(err, P->wal_dir);
+	snprintf(path, sizeof(path), "%s/lock", P->wal_dir);
+	if ((lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
+		return tq_err_sys(err, path);
+	if (flock(lock, LOCK_EX | LOCK_NB) != 0)
+		return tq_err_set(err, TQ_EIO,
+		    "%s: in use by another tempo-pack", P->wal_dir);
+	/* The lock is held until the process ends. */
+	read_checkpoint(P);
+	if ((rc = tq_wal_open(P->wal_dir, replay_record, P, &P->wal,
+	    err)) != 0)
+		return rc;
+	if (P->skip_below > 0)
+		rc = tq_wal_remove_before(P->wal, P->skip_below, err);
+	if (rc == 0 && P->count > 0 && P->cli.verbosity > 0)
+		warnx("%s: replayed %zu traces", P->wal_dir, P->count);
+	return rc;
+}
+
+/* pack_input reads one input to its end (or until a stop signal). */
+static int
+pack_input(struct pack *P, int fd, const char *name)
+{
+	struct tq_stream_reader *r;
+	const uint8_t *pb;
+	struct tq_err e;
+	size_t len;
+	bool all;
+	int rc;
+
+	if (tq_stream_reader_new(fd, name, &r, &e) != 0)
+		errx(EXIT_FAIL, "%s", e.msg);
+	while (!stopping) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+
+		/* Wait at most a second for input, so idle traces still
+		 * become blocks while the input is quiet. */
+		if (!tq_stream_reader_pending(r) && poll(&pfd, 1, 1000) == 0) {
+			if (due(P, &all) && cut(P, all, &e) != 0) {
+				warnx("%s", e.msg);
+				P->status = EXIT_FAIL;
+			}
+			continue;
+		}
+		rc = tq_stream_reader_next_pb(r, &pb, &len, &e);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			warnx("%s: %s", name, e.msg);
+			P->status = EXIT_FAIL;
+			if (rc == TQ_ECORRUPT && P->skip_bad &&
+			    !tq_stream_reader_fatal(r))
+				continue;
+			break;
+		}
+		if ((rc = tq_wal_append(P->wal, pb, len, &e)) != 0 ||
+		    (rc = ingest(P, pb, len, &e)) != 0) {
+			warnx("%s: %s", name, e.msg);
+			P->status = EXIT_FAIL;
+			break;
+		}
+		if (due(P, &all) && cut(P, all, &e) != 0) {
+			warnx("%s", e.msg);
+			P->status = EXIT_FAIL;
+		}
+	}
+	tq_stream_reader_free(r);
+	return 0;
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+parse_dedicated(struct pack *P, const char *arg)
+{
+	static struct tq_block_dedicated ded[2 * TQ_BLOCK_MAX_DEDICATED];
+	const char *colon = strchr(arg, ':');
+	int scope;
+
+	if (colon == NULL || colon[1] == '\0')
+		goto bad;
+	if (strncmp(arg, "span:", 5) == 0)
+		scope = TQ_BLOCK_SCOPE_SPAN;
+	else if (strncmp(arg, "resource:", 9) == 0)
+		scope = TQ_BLOCK_SCOPE_RESOURCE;
+	else
+		goto bad;
+	if (P->bopts.n_dedicated == 2 * TQ_BLOCK_MAX_DEDICATED) {
+		warnx("--dedicated: at most %d per scope", TQ_BLOCK_MAX_DEDICATED);
+		exit(EXIT_USAGE);
+	}
+	ded[P->bopts.n_dedicated].scope = scope;
+	ded[P->bopts.n_dedicated].name = colon + 1;
+	P->bopts.n_dedicated++;
+	P->bopts.dedicated = ded;
+	return;
+bad:
+	warnx("--dedicated: %s: not span:NAME or resource:NAME", arg);
+	usage(stderr);
+	exit(EXIT_USAGE);
+}
+
+/* default_wal picks $TEMPO_WAL or ~/.local/state/tempo/wal, per tenant. */
+static char *
+default_wal(const char *opt, const char *tenant)
+{
+	const char *base = opt != NULL ? opt : getenv("TEMPO_WAL");
+	char path[4096];
+
+	if (base == NULL || *base == '\0') {
+		const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+		if (state != NULL && *state != '\0')
+			snprintf(path, sizeof(path), "%s/tempo", state);
+		else
+			snprintf(path, sizeof(path), "%s/.local/state/tempo",
+			    home != NULL ? home : ".");
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			err(EXIT_FAIL, "%s", path);
+		snprintf(path + strlen(path), sizeof(path) - strlen(path),
+		    "/wal");
+		base = path;
+	}
+	if (mkdir(base, 0755) != 0 && errno != EEXIST)
+		err(EXIT_FAIL, "%s", base);
+	{
+		char full[4200];
+
+		snprintf(full, sizeof(full), "%s/%s", base, tenant);
+		return xstrdup(full);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "dedicated",		required_argument, NULL, OPT_DEDICATED },
+		{ "max-attr-bytes",	required_argument, NULL, OPT_MAX_ATTR_BYTES },
+		{ "max-block-bytes",	required_argument, NULL, OPT_MAX_BLOCK_BYTES },
+		{ "max-block-duration",	required_argument, NULL, OPT_MAX_BLOCK_DURATION },
+		{ "max-live-bytes",	required_argument, NULL, OPT_MAX_LIVE_BYTES },
+		{ "max-trace-bytes",	required_argument, NULL, OPT_MAX_TRACE_BYTES },
+		{ "row-group-bytes",	required_argument, NULL, OPT_ROW_GROUP_BYTES },
+		{ "skip-bad",		no_argument,	   NULL, OPT_SKIP_BAD },
+		{ "trace-idle",		required_argument, NULL, OPT_TRACE_IDLE },
+		{ "wal",		required_argument, NULL, OPT_WAL },
+		CLI_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct pack P;
+	const char *wal_opt = NULL;
+	struct sigaction sa;
+	struct tq_err e;
+	int ch, i;
+
+	signal(SIGPIPE, SIG_DFL);
+	cli_init(&P.cli, "tempo-pack");
+	tq_block_opts_init(&P.bopts);
+	P.max_block_bytes = 100u * 1024 * 1024;
+	P.max_block_ms = 30 * 1000;
+	P.idle_ms = 5 * 1000;
+	P.max_live_bytes = 512u * 1024 * 1024;
+	P.max_attr_bytes = 2048;
+	P.max_trace_bytes = 5u * 1000 * 1000;
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case OPT_DEDICATED:
+			parse_dedicated(&P, optarg);
+			break;
+		case OPT_MAX_ATTR_BYTES:
+			P.max_attr_bytes = cli_size("--max-attr-bytes", optarg,
+			    TQ_MAX_RECORD, usage);
+			break;
+		case OPT_MAX_BLOCK_BYTES:
+			P.max_block_bytes = cli_size("--max-block-bytes", optarg,
+			    SIZE_MAX / 2, usage);
+			break;
+		case OPT_MAX_BLOCK_DURATION:
+			P.max_block_ms = cli_duration("--max-block-duration",
+			    optarg, usage) / 1000000;
+			break;
+		case OPT_MAX_LIVE_BYTES:
+			P.max_live_bytes = cli_size("--max-live-bytes", optarg,
+			    SIZE_MAX / 2, usage);
+			break;
+		case OPT_MAX_TRACE_BYTES:
+			P.max_trace_bytes = cli_size("--max-trace-bytes", optarg,
+			    TQ_MAX_RECORD, usage);
+			break;
+		case OPT_ROW_GROUP_BYTES:
+			P.bopts.row_group_bytes = cli_size("--row-group-bytes",
+			    optarg, SIZE_MAX / 2, usage);
+			break;
+		case OPT_SKIP_BAD:
+			P.skip_bad = true;
+			break;
+		case OPT_TRACE_IDLE:
+			P.idle_ms = cli_duration("--trace-idle", optarg,
+			    usage) / 1000000;
+			break;
+		case OPT_WAL:
+			wal_opt = optarg;
+			break;
+		default:
+			if (!cli_option(&P.cli, ch, optarg, usage)) {
+				usage(stderr);
+				return EXIT_USAGE;
+			}
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (P.cli.store == NULL) {
+		warnx("no store: give -s or set TEMPO_STORE");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (tq_store_open(P.cli.store, NULL, &P.store, &e) != 0)
+		errx(EXIT_FAIL, "%s: %s", P.cli.store, e.msg);
+	P.wal_dir = default_wal(wal_opt, P.cli.tenant);
+	tq_arena_init(&P.arena, TQ_MAX_DECODE_ARENA);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (open_wal(&P, &e) != 0)
+		errx(EXIT_FAIL, "%s", e.msg);
+	if (argc == 0)
+		pack_input(&P, STDIN_FILENO, "stdin");
+	for (i = 0; i < argc && !stopping; i++) {
+		int fd;
+
+		if (strcmp(argv[i], "-") == 0) {
+			pack_input(&P, STDIN_FILENO, "stdin");
+			continue;
+		}
+		if ((fd = open(argv[i], O_RDONLY | O_CLOEXEC)) == -1) {
+			warn("%s", argv[i]);
+			P.status = EXIT_FAIL;
+			continue;
+		}
+		pack_input(&P, fd, argv[i]);
+		close(fd);
+	}
+	/* End of input (or a stop signal): everything goes into a block. */
+	if (P.count > 0 && cut(&P, true, &e) != 0) {
+		warnx("%s", e.msg);
+		P.status = EXIT_FAIL;
+	}
+	if (P.truncated > 0 && P.cli.verbosity >= 0)
+		warnx("%llu attribute keys or values cut to %zu bytes",
+		    (unsigned long long)P.truncated, P.max_attr_bytes);
+	if (P.dropped_spans > 0 && P.cli.verbosity >= 0)
+		warnx("%llu spans dropped: their traces were over %zu bytes",
+		    (unsigned long long)P.dropped_spans, P.max_trace_bytes);
+	if (P.cli.verbosity > 0)
+		warnx("%llu spans in %llu blocks", (unsigned long long)P.spans_in,
+		    (unsigned long long)P.blocks);
+	tq_wal_close(P.wal);
+	tq_store_free(P.store);
+	tq_arena_release(&P.arena);
+	free(P.wal_dir);
+	free(P.table);
+	return close_stdout() != 0 ? EXIT_FAIL : P.status;
+}

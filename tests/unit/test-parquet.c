@@ -1,0 +1,723 @@
+/*
+ * test-parquet.c: lib/parquet in isolation: the Thrift compact protocol
+ * (including skipping unknown fields), the RLE/bit-packed hybrid and
+ * DELTA_BINARY_PACKED against the examples of Encodings.md and random
+ * round trips, DELTA_BYTE_ARRAY pages built by hand, the batch writer with
+ * caller-shredded levels, reading columns back (values and dictionary
+ * indices), pruning by statistics and by dictionary with the range reads
+ * it costs, record assembly, the golden files of tests/data/parquet, and
+ * damaged files, which must fail cleanly.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "err.h"
+#include "parquet.h"
+#include "parquet/parquet-int.h"
+#include "t.h"
+
+static uint64_t rng = 88172645463325252ull;
+
+static uint64_t
+rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* ---- Thrift ---- */
+
+static void
+test_thrift(void)
+{
+	struct tq_buf b;
+	struct tq_thrift_writer w;
+	struct tq_thrift_reader r;
+	struct tq_err e;
+	int16_t last = 0;
+	int id, type, seen = 0, rc;
+	int64_t big = 0;
+	size_t len, cut;
+	const uint8_t *s = NULL;
+
+	tq_buf_init(&b, 1 << 16);
+	tq_thrift_writer_init(&w, &b);
+	tq_thrift_w_struct_begin(&w);
+	tq_thrift_w_i32(&w, 1, -5);
+	/* Unknown fields of every shape, to be skipped. */
+	tq_thrift_w_list(&w, 2, TQ_THRIFT_STRUCT, 20);
+	for (id = 0; id < 20; id++) {
+		tq_thrift_w_struct_begin(&w);
+		tq_thrift_w_binary(&w, 1, "abc", 3);
+		tq_thrift_w_bool(&w, 2, id & 1);
+		tq_thrift_w_struct_end(&w);
+	}
+	tq_thrift_w_i8(&w, 3, -2);
+	tq_thrift_w_field(&w, 4, TQ_THRIFT_DOUBLE);
+	tq_buf_append(&b, "\0\0\0\0\0\0\xf0\x3f", 8);
+	tq_thrift_w_field(&w, 5, TQ_THRIFT_MAP);
+	tq_buf_append(&b, "\x02\x85", 2);	/* 2 entries: binary -> i32 */
+	tq_buf_append(&b, "\x01k\x02\x01q\x04", 6);
+	tq_thrift_w_field(&w, 6, TQ_THRIFT_UUID);
+	tq_buf_append(&b, "0123456789abcdef", 16);
+	tq_thrift_w_list(&w, 7, TQ_THRIFT_TRUE, 3);
+	tq_buf_append(&b, "\x01\x02\x01", 3);
+	/* Field 300: long form, after a delta too large for short form. */
+	tq_thrift_w_i64(&w, 300, INT64_MIN);
+	tq_thrift_w_binary(&w, 301, "end", 3);
+	tq_thrift_w_struct_end(&w);
+	T_EQ_INT(w.rc, 0, "thrift: encode");
+
+	tq_thrift_reader_init(&r, b.data, b.len, &e);
+	T_EQ_INT(tq_thrift_struct_begin(&r), 0, "thrift: struct begins");
+	while ((rc = tq_thrift_field(&r, &last, &id, &type)) > 0) {
+		if (id == 1 && type == TQ_THRIFT_I32) {
+			T_EQ_INT(tq_thrift_i32(&r), -5, "thrift: i32 field");
+			seen++;
+		} else if (id == 300 && type == TQ_THRIFT_I64) {
+			big = tq_thrift_i64(&r);
+			seen++;
+		} else if (id == 301 && type == TQ_THRIFT_BINARY) {
+			s = tq_thrift_binary(&r, &len);
+			seen++;
+		} else
+			T_EQ_INT(tq_thrift_skip(&r, type), 0, "thrift: skip");
+	}
+	T_EQ_INT(rc, 0, "thrift: stop field ends the struct");
+	T_EQ_INT(seen, 3, "thrift: known fields found around unknown ones");
+	T_OK(big == INT64_MIN, "thrift: i64 with a long-form field id");
+	T_OK(s != NULL && len == 3 && memcmp(s, "end", 3) == 0,
+	    "thrift: binary after skipped fields");
+	T_OK(r.p == r.end, "thrift: whole input consumed");
+
+	/* Every truncation is an error, never a read past the end. */
+	for (cut = 0; cut < b.len; cut++) {
+		uint8_t *copy = malloc(cut + 1);
+
+		memcpy(copy, b.data, cut);
+		tq_thrift_reader_init(&r, copy, cut, &e);
+		rc = tq_thrift_skip(&r, TQ_THRIFT_STRUCT);
+		free(copy);
+		if (rc != TQ_ECORRUPT)
+			break;
+	}
+	T_EQ_INT(cut, b.len, "thrift: every truncation is TQ_ECORRUPT");
+	tq_buf_release(&b);
+
+	/* A deep nest of structs stops at the depth limit. */
+	tq_buf_init(&b, 1 << 16);
+	for (id = 0; id < 100; id++)
+		tq_buf_putc(&b, 0x1c);
+	tq_thrift_reader_init(&r, b.data, b.len, &e);
+	T_EQ_INT(tq_thrift_skip(&r, TQ_THRIFT_STRUCT), TQ_ECORRUPT,
+	    "thrift: nesting limit");
+	tq_buf_release(&b);
+}
+
+/* ---- Encodings ---- */
+
+static void
+test_rle(void)
+{
+	/* Encodings.md: 0..7 bit-packed with bit width 3. */
+	static const uint8_t ex[] = { 0x03, 0x88, 0xc6, 0xfa };
+	uint32_t out[64], vals[5000], back[5000];
+	struct tq_buf b;
+	struct tq_err e;
+	int i, bw, ok = 1, trial;
+
+	T_EQ_INT(pq_rle_decode(ex, sizeof(ex), 3, out, 8, &e), 0,
+	    "rle: spec example decodes");
+	for (i = 0; i < 8; i++)
+		ok &= out[i] == (uint32_t)i;
+	T_OK(ok, "rle: spec example gives 0..7");
+	T_EQ_INT(pq_rle_decode(ex, sizeof(ex), 3, out, 9, &e), TQ_ECORRUPT,
+	    "rle: asking for more than is there fails");
+	/* A run of 300 sevens: header 600 varint, value byte. */
+	T_EQ_INT(pq_rle_decode((const uint8_t *)"\xd8\x04\x07", 3, 3, out, 64,
+	    &e), 0, "rle: run decodes");
+	T_OK(out[0] == 7 && out[63] == 7, "rle: run value");
+	T_EQ_INT(pq_rle_decode((const uint8_t *)"\x04\x09", 2, 3, out, 2, &e),
+	    TQ_ECORRUPT, "rle: run value wider than the bit width");
+
+	for (trial = 0; trial < 200; trial++) {
+		size_t n = 1 + rnd() % 5000, k;
+
+		bw = (int)(rnd() % 21);
+		for (k = 0; k < n; k++) {
+			/* Mix runs and noise. */
+			if (k > 0 && rnd() % 4 != 0)
+				vals[k] = vals[k - 1];
+			else
+				vals[k] = bw ? (uint32_t)(rnd() & ((1u << bw) - 1)) : 0;
+		}
+		tq_buf_init(&b, 1 << 20);
+		if (pq_rle_encode(vals, n, bw, &b) != 0 ||
+		    pq_rle_decode(b.data, b.len, bw, back, n, &e) != 0 ||
+		    memcmp(vals, back, n * 4) != 0)
+			ok = 0;
+		tq_buf_release(&b);
+	}
+	T_OK(ok, "rle: 200 random round trips");
+}
+
+static void
+test_delta(void)
+{
+	/* Encodings.md example 1: 1, 2, 3, 4, 5. */
+	static const uint8_t ex[] = { 0x80, 0x01, 0x04, 0x05, 0x02, 0x02,
+	    0x00, 0x00, 0x00, 0x00 };
+	static int64_t v[3000], back[3000];
+	struct tq_buf b;
+	struct tq_err e;
+	size_t used, n, k;
+	int trial, ok = 1;
+
+	T_EQ_INT(pq_delta_decode(ex, sizeof(ex), back, 5, &used, &e), 0,
+	    "delta: spec example decodes");
+	T_OK(back[0] == 1 && back[4] == 5 && used == sizeof(ex),
+	    "delta: spec example values and size");
+	T_EQ_INT(pq_delta_decode(ex, sizeof(ex), back, 4, &used, &e),
+	    TQ_ECORRUPT, "delta: count mismatch is corrupt");
+	T_EQ_INT(pq_delta_decode(ex, 3, back, 5, &used, &e), TQ_ECORRUPT,
+	    "delta: truncated header");
+
+	for (trial = 0; trial < 200; trial++) {
+		bool is32 = trial % 2;
+
+		n = rnd() % 3000;
+		for (k = 0; k < n; k++) {
+			switch (rnd() % 4) {
+			case 0: v[k] = (int64_t)rnd(); break;
+			case 1: v[k] = k ? (int64_t)((uint64_t)v[k - 1] + 1) : 0; break;
+			case 2: v[k] = (int64_t)(rnd() % 100) - 50; break;
+			default: v[k] = trial & 4 ? INT64_MIN : INT64_MAX;
+			}
+			if (is32)
+				v[k] = (int32_t)v[k];
+		}
+		tq_buf_init(&b, 1 << 24);
+		if (pq_delta_encode(v, n, is32, &b) != 0 ||
+		    pq_delta_decode(b.data, b.len, back, n, &used, &e) != 0 ||
+		    used != b.len)
+			ok = 0;
+		for (k = 0; ok && k < n; k++)
+			if ((is32 ? (int32_t)back[k] : back[k]) != v[k])
+				ok = 0;
+		tq_buf_release(&b);
+	}
+	T_OK(ok, "delta: 200 random round trips, 32 and 64 bit");
+}
+
+/* ---- Files in memory ---- */
+
+struct mem {
+	struct tq_buf	 b;
+	unsigned	 reads;
+	size_t		 bytes;
+};
+
+static int
+mem_write(void *arg, const void *p, size_t len, struct tq_err *err)
+{
+	struct mem *m = arg;
+
+	(void)err;
+	return tq_buf_append(&m->b, p, len);
+}
+
+static int
+mem_read(void *arg, uint64_t off, size_t len, void *dst, struct tq_err *err)
+{
+	struct mem *m = arg;
+
+	if (off > m->b.len || len > m->b.len - off)
+		return tq_err_set(err, TQ_EIO, "read past the end");
+	memcpy(dst, m->b.data + off, len);
+	m->reads++;
+	m->bytes += len;
+	return 0;
+}
+
+/*
+ * Schema: root { id INT64; tags LIST<optional STRING>; }.  Columns: id
+ * (0/0) and tags.list.element (def 3, rep 1).
+ */
+static const struct tq_parquet_node nested[] = {
+	{ "schema", 0, 2, 0, 0, { 0 } },
+	{ "id", TQ_PARQUET_REQUIRED, 0, TQ_PARQUET_INT64, 0, { 0 } },
+	{ "tags", TQ_PARQUET_OPTIONAL, 1, 0, 0, { .kind = TQ_PARQUET_LT_LIST } },
+	{ "list", TQ_PARQUET_REPEATED, 1, 0, 0, { 0 } },
+	{ "element", TQ_PARQUET_OPTIONAL, 0, TQ_PARQUET_BYTE_ARRAY, 0,
+	    { .kind = TQ_PARQUET_LT_STRING } },
+};
+
+static void
+test_batch_write_read(void)
+{
+	struct tq_parquet_schema *s = NULL;
+	struct tq_parquet_writer *w = NULL;
+	struct tq_parquet_reader *r = NULL;
+	struct tq_parquet_write_opts o = { .codec = TQ_PARQUET_SNAPPY,
+	    .page_version = 2, .page_size = 64 };
+	struct tq_parquet_column c, c2;
+	struct tq_err e;
+	struct mem m;
+	/* Rows: {1,[a,null]} {2,null} {3,[]} {4,[b,a,c]} */
+	static const uint16_t def[] = { 3, 2, 0, 1, 3, 3, 3 };
+	static const uint16_t rep[] = { 0, 1, 0, 0, 0, 1, 1 };
+	static const uint32_t off[] = { 0, 1, 2, 3, 4 };
+	static const int64_t ids[] = { 1, 2, 3, 4 };
+	static const uint16_t bad_def[] = { 4 };
+	struct tq_parquet_batch b1 = { .n_levels = 3, .def = def, .rep = rep,
+	    .n_values = 1, .off = off, .data = (const uint8_t *)"abac" };
+	struct tq_parquet_batch b2 = { .n_levels = 4, .def = def + 3,
+	    .rep = rep + 3, .n_values = 3, .off = off + 1,
+	    .data = (const uint8_t *)"abac" };
+	struct tq_parquet_batch bi = { .n_levels = 4, .n_values = 4,
+	    .i64 = ids };
+	struct tq_parquet_batch bad = { .n_levels = 1, .def = bad_def,
+	    .rep = rep, .n_values = 0 };
+	int ok = 1;
+	size_t i;
+
+	memset(&m, 0, sizeof(m));
+	tq_buf_init(&m.b, 1 << 20);
+	T_EQ_INT(tq_parquet_schema_new(nested, 5, &s, &e), 0, "schema: builds");
+	T_EQ_INT(s->n_columns, 2, "schema: two columns");
+	T_EQ_STR(s->columns[1].path, "tags.list.element", "schema: dotted path");
+	T_OK(s->columns[1].max_def == 3 && s->columns[1].max_rep == 1,
+	    "schema: levels of a LIST of optional strings");
+	T_EQ_INT(tq_parquet_schema_find(s, "id"), 0, "schema: find");
+	T_EQ_INT(tq_parquet_writer_new(s, &o, mem_write, &m, &w, &e), 0,
+	    "writer: new");
+	T_EQ_INT(tq_parquet_writer_write(w, 1, &bad, &e), TQ_EINVAL,
+	    "writer: a level above the maximum is refused");
+	b1.n_values = 2;
+	T_EQ_INT(tq_parquet_writer_write(w, 1, &b1, &e), TQ_EINVAL,
+	    "writer: a value count that does not match is refused");
+	b1.n_values = 1;
+	/* The first batch ends inside record 2: batches may split records. */
+	T_EQ_INT(tq_parquet_writer_write(w, 1, &b1, &e), 0, "writer: batch 1");
+	T_EQ_INT(tq_parquet_writer_write(w, 1, &b2, &e), 0, "writer: batch 2");
+	T_EQ_INT(tq_parquet_writer_end_rows(w, 4, &e), 0, "writer: end rows");
+	T_EQ_INT(tq_parquet_writer_flush(w, &e), TQ_EINVAL,
+	    "writer: a column short of records is refused at flush");
+	T_EQ_INT(tq_parquet_writer_write(w, 0, &bi, &e), 0, "writer: ids");
+	T_EQ_INT(tq_parquet_writer_add_kv(w, "k", "v", &e), 0, "writer: kv");
+	T_EQ_INT(tq_parquet_writer_close(w, &e), 0, "writer: close");
+	tq_parquet_writer_free(w);
+
+	T_EQ_INT(tq_parquet_reader_open(mem_read, &m, m.b.len, NULL, &r, &e), 0,
+	    "reader: open");
+	T_EQ_INT(m.reads, 1, "reader: a small file's footer takes one read");
+	T_EQ_INT(tq_parquet_reader_num_rows(r), 4, "reader: rows");
+	T_EQ_INT(tq_parquet_reader_num_kv(r), 1, "reader: key-value pairs");
+	T_EQ_INT(tq_parquet_reader_read_column(r, 0, 1, 0, &c, &e), 0,
+	    "reader: read tags");
+	T_EQ_INT(c.n_levels, 7, "reader: level count");
+	for (i = 0; i < 7; i++)
+		ok &= c.def[i] == def[i] && c.rep[i] == rep[i];
+	T_OK(ok, "reader: levels as written");
+	T_OK(c.n_values == 4 && c.off[4] == 4 && memcmp(c.data, "abac", 4) == 0,
+	    "reader: values as written");
+	T_EQ_INT(tq_parquet_reader_read_column(r, 0, 1,
+	    TQ_PARQUET_READ_DICT_INDICES, &c2, &e), 0, "reader: as indices");
+	T_OK(c2.idx != NULL && c2.dict != NULL && c2.dict->n_values == 3 &&
+	    c2.idx[0] == c2.idx[2] && c2.idx[1] != c2.idx[0],
+	    "reader: dictionary indices and dictionary");
+	tq_parquet_column_release(&c);
+	tq_parquet_column_release(&c2);
+	T_EQ_INT(tq_parquet_reader_read_column(r, 0, 0, 0, &c, &e), 0,
+	    "reader: read ids");
+	T_OK(c.def == NULL && c.rep == NULL && c.n_values == 4 &&
+	    c.i64[3] == 4, "reader: required column has no levels");
+	tq_parquet_column_release(&c);
+	T_EQ_INT(tq_parquet_reader_read_column(r, 1, 0, 0, &c, &e), TQ_EINVAL,
+	    "reader: no such row group");
+	tq_parquet_reader_free(r);
+	tq_parquet_schema_free(s);
+	tq_buf_release(&m.b);
+}
+
+/* Flat schema for pruning: { n INT64, s STRING }. */
+static const struct tq_parquet_node flat[] = {
+	{ "schema", 0, 2, 0, 0, { 0 } },
+	{ "n", TQ_PARQUET_REQUIRED, 0, TQ_PARQUET_INT64, 0, { 0 } },
+	{ "s", TQ_PARQUET_OPTIONAL, 0, TQ_PARQUET_BYTE_ARRAY, 0,
+	    { .kind = TQ_PARQUET_LT_STRING } },
+};
+
+static void
+test_prune(void)
+{
+	static const char *const fruit[3][2] = { { "apple", "cherry" },
+	    { "banana", "damson" }, { "elder", "fig" } };
+	struct tq_parquet_schema *s = NULL;
+	struct tq_parquet_writer *w = NULL;
+	struct tq_parquet_reader *r = NULL;
+	struct tq_parquet_datum rec, f[2];
+	struct tq_parquet_value lo, hi, key;
+	struct tq_err e;
+	struct mem m;
+	bool may;
+	int g, i, got[3];
+	size_t before;
+
+	memset(&m, 0, sizeof(m));
+	tq_buf_init(&m.b, 1 << 24);
+	tq_parquet_schema_new(flat, 3, &s, &e);
+	T_EQ_INT(tq_parquet_writer_new(s, NULL, mem_write, &m, &w, &e), 0,
+	    "prune: writer");
+	for (g = 0; g < 3; g++) {
+		for (i = 0; i < 100; i++) {
+			const char *v = fruit[g][i % 2];
+
+			memset(f, 0, sizeof(f));
+			rec.kind = TQ_PARQUET_D_GROUP;
+			rec.n = 2;
+			rec.items = f;
+			f[0].kind = TQ_PARQUET_D_VALUE;
+			f[0].v.i64 = g * 100 + i;
+			f[1].kind = i == 7 ? TQ_PARQUET_D_NULL : TQ_PARQUET_D_VALUE;
+			f[1].v.bytes.ptr = (const uint8_t *)v;
+			f[1].v.bytes.len = strlen(v);
+			if (tq_parquet_writer_write_record(w, &rec, &e) != 0)
+				break;
+		}
+		T_EQ_INT(tq_parquet_writer_flush(w, &e), 0, "prune: row group");
+	}
+	f[0].kind = TQ_PARQUET_D_NULL;
+	T_EQ_INT(tq_parquet_writer_write_record(w, &rec, &e), TQ_EINVAL,
+	    "prune: a record missing a required field is refused");
+	T_EQ_INT(tq_parquet_writer_close(w, &e), 0, "prune: close");
+	tq_parquet_writer_free(w);
+	T_EQ_INT(tq_parquet_reader_open(mem_read, &m, m.b.len, NULL, &r, &e), 0,
+	    "prune: open");
+	T_EQ_INT(tq_parquet_reader_num_row_groups(r), 3, "prune: 3 row groups");
+
+	memset(&lo, 0, sizeof(lo));
+	lo.type = TQ_PARQUET_INT64;
+	hi = lo;
+	lo.i64 = 150;
+	hi.i64 = 160;
+	for (g = 0; g < 3; g++) {
+		tq_parquet_reader_may_match(r, (size_t)g, 0, &lo, &hi,
+		    TQ_PARQUET_PRUNE_STATS, &may, &e);
+		got[g] = may;
+	}
+	T_OK(!got[0] && got[1] && !got[2], "prune: n in [150,160] by stats");
+
+	memset(&key, 0, sizeof(key));
+	key.type = TQ_PARQUET_BYTE_ARRAY;
+	key.ptr = (const uint8_t *)"banana";
+	key.len = 6;
+	for (g = 0; g < 3; g++) {
+		tq_parquet_reader_may_match(r, (size_t)g, 1, &key, &key,
+		    TQ_PARQUET_PRUNE_STATS, &may, &e);
+		got[g] = may;
+	}
+	T_OK(got[0] && got[1] && !got[2],
+	    "prune: stats alone cannot rule out banana in apple..cherry");
+	before = m.bytes;
+	m.reads = 0;
+	T_EQ_INT(tq_parquet_reader_may_match(r, 0, 1, &key, &key,
+	    TQ_PARQUET_PRUNE_STATS | TQ_PARQUET_PRUNE_DICT, &may, &e), 0,
+	    "prune: with the dictionary");
+	T_OK(!may, "prune: the dictionary rules banana out of row group 0");
+	T_OK(m.reads == 1 && m.bytes - before <
+	    (size_t)tq_parquet_reader_chunk(r, 0, 1)->compressed_size,
+	    "prune: one read, of the dictionary page only");
+	tq_parquet_reader_may_match(r, 1, 1, &key, &key,
+	    TQ_PARQUET_PRUNE_STATS | TQ_PARQUET_PRUNE_DICT, &may, &e);
+	T_OK(may, "prune: row group 1 holds banana");
+	T_EQ_INT(tq_parquet_reader_chunk(r, 0, 1)->stats.null_count, 1,
+	    "prune: null count in the statistics");
+	tq_parquet_reader_free(r);
+	tq_parquet_schema_free(s);
+	tq_buf_release(&m.b);
+}
+
+/*
+ * A DELTA_BYTE_ARRAY page, built by hand (we never write one): the values
+ * "apple", "applesauce", "apricot", "" share prefixes 0, 5, 2, 0.
+ */
+static void
+test_delta_byte_array(void)
+{
+	static const int64_t pre[] = { 0, 5, 2, 0 }, suf[] = { 5, 5, 5, 0 };
+	struct tq_parquet_schema *s = NULL;
+	struct tq_parquet_reader *r = NULL;
+	struct tq_parquet_column c;
+	struct tq_parquet_chunk ch;
+	struct pq_row_group rg;
+	struct pq_file_meta fm;
+	struct pq_page_header h;
+	struct tq_buf file, body;
+	struct tq_err e;
+	uint32_t flen;
+	static const struct tq_parquet_node one[] = {
+		{ "schema", 0, 1, 0, 0, { 0 } },
+		{ "v", TQ_PARQUET_REQUIRED, 0, TQ_PARQUET_BYTE_ARRAY, 0,
+		    { .kind = TQ_PARQUET_LT_STRING } },
+	};
+
+	tq_parquet_schema_new(one, 2, &s, &e);
+	tq_buf_init(&file, 1 << 20);
+	tq_buf_init(&body, 1 << 20);
+	pq_delta_encode(pre, 4, true, &body);
+	pq_delta_encode(suf, 4, true, &body);
+	tq_buf_append(&body, "applesaucericot", 15);
+	memset(&h, 0, sizeof(h));
+	h.type = PQ_PAGE_DATA;
+	h.num_values = 4;
+	h.encoding = TQ_PARQUET_DELTA_BYTE_ARRAY;
+	h.uncompressed_size = h.compressed_size = (int32_t)body.len;
+	tq_buf_append(&file, "PAR1", 4);
+	pq_page_header_encode(&h, &file);
+	tq_buf_append(&file, body.data, body.len);
+	memset(&ch, 0, sizeof(ch));
+	ch.codec = TQ_PARQUET_UNCOMPRESSED;
+	ch.encodings = 1u << TQ_PARQUET_DELTA_BYTE_ARRAY;
+	ch.num_values = 4;
+	ch.data_page_offset = 4;
+	ch.dict_page_offset = -1;
+	ch.compressed_size = ch.uncompressed_size = (int64_t)file.len - 4;
+	memset(&rg, 0, sizeof(rg));
+	rg.num_rows = 4;
+	rg.chunks = &ch;
+	memset(&fm, 0, sizeof(fm));
+	fm.version = 1;
+	fm.schema = s;
+	fm.num_rows = 4;
+	fm.n_row_groups = 1;
+	fm.row_groups = &rg;
+	fm.page_type = PQ_PAGE_DATA;
+	flen = (uint32_t)file.len;
+	pq_meta_encode(&fm, &file);
+	flen = (uint32_t)file.len - flen;
+	tq_buf_append(&file, &flen, 4);
+	tq_buf_append(&file, "PAR1", 4);
+	T_EQ_INT(tq_parquet_reader_open_mem(file.data, file.len, NULL, &r, &e),
+	    0, "delta byte array: open");
+	T_EQ_INT(tq_parquet_reader_read_column(r, 0, 0, 0, &c, &e), 0,
+	    "delta byte array: decode");
+	T_OK(c.n_values == 4 && c.off[4] == 22 &&
+	    memcmp(c.data, "appleapplesauceapricot", 22) == 0,
+	    "delta byte array: prefixes restored");
+	tq_parquet_column_release(&c);
+	tq_parquet_reader_free(r);
+	tq_parquet_schema_free(s);
+	tq_buf_release(&file);
+	tq_buf_release(&body);
+}
+
+/* ---- Golden files and damage ---- */
+
+static uint8_t *
+slurp(const char *name, size_t *len)
+{
+	char path[512];
+	const char *top = getenv("TQ_TOP");
+	FILE *f;
+	uint8_t *p;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/tests/data/parquet/%s",
+	    top ? top : ".", name);
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	p = malloc((size_t)n);
+	if (p != NULL && fread(p, 1, (size_t)n, f) != (size_t)n) {
+		free(p);
+		p = NULL;
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return p;
+}
+
+/* read_all reads and assembles every row group; returns 0 or the error. */
+static int
+read_all(const uint8_t *p, size_t len, size_t max_mem, int64_t *sum_id)
+{
+	struct tq_parquet_read_opts o = { 0, max_mem };
+	struct tq_parquet_reader *r = NULL;
+	const struct tq_parquet_schema *s;
+	struct tq_parquet_column *cols = NULL;
+	struct tq_parquet_datum *recs = NULL;
+	struct tq_arena a;
+	struct tq_err e;
+	size_t rg, c, i, n;
+	int rc;
+
+	tq_arena_init(&a, 64u << 20);
+	if ((rc = tq_parquet_reader_open_mem(p, len, &o, &r, &e)) != 0)
+		goto out;
+	s = tq_parquet_reader_schema(r);
+	cols = calloc(s->n_columns, sizeof(*cols));
+	for (rg = 0; rg < tq_parquet_reader_num_row_groups(r); rg++) {
+		n = (size_t)tq_parquet_reader_row_group_rows(r, rg);
+		for (c = 0; c < s->n_columns; c++)
+			if ((rc = tq_parquet_reader_read_column(r, rg, (int)c,
+			    (int)c & 1, &cols[c], &e)) != 0)
+				goto out;
+		if (n > 1000000 || (recs = calloc(n + 1, sizeof(*recs))) == NULL) {
+			rc = TQ_ELIMIT;
+			goto out;
+		}
+		if ((rc = tq_parquet_assemble(s, cols, n, &a, recs, &e)) != 0)
+			goto out;
+		if (sum_id != NULL && cols[0].type == TQ_PARQUET_INT64)
+			for (i = 0; i < cols[0].n_values; i++)
+				*sum_id += cols[0].i64[i];
+		free(recs);
+		recs = NULL;
+		for (c = 0; c < s->n_columns; c++)
+			tq_parquet_column_release(&cols[c]);
+		tq_arena_reset(&a);
+	}
+out:
+	if (cols != NULL)
+		for (c = 0; c < tq_parquet_reader_schema(r)->n_columns; c++)
+			tq_parquet_column_release(&cols[c]);
+	free(cols);
+	free(recs);
+	tq_arena_release(&a);
+	tq_parquet_reader_free(r);
+	return rc;
+}
+
+static void
+test_golden(void)
+{
+	static const char *const names[] = { "duckdb-v1-zstd.parquet",
+	    "duckdb-v2-snappy.parquet", "duckdb-gzip.parquet",
+	    "ours-mixed-v2.parquet", "ours-dict-v1.parquet" };
+	char msg[128];
+	size_t i, len, k;
+	uint8_t *p;
+	int64_t sum;
+	int bad, rc;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		p = slurp(names[i], &len);
+		snprintf(msg, sizeof(msg), "golden: %s is there", names[i]);
+		T_OK(p != NULL, msg);
+		if (p == NULL)
+			continue;
+		sum = 0;
+		snprintf(msg, sizeof(msg), "golden: %s reads", names[i]);
+		T_EQ_INT(read_all(p, len, 0, &sum), 0, msg);
+		snprintf(msg, sizeof(msg), "golden: %s ids", names[i]);
+		/* 0..299 in DuckDB's files, 0..n-1 in ours. */
+		T_OK(sum == (i < 3 ? 299 * 300 / 2 : i == 3 ? 59 * 60 / 2 :
+		    39 * 40 / 2), msg);
+		snprintf(msg, sizeof(msg), "golden: %s under a small memory "
+		    "cap is TQ_ELIMIT", names[i]);
+		T_EQ_INT(read_all(p, len, 2048, NULL), TQ_ELIMIT, msg);
+
+		/* Every truncation, and random damage, fails cleanly. */
+		bad = 0;
+		for (k = 0; k < len; k += 1 + k / 64) {
+			rc = read_all(p, k, 0, NULL);
+			bad |= rc == 0;
+		}
+		snprintf(msg, sizeof(msg), "golden: %s truncated never reads",
+		    names[i]);
+		T_OK(!bad, msg);
+		for (k = 0; k < 300; k++) {
+			uint8_t *q = malloc(len);
+			size_t at = rnd() % len;
+
+			memcpy(q, p, len);
+			q[at] ^= (uint8_t)(1 + rnd() % 255);
+			if (k % 3 == 0 && at + 4 < len)
+				memset(q + at, 0xff, 4);
+			rc = read_all(q, len, 64u << 20, NULL);
+			bad |= rc > 0;
+			free(q);
+		}
+		snprintf(msg, sizeof(msg), "golden: %s damaged 300 ways, no crash",
+		    names[i]);
+		T_OK(!bad, msg);
+		free(p);
+	}
+}
+
+static void
+test_schema_errors(void)
+{
+	struct tq_parquet_schema *s = NULL;
+	struct tq_err e;
+	static const struct tq_parquet_node short_tree[] = {
+		{ "schema", 0, 3, 0, 0, { 0 } },
+		{ "a", 0, 0, TQ_PARQUET_INT32, 0, { 0 } },
+	};
+	static const struct tq_parquet_node bad_list[] = {
+		{ "schema", 0, 1, 0, 0, { 0 } },
+		{ "l", 1, 1, 0, 0, { .kind = TQ_PARQUET_LT_LIST } },
+		{ "x", 0, 0, TQ_PARQUET_INT32, 0, { 0 } },
+	};
+	static const struct tq_parquet_node bad_flba[] = {
+		{ "schema", 0, 1, 0, 0, { 0 } },
+		{ "f", 0, 0, TQ_PARQUET_FIXED_LEN_BYTE_ARRAY, 0, { 0 } },
+	};
+
+	static const struct tq_parquet_node lists[] = {
+		{ .name = "schema", .num_children = 3 },
+		/* three-level */
+		{ .name = "a", .num_children = 1,
+		    .logical = { .kind = TQ_PARQUET_LT_LIST } },
+		{ .name = "list", .repetition = 2, .num_children = 1 },
+		{ .name = "element", .type = TQ_PARQUET_INT32 },
+		/* two-level: repeated leaf */
+		{ .name = "b", .num_children = 1,
+		    .logical = { .kind = TQ_PARQUET_LT_LIST } },
+		{ .name = "x", .repetition = 2, .type = TQ_PARQUET_INT32 },
+		/* two-level: repeated group named <list>_tuple */
+		{ .name = "c", .num_children = 1,
+		    .logical = { .kind = TQ_PARQUET_LT_LIST } },
+		{ .name = "c_tuple", .repetition = 2, .num_children = 1 },
+		{ .name = "y", .type = TQ_PARQUET_INT32 },
+	};
+
+	T_EQ_INT(pq_schema_build(lists, 9, true, false, &s, &e), 0,
+	    "schema: legacy lists read");
+	T_OK(tq_parquet_schema_list_element(s, 1) == 3 &&
+	    tq_parquet_schema_list_element(s, 4) == 5 &&
+	    tq_parquet_schema_list_element(s, 6) == 7 &&
+	    tq_parquet_schema_list_element(s, 2) == -1,
+	    "schema: list elements, three- and two-level");
+	tq_parquet_schema_free(s);
+	T_EQ_INT(tq_parquet_schema_new(short_tree, 2, &s, &e), TQ_ECORRUPT,
+	    "schema: children missing");
+	T_EQ_INT(tq_parquet_schema_new(bad_list, 3, &s, &e), TQ_EINVAL,
+	    "schema: LIST without a repeated group");
+	T_EQ_INT(tq_parquet_schema_new(bad_flba, 2, &s, &e), TQ_ECORRUPT,
+	    "schema: FIXED_LEN_BYTE_ARRAY without a length");
+}
+
+int
+main(void)
+{
+	test_thrift();
+	test_rle();
+	test_delta();
+	test_schema_errors();
+	test_batch_write_read();
+	test_prune();
+	test_delta_byte_array();
+	test_golden();
+	return t_done();
+}
