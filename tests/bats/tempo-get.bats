@@ -384,3 +384,14 @@ trace 00000000000000000000000000000def  10.00ms  2 spans  2 services  0 errors  
 	[ "${#lines[@]}" -eq 5 ]
 	[[ ${lines[0]} =~ ^[0-9]+\ [a-z] ]]
 }
+
+@test "tempo-get: blocks written by tempo-pack read back whole" {
+	local s="$BATS_TEST_TMPDIR/packed"
+	mkdir -p "$s"
+	cat "$BATS_FILE_TMPDIR"/req[123].pb |
+		tempo-pack -s "$s" --wal "$BATS_TEST_TMPDIR/wal"
+	run -0 --separate-stderr tempo-get -s "$s" $(cat "$BATS_FILE_TMPDIR/fixture-ids")
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/out.json"
+	"$TQ_HELPERS/tq-flatten" "$BATS_TEST_TMPDIR/out.json" >"$BATS_TEST_TMPDIR/spans"
+	compare "$TQ_FIXTURES/ground-truth.jsonl" "$BATS_TEST_TMPDIR/spans" 220
+}
