@@ -204,6 +204,27 @@ fmt_dur(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%.2fs", (double)ns / 1e9);
 }
 
+/*
+ * put_clean writes s for a terminal: control characters (C0, DEL and,
+ * UTF-8 encoded, C1) become '?', so span data cannot send escape
+ * sequences.
+ */
+static void
+put_clean(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fputc('?', f);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			fputc('?', f);
+			p++;
+		} else
+			fputc(*p, f);
+	}
+}
+
 static uint64_t
 span_end(const Tq__Span *sp)
 {
@@ -356,15 +377,20 @@ print_span(FILE *f, const struct tree *t, size_t i, size_t depth)
 		bar[c] = c >= c0 && c < c1 ? (t->critical[i] ? '#' : '=') : ' ';
 	bar[BAR_WIDTH] = '\0';
 	fmt_dur(span_end(sp) - sp->start_time_unix_nano, dur, sizeof(dur));
-	fprintf(f, "|%s%s%s| %9s %c %*s%s%s: %s", colour && t->critical[i] ?
+	fprintf(f, "|%s%s%s| %9s %c %*s%s", colour && t->critical[i] ?
 	    "\033[33m" : "", bar, colour && t->critical[i] ? "\033[0m" : "",
 	    dur, t->critical[i] ? '*' : ' ', (int)(2 * (depth < 1000 ? depth :
-	    1000)), "", colour && error ? "\033[31m" : "",
-	    svc != NULL && *svc != '\0' ? svc : "-", sp->name);
-	if (error)
-		fprintf(f, " ERROR%s%s", *sp->status->message != '\0' ? ": " : "",
-		    sp->status->message);
-	else if (ok)
+	    1000)), "", colour && error ? "\033[31m" : "");
+	put_clean(f, svc != NULL && *svc != '\0' ? svc : "-");
+	fputs(": ", f);
+	put_clean(f, sp->name);
+	if (error) {
+		fputs(" ERROR", f);
+		if (*sp->status->message != '\0') {
+			fputs(": ", f);
+			put_clean(f, sp->status->message);
+		}
+	} else if (ok)
 		fprintf(f, " OK");
 	fprintf(f, "%s\n", colour && error ? "\033[0m" : "");
 }
@@ -683,8 +709,9 @@ list(struct tq_store *st, enum format fmt)
 		fmt_time(m->end_s, end, sizeof(end));
 		fmt_size(m->size, size, sizeof(size));
 		fmt_age(age_s(now, m->end_s), age, sizeof(age));
-		fprintf(f, "%-36s %3u %8llu %9s %4u %-20s %-20s %s\n",
-		    m->block_id, m->compaction_level,
+		put_clean(f, m->block_id);
+		fprintf(f, " %3u %8llu %9s %4u %-20s %-20s %s\n",
+		    m->compaction_level,
 		    (unsigned long long)m->total_objects, size,
 		    m->total_records, start, end, age);
 	}
@@ -787,11 +814,17 @@ inspect(struct tq_store *st, const char *id, enum format fmt)
 
 		fmt_time(m->start_s, t0, sizeof(t0));
 		fmt_time(m->end_s, t1, sizeof(t1));
-		fprintf(f, "block         %s\n", m->block_id);
-		fprintf(f, "tenant        %s\n", m->tenant);
-		fprintf(f, "format        %s\n", m->format);
-		fprintf(f, "created by    %s\n", tq_parquet_reader_created_by(pr) ?
+		/* Everything from the block's files is cleaned for a terminal. */
+		fprintf(f, "block         ");
+		put_clean(f, m->block_id);
+		fprintf(f, "\ntenant        ");
+		put_clean(f, m->tenant);
+		fprintf(f, "\nformat        ");
+		put_clean(f, m->format);
+		fprintf(f, "\ncreated by    ");
+		put_clean(f, tq_parquet_reader_created_by(pr) ?
 		    tq_parquet_reader_created_by(pr) : "");
+		fputc('\n', f);
 		fprintf(f, "level         %u\n", m->compaction_level);
 		fprintf(f, "traces        %llu\n",
 		    (unsigned long long)m->total_objects);
@@ -804,9 +837,11 @@ inspect(struct tq_store *st, const char *id, enum format fmt)
 		fprintf(f, "start         %s\n", t0);
 		fprintf(f, "end           %s\n", t1);
 		fprintf(f, "dedicated    ");
-		for (i = 0; i < m->n_ded; i++)
-			fprintf(f, " %s:%s", m->ded[i].scope == TQ_BLOCK_SCOPE_SPAN ?
-			    "span" : "resource", m->ded[i].name);
+		for (i = 0; i < m->n_ded; i++) {
+			fprintf(f, " %s:", m->ded[i].scope == TQ_BLOCK_SCOPE_SPAN ?
+			    "span" : "resource");
+			put_clean(f, m->ded[i].name);
+		}
 		fprintf(f, "%s\n", m->n_ded == 0 ? " none" : "");
 		fprintf(f, "\n%-9s %10s %12s %14s\n", "ROW GROUP", "ROWS",
 		    "COMPRESSED", "UNCOMPRESSED");
@@ -875,8 +910,10 @@ inspect(struct tq_store *st, const char *id, enum format fmt)
 			continue;
 		}
 		short_path(s->columns[c].path, path, sizeof(path));
-		fprintf(f, "%12lld %14lld %-6s %-40s %s\n", (long long)comp,
-		    (long long)unc, codec, enc, path);
+		fprintf(f, "%12lld %14lld %-6s %-40s ", (long long)comp,
+		    (long long)unc, codec, enc);
+		put_clean(f, path);
+		fputc('\n', f);
 	}
 
 	/* Attributes by bytes. */
@@ -904,9 +941,11 @@ inspect(struct tq_store *st, const char *id, enum format fmt)
 			    "", "", "", n_attrs - i);
 			break;
 		}
-		fprintf(f, "%12llu %10llu %-8s %s\n", (unsigned long long)at->bytes,
+		fprintf(f, "%12llu %10llu %-8s ", (unsigned long long)at->bytes,
 		    (unsigned long long)at->count,
-		    tq_inspect_scope_name(at->scope), at->key);
+		    tq_inspect_scope_name(at->scope));
+		put_clean(f, at->key);
+		fputc('\n', f);
 	}
 	tq_inspect_free(in);
 	tq_block_free(b);

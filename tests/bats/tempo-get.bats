@@ -395,3 +395,16 @@ trace 00000000000000000000000000000def  10.00ms  2 spans  2 services  0 errors  
 	"$TQ_HELPERS/tq-flatten" "$BATS_TEST_TMPDIR/out.json" >"$BATS_TEST_TMPDIR/spans"
 	compare "$TQ_FIXTURES/ground-truth.jsonl" "$BATS_TEST_TMPDIR/spans" 220
 }
+
+@test "tempo-get: span data cannot send escape sequences to the terminal" {
+	local s="$BATS_TEST_TMPDIR/esc" b
+	mkdir -p "$s"
+	b=$("$TQ_HELPERS/tq-mkblock" "$s" "$TQ_TOP/tests/data/get/escape.json")
+	run -0 --separate-stderr tempo-get -s "$s" -f tree bad
+	assert_line --index 1 '|########################################|       1ns * ev?[31mil: n?2Jx'
+	run -0 --separate-stderr tempo-get -s "$s" --inspect "$b"
+	assert_line --regexp '^ +1 +1 span +k\?$'
+	# JSON keeps the data as it is, escaped by JSON's rules.
+	run -0 --separate-stderr tempo-get -s "$s" bad
+	[[ $output == *'"stringValue":"ev\u001b[31mil"'* ]]
+}

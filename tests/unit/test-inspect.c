@@ -109,7 +109,7 @@ check(void)
 	for (t = 1; t <= 2; t++) {
 		snprintf(json, sizeof(json), trace_fmt, t, t, t, t, t, t);
 		if (tq_otlp_json_decode(json, strlen(json), &a, &td, &e) != 0 ||
-		    tq_block_writer_add(w, td, &e) != 0)
+		    tq_block_writer_add(w, td, 0, &e) != 0)
 			printf("# trace %d: %s\n", t, e.msg);
 	}
 	T_EQ_INT(tq_block_writer_finish(w, &meta, &e), 0, "block written");
