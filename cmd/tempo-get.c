@@ -150,16 +150,35 @@ list_blocks(struct tq_store *st, struct blocks *bl)
 	bl->b = xcalloc(bl->n, sizeof(*bl->b));
 }
 
-/* in_range tells whether block m may hold spans of [--start, --end]. */
+/* floor_s converts nanoseconds to whole seconds, rounding down. */
+static int64_t
+floor_s(int64_t ns)
+{
+	return ns / 1000000000 - (ns % 1000000000 < 0);
+}
+
+/*
+ * in_range tells whether block m may hold spans of [--start, --end].
+ * meta.json has whole seconds: a block's end second covers up to the
+ * next one.
+ */
 static bool
 in_range(const struct tq_block_meta *m)
 {
-	/* meta.json has whole seconds: end_s covers up to end_s + 1. */
-	if (cli.start_ns != 0 && (m->end_s + 1) * 1000000000LL <= cli.start_ns)
+	if (cli.start_ns != 0 && m->end_s < floor_s(cli.start_ns))
 		return false;
-	if (cli.end_ns != 0 && m->start_s * 1000000000LL > cli.end_ns)
+	if (cli.end_ns != 0 && m->start_s > floor_s(cli.end_ns))
 		return false;
 	return true;
+}
+
+/* age_s is now - end, 0 when that does not fit. */
+static int64_t
+age_s(int64_t now, int64_t end)
+{
+	int64_t d;
+
+	return __builtin_sub_overflow(now, end, &d) ? 0 : d;
 }
 
 /* ---- output of traces ---- */
@@ -183,6 +202,27 @@ fmt_dur(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%.2fms", (double)ns / 1e6);
 	else
 		snprintf(buf, len, "%.2fs", (double)ns / 1e9);
+}
+
+/*
+ * put_clean writes s for a terminal: control characters (C0, DEL and,
+ * UTF-8 encoded, C1) become '?', so span data cannot send escape
+ * sequences.
+ */
+static void
+put_clean(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fputc('?', f);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			fputc('?', f);
+			p++;
+		} else
+			fputc(*p, f);
+	}
 }
 
 static uint64_t
@@ -337,15 +377,20 @@ print_span(FILE *f, const struct tree *t, size_t i, size_t depth)
 		bar[c] = c >= c0 && c < c1 ? (t->critical[i] ? '#' : '=') : ' ';
 	bar[BAR_WIDTH] = '\0';
 	fmt_dur(span_end(sp) - sp->start_time_unix_nano, dur, sizeof(dur));
-	fprintf(f, "|%s%s%s| %9s %c %*s%s%s: %s", colour && t->critical[i] ?
+	fprintf(f, "|%s%s%s| %9s %c %*s%s", colour && t->critical[i] ?
 	    "\033[33m" : "", bar, colour && t->critical[i] ? "\033[0m" : "",
 	    dur, t->critical[i] ? '*' : ' ', (int)(2 * (depth < 1000 ? depth :
-	    1000)), "", colour && error ? "\033[31m" : "",
-	    svc != NULL && *svc != '\0' ? svc : "-", sp->name);
-	if (error)
-		fprintf(f, " ERROR%s%s", *sp->status->message != '\0' ? ": " : "",
-		    sp->status->message);
-	else if (ok)
+	    1000)), "", colour && error ? "\033[31m" : "");
+	put_clean(f, svc != NULL && *svc != '\0' ? svc : "-");
+	fputs(": ", f);
+	put_clean(f, sp->name);
+	if (error) {
+		fputs(" ERROR", f);
+		if (*sp->status->message != '\0') {
+			fputs(": ", f);
+			put_clean(f, sp->status->message);
+		}
+	} else if (ok)
 		fprintf(f, " OK");
 	fprintf(f, "%s\n", colour && error ? "\033[0m" : "");
 }
@@ -636,7 +681,7 @@ meta_json(const struct tq_block_meta *m, int64_t now)
 	json_object_set_new(o, "footer_bytes", json_integer(m->footer_size));
 	json_object_set_new(o, "start_s", json_integer(m->start_s));
 	json_object_set_new(o, "end_s", json_integer(m->end_s));
-	json_object_set_new(o, "age_s", json_integer(now - m->end_s));
+	json_object_set_new(o, "age_s", json_integer(age_s(now, m->end_s)));
 	return o;
 }
 
@@ -663,9 +708,10 @@ list(struct tq_store *st, enum format fmt)
 		fmt_time(m->start_s, start, sizeof(start));
 		fmt_time(m->end_s, end, sizeof(end));
 		fmt_size(m->size, size, sizeof(size));
-		fmt_age(now - m->end_s, age, sizeof(age));
-		fprintf(f, "%-36s %3u %8llu %9s %4u %-20s %-20s %s\n",
-		    m->block_id, m->compaction_level,
+		fmt_age(age_s(now, m->end_s), age, sizeof(age));
+		put_clean(f, m->block_id);
+		fprintf(f, " %3u %8llu %9s %4u %-20s %-20s %s\n",
+		    m->compaction_level,
 		    (unsigned long long)m->total_objects, size,
 		    m->total_records, start, end, age);
 	}
@@ -704,8 +750,9 @@ names_of(uint32_t mask, const char *(*name)(int), const char *sep,
 			continue;
 		if (arr != NULL)
 			json_array_append_new(arr, json_string(name(b)));
-		o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s",
-		    o > 0 ? sep : "", name(b));
+		if (o < len)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s",
+			    o > 0 ? sep : "", name(b));
 	}
 }
 
@@ -767,11 +814,17 @@ inspect(struct tq_store *st, const char *id, enum format fmt)
 
 		fmt_time(m->start_s, t0, sizeof(t0));
 		fmt_time(m->end_s, t1, sizeof(t1));
-		fprintf(f, "block         %s\n", m->block_id);
-		fprintf(f, "tenant        %s\n", m->tenant);
-		fprintf(f, "format        %s\n", m->format);
-		fprintf(f, "created by    %s\n", tq_parquet_reader_created_by(pr) ?
+		/* Everything from the block's files is cleaned for a terminal. */
+		fprintf(f, "block         ");
+		put_clean(f, m->block_id);
+		fprintf(f, "\ntenant        ");
+		put_clean(f, m->tenant);
+		fprintf(f, "\nformat        ");
+		put_clean(f, m->format);
+		fprintf(f, "\ncreated by    ");
+		put_clean(f, tq_parquet_reader_created_by(pr) ?
 		    tq_parquet_reader_created_by(pr) : "");
+		fputc('\n', f);
 		fprintf(f, "level         %u\n", m->compaction_level);
 		fprintf(f, "traces        %llu\n",
 		    (unsigned long long)m->total_objects);
@@ -784,9 +837,11 @@ inspect(struct tq_store *st, const char *id, enum format fmt)
 		fprintf(f, "start         %s\n", t0);
 		fprintf(f, "end           %s\n", t1);
 		fprintf(f, "dedicated    ");
-		for (i = 0; i < m->n_ded; i++)
-			fprintf(f, " %s:%s", m->ded[i].scope == TQ_BLOCK_SCOPE_SPAN ?
-			    "span" : "resource", m->ded[i].name);
+		for (i = 0; i < m->n_ded; i++) {
+			fprintf(f, " %s:", m->ded[i].scope == TQ_BLOCK_SCOPE_SPAN ?
+			    "span" : "resource");
+			put_clean(f, m->ded[i].name);
+		}
 		fprintf(f, "%s\n", m->n_ded == 0 ? " none" : "");
 		fprintf(f, "\n%-9s %10s %12s %14s\n", "ROW GROUP", "ROWS",
 		    "COMPRESSED", "UNCOMPRESSED");
@@ -855,8 +910,10 @@ inspect(struct tq_store *st, const char *id, enum format fmt)
 			continue;
 		}
 		short_path(s->columns[c].path, path, sizeof(path));
-		fprintf(f, "%12lld %14lld %-6s %-40s %s\n", (long long)comp,
-		    (long long)unc, codec, enc, path);
+		fprintf(f, "%12lld %14lld %-6s %-40s ", (long long)comp,
+		    (long long)unc, codec, enc);
+		put_clean(f, path);
+		fputc('\n', f);
 	}
 
 	/* Attributes by bytes. */
@@ -884,9 +941,11 @@ inspect(struct tq_store *st, const char *id, enum format fmt)
 			    "", "", "", n_attrs - i);
 			break;
 		}
-		fprintf(f, "%12llu %10llu %-8s %s\n", (unsigned long long)at->bytes,
+		fprintf(f, "%12llu %10llu %-8s ", (unsigned long long)at->bytes,
 		    (unsigned long long)at->count,
-		    tq_inspect_scope_name(at->scope), at->key);
+		    tq_inspect_scope_name(at->scope));
+		put_clean(f, at->key);
+		fputc('\n', f);
 	}
 	tq_inspect_free(in);
 	tq_block_free(b);
@@ -983,6 +1042,10 @@ main(int argc, char *argv[])
 	    isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 	if (tq_store_open(cli.store, NULL, &st, &e) != 0)
 		errx(EXIT_FAIL, "%s: %s", cli.store, e.msg);
+	if ((do_list || inspect_id != NULL) && cli.output != NULL &&
+	    strcmp(cli.output, "-") != 0 &&
+	    freopen(cli.output, "w", stdout) == NULL)
+		err(EXIT_FAIL, "%s", cli.output);
 	if (do_list)
 		rc = list(st, fmt);
 	else if (inspect_id != NULL)

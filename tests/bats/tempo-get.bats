@@ -201,18 +201,36 @@ SPLIT=df3cccb6716d89195d05c9e03604e4bd
 	[ -z "$output" ]
 }
 
-@test "tempo-get: -f tree of a small hand-made trace" {
-	NO_COLOR=1 run -0 --separate-stderr tempo-get -s "$TSTORE" -f tree abc
-	[ -z "$stderr" ]
-	cat >"$BATS_TEST_TMPDIR/want" <<'EOF'
-trace 00000000000000000000000000000abc  100.00ms  5 spans  5 services  2 errors  critical path 3 spans
+# The waterfalls of the two hand-made traces of tests/data/get/tree.json:
+# abc has children out of start order in the file and two errors; its
+# critical path leaves the short auth call and the early email send.
+# def has a span whose parent is missing: a second root.
+TREE='trace 00000000000000000000000000000abc  100.00ms  5 spans  5 services  2 errors  critical path 3 spans
 |########################################|  100.00ms * frontend: GET /checkout
 |  ====                                  |   10.00ms     auth: verify OK
 |        ############################    |   70.00ms *   checkout: place order ERROR: payment declined
 |            ####################        |   50.00ms *     payment: charge ERROR
 |                ==                      |    5.00ms       email: send
-EOF
-	diff -u "$BATS_TEST_TMPDIR/want" <(printf '%s\n' "$output")
+
+trace 00000000000000000000000000000def  10.00ms  2 spans  2 services  0 errors  critical path 1 span
+|########################################|   10.00ms * api: handle
+|        ========                        |    2.00ms   worker: job'
+
+@test "tempo-get: -f tree of small hand-made traces" {
+	NO_COLOR=1 run -0 --separate-stderr tempo-get -s "$TSTORE" -f tree abc def
+	[ -z "$stderr" ]
+	diff -u <(printf '%s\n' "$TREE") <(printf '%s\n' "$output")
+}
+
+@test "tempo-get: -o writes the tree, and --list, to a file" {
+	run -0 --separate-stderr tempo-get -s "$TSTORE" -f tree -o "$BATS_TEST_TMPDIR/t" abc def
+	[ -z "$output" ]
+	diff -u <(printf '%s\n' "$TREE") "$BATS_TEST_TMPDIR/t"
+	run -0 --separate-stderr tempo-get -s "$TSTORE" --list -o "$BATS_TEST_TMPDIR/l"
+	[ -z "$output" ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/l")" -eq 2 ]
+	run -1 --separate-stderr tempo-get -s "$TSTORE" -o "$BATS_TEST_TMPDIR/no/such" abc
+	[[ $stderr == "tempo-get: $BATS_TEST_TMPDIR/no/such: No such file or directory" ]]
 }
 
 @test "tempo-get: tree is the default on a terminal, in colour unless NO_COLOR" {
@@ -288,11 +306,11 @@ EOF
 	b=$(cat "$BATS_FILE_TMPDIR/tree-block")
 	run -0 --separate-stderr tempo-get -s "$TSTORE" --inspect "$b"
 	assert_line "block         $b"
-	assert_line "traces        1"
+	assert_line "traces        2"
 	assert_line "row groups    1"
 	assert_line "start         2026-01-01T00:00:00Z"
 	assert_line --regexp '^ROW GROUP +ROWS +COMPRESSED +UNCOMPRESSED$'
-	assert_line --regexp '^0 +1 +[0-9]+ +[0-9]+$'
+	assert_line --regexp '^0 +2 +[0-9]+ +[0-9]+$'
 	assert_line --regexp '^ +[0-9]+ +[0-9]+ ZSTD +[A-Z_,]+ +rs.ss.Spans.Name$'
 	assert_line --regexp '^ +BYTES +COUNT SCOPE +ATTRIBUTE'
 }
@@ -365,4 +383,28 @@ EOF
 	    jq -r 'select(.record == \"attribute\") | \"\\(.bytes) \\(.key)\"' | head -5"
 	[ "${#lines[@]}" -eq 5 ]
 	[[ ${lines[0]} =~ ^[0-9]+\ [a-z] ]]
+}
+
+@test "tempo-get: blocks written by tempo-pack read back whole" {
+	local s="$BATS_TEST_TMPDIR/packed"
+	mkdir -p "$s"
+	cat "$BATS_FILE_TMPDIR"/req[123].pb |
+		tempo-pack -s "$s" --wal "$BATS_TEST_TMPDIR/wal"
+	run -0 --separate-stderr tempo-get -s "$s" $(cat "$BATS_FILE_TMPDIR/fixture-ids")
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/out.json"
+	"$TQ_HELPERS/tq-flatten" "$BATS_TEST_TMPDIR/out.json" >"$BATS_TEST_TMPDIR/spans"
+	compare "$TQ_FIXTURES/ground-truth.jsonl" "$BATS_TEST_TMPDIR/spans" 220
+}
+
+@test "tempo-get: span data cannot send escape sequences to the terminal" {
+	local s="$BATS_TEST_TMPDIR/esc" b
+	mkdir -p "$s"
+	b=$("$TQ_HELPERS/tq-mkblock" "$s" "$TQ_TOP/tests/data/get/escape.json")
+	run -0 --separate-stderr tempo-get -s "$s" -f tree bad
+	assert_line --index 1 '|########################################|       1ns * ev?[31mil: n?2Jx'
+	run -0 --separate-stderr tempo-get -s "$s" --inspect "$b"
+	assert_line --regexp '^ +1 +1 span +k\?$'
+	# JSON keeps the data as it is, escaped by JSON's rules.
+	run -0 --separate-stderr tempo-get -s "$s" bad
+	[[ $output == *'"stringValue":"ev\u001b[31mil"'* ]]
 }
