@@ -498,7 +498,8 @@ encode_values(struct wcol *c, int enc, struct tq_buf *b)
 	size_t i, n = c->n_values;
 	int rc;
 
-	if (enc == TQ_PARQUET_RLE_DICTIONARY) {
+	if (enc == TQ_PARQUET_RLE_DICTIONARY ||
+	    enc == TQ_PARQUET_PLAIN_DICTIONARY) {
 		int bw = pq_bit_width(c->dict_n > 0 ? c->dict_n - 1 : 0);
 		uint8_t bb = (uint8_t)bw;
 
@@ -562,6 +563,14 @@ add_page(struct tq_parquet_writer *w, struct wcol *c,
 	return 0;
 }
 
+/* dict_encoding is the encoding named for dictionary-encoded pages. */
+static int
+dict_encoding(const struct tq_parquet_writer *w)
+{
+	return w->o.plain_dictionary ? TQ_PARQUET_PLAIN_DICTIONARY :
+	    TQ_PARQUET_RLE_DICTIONARY;
+}
+
 /* cut_page encodes, compresses and stores the open page of c. */
 static int
 cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
@@ -574,7 +583,7 @@ cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 	if (c->n_levels == 0)
 		return 0;
 	/* A page of nulls alone has no dictionary to point into. */
-	enc = c->dict_active && c->n_values > 0 ? TQ_PARQUET_RLE_DICTIONARY :
+	enc = c->dict_active && c->n_values > 0 ? dict_encoding(w) :
 	    c->encoding;
 	memset(&h, 0, sizeof(h));
 	h.num_values = (int32_t)c->n_levels;
@@ -837,9 +846,11 @@ write_chunk(struct tq_parquet_writer *w, struct wcol *c,
 	m->codec = c->codec;
 	if ((rc = cut_page(w, c, err)) != 0)
 		return rc;
-	if (c->dict_n > 0 && (c->encodings & (1u << TQ_PARQUET_RLE_DICTIONARY))) {
+	if (c->dict_n > 0 && (c->encodings & (1u << dict_encoding(w)))) {
 		memset(&h, 0, sizeof(h));
 		h.type = PQ_PAGE_DICT;
+		h.encoding = w->o.plain_dictionary ? TQ_PARQUET_PLAIN_DICTIONARY :
+		    TQ_PARQUET_PLAIN;
 		h.num_values = (int32_t)c->dict_n;
 		h.uncompressed_size = (int32_t)c->dict.len;
 		tq_buf_reset(&w->body);
@@ -857,7 +868,7 @@ write_chunk(struct tq_parquet_writer *w, struct wcol *c,
 		    (rc = emit(w, w->body.data, w->body.len, err)) != 0)
 			return rc;
 		c->rg_uncompressed += (int64_t)(w->hdr.len + c->dict.len);
-		c->encodings |= 1u << TQ_PARQUET_PLAIN;
+		c->encodings |= 1u << h.encoding;
 	}
 	m->data_page_offset = (int64_t)w->off;
 	if ((rc = emit(w, c->pages.data, c->pages.len, err)) != 0)
