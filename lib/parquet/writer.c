@@ -319,6 +319,18 @@ set_buf(struct tq_buf *b, const uint8_t *p, size_t len)
 	return tq_buf_append(b, p, len);
 }
 
+/* bytes_cmp orders byte strings as unsigned bytes, shorter first on ties. */
+static int
+bytes_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	size_t n = alen < blen ? alen : blen;
+	int c = n ? memcmp(a, b, n) : 0;
+
+	if (c != 0)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
 static int
 update_stats(struct wcol *c, const uint8_t *p, size_t len)
 {
@@ -358,6 +370,13 @@ update_stats(struct wcol *c, const uint8_t *p, size_t len)
 				memcpy(c->max.data, p, 4);
 			return 0;
 		}
+		case TQ_PARQUET_BYTE_ARRAY:
+		case TQ_PARQUET_FIXED_LEN_BYTE_ARRAY:
+			if (bytes_cmp(p, len, c->min.data, c->min.len) < 0)
+				return set_buf(&c->min, p, len);
+			if (bytes_cmp(p, len, c->max.data, c->max.len) > 0)
+				return set_buf(&c->max, p, len);
+			return 0;
 		}
 	}
 	v = as_value(c, p, len);
@@ -648,11 +667,25 @@ fail:
 	return tq_err_prefix(err, rc, "column %s: page", c->cd->path);
 }
 
+/* putn appends n bytes, without a call while there is room. */
+static inline int
+putn(struct tq_buf *b, const void *p, size_t n)
+{
+	/* cap may pass max by one byte (for printf's NUL): check both. */
+	if (b->cap - b->len >= n && b->max - b->len >= n) {
+		if (n > 0)
+			memcpy(b->data + b->len, p, n);
+		b->len += n;
+		return 0;
+	}
+	return tq_buf_append(b, p, n);
+}
+
 /* put2 appends a 16-bit level, without a call while there is room. */
 static inline int
 put2(struct tq_buf *b, uint16_t v)
 {
-	if (b->cap - b->len >= 2) {
+	if (b->cap - b->len >= 2 && b->max - b->len >= 2) {
 		memcpy(b->data + b->len, &v, 2);
 		b->len += 2;
 		return 0;
@@ -701,7 +734,7 @@ append(struct tq_parquet_writer *w, struct wcol *c, int rep, int def,
 	c->n_values++;
 	if (c->dict_active) {
 		if ((rc = dict_lookup(c, p, len, &idx, &added)) != 0 ||
-		    (rc = tq_buf_append(&c->vals, &idx, 4)) != 0)
+		    (rc = putn(&c->vals, &idx, 4)) != 0)
 			goto fail;
 		if (added && (rc = update_stats(c, p, len)) != 0)
 			goto fail;
@@ -722,20 +755,20 @@ append(struct tq_parquet_writer *w, struct wcol *c, int rep, int def,
 			v = v32;
 		} else
 			memcpy(&v, p, 8);
-		rc = tq_buf_append(&c->vals, &v, 8);
+		rc = putn(&c->vals, &v, 8);
 		break;
 	}
 	case TQ_PARQUET_DELTA_LENGTH_BYTE_ARRAY: {
 		int64_t l = (int64_t)len;
 
-		if ((rc = tq_buf_append(&c->vals, &l, 8)) == 0)
-			rc = tq_buf_append(&c->vals2, p, len);
+		if ((rc = putn(&c->vals, &l, 8)) == 0)
+			rc = putn(&c->vals2, p, len);
 		break;
 	}
 	default:
-		if (c->width == 0 && (rc = tq_buf_append(&c->vals, &n32, 4)) != 0)
+		if (c->width == 0 && (rc = putn(&c->vals, &n32, 4)) != 0)
 			break;
-		rc = tq_buf_append(&c->vals, p, len);
+		rc = putn(&c->vals, p, len);
 	}
 	if (rc == 0)
 		return 0;
