@@ -438,7 +438,7 @@ decode_dict_page(struct dec *d, const uint8_t *p, size_t len, size_t n)
 	return 0;
 }
 
-/* materialize turns the indices decoded so far into values. */
+/* gather copies the dictionary entries of k indices to values at..at+k. */
 static int
 gather(struct dec *d, const uint32_t *idx, size_t at, size_t k)
 {
