@@ -47,6 +47,7 @@ enum {
 	OPT_SERVICES,
 	OPT_SPANS,
 	OPT_TRACES,
+	OPT_ZSTD,
 };
 
 static volatile sig_atomic_t interrupted;
@@ -61,7 +62,7 @@ usage(FILE *f)
 	    "       [-H name:value] [--huge-attr bytes] [--huge-trace spans]\n"
 	    "       [--instances n] [-o file] [--rate spans] [--seed n]\n"
 	    "       [--services n] [--spans n] [--start time] [-t tenant]\n"
-	    "       [--traces n]\n", PROG);
+	    "       [--traces n] [--zstd[=level]]\n", PROG);
 }
 
 /* bad_arg reports a bad option argument as a usage error. */
@@ -312,6 +313,7 @@ struct run {
 	double			 rate;		/* spans/s; 0: as fast as possible */
 	int64_t			 duration;	/* ns; 0: until the counts are done */
 	int			 verbosity;
+	int			 zstd;		/* zstd level; 0: none */
 };
 
 /* generate makes the records and writes or sends them.  Returns 0 or 1. */
@@ -342,7 +344,7 @@ generate(const struct run *run, const struct cli *c)
 		    run->headers, run->nheaders, run->tenant, run->verbosity);
 	} else {
 		fd = cli_output(c);
-		if (tq_stream_writer_new(fd, run->format, 0, &w, &e) != 0) {
+		if (tq_stream_writer_new(fd, run->format, run->zstd, &w, &e) != 0) {
 			warnx("%s", e.msg);
 			goto out;
 		}
@@ -448,6 +450,7 @@ main(int argc, char *argv[])
 		{ "traces",	required_argument,	NULL, OPT_TRACES },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "version",	no_argument,		NULL, 'V' },
+		{ "zstd",	optional_argument,	NULL, OPT_ZSTD },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run run;
@@ -537,26 +540,26 @@ main(int argc, char *argv[])
 			    UINT64_MAX, false);
 			traces_given = true;
 			break;
+		case OPT_ZSTD:
+			run.zstd = optarg == NULL ? 3 : (int)parse_count(
+			    "--zstd", optarg, 1, 19, false);
+			break;
 		default:
 			if (ch == OPT_START)
 				start_given = true;
 			else if (ch == 't')
 				tenant_given = true;
-			if (!cli_option(&c, ch, optarg, usage)) {
-				usage(stderr);
-				return EXIT_USAGE;
-			}
+			if (!cli_option(&c, ch, optarg, usage))
+				goto usage_error;
 		}
 	}
 	if (optind < argc) {
 		warnx("%s: unexpected argument", argv[optind]);
-		usage(stderr);
-		return EXIT_USAGE;
+		goto usage_error;
 	}
-	if (run.endpoint != NULL && c.output != NULL) {
-		warnx("-o and --endpoint: choose one");
-		usage(stderr);
-		return EXIT_USAGE;
+	if (run.endpoint != NULL && (c.output != NULL || run.zstd > 0)) {
+		warnx("--endpoint: not with -o or --zstd");
+		goto usage_error;
 	}
 	if (start_given)
 		run.go.start_ns = c.start_ns;
@@ -577,4 +580,8 @@ main(int argc, char *argv[])
 	if (close_stdout() != 0)
 		ch = EXIT_FAIL;
 	return ch;
+usage_error:
+	free(run.headers);
+	usage(stderr);
+	return EXIT_USAGE;
 }

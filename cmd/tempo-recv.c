@@ -102,21 +102,6 @@ usage(FILE *f)
 	    "                  [--timeout seconds]\n");
 }
 
-/* valid_tenant accepts what Tempo accepts in X-Scope-OrgID. */
-static bool
-valid_tenant(const char *t)
-{
-	size_t n = strlen(t);
-
-	if (n == 0 || n > 150 || strcmp(t, ".") == 0 || strcmp(t, "..") == 0)
-		return false;
-	for (; *t != '\0'; t++)
-		if (!(isalnum((unsigned char)*t) ||
-		    strchr("!-_.*'()", *t) != NULL))
-			return false;
-	return true;
-}
-
 /*
  * expand writes pattern with %t replaced by tenant and %% by % into dst.
  * Returns false when the result does not fit.
@@ -501,7 +486,7 @@ handle(struct tq_http_request *r, void *arg)
 	tenant = tq_http_request_header(r, "X-Scope-OrgID");
 	if (tenant == NULL || *tenant == '\0')
 		tenant = R->cli.tenant;
-	else if (!valid_tenant(tenant)) {
+	else if (!cli_valid_tenant(tenant)) {
 		fail(R, r, "-", 400, "invalid tenant in X-Scope-OrgID "
 		    "(1 to 150 of A-Z a-z 0-9 !-_.*'())");
 		return;
@@ -760,46 +745,6 @@ convert(struct recv *R, int argc, char *argv[], bool skip_bad)
 	return status;
 }
 
-/* parse_size reads N, NK, NM or NG (powers of 1024) up to max. */
-static size_t
-parse_size(const char *opt, const char *s, size_t max)
-{
-	unsigned long long n;
-	char *end;
-
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno == 0 && end != s && *s != '-') {
-		switch (*end) {
-		case 'k': case 'K': n <<= 10; end++; break;
-		case 'm': case 'M': n <<= 20; end++; break;
-		case 'g': case 'G': n <<= 30; end++; break;
-		}
-		if (*end == '\0' && n > 0 && n <= max)
-			return (size_t)n;
-	}
-	warnx("%s: %s: not a size from 1 to %zu bytes", opt, s, max);
-	usage(stderr);
-	exit(EXIT_USAGE);
-}
-
-static unsigned
-parse_uint(const char *opt, const char *s, unsigned max)
-{
-	unsigned long n;
-	char *end;
-
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || *s == '-' || n == 0 ||
-	    n > max) {
-		warnx("%s: %s: not a number from 1 to %u", opt, s, max);
-		usage(stderr);
-		exit(EXIT_USAGE);
-	}
-	return (unsigned)n;
-}
-
 /* addr_opt maps "none" and "" to NULL (the receiver is off). */
 static const char *
 addr_opt(const char *a)
@@ -843,25 +788,26 @@ main(int argc, char *argv[])
 			listen = true;
 			break;
 		case OPT_MAX_BODY:
-			max_body = parse_size("--max-body", optarg, TQ_MAX_BODY);
+			max_body = cli_size("--max-body", optarg, TQ_MAX_BODY,
+			    usage);
 			break;
 		case OPT_OTLP_HTTP:
 			otlp = addr_opt(optarg);
 			otlp_set = true;
 			break;
 		case OPT_QUEUE_SIZE:
-			R.queue_max = parse_size("--queue-size", optarg,
-			    TQ_RECV_QUEUE);
+			R.queue_max = cli_size("--queue-size", optarg,
+			    TQ_RECV_QUEUE, usage);
 			break;
 		case OPT_SKIP_BAD:
 			skip_bad = true;
 			break;
 		case OPT_THREADS:
-			threads = parse_uint("--threads", optarg,
-			    TQ_HTTP_MAX_THREADS);
+			threads = cli_uint("--threads", optarg,
+			    TQ_HTTP_MAX_THREADS, usage);
 			break;
 		case OPT_TIMEOUT:
-			timeout = parse_uint("--timeout", optarg, 3600);
+			timeout = cli_uint("--timeout", optarg, 3600, usage);
 			break;
 		case OPT_ZIPKIN:
 			zipkin = addr_opt(optarg);

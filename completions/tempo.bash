@@ -8,7 +8,17 @@ _tempo_opts()
 	tempo-gen)
 		echo "--batch --depth --duration --endpoint --error-rate --fanout
 		    --header --huge-attr --huge-trace --instances --rate --seed
-		    --services --spans --traces" ;;
+		    --services --spans --traces --zstd" ;;
+	tempo-get)
+		echo "--explain --inspect --list" ;;
+	tempo-pack)
+		echo "--dedicated --max-attr-bytes --max-block-bytes
+		    --max-block-duration --max-live-bytes --max-trace-bytes
+		    --row-group-bytes --skip-bad --trace-idle --wal" ;;
+	tempo-put)
+		echo "--endpoint --insecure --retries" ;;
+	tempo-ql)
+		echo "--ast --check --expr --file --print" ;;
 	tempo-recv)
 		echo "--listen --max-body --otlp-http --queue-size --skip-bad
 		    --threads --timeout --zipkin" ;;
@@ -19,6 +29,7 @@ _tempo_opts()
 _tempo_formats()
 {
 	case $1 in
+	tempo-get) echo "json proto tree table" ;;
 	*) echo "proto json" ;;
 	esac
 }
@@ -38,8 +49,17 @@ _tempo()
 	-o|--output)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
+	--wal)
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		return ;;
+	--dedicated)
+		mapfile -t COMPREPLY < <(compgen -W "span: resource:" -- "$cur")
+		return ;;
 	-s|--store)
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		return ;;
+	-F|--file)
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -49,4 +69,4 @@ _tempo()
 	mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
 
-complete -F _tempo tempo-gen tempo-recv
+complete -F _tempo tempo-gen tempo-get tempo-pack tempo-put tempo-ql tempo-recv

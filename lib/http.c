@@ -95,6 +95,10 @@ logmsg(struct tq_http_server *s, const char *fmt, ...)
 	s->cfg.log(s->cfg.log_arg, line);
 }
 
+/* libmicrohttpd's messages carry their own format strings. */
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 mhd_logger(void *cls, const char *fmt, va_list ap)
 {

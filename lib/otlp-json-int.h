@@ -22,8 +22,9 @@
 #include "limits.h"
 #include "otlp.h"
 
-/* Frames of the path: a few fixed levels plus three per AnyValue level. */
-#define TQ_JPATH_MAX	(16 + 3 * (TQ_MAX_DEPTH + 1))
+/* Frames of the path: a few fixed levels plus up to four per AnyValue
+ * level (kvlistValue.values[i].value). */
+#define TQ_JPATH_MAX	(16 + 4 * (TQ_MAX_DEPTH + 1))
 
 struct tq_jframe {
 	const char	*key;	/* field name, or NULL for an array index */
@@ -33,7 +34,6 @@ struct tq_jframe {
 struct tq_jctx {
 	struct tq_arena	*a;
 	struct tq_err	*err;
-	const char	*root;		/* path prefix, "" for none */
 	size_t		 nframes;
 	struct tq_jframe frames[TQ_JPATH_MAX];
 };

@@ -42,7 +42,6 @@ tq_jctx_init(struct tq_jctx *c, struct tq_arena *a, struct tq_err *err)
 {
 	c->a = a;
 	c->err = err;
-	c->root = "";
 	c->nframes = 0;
 }
 
@@ -85,7 +84,7 @@ tq_jctx_fail(struct tq_jctx *c, int code, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	len = (size_t)snprintf(path, sizeof(path), "%s", c->root);
+	path[0] = '\0';
 	for (i = 0; i < c->nframes && len < sizeof(path); i++) {
 		const struct tq_jframe *f = &c->frames[i];
 
@@ -397,14 +396,16 @@ static int
 get_enum(struct tq_jctx *c, const json_t *v, const char *const *names,
     size_t n, int *out)
 {
-	json_int_t i;
 	size_t k;
+	double d;
 
-	if (json_is_integer(v)) {
-		i = json_integer_value(v);
-		if (i < INT32_MIN || i > INT32_MAX)
+	if (json_is_number(v)) {
+		d = json_number_value(v);
+		if (d != floor(d))
+			return tq_jctx_fail(c, TQ_ECORRUPT, "not an integer");
+		if (d < INT32_MIN || d > INT32_MAX)
 			return tq_jctx_fail(c, TQ_ECORRUPT, "out of range");
-		*out = (int)i;
+		*out = (int)d;
 		return 0;
 	}
 	if (!json_is_string(v))
@@ -1368,7 +1369,8 @@ w_i64(struct w *w, int64_t v)
 
 /*
  * w_double writes the shortest %g form that reads back as the same
- * double; NaN and the infinities as the proto3 JSON strings.  A locale's
+ * double (negative zero as -0.0); NaN and the infinities as the proto3
+ * JSON strings.  A locale's
  * decimal comma is turned back into a point.
  */
 static void
@@ -1386,6 +1388,11 @@ w_double(struct w *w, double d)
 			W_LIT(w, "\"Infinity\"");
 		else
 			W_LIT(w, "\"-Infinity\"");
+		return;
+	}
+	if (d == 0 && signbit(d)) {
+		/* "-0" would read back as the integer 0. */
+		W_LIT(w, "-0.0");
 		return;
 	}
 	for (prec = 15; prec <= 17; prec++) {

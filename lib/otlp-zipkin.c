@@ -12,21 +12,28 @@
  *     (1767225600000215.8): the decimal text is converted to nanoseconds
  *     exactly, never through a double.  A span without timestamp starts at
  *     0 and gets the attribute otel.zipkin.absentField.startTime = true;
- *   - localEndpoint.serviceName becomes the resource's service.name, and
+ *   - localEndpoint.serviceName becomes the resource's service.name (or
+ *     the attribute an "otlp.service.name.source" tag names), and
  *     tags named by the resource semantic conventions (service.*, host.*,
  *     k8s.*, telemetry.*, process.*, cloud.*, deployment.*, ...) become
  *     resource attributes; spans are grouped into one ResourceSpans per
  *     distinct resource, in order of first appearance;
  *   - otel.scope.name/version (or the older otel.library.name/version)
  *     tags become the instrumentation scope, one ScopeSpans per scope;
- *   - otel.status_code (OK, ERROR, UNSET) and otel.status_description give
- *     the status; an "error" tag makes it ERROR, its value (unless "true")
- *     being the message when there is no other; these tags are not kept as
- *     attributes, nor is w3c.tracestate, which becomes the trace state;
+ *   - otel.status_code (OK, ERROR, UNSET in any case, or the proto names)
+ *     and otel.status_description give the status; an "error" tag makes
+ *     it ERROR, its value (unless "true") being the message when there is
+ *     no other; these tags are not kept as attributes, nor is
+ *     w3c.tracestate, which becomes the trace state;
  *   - the remaining tags become string attributes; the endpoints' ipv4 or
  *     ipv6 and port become net.host.ip/net.host.port and, with the remote
  *     serviceName, peer.service/net.peer.ip/net.peer.port;
- *   - annotations become events named by their value.
+ *   - annotations become events named by their value; the collector's own
+ *     exporter's form "name|{json attributes}|dropped count" gives the
+ *     event attributes too, and its tags otlp.link.0, otlp.link.1, ...
+ *     ("traceid|spanid|tracestate|{json}|dropped") give links.  Where the
+ *     collector fails the whole request on a malformed one of these, we
+ *     keep the value as it is (event name, tag).
  * "debug" and "shared" must be booleans and are not represented in OTLP,
  * as in the collector (Tempo gives shared SERVER spans new IDs when it
  * returns a trace, not on ingest).
@@ -39,6 +46,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -310,7 +318,7 @@ get_zid(struct tq_jctx *c, const json_t *v, size_t n, int optional,
 static const char *const resource_keys[] = {
 	"aws.ecs.", "aws.eks.", "aws.log.", "browser.", "cloud.",
 	"container.", "deployment.", "device.", "faas.", "gcp.cloud_run.",
-	"gcp.gce.", "heroku.", "host.", "k8s.", "os.", "process.",
+	"gcp.gce.", "heroku.", "host.", "k8s.", "opencensus.", "os.", "process.",
 	"service.", "telemetry.", "webengine.",
 };
 
@@ -493,14 +501,150 @@ dec_endpoint(struct tq_jctx *c, const json_t *o, struct zendpoint *ep)
 	return 0;
 }
 
+/*
+ * status_code maps otel.status_code: the specification's OK, ERROR and
+ * UNSET, in any case (older exporters wrote "Ok"), or the proto names.
+ */
 static int
 status_code(const char *s)
 {
-	if (strcmp(s, "OK") == 0 || strcmp(s, "STATUS_CODE_OK") == 0)
+	if (strncmp(s, "STATUS_CODE_", 12) == 0)
+		s += 12;
+	if (strcasecmp(s, "OK") == 0)
 		return TQ__STATUS__STATUS_CODE__STATUS_CODE_OK;
-	if (strcmp(s, "ERROR") == 0 || strcmp(s, "STATUS_CODE_ERROR") == 0)
+	if (strcasecmp(s, "ERROR") == 0)
 		return TQ__STATUS__STATUS_CODE__STATUS_CODE_ERROR;
 	return TQ__STATUS__STATUS_CODE__STATUS_CODE_UNSET;
+}
+
+/*
+ * attr_json parses the attribute part of the collector's own Zipkin
+ * encodings (an annotation "name|{json}|dropped", a tag "otlp.link.N" =
+ * "traceid|spanid|tracestate|{json}|dropped"): a JSON object whose
+ * strings, booleans and numbers (integral ones as int) become attributes.
+ * Returns 0, 1 when s is not such an object, or an error code.
+ */
+static int
+attr_json(struct tq_jctx *c, const char *s, size_t n, size_t *nkv,
+    Tq__KeyValue ***kvs)
+{
+	json_t *o;
+	json_error_t je;
+	const json_t *v;
+	const char *k;
+	double d;
+	int rc = 0;
+
+	if ((o = json_loadb(s, n, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return json_error_code(&je) == json_error_out_of_memory ?
+		    tq_jctx_fail(c, TQ_ENOMEM, "out of memory") : 1;
+	*nkv = 0;
+	if (!json_is_object(o)) {
+		rc = 1;
+		goto out;
+	}
+	if ((*kvs = tq_arena_calloc(c->a, json_object_size(o) + 1,
+	    sizeof(**kvs))) == NULL) {
+		rc = tq_jctx_fail(c, TQ_ENOMEM, "out of memory");
+		goto out;
+	}
+	json_object_foreach(o, k, v) {
+		if (json_is_string(v))
+			rc = tq_jctx_kv_string(c, *kvs, nkv, k, strlen(k),
+			    json_string_value(v), json_string_length(v));
+		else if (json_is_boolean(v))
+			rc = tq_jctx_kv_bool(c, *kvs, nkv, k, json_is_true(v));
+		else if (json_is_integer(v))
+			rc = tq_jctx_kv_int(c, *kvs, nkv, k,
+			    json_integer_value(v));
+		else if (json_is_real(v)) {
+			d = json_real_value(v);
+			if (d == (double)(int64_t)d && d >= -9.2e18 &&
+			    d <= 9.2e18)
+				rc = tq_jctx_kv_int(c, *kvs, nkv, k, (int64_t)d);
+			else if ((rc = tq_jctx_kv_int(c, *kvs, nkv, k,
+			    0)) == 0) {
+				(*kvs)[*nkv - 1]->value->value_case =
+				    TQ__ANY_VALUE__VALUE_DOUBLE_VALUE;
+				(*kvs)[*nkv - 1]->value->double_value = d;
+			}
+		}
+		if (rc != 0)
+			break;
+	}
+out:
+	json_decref(o);
+	return rc;
+}
+
+/* parse_u32 reads all of s[0..n) as a decimal uint32; -1 if it is not. */
+static int
+parse_u32(const char *s, size_t n, uint32_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n == 0 || n > 10)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * split_pipes finds the '|' separators of s[0..n): first after the first
+ * field, last before the last one.  Returns how many there are.
+ */
+static size_t
+split_pipes(const char *s, size_t n, size_t *first, size_t *last)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '|') {
+			if (count++ == 0)
+				*first = i;
+			*last = i;
+		}
+	return count;
+}
+
+/*
+ * annotation_attrs reads an annotation value "name|{json}|dropped" into
+ * e's name, attributes and dropped count, as the collector does; any
+ * other value is the event's name as it is.
+ */
+static int
+annotation_attrs(struct tq_jctx *c, const char *val, size_t n,
+    Tq__Span__Event *e)
+{
+	size_t first = 0, last = 0;
+	int rc;
+
+	if (split_pipes(val, n, &first, &last) >= 2 &&
+	    parse_u32(val + last + 1, n - last - 1,
+	    &e->dropped_attributes_count) == 0) {
+		if ((rc = attr_json(c, val + first + 1, last - first - 1,
+		    &e->n_attributes, &e->attributes)) < 0)
+			return rc;
+		if (rc == 0) {
+			n = first;
+			if (n == 0)
+				return 0;
+		} else {
+			e->dropped_attributes_count = 0;
+			e->n_attributes = 0;
+		}
+	}
+	if (n > 0 && (e->name = tq_arena_strndup(c->a, val, n)) == NULL)
+		return tq_jctx_fail(c, TQ_ENOMEM, "out of memory");
+	return 0;
 }
 
 static int
@@ -560,12 +704,10 @@ dec_annotations(struct tq_jctx *c, const json_t *arr, Tq__Span *s)
 					return rc;
 			} else if (strcmp(k, "value") == 0) {
 				if ((rc = tq_jctx_key(c, "value")) != 0 ||
-				    (rc = get_str(c, v, &str, &slen)) != 0)
+				    (rc = get_str(c, v, &str, &slen)) != 0 ||
+				    (rc = annotation_attrs(c, str, slen,
+				    e)) != 0)
 					return rc;
-				if (slen > 0 && (e->name = tq_arena_strndup(
-				    c->a, str, slen)) == NULL)
-					return tq_jctx_fail(c, TQ_ENOMEM,
-					    "out of memory");
 			} else
 				continue;
 			tq_jctx_pop(c);
@@ -627,6 +769,57 @@ take(struct ztag *tags, size_t n, const char *key)
 	return NULL;
 }
 
+/*
+ * link_tag reads an "otlp.link.N" tag value, "traceid|spanid|tracestate|
+ * {json}|dropped", into a new link of s.  Returns 0, 1 when the value is
+ * not in that form (the tag then stays an attribute), or an error code.
+ */
+static int
+link_tag(struct tq_jctx *c, const struct ztag *t, Tq__Span *s)
+{
+	const char *v = t->val, *p2, *p3;
+	Tq__Span__Link *l;
+	size_t first = 0, last = 0;
+	int rc;
+
+	if (split_pipes(v, t->vlen, &first, &last) < 4 ||
+	    (p2 = memchr(v + first + 1, '|', t->vlen - first - 1)) == NULL ||
+	    (p3 = memchr(p2 + 1, '|', (size_t)(v + t->vlen - p2 - 1))) ==
+	    NULL || p3 >= v + last)
+		return 1;
+	if ((l = tq_arena_alloc(c->a, sizeof(*l))) == NULL)
+		return tq_jctx_fail(c, TQ_ENOMEM, "out of memory");
+	tq__span__link__init(l);
+	if (parse_u32(v + last + 1, t->vlen - last - 1,
+	    &l->dropped_attributes_count) != 0)
+		return 1;
+	if (first > 0) {
+		if ((l->trace_id.data = tq_arena_alloc(c->a,
+		    TQ_TRACE_ID_LEN)) == NULL)
+			return tq_jctx_fail(c, TQ_ENOMEM, "out of memory");
+		if (!tq_hex_decode(l->trace_id.data, TQ_TRACE_ID_LEN, v, first))
+			return 1;
+		l->trace_id.len = TQ_TRACE_ID_LEN;
+	}
+	if (p2 > v + first + 1) {
+		if ((l->span_id.data = tq_arena_alloc(c->a,
+		    TQ_SPAN_ID_LEN)) == NULL)
+			return tq_jctx_fail(c, TQ_ENOMEM, "out of memory");
+		if (!tq_hex_decode(l->span_id.data, TQ_SPAN_ID_LEN,
+		    v + first + 1, (size_t)(p2 - v - first - 1)))
+			return 1;
+		l->span_id.len = TQ_SPAN_ID_LEN;
+	}
+	if (p3 > p2 + 1 && (l->trace_state = tq_arena_strndup(c->a, p2 + 1,
+	    (size_t)(p3 - p2 - 1))) == NULL)
+		return tq_jctx_fail(c, TQ_ENOMEM, "out of memory");
+	if ((rc = attr_json(c, p3 + 1, (size_t)(v + last - p3 - 1),
+	    &l->n_attributes, &l->attributes)) != 0)
+		return rc;
+	s->links[s->n_links++] = l;
+	return 0;
+}
+
 /* dec_span converts one Zipkin span and finds its resource and scope. */
 static int
 dec_span(struct zdec *z, const json_t *o, struct zspan *out)
@@ -638,7 +831,9 @@ dec_span(struct zdec *z, const json_t *o, struct zspan *out)
 	const json_t *v, *jtrace = NULL, *jid = NULL;
 	const char *k, *str;
 	uint64_t ts = 0, dur = 0;
-	size_t ntags = 0, nres = 0, nattr, i, n;
+	const char *sn_key = "service.name";
+	size_t ntags = 0, nres = 0, nattr, nlinks, i, n, sn_len = 12;
+	char key[32];
 	Tq__Span *s;
 	int rc, created, has_ts = 0;
 
@@ -764,6 +959,32 @@ dec_span(struct zdec *z, const json_t *o, struct zspan *out)
 		    tq_arena_strndup(c->a, t->val, t->vlen)) == NULL)
 			return tq_jctx_fail(c, TQ_ENOMEM, "out of memory");
 	}
+	/* Links, as the collector's exporter wrote them: otlp.link.0, 1, ... */
+	for (i = 0; i < ntags; i++)
+		if (tags[i].key != NULL &&
+		    strncmp(tags[i].key, "otlp.link.", 10) == 0)
+			break;
+	for (nlinks = 0; i < ntags && nlinks < 128; nlinks++) {
+		snprintf(key, sizeof(key), "otlp.link.%zu", nlinks);
+		for (i = 0; i < ntags; i++)
+			if (tags[i].key != NULL && strcmp(tags[i].key, key) == 0)
+				break;
+		if (i == ntags)
+			break;
+	}
+	if (nlinks > 0 && (s->links = tq_arena_calloc(c->a, nlinks,
+	    sizeof(*s->links))) == NULL)
+		return tq_jctx_fail(c, TQ_ENOMEM, "out of memory");
+	for (n = 0; n < nlinks; n++) {
+		snprintf(key, sizeof(key), "otlp.link.%zu", n);
+		for (i = 0; tags[i].key == NULL || strcmp(tags[i].key, key) != 0;
+		    i++)
+			;
+		if ((rc = link_tag(c, &tags[i], s)) < 0)
+			return rc;
+		if (rc == 0)
+			tags[i].key = NULL;	/* else it stays an attribute */
+	}
 	if ((scope_name = take(tags, ntags, "otel.scope.name")) == NULL)
 		scope_name = take(tags, ntags, "otel.library.name");
 	else
@@ -777,14 +998,20 @@ dec_span(struct zdec *z, const json_t *o, struct zspan *out)
 	 * Resource tags move to the front of tags, sorted, so the group key
 	 * does not depend on their order; the rest keep theirs.
 	 */
+	if ((t = take(tags, ntags, "otlp.service.name.source")) != NULL &&
+	    t->vlen > 0) {
+		sn_key = t->val;
+		sn_len = t->vlen;
+	}
 	for (i = 0; i < ntags; i++) {
-		if (tags[i].key == NULL || !is_resource_key(tags[i].key))
+		if (tags[i].key == NULL)
 			continue;
-		if (local.service_len > 0 &&
-		    strcmp(tags[i].key, "service.name") == 0) {
+		if (local.service_len > 0 && strcmp(tags[i].key, sn_key) == 0) {
 			tags[i].key = NULL;
 			continue;
 		}
+		if (!is_resource_key(tags[i].key))
+			continue;
 		if (i != nres) {
 			struct ztag tmp = tags[i];
 
@@ -800,7 +1027,8 @@ dec_span(struct zdec *z, const json_t *o, struct zspan *out)
 
 	/* The resource group. */
 	tq_buf_reset(&z->key);
-	if ((rc = key_add(z, local.service, local.service_len)) != 0)
+	if ((rc = key_add(z, sn_key, sn_len)) != 0 ||
+	    (rc = key_add(z, local.service, local.service_len)) != 0)
 		return rc;
 	for (i = 0; i < nres; i++)
 		if ((rc = key_add(z, rtags[i].key, strlen(rtags[i].key))) != 0 ||
@@ -821,7 +1049,7 @@ dec_span(struct zdec *z, const json_t *o, struct zspan *out)
 		    sizeof(*r->attributes))) == NULL)
 			return tq_jctx_fail(c, TQ_ENOMEM, "out of memory");
 		if (local.service_len > 0 && (rc = tq_jctx_kv_string(c,
-		    r->attributes, &na, "service.name", 12, local.service,
+		    r->attributes, &na, sn_key, sn_len, local.service,
 		    local.service_len)) != 0)
 			return rc;
 		for (i = 0; i < nres; i++)

@@ -230,6 +230,12 @@ tq_otlp_pb_check(const void *buf, size_t len, size_t *nspans,
 		return tq_err_set(err, TQ_ELIMIT,
 		    "message of %zu bytes exceeds the limit of %u", len,
 		    TQ_MAX_RECORD);
+	if (len == 0) {
+		/* An empty message is a valid, empty TracesData. */
+		if (nspans != NULL)
+			*nspans = 0;
+		return 0;
+	}
 	if ((rc = check_message(&w, M_TRACES_DATA, buf,
 	    (const uint8_t *)buf + len, 0)) != 0)
 		return rc;
@@ -284,6 +290,8 @@ tq_otlp_pb_encode(const Tq__TracesData *td, struct tq_buf *out,
 	size_t n = tq__traces_data__get_packed_size(td);
 	int rc;
 
+	if (n == 0)
+		return 0;	/* out->data may still be NULL */
 	if ((rc = tq_buf_reserve(out, n)) != 0)
 		return tq_err_set(err, rc, "encoding %zu bytes: %s", n,
 		    tq_strerror(rc));

@@ -67,11 +67,15 @@ int	tq_otlp_pb_encode(const Tq__TracesData *td, struct tq_buf *out,
 /*
  * tq_otlp_json_decode parses one OTLP/JSON TracesData (or
  * ExportTraceServiceRequest) document of len bytes into *out, allocated
- * from a.  Follows the OTLP JSON mapping: hex IDs, lowerCamelCase names
- * (snake_case accepted), enums as numbers or names, 64-bit integers as
- * strings or numbers, bytes as base64, unknown fields ignored.  Errors
- * name the JSON path ("resourceSpans[0].scopeSpans[1].spans[3].traceId:
- * not 32 hex digits").  Returns 0, TQ_ECORRUPT, TQ_ELIMIT or TQ_ENOMEM.
+ * from a.  Follows the OTLP JSON mapping: hex IDs (either case, "" means
+ * absent), lowerCamelCase names (snake_case accepted), enums as numbers
+ * or names, 64-bit integers as strings or numbers, doubles also as "NaN",
+ * "Infinity" or "-Infinity", bytes as base64, null as the default value,
+ * unknown fields ignored.  Errors name the JSON path
+ * ("resourceSpans[0].scopeSpans[1].spans[3].traceId: not 32 hex digits")
+ * or, for malformed JSON, the byte offset.  Returns 0, TQ_ECORRUPT,
+ * TQ_ELIMIT (document over TQ_MAX_JSON_LINE, values nested deeper than
+ * TQ_MAX_DEPTH) or TQ_ENOMEM (arena full); *out is set only on success.
  */
 int	tq_otlp_json_decode(const char *buf, size_t len, struct tq_arena *a,
 	    Tq__TracesData **out, struct tq_err *err);
@@ -79,8 +83,11 @@ int	tq_otlp_json_decode(const char *buf, size_t len, struct tq_arena *a,
 /*
  * tq_otlp_json_encode appends td as one line of OTLP/JSON (no newline):
  * hex IDs, lowerCamelCase names, enums as numbers, 64-bit integers as
- * strings, bytes as base64, default values omitted.  Returns 0 or the
- * error of tq_buf_reserve.
+ * strings, bytes as base64, non-finite doubles as "NaN"/"Infinity",
+ * default values omitted (an AnyValue's value and present messages, even
+ * empty, are kept).  Strings in td must be valid UTF-8, as every decoder
+ * leaves them.  Returns 0 or the error of tq_buf_reserve; on failure out
+ * is left as it was.
  */
 int	tq_otlp_json_encode(const Tq__TracesData *td, struct tq_buf *out,
 	    struct tq_err *err);
@@ -103,11 +110,18 @@ int	tq_otlp_json_anyvalue_decode(const char *buf, size_t len,
 
 /*
  * tq_zipkin_json_decode converts a Zipkin v2 JSON span array into OTLP,
- * following the OpenTelemetry Zipkin translation (kind, localEndpoint to
- * service.name, tags to typed attributes, annotations to events, error and
- * otel.status_code tags to status, 64-bit trace IDs left-padded,
- * fractional microsecond timestamps).  Spans are grouped into one
- * ResourceSpans per local endpoint.  Errors name the JSON path.
+ * as the OpenTelemetry Collector's Zipkin receiver does (the rules are at
+ * the top of lib/otlp-zipkin.c): kind (none is SPAN_KIND_UNSPECIFIED),
+ * localEndpoint.serviceName to service.name and resource-convention tags
+ * to the resource, other tags to string attributes, annotations to
+ * events, error and otel.status_code tags to status, endpoints to
+ * net.host.* and net.peer.* attributes, 64-bit trace IDs left-padded,
+ * fractional microsecond timestamps converted exactly.  Spans are grouped
+ * into one ResourceSpans per distinct resource (service name and resource
+ * tags) and one ScopeSpans per scope, in order of first appearance.
+ * Errors name the JSON path ("[3].tags.http.status_code: not a string").
+ * Returns 0, TQ_ECORRUPT, TQ_ELIMIT or TQ_ENOMEM; *out is set only on
+ * success.
  */
 int	tq_zipkin_json_decode(const char *buf, size_t len, struct tq_arena *a,
 	    Tq__TracesData **out, struct tq_err *err);

@@ -377,6 +377,9 @@ struct tq_parquet_read_opts {
 	size_t	max_footer;	/* footer bytes, default TQ_PARQUET_MAX_FOOTER */
 	size_t	max_memory;	/* one decoded column chunk, default
 				   TQ_PARQUET_MAX_COLUMN_MEM */
+	size_t	tail_read;	/* bytes read from the end at open, when
+				   the caller knows the footer's size
+				   (footer + 8); default 64 KiB */
 };
 
 /* Column-chunk statistics; min/max are PLAIN-encoded values. */

@@ -90,7 +90,6 @@ struct http_req {
 	const unsigned char *body;
 	size_t		 body_len;
 	bool		 has_body;
-	bool		 idempotent;
 	struct store_sink *sink;	/* 2xx body goes here, else to resp */
 	size_t		 resp_max;	/* cap of resp; 0 for the default */
 

@@ -11,9 +11,9 @@
  * Errors: a missing object is TQ_ENOTFOUND, distinct from failures; a
  * failed request is TQ_EIO with err->msg naming the operation, the key,
  * the HTTP status and the service's error code and message (never a
- * credential).  The cloud backends retry idempotent requests on 5xx, 429
- * and network errors with exponential backoff and jitter (honouring
- * Retry-After), and reuse connections.  Credentials come from the
+ * credential).  The cloud backends retry requests (all are safe to
+ * repeat) on 5xx, 429 and network errors with exponential backoff and
+ * jitter (honouring Retry-After), and reuse connections.  Credentials come from the
  * environment (see tempo-storage(7)).
  *
  * A store object is not safe for concurrent use from several threads;

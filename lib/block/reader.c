@@ -257,6 +257,7 @@ tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 	struct tq_parquet_column *cols = NULL;
 	struct tq_parquet_datum *recs = NULL;
 	const struct tq_parquet_schema *s;
+	struct tq_parquet_read_opts ropts = { 0 };
 	struct tq_block_explain dummy;
 	struct tq_buf shard;
 	char name[32];
@@ -291,7 +292,8 @@ tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 	    (rc = fetch(b, b->meta.size - b->meta.footer_size - 8,
 	    b->meta.footer_size + 8, err)) != 0)
 		goto out;
-	if ((rc = tq_parquet_reader_open(read_at, b, b->meta.size, NULL, &pr,
+	ropts.tail_read = b->meta.footer_size > 0 ? b->meta.footer_size + 8 : 0;
+	if ((rc = tq_parquet_reader_open(read_at, b, b->meta.size, &ropts, &pr,
 	    err)) != 0)
 		goto fail;
 	s = tq_parquet_reader_schema(pr);

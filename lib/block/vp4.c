@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "block.h"
+#include "limits.h"
 #include "trace.h"
 
 #define MAX_NODES	400

@@ -120,7 +120,9 @@ tq_block_writer_new(struct tq_store *s, const char *tenant,
 	unlink(path);		/* gone however the process ends */
 	po.codec = TQ_PARQUET_ZSTD;
 	po.zstd_level = w->o.zstd_level;
-	po.page_version = 2;
+	/* Version 1 pages: their levels are compressed with the values, which
+	 * halves the size of the deeply nested attribute columns. */
+	po.page_version = 1;
 	po.row_group_size = SIZE_MAX;	/* we cut row groups ourselves */
 	po.created_by = "tempo (vParquet4) " TQ_VERSION;
 	po.trusted_records = true;	/* tq_vp4_from_trace builds them */

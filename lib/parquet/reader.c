@@ -101,7 +101,9 @@ tq_parquet_reader_open(tq_parquet_read_fn fn, void *arg, uint64_t size,
 		    "is too short", (unsigned long long)size);
 		goto fail;
 	}
-	tail_len = size < TAIL_GUESS ? (size_t)size : TAIL_GUESS;
+	tail_len = r->o.tail_read >= 12 ? r->o.tail_read : TAIL_GUESS;
+	if (size < tail_len)
+		tail_len = (size_t)size;
 	if ((tail = tq_arena_alloc(&r->arena, tail_len)) == NULL) {
 		rc = tq_err_set(err, TQ_ENOMEM, "parquet: out of memory");
 		goto fail;

@@ -37,10 +37,11 @@ fpath(struct file_store *f, const char *key, struct tq_err *err)
 }
 
 static int
-open_err(const char *key, struct tq_err *err)
+open_err(const char *verb, const char *key, struct tq_err *err)
 {
 	if (errno == ENOENT || errno == ENOTDIR)
-		return tq_err_set(err, TQ_ENOTFOUND, "%s: no such object", key);
+		return tq_err_set(err, TQ_ENOTFOUND, "%s %s: no such object",
+		    verb, key);
 	return tq_err_sys(err, key);
 }
 
@@ -93,7 +94,7 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 	if ((path = fpath(f, key, err)) == NULL)
 		return TQ_ENOMEM;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		rc = open_err(key, err);
+		rc = open_err("get", key, err);
 		goto out;
 	}
 	if (fstat(fd, &st) == -1) {
@@ -101,7 +102,7 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		rc = tq_err_set(err, TQ_ENOTFOUND, "%s: no such object", key);
+		rc = tq_err_set(err, TQ_ENOTFOUND, "get %s: no such object", key);
 		goto out;
 	}
 	k->total = (uint64_t)st.st_size;
@@ -151,9 +152,9 @@ file_head(struct tq_store *s, const char *key, uint64_t *size,
 	if ((path = fpath(f, key, err)) == NULL)
 		return TQ_ENOMEM;
 	if (stat(path, &st) == -1)
-		rc = open_err(key, err);
+		rc = open_err("head", key, err);
 	else if (!S_ISREG(st.st_mode))
-		rc = tq_err_set(err, TQ_ENOTFOUND, "%s: no such object", key);
+		rc = tq_err_set(err, TQ_ENOTFOUND, "head %s: no such object", key);
 	else
 		*size = (uint64_t)st.st_size;
 	free(path);

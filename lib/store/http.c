@@ -3,8 +3,13 @@
  * handle per store keeps connections alive between requests; a pool of
  * opts.concurrency easy handles runs batches.  Each request is retried on
  * its own, with exponential backoff and jitter, on 5xx, 429, 408 and
- * network errors when it is idempotent; a ranged download resumes where
- * the failed attempt stopped.  Messages name the request and carry the
+ * network errors; a download resumes where the failed attempt stopped.
+ * Every request the backends send is safe to repeat: GET, HEAD, PUT and
+ * DELETE are idempotent, a repeated multipart start only leaves an
+ * unused upload id behind (never a visible object), and a repeated
+ * multipart completion can at worst fail with NoSuchUpload after the
+ * object is complete, which a size check (tempo-put's) settles.
+ * Messages name the request and carry the
  * service's error code, never a header or a URL (SAS tokens live there).
  */
 #include <errno.h>
@@ -96,7 +101,6 @@ http_req_init(struct http_req *r, const char *method, const char *key,
 	r->method = method;
 	r->key = key;
 	r->what = what;
-	r->idempotent = true;
 	tq_buf_init(&r->resp, TQ_STORE_MAX_ERRBODY);
 	tq_buf_init(&r->url, 2 * TQ_STORE_MAX_KEY + 8192);
 }
@@ -464,7 +468,7 @@ finish(struct http *h, CURL *easy, struct http_req *r, CURLcode cc)
 			r->rc = sink_finish(r->sink, r->key, &r->err);
 		return false;
 	}
-	if (r->attempt < h->opts->retries && r->idempotent &&
+	if (r->attempt < h->opts->retries &&
 	    (cc != CURLE_OK ? retryable_curl(cc) :
 	    retryable_status(r->status))) {
 		delay = 100L << (r->attempt < 8 ? r->attempt : 8);
@@ -514,7 +518,7 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 {
 	struct http_req **slot = NULL;
 	size_t next = 0, done = 0, i;
-	int running = 0, s, rc = 0;
+	int running = 0, finished, s, rc = 0;
 	CURLMcode mc;
 
 	if ((slot = calloc((size_t)h->neasy, sizeof(*slot))) == NULL)
@@ -578,6 +582,7 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 			    curl_multi_strerror(mc));
 			goto out;
 		}
+		finished = 0;
 		while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
 			struct http_req *r = NULL;
 			CURLcode cc;
@@ -596,7 +601,11 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 			running--;
 			if (!finish(h, h->easy[s], r, cc))
 				done++;
+			finished++;
 		}
+		/* Freed slots are refilled before waiting again. */
+		if (finished > 0)
+			continue;
 		if (running > 0 && (mc = curl_multi_poll(h->multi, NULL, 0,
 		    wait < 1 ? 1 : (int)wait, NULL)) != CURLM_OK) {
 			rc = tq_err_set(err, TQ_EIO, "libcurl: %s",

@@ -355,7 +355,6 @@ s3_put_fd(struct tq_store *s, const char *key, int fd, struct tq_err *err)
 
 	http_req_init(&r, "POST", key, what(w, sizeof(w), "start upload", key));
 	http_req_query(&r, "uploads", "");
-	r.idempotent = false;
 	r.has_body = true;
 	rc = http_run_one(&b->http, &r, err);
 	memset(&up, 0, sizeof(up));

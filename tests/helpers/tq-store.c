@@ -4,7 +4,8 @@
  * (TQ_ENOTFOUND), 1 on other failures with "tq-store: message", 2 on
  * usage errors.
  *
- *	tq-store [-e endpoint] [-k] [-r retries] [-c conc] [-p part-MiB] URL CMD ...
+ *	tq-store [-k] [-c conc] [-e endpoint] [-p part-MiB] [-r retries]
+ *	    [-t stall-ms] URL CMD ...
  *	  get KEY		object to stdout (streamed)
  *	  getbuf KEY MAX	object to stdout through a buffer capped at MAX
  *	  range KEY OFF LEN	LEN bytes at OFF to stdout
@@ -16,6 +17,8 @@
  *	  del KEY		delete
  *	  delmany KEY...	delete several
  *	  getmany OFF LEN KEY...	batch; "key rc bytes sha256-prefix" lines
+ *	  ranges KEY LEN FILE	one batch of LEN-byte ranges of KEY at the
+ *				offsets listed in FILE; prints the bytes read
  *	  jwt EMAIL PEMFILE AUD IAT	the RS256 JWT of a service account
  */
 #include <err.h>
@@ -66,7 +69,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: tq-store [-k] [-c conc] [-e endpoint] "
-	    "[-p part-MiB] [-r retries] url command [arg ...]\n");
+	    "[-p part-MiB] [-r retries] [-t stall-ms] url command [arg ...]\n");
 	return 2;
 }
 
@@ -81,13 +84,14 @@ main(int argc, char *argv[])
 
 	tq_err_clear(&e);
 	tq_store_opts_init(&o);
-	while ((ch = getopt(argc, argv, "c:e:kp:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:e:kp:r:t:")) != -1) {
 		switch (ch) {
 		case 'c': o.concurrency = (int)num(optarg); break;
 		case 'e': o.endpoint = optarg; break;
 		case 'k': o.insecure = true; break;
 		case 'p': o.part_size = (size_t)num(optarg) * 1024 * 1024; break;
 		case 'r': o.retries = (int)num(optarg); break;
+		case 't': o.timeout_ms = (long)num(optarg); break;
 		default: return usage();
 		}
 	}
@@ -191,6 +195,42 @@ main(int argc, char *argv[])
 					st = 1;
 				}
 			}
+		for (i = 0; i < n; i++)
+			tq_buf_release(&r[i].buf);
+		free(r);
+	} else if (strcmp(cmd, "ranges") == 0 && argc == 5) {
+		size_t n = 0, cap = 0, i, total = 0;
+		struct tq_store_req *r = NULL, *nr;
+		char line[64];
+		FILE *f;
+
+		if ((f = fopen(argv[4], "r")) == NULL)
+			err(1, "%s", argv[4]);
+		while (fgets(line, sizeof(line), f) != NULL) {
+			line[strcspn(line, "\n")] = '\0';
+			if (n == cap) {
+				cap = cap == 0 ? 256 : cap * 2;
+				if ((nr = realloc(r, cap * sizeof(*r))) == NULL)
+					err(1, "realloc");
+				r = nr;
+			}
+			memset(&r[n], 0, sizeof(r[n]));
+			r[n].key = argv[2];
+			r[n].off = num(line);
+			r[n].len = (size_t)num(argv[3]);
+			tq_buf_init(&r[n].buf, r[n].len);
+			n++;
+		}
+		fclose(f);
+		if ((rc = tq_store_get_many(s, r, n, &e)) == 0)
+			for (i = 0; i < n; i++) {
+				if (r[i].rc != 0 && st == 0) {
+					fprintf(stderr, "tq-store: %s\n", r[i].err.msg);
+					st = 1;
+				}
+				total += r[i].buf.len;
+			}
+		printf("%zu\n", total);
 		for (i = 0; i < n; i++)
 			tq_buf_release(&r[i].buf);
 		free(r);

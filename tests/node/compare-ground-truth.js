@@ -51,7 +51,7 @@ function zipkinString(v) {
 // The resource attributes the receiver moves back to the resource.
 const resourcePrefixes = ['aws.ecs.', 'aws.eks.', 'aws.log.', 'browser.',
 	'cloud.', 'container.', 'deployment.', 'device.', 'faas.',
-	'gcp.cloud_run.', 'gcp.gce.', 'heroku.', 'host.', 'k8s.', 'os.',
+	'gcp.cloud_run.', 'gcp.gce.', 'heroku.', 'host.', 'k8s.', 'opencensus.', 'os.',
 	'process.', 'service.', 'telemetry.', 'webengine.'];
 const isResourceKey = (k) => resourcePrefixes.some((p) => k.startsWith(p));
 

@@ -1,8 +1,8 @@
 // faultproxy.js PORT TARGET_PORT ACTIONS [COUNTFILE]: an HTTP proxy on
 // 127.0.0.1:PORT in front of 127.0.0.1:TARGET_PORT that spoils requests
 // on purpose.  ACTIONS is a comma-separated list applied to successive
-// requests, then every request passes; "forever:ACTION" applies one
-// action to all.  Actions:
+// requests, then every request passes; "forever:ACTION" applies ACTION
+// to that request and all later ones.  Actions:
 //   ok        pass the request through
 //   500       answer 500 with an S3-style XML error
 //   503       answer 503 with Retry-After: 1
@@ -16,10 +16,16 @@ const http = require('http')
 const fs = require('fs')
 
 const [port, target, spec, countFile] = process.argv.slice(2)
-let seq = spec.split(',')
-let forever = null
-if (spec.startsWith('forever:')) forever = spec.slice(8)
+const seq = spec.split(',')
 let n = 0
+
+function pick(i) {
+  for (let j = 0; j < seq.length; j++) {
+    if (seq[j].startsWith('forever:')) return seq[j].slice(8)
+    if (j === i) return seq[j]
+  }
+  return 'ok'
+}
 
 function pass(req, res, cut) {
   const up = http.request({
@@ -43,7 +49,7 @@ function pass(req, res, cut) {
 }
 
 const server = http.createServer((req, res) => {
-  const action = forever || seq[n] || 'ok'
+  const action = pick(n)
   n++
   if (countFile) fs.writeFileSync(countFile, `${n}\n`)
   const fail = (status, code, extra) => {

@@ -354,6 +354,10 @@ test_span_fields(void)
 	T_EQ_INT(s->links[0]->span_id.data[7], 2, "span: link span ID");
 	T_OK(s->status != NULL && s->status->code == 2 &&
 	    strcmp(s->status->message, "bad") == 0, "span: status by name");
+	T_EQ_INT(decode(SPAN_DOC("{\"kind\":2.0,\"status\":{\"code\":1}}"),
+	    &t2, &err), 0, "span: integral enum numbers decode");
+	T_OK(first_span(t2)->kind == 2 && first_span(t2)->status->code == 1,
+	    "span: kind 2.0 and code 1");
 	T_EQ_INT(td->resource_spans[0]->resource->dropped_attributes_count, 3,
 	    "resource: dropped attributes");
 	T_EQ_STR(td->resource_spans[0]->schema_url, "r", "resource schema URL");
@@ -481,6 +485,10 @@ test_bad(void)
 	    "resourceSpans[0].scopeSpans[0].spans[0].name: not a string");
 	bad(SPAN_DOC("{\"kind\":\"SERVER\"}"), TQ_ECORRUPT,
 	    "resourceSpans[0].scopeSpans[0].spans[0].kind: unknown value");
+	bad(SPAN_DOC("{\"kind\":2.5}"), TQ_ECORRUPT,
+	    "resourceSpans[0].scopeSpans[0].spans[0].kind: not an integer");
+	bad(SPAN_DOC("{\"kind\":4294967298}"), TQ_ECORRUPT,
+	    "resourceSpans[0].scopeSpans[0].spans[0].kind: out of range");
 	bad(SPAN_DOC("{\"kind\":true}"), TQ_ECORRUPT,
 	    "resourceSpans[0].scopeSpans[0].spans[0].kind: "
 	    "not a number or a string");
@@ -550,19 +558,25 @@ test_bad(void)
 	bad("{} {}", TQ_ECORRUPT, "OTLP/JSON: byte 4: end of file expected "
 	    "near '{'");
 
-	/* AnyValue nesting: TQ_MAX_DEPTH levels pass, one more fails. */
-	n = 4096 + 40 * (TQ_MAX_DEPTH + 1);
+	/*
+	 * AnyValue nesting, through arrays and through kvlists (the longer
+	 * path): TQ_MAX_DEPTH levels pass, one more fails.
+	 */
+	n = 4096 + 60 * (TQ_MAX_DEPTH + 1);
 	deep = malloc(n);
+	for (int kv = 0; kv <= 1; kv++)
 	for (int depth = TQ_MAX_DEPTH; depth <= TQ_MAX_DEPTH + 1; depth++) {
 		size_t len = (size_t)snprintf(deep, n, "%s",
 		    "{\"resourceSpans\":[{\"resource\":{\"attributes\":"
 		    "[{\"value\":");
 		for (i = 1; i < (size_t)depth; i++)
-			len += (size_t)snprintf(deep + len, n - len,
+			len += (size_t)snprintf(deep + len, n - len, "%s", kv ?
+			    "{\"kvlistValue\":{\"values\":[{\"value\":" :
 			    "{\"arrayValue\":{\"values\":[");
 		len += (size_t)snprintf(deep + len, n - len, "{}");
 		for (i = 1; i < (size_t)depth; i++)
-			len += (size_t)snprintf(deep + len, n - len, "]}}");
+			len += (size_t)snprintf(deep + len, n - len, "%s",
+			    kv ? "}]}}" : "]}}");
 		snprintf(deep + len, n - len, "}]}}]}");
 		tq_err_clear(&err);
 		if (depth == TQ_MAX_DEPTH)
@@ -572,8 +586,11 @@ test_bad(void)
 			T_EQ_INT(decode(deep, &td, &err), TQ_ELIMIT,
 			    "depth: one level more is over the limit");
 			T_OK(strstr(err.msg, "values nested deeper than 64") !=
-			    NULL && strncmp(err.msg, "resourceSpans[0].resource."
-			    "attributes[0].value.arrayValue.values[0]", 62) == 0,
+			    NULL && strncmp(err.msg, kv ? "resourceSpans[0]."
+			    "resource.attributes[0].value.kvlistValue.values[0]"
+			    ".value.kvlistValue" : "resourceSpans[0].resource."
+			    "attributes[0].value.arrayValue.values[0].arrayValue",
+			    kv ? 81 : 74) == 0,
 			    "depth: error names the path and the limit");
 		}
 	}
@@ -591,6 +608,82 @@ test_bad(void)
 	free(deep);
 }
 
+/*
+ * test_pb_round_trip: a document with every AnyValue kind (NaN and the
+ * infinities included) goes JSON -> model -> protobuf -> model -> JSON
+ * and comes back as the same text.
+ */
+static void
+test_pb_round_trip(void)
+{
+	static const char doc[] = "{\"resourceSpans\":[{\"resource\":{"
+	    "\"attributes\":[{\"key\":\"r\",\"value\":{\"kvlistValue\":"
+	    "{\"values\":[{\"key\":\"b\",\"value\":{\"bytesValue\":"
+	    "\"AAEC/w==\"}},{\"key\":\"e\"}]}}}],\"droppedAttributesCount\":2},"
+	    "\"scopeSpans\":[{\"scope\":{\"name\":\"s\",\"version\":\"1\"},"
+	    "\"spans\":[{\"traceId\":\"5b8efff798038103d269b633813fc60c\","
+	    "\"spanId\":\"eee19b7ec3c1b174\",\"flags\":769,\"name\":\"n\","
+	    "\"kind\":3,\"startTimeUnixNano\":\"1\",\"endTimeUnixNano\":"
+	    "\"18446744073709551615\",\"attributes\":[{\"key\":\"a\","
+	    "\"value\":{\"arrayValue\":{\"values\":[{\"doubleValue\":\"NaN\"},"
+	    "{\"doubleValue\":\"-Infinity\"},{\"doubleValue\":-0.5},"
+	    "{\"doubleValue\":-0.0},{\"doubleValue\":1e-300},"
+	    "{\"intValue\":\"-9223372036854775808\"},{\"boolValue\":true},"
+	    "{\"stringValue\":\"\\u00e9\\n\"},{}]}}}],\"events\":[{"
+	    "\"timeUnixNano\":\"2\",\"name\":\"e\"}],\"links\":[{"
+	    "\"traceId\":\"00000000000000000000000000000001\",\"spanId\":"
+	    "\"0000000000000002\",\"flags\":256}],\"status\":{\"message\":"
+	    "\"m\",\"code\":2}}],\"schemaUrl\":\"u\"}]}]}";
+	Tq__TracesData *td, *t2;
+	struct tq_buf pb;
+	struct tq_err err;
+	char first[8192];
+
+	T_EQ_INT(decode(doc, &td, &err), 0, "pb round trip: JSON decodes");
+	snprintf(first, sizeof(first), "%s", encode(td));
+	tq_buf_init(&pb, 1 << 20);
+	T_EQ_INT(tq_otlp_pb_encode(td, &pb, &err), 0,
+	    "pb round trip: protobuf encodes");
+	T_EQ_INT(tq_otlp_pb_decode(pb.data, pb.len, &arena, &t2, &err), 0,
+	    "pb round trip: protobuf decodes");
+	T_EQ_STR(encode(t2), first, "pb round trip: same JSON text again");
+	T_OK(strstr(first, "{\"doubleValue\":-0.0},{\"doubleValue\":1e-300}") !=
+	    NULL, "pb round trip: negative zero keeps its sign");
+	tq_buf_release(&pb);
+}
+
+/*
+ * test_resources: a full arena and an over-long document fail cleanly
+ * (ASan checks that the jansson tree is freed on every path).
+ */
+static void
+test_resources(void)
+{
+	char path[1024], *json;
+	size_t len;
+	struct tq_arena small;
+	struct tq_err err;
+	Tq__TracesData *td;
+
+	snprintf(path, sizeof(path), "%s/otlp-json/000003.body.json",
+	    fixtures());
+	json = slurp(path, &len);
+	T_OK(json != NULL, "resources: fixture found");
+	if (json == NULL)
+		return;
+	tq_arena_init(&small, 4096);
+	T_EQ_INT(tq_otlp_json_decode(json, len, &small, &td, &err), TQ_ENOMEM,
+	    "resources: a full arena is TQ_ENOMEM");
+	T_EQ_STR(err.msg, "resourceSpans[0].scopeSpans[0].spans[0].events[0]."
+	    "attributes[0].key: out of memory", "resources: the error says where");
+	tq_arena_release(&small);
+	free(json);
+	/* The length is checked before a byte is read. */
+	T_EQ_INT(tq_otlp_json_decode("{}", (size_t)TQ_MAX_JSON_LINE + 1,
+	    &arena, &td, &err), TQ_ELIMIT,
+	    "resources: a document over TQ_MAX_JSON_LINE is refused");
+}
+
 int
 main(void)
 {
@@ -601,6 +694,8 @@ main(void)
 	test_escaping();
 	test_encode_limit();
 	test_bad();
+	test_pb_round_trip();
+	test_resources();
 	tq_arena_release(&arena);
 	return t_done();
 }

@@ -627,7 +627,7 @@ slurp(const char *name, size_t *len)
 static int
 read_all(const uint8_t *p, size_t len, size_t max_mem, int64_t *sum_id)
 {
-	struct tq_parquet_read_opts o = { 0, max_mem };
+	struct tq_parquet_read_opts o = { .max_memory = max_mem };
 	struct tq_parquet_reader *r = NULL;
 	const struct tq_parquet_schema *s;
 	struct tq_parquet_column *cols = NULL;

@@ -285,6 +285,19 @@ test_grouping(void)
 	T_EQ_STR(str_attr(td->resource_spans[2]->resource->attributes,
 	    td->resource_spans[2]->resource->n_attributes,
 	    "service.instance.id"), "i2", "group: second instance");
+	T_EQ_INT(zdecode("[{\"traceId\":\"1\",\"id\":\"1\",\"localEndpoint\":"
+	    "{\"serviceName\":\"svc\"},\"tags\":{\"otlp.service.name.source\":"
+	    "\"app.name\",\"app.name\":\"x\",\"opencensus.resourcetype\":"
+	    "\"k\"}}]", &td, &err), 0, "service name source: decode");
+	rs = td->resource_spans[0];
+	T_EQ_STR(str_attr(rs->resource->attributes, rs->resource->n_attributes,
+	    "app.name"), "svc", "service name source: names the attribute");
+	T_OK(str_attr(rs->resource->attributes, rs->resource->n_attributes,
+	    "service.name") == NULL, "service name source: no service.name");
+	T_EQ_STR(str_attr(rs->resource->attributes, rs->resource->n_attributes,
+	    "opencensus.resourcetype"), "k", "opencensus tags are resource");
+	T_EQ_INT(span_at(td, 0)->n_attributes, 1,
+	    "service name source: only the absent start flag is left");
 	T_EQ_INT(zdecode("[]", &td, &err), 0, "empty array decodes");
 	T_EQ_INT(td->n_resource_spans, 0, "empty array has no spans");
 }
@@ -553,6 +566,126 @@ test_fixtures(void)
 	json_decref(truth);
 }
 
+/* test_resources: a full arena fails cleanly, the error naming the span. */
+static void
+test_resources(void)
+{
+	static const char doc[] = "[{\"traceId\":\"1\",\"id\":\"1\","
+	    "\"timestamp\":1.5,\"tags\":{\"a\":\"b\"}},"
+	    "{\"traceId\":\"1\",\"id\":\"2\",\"timestamp\":2.5,"
+	    "\"name\":\"a name long enough to need more room than is left\"}]";
+	struct tq_arena small;
+	struct tq_err err;
+	Tq__TracesData *td;
+	size_t max;
+	int rc = 0, saw_enomem = 0;
+
+	/* Every arena size up to what it needs fails with TQ_ENOMEM. */
+	for (max = 0; max < 8192; max += 16) {
+		tq_arena_init(&small, max);
+		rc = tq_zipkin_json_decode(doc, sizeof(doc) - 1, &small, &td,
+		    &err);
+		tq_arena_release(&small);
+		if (rc == 0)
+			break;
+		if (rc != TQ_ENOMEM) {
+			saw_enomem = -1;
+			break;
+		}
+		saw_enomem = 1;
+	}
+	T_EQ_INT(saw_enomem, 1, "resources: small arenas give TQ_ENOMEM");
+	T_EQ_INT(rc, 0, "resources: a big enough arena succeeds");
+	T_EQ_INT(tq_zipkin_json_decode("[]", (size_t)TQ_MAX_JSON_LINE + 1,
+	    &arena, &td, &err), TQ_ELIMIT,
+	    "resources: a document over TQ_MAX_JSON_LINE is refused");
+}
+
+/*
+ * test_collector_forms: the encodings the collector's own Zipkin exporter
+ * uses for event attributes and links, and the older status names.
+ */
+static void
+test_collector_forms(void)
+{
+	Tq__TracesData *td;
+	struct tq_err err;
+	Tq__Span *s;
+	const Tq__AnyValue *v;
+	Tq__Span__Event *e;
+
+	T_EQ_INT(zdecode("[{\"traceId\":\"1\",\"id\":\"1\","
+	    "\"annotations\":["
+	    "{\"timestamp\":1,\"value\":\"cache miss|{\\\"key\\\":\\\"k|1\\\","
+	    "\\\"n\\\":5,\\\"f\\\":1.5,\\\"g\\\":2.0,\\\"b\\\":true,"
+	    "\\\"x\\\":null}|2\"},"
+	    "{\"timestamp\":2,\"value\":\"a|b|c\"},"
+	    "{\"timestamp\":3,\"value\":\"|{}|0\"},"
+	    "{\"timestamp\":4,\"value\":\"x|{}|-1\"}],"
+	    "\"tags\":{\"otel.status_code\":\"Ok\","
+	    "\"otlp.link.0\":\"0123456789abcdef0123456789abcdef|"
+	    "0123456789abcdef|k=v|{\\\"a\\\":\\\"b|c\\\"}|3\","
+	    "\"otlp.link.1\":\"not a link\","
+	    "\"otlp.link.2\":\"|||{}|0\","
+	    "\"otlp.link.4\":\"|||{}|0\"}}]", &td, &err), 0,
+	    "collector forms: decode");
+	if ((s = span_at(td, 0)) == NULL) {
+		printf("# %s\n", err.msg);
+		T_OK(0, "collector forms: span");
+		return;
+	}
+	e = s->events[0];
+	T_EQ_STR(e->name, "cache miss", "annotation: name before the first |");
+	T_EQ_INT(e->dropped_attributes_count, 2, "annotation: dropped count");
+	T_EQ_INT(e->n_attributes, 5, "annotation: attributes (null skipped)");
+	T_EQ_STR(str_attr(e->attributes, e->n_attributes, "key"), "k|1",
+	    "annotation: string attribute with a |");
+	v = attr(e->attributes, e->n_attributes, "n");
+	T_OK(v != NULL && v->value_case == TQ__ANY_VALUE__VALUE_INT_VALUE &&
+	    v->int_value == 5, "annotation: integer attribute");
+	v = attr(e->attributes, e->n_attributes, "f");
+	T_OK(v != NULL && v->value_case == TQ__ANY_VALUE__VALUE_DOUBLE_VALUE &&
+	    v->double_value == 1.5, "annotation: double attribute");
+	v = attr(e->attributes, e->n_attributes, "g");
+	T_OK(v != NULL && v->value_case == TQ__ANY_VALUE__VALUE_INT_VALUE &&
+	    v->int_value == 2, "annotation: integral double is an int");
+	v = attr(e->attributes, e->n_attributes, "b");
+	T_OK(v != NULL && v->value_case == TQ__ANY_VALUE__VALUE_BOOL_VALUE &&
+	    v->bool_value, "annotation: bool attribute");
+	T_EQ_STR(s->events[1]->name, "a|b|c",
+	    "annotation: other values with | are the name");
+	T_EQ_INT(s->events[1]->n_attributes, 0, "annotation: no attributes");
+	T_EQ_STR(s->events[2]->name, "", "annotation: empty name");
+	T_EQ_STR(s->events[3]->name, "x|{}|-1",
+	    "annotation: bad dropped count keeps the value");
+	T_OK(s->status != NULL && s->status->code == 1, "status: Ok");
+	T_EQ_INT(s->n_links, 2, "links: otlp.link.0 and .2 (stops at .3)");
+	if (s->n_links != 2)
+		return;
+	T_OK(s->links[0]->trace_id.len == 16 &&
+	    s->links[0]->trace_id.data[15] == 0xef &&
+	    s->links[0]->span_id.len == 8 && s->links[0]->span_id.data[0] == 1,
+	    "links: IDs");
+	T_EQ_STR(s->links[0]->trace_state, "k=v", "links: trace state");
+	T_EQ_INT(s->links[0]->dropped_attributes_count, 3, "links: dropped");
+	T_EQ_STR(str_attr(s->links[0]->attributes, s->links[0]->n_attributes,
+	    "a"), "b|c", "links: attributes");
+	T_EQ_INT(s->links[1]->trace_id.len, 0, "links: empty IDs are absent");
+	T_EQ_STR(str_attr(s->attributes, s->n_attributes, "otlp.link.1"),
+	    "not a link", "links: a malformed one stays a tag");
+	T_EQ_STR(str_attr(s->attributes, s->n_attributes, "otlp.link.4"),
+	    "|||{}|0", "links: one after a gap stays a tag");
+	T_EQ_INT(s->n_attributes, 3, "links: nothing else left but the absent start");
+
+	T_EQ_INT(zdecode("[{\"traceId\":\"1\",\"id\":\"1\",\"tags\":"
+	    "{\"otel.status_code\":\"STATUS_CODE_ERROR\"}},"
+	    "{\"traceId\":\"1\",\"id\":\"2\",\"tags\":"
+	    "{\"otel.status_code\":\"unset\"}}]", &td, &err), 0,
+	    "status names: decode");
+	T_EQ_INT(span_at(td, 0)->status->code, 2, "status: STATUS_CODE_ERROR");
+	T_EQ_INT(span_at(td, 1)->status->code, 0, "status: unset");
+}
+
 int
 main(void)
 {
@@ -561,8 +694,10 @@ main(void)
 	test_ids_and_times();
 	test_kind_status();
 	test_grouping();
+	test_collector_forms();
 	test_bad();
 	test_fixtures();
+	test_resources();
 	tq_arena_release(&arena);
 	return t_done();
 }

@@ -1,0 +1,272 @@
+/*
+ * traceql.h: the TraceQL language (man tempo-ql.7): lexer, parser,
+ * validator and printer, producing the syntax tree that the evaluator
+ * and the metrics engine walk.
+ *
+ * A query is compiled in two steps that tell apart Tempo's three kinds of
+ * rejection: tq_ql_parse fails with TQ_ESYNTAX (a parse error), and
+ * tq_ql_validate fails with TQ_EINVAL (an invalid query: type errors, a
+ * bad regex, intrinsic = nil, ...) or TQ_EUNSUPPORTED (the query is
+ * TraceQL but not something Tempo runs: the parent scope, aggregates
+ * compared with aggregates, ...).  tq_ql_compile does both.  Every
+ * message starts with "LINE:COL: ", the place in the query text
+ * (1-based, columns count bytes).
+ *
+ * The whole tree lives in the query's arena and is freed at once by
+ * tq_ql_free.  Nothing here has global state: a compiled query is read
+ * only and may be shared by threads.
+ */
+#ifndef TQ_TRACEQL_H
+#define TQ_TRACEQL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "err.h"
+
+/* What a node of the tree is. */
+enum tq_ql_kind {
+	/* Field expressions: inside { }, by(), aggregates, metrics. */
+	TQ_QL_STATIC,		/* u.val */
+	TQ_QL_ATTR,		/* u.attr: span.x, resource.x, .x, ... */
+	TQ_QL_INTRINSIC,	/* u.intrinsic: duration, span:id, ... */
+	TQ_QL_BINARY,		/* op lhs rhs: arithmetic, comparison, logic */
+	TQ_QL_UNARY,		/* op lhs: NEG, NOT, EXISTS, NOT_EXISTS */
+
+	/* Spanset pipelines (search). */
+	TQ_QL_FILTER,		/* { lhs }; lhs NULL for { } */
+	TQ_QL_SPANSET_OP,	/* lhs op rhs: && || and structural ops */
+	TQ_QL_PIPELINE,		/* items[0] | items[1] | ... */
+	TQ_QL_GROUP,		/* by(lhs) */
+	TQ_QL_COALESCE,		/* coalesce() */
+	TQ_QL_SELECT,		/* select(items...) */
+	TQ_QL_AGGREGATE,	/* u.agg(lhs); lhs NULL for count() */
+	TQ_QL_SCALAR_OP,	/* lhs op rhs over aggregates/pipelines/statics */
+	TQ_QL_SCALAR_FILTER,	/* lhs op rhs, op a comparison */
+
+	/* Metrics. */
+	TQ_QL_METRICS,		/* u.metrics: rate(), ..._over_time(lhs) by(items) */
+	TQ_QL_METRICS_PIPELINE,	/* lhs (a PIPELINE) | rhs (a METRICS) */
+	TQ_QL_METRICS_OP,	/* lhs op rhs, op + - * /, a side may be STATIC */
+	TQ_QL_STAGES,		/* lhs then the second stages items[] */
+	TQ_QL_TOPK,		/* topk(u.val.i) or bottomk (op says which) */
+	TQ_QL_METRICS_FILTER,	/* op lhs (a STATIC): drop failing points */
+	TQ_QL_HINT,		/* u.hint.name = lhs (a STATIC) */
+};
+
+/* Operators.  Comparisons keep Tempo's spelling in the comments. */
+enum tq_ql_op {
+	TQ_QL_OP_NONE,
+	TQ_QL_OP_ADD, TQ_QL_OP_SUB, TQ_QL_OP_MUL, TQ_QL_OP_DIV,
+	TQ_QL_OP_MOD, TQ_QL_OP_POW,
+	TQ_QL_OP_EQ, TQ_QL_OP_NEQ, TQ_QL_OP_LT, TQ_QL_OP_LTE,
+	TQ_QL_OP_GT, TQ_QL_OP_GTE,
+	TQ_QL_OP_RE,		/* =~, fully anchored */
+	TQ_QL_OP_NRE,		/* !~, fully anchored */
+	TQ_QL_OP_AND, TQ_QL_OP_OR,
+	TQ_QL_OP_NOT,		/* unary ! */
+	TQ_QL_OP_NEG,		/* unary - */
+	TQ_QL_OP_EXISTS,	/* x != nil */
+	TQ_QL_OP_NOT_EXISTS,	/* x = nil */
+	/* Spanset operators. */
+	TQ_QL_OP_SS_AND,	/* && */
+	TQ_QL_OP_SS_OR,		/* || */
+	TQ_QL_OP_CHILD,		/* > */
+	TQ_QL_OP_PARENT,	/* < */
+	TQ_QL_OP_DESC,		/* >> */
+	TQ_QL_OP_ANCE,		/* << */
+	TQ_QL_OP_SIBL,		/* ~ */
+	TQ_QL_OP_NOT_CHILD,	/* !> */
+	TQ_QL_OP_NOT_PARENT,	/* !< */
+	TQ_QL_OP_NOT_DESC,	/* !>> */
+	TQ_QL_OP_NOT_ANCE,	/* !<< */
+	TQ_QL_OP_NOT_SIBL,	/* !~ */
+	TQ_QL_OP_UNION_CHILD,	/* &> */
+	TQ_QL_OP_UNION_PARENT,	/* &< */
+	TQ_QL_OP_UNION_DESC,	/* &>> */
+	TQ_QL_OP_UNION_ANCE,	/* &<< */
+	TQ_QL_OP_UNION_SIBL,	/* &~ */
+	/* Second stage. */
+	TQ_QL_OP_TOPK,
+	TQ_QL_OP_BOTTOMK,
+};
+
+/* Static types; also the type a validated expression resolves to. */
+enum tq_ql_type {
+	TQ_QL_T_NIL,
+	TQ_QL_T_INT,		/* u.val.i */
+	TQ_QL_T_FLOAT,		/* u.val.f */
+	TQ_QL_T_DURATION,	/* u.val.i, nanoseconds */
+	TQ_QL_T_STRING,		/* u.val.s, u.val.len (may hold NULs) */
+	TQ_QL_T_BOOL,		/* u.val.b */
+	TQ_QL_T_STATUS,		/* u.val.i, enum tq_ql_status */
+	TQ_QL_T_KIND,		/* u.val.i, enum tq_ql_span_kind */
+	TQ_QL_T_ATTRIBUTE,	/* not a static: known only per span */
+};
+
+/* TraceQL's numbering, which is not OTLP's. */
+enum tq_ql_status { TQ_QL_STATUS_ERROR, TQ_QL_STATUS_OK, TQ_QL_STATUS_UNSET };
+enum tq_ql_span_kind {
+	TQ_QL_KIND_UNSPECIFIED, TQ_QL_KIND_INTERNAL, TQ_QL_KIND_CLIENT,
+	TQ_QL_KIND_SERVER, TQ_QL_KIND_PRODUCER, TQ_QL_KIND_CONSUMER,
+};
+
+/* Attribute scopes; .x is TQ_QL_SCOPE_NONE (span or resource). */
+enum tq_ql_scope {
+	TQ_QL_SCOPE_NONE, TQ_QL_SCOPE_SPAN, TQ_QL_SCOPE_RESOURCE,
+	TQ_QL_SCOPE_EVENT, TQ_QL_SCOPE_LINK, TQ_QL_SCOPE_INSTRUMENTATION,
+};
+
+enum tq_ql_intrinsic {
+	TQ_QL_I_DURATION,		/* duration, span:duration */
+	TQ_QL_I_NAME,			/* name, span:name */
+	TQ_QL_I_STATUS,			/* status, span:status */
+	TQ_QL_I_STATUS_MESSAGE,		/* statusMessage, span:statusMessage */
+	TQ_QL_I_KIND,			/* kind, span:kind */
+	TQ_QL_I_CHILD_COUNT,		/* childCount, span:childCount */
+	TQ_QL_I_SPAN_ID,		/* span:id */
+	TQ_QL_I_PARENT_ID,		/* span:parentID */
+	TQ_QL_I_TRACE_DURATION,		/* traceDuration, trace:duration */
+	TQ_QL_I_ROOT_NAME,		/* rootName, trace:rootName */
+	TQ_QL_I_ROOT_SERVICE,		/* rootServiceName, trace:rootService */
+	TQ_QL_I_TRACE_ID,		/* trace:id */
+	TQ_QL_I_EVENT_NAME,		/* event:name */
+	TQ_QL_I_EVENT_TIME_SINCE_START,	/* event:timeSinceStart */
+	TQ_QL_I_LINK_TRACE_ID,		/* link:traceID */
+	TQ_QL_I_LINK_SPAN_ID,		/* link:spanID */
+	TQ_QL_I_INSTR_NAME,		/* instrumentation:name */
+	TQ_QL_I_INSTR_VERSION,		/* instrumentation:version */
+	TQ_QL_I_NESTED_SET_LEFT,	/* nestedSetLeft */
+	TQ_QL_I_NESTED_SET_RIGHT,	/* nestedSetRight */
+	TQ_QL_I_NESTED_SET_PARENT,	/* nestedSetParent */
+	TQ_QL_I_PARENT,			/* parent: parses, unsupported */
+	TQ_QL_I_COUNT_			/* number of intrinsics */
+};
+
+enum tq_ql_agg { TQ_QL_AGG_COUNT, TQ_QL_AGG_AVG, TQ_QL_AGG_MAX,
+	TQ_QL_AGG_MIN, TQ_QL_AGG_SUM };
+
+enum tq_ql_metric {
+	TQ_QL_M_RATE, TQ_QL_M_COUNT_OVER_TIME, TQ_QL_M_MIN_OVER_TIME,
+	TQ_QL_M_MAX_OVER_TIME, TQ_QL_M_AVG_OVER_TIME, TQ_QL_M_SUM_OVER_TIME,
+	TQ_QL_M_QUANTILE_OVER_TIME, TQ_QL_M_HISTOGRAM_OVER_TIME,
+	TQ_QL_M_COMPARE,
+};
+
+/* A typed literal. */
+struct tq_ql_static {
+	enum tq_ql_type	 type;
+	bool		 b;
+	int64_t		 i;	/* int, duration (ns), status, kind */
+	double		 f;
+	const char	*s;	/* string bytes, NUL-terminated too */
+	size_t		 len;
+};
+
+struct tq_ql_node {
+	enum tq_ql_kind		 kind;
+	enum tq_ql_op		 op;
+	int			 line, col;	/* where it starts in the text */
+	int			 height;	/* of the subtree, leaves 1 */
+	struct tq_ql_node	*lhs, *rhs;
+	struct tq_ql_node	**items;	/* PIPELINE stages, SELECT and
+						 * METRICS by() attributes,
+						 * STAGES second stages */
+	size_t			 nitems;
+	union {
+		struct tq_ql_static	 val;		/* STATIC, TOPK (val.i) */
+		struct {
+			enum tq_ql_scope scope;
+			bool		 parent;	/* parent.[span.|resource.] */
+			const char	*name;		/* without the scope */
+			size_t		 len;
+		} attr;
+		enum tq_ql_intrinsic	 intrinsic;
+		enum tq_ql_agg		 agg;
+		struct {
+			enum tq_ql_metric fn;
+			const double	*q;		/* quantiles */
+			size_t		 nq;
+			struct tq_ql_node *filter;	/* compare()'s selection */
+			int64_t		 topn;		/* compare(), default 10 */
+			int64_t		 start_ns, end_ns; /* compare(), 0 if not given */
+			int		 nargs;		/* compare() integers given */
+		} metrics;
+		struct {
+			const char	*name;
+		} hint;
+	} u;
+};
+
+/* What the query produces. */
+enum tq_ql_result {
+	TQ_QL_RESULT_SPANSETS,	/* search: spansets per trace */
+	TQ_QL_RESULT_METRICS,	/* metrics: series */
+};
+
+struct tq_ql_query {
+	struct tq_arena		 arena;	/* everything below lives here */
+	struct tq_ql_node	*root;
+	struct tq_ql_node	**hints;
+	size_t			 nhints;
+	enum tq_ql_result	 result;
+};
+
+/*
+ * tq_ql_parse parses the len bytes of text (no NUL needed) into a new
+ * query *out, owned by the caller (tq_ql_free).  Literal arithmetic is
+ * folded as Tempo does.  Returns 0, TQ_ESYNTAX with "LINE:COL: message"
+ * in err (also for nesting deeper than TQ_QL_MAX_DEPTH), TQ_ELIMIT for a
+ * query over TQ_QL_MAX_QUERY bytes or TQ_ENOMEM.  *out is untouched on
+ * failure.
+ */
+int	tq_ql_parse(const char *text, size_t len, struct tq_ql_query **out,
+	    struct tq_err *err);
+
+/*
+ * tq_ql_validate checks the types and the semantics of a parsed query
+ * (regexes are compiled with PCRE2 to check them).  Returns 0,
+ * TQ_EINVAL for an invalid query, TQ_EUNSUPPORTED for one Tempo parses
+ * but does not run, or TQ_ENOMEM; err gets "LINE:COL: message".
+ */
+int	tq_ql_validate(const struct tq_ql_query *q, struct tq_err *err);
+
+/*
+ * tq_ql_compile is tq_ql_parse then tq_ql_validate: *out is set only when
+ * both succeed.  Returns what they return.
+ */
+int	tq_ql_compile(const char *text, size_t len, struct tq_ql_query **out,
+	    struct tq_err *err);
+
+/*
+ * tq_ql_print appends the query as TraceQL text to out, then a NUL not
+ * counted in out->len.  The text parses back to the same tree (spaces and
+ * parentheses are normalised; operators are fully parenthesised where
+ * precedence would otherwise matter).  Returns 0, TQ_ENOMEM or TQ_ELIMIT
+ * (out's cap).
+ */
+int	tq_ql_print(const struct tq_ql_query *q, struct tq_buf *out,
+	    struct tq_err *err);
+
+/*
+ * tq_ql_dump appends the tree as one S-expression line (every field that
+ * the evaluator sees, no positions), then a NUL not counted.  Two queries
+ * have the same tree exactly when their dumps are equal.  Errors as
+ * tq_ql_print.
+ */
+int	tq_ql_dump(const struct tq_ql_query *q, struct tq_buf *out,
+	    struct tq_err *err);
+
+/* tq_ql_free frees q and its whole tree; NULL is allowed. */
+void	tq_ql_free(struct tq_ql_query *q);
+
+/* tq_ql_intrinsic_type returns the type intrinsic i resolves to. */
+enum tq_ql_type	tq_ql_intrinsic_type(enum tq_ql_intrinsic i);
+
+/* tq_ql_op_text returns an operator's spelling ("=~", "&>>", "topk"). */
+const char	*tq_ql_op_text(enum tq_ql_op op);
+
+#endif

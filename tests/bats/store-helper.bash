@@ -1,0 +1,146 @@
+# store-helper.bash: emulators for the storage suites, loaded after
+# helper.bash.  Each start_* function starts one server on a free port on
+# 127.0.0.1, waits for it and records its pid in $BATS_FILE_TMPDIR/pids so
+# stop_servers (called from teardown_file, also after failures) ends it.
+# The servers' output goes to files: bats must not wait on their fds.
+
+TQ_STORE=$TQ_HELPERS/tq-store
+AZ_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+
+# spawn NAME CMD...: runs CMD in the background, logging to NAME.log.
+spawn() {
+	local name=$1
+	shift
+	"$@" >"$BATS_FILE_TMPDIR/$name.log" 2>&1 3>&- &
+	echo "$!" >>"$BATS_FILE_TMPDIR/pids"
+	echo "$!" >"$BATS_FILE_TMPDIR/$name.pid"
+}
+
+# start_s3 starts the SigV4-checking S3 server with bucket "bkt" and
+# exports S3_PORT, the AWS_* variables and AWS_ENDPOINT_URL.
+start_s3() {
+	S3_PORT=$(free_port)
+	mkdir -p "$BATS_FILE_TMPDIR/s3"
+	spawn s3 node "$TQ_NODE/s3rver.js" "$S3_PORT" "$BATS_FILE_TMPDIR/s3" bkt
+	wait_port "$S3_PORT"
+	export S3_PORT AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+	export AWS_REGION=us-east-1 AWS_ENDPOINT_URL="http://127.0.0.1:$S3_PORT"
+	unset AWS_SESSION_TOKEN
+}
+
+# az_cs PORT prints the connection string for Azurite on PORT.
+az_cs() {
+	echo "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$AZ_KEY;BlobEndpoint=http://127.0.0.1:$1/devstoreaccount1;"
+}
+
+# start_azure starts Azurite's blob service with container "cont" and
+# exports AZ_PORT and AZURE_STORAGE_CONNECTION_STRING.
+start_azure() {
+	AZ_PORT=$(free_port)
+	mkdir -p "$BATS_FILE_TMPDIR/az"
+	spawn az "$TQ_NODE/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 \
+		--blobPort "$AZ_PORT" -l "$BATS_FILE_TMPDIR/az" --silent \
+		--skipApiVersionCheck
+	wait_port "$AZ_PORT"
+	node "$TQ_NODE/azure-mkcontainer.js" \
+		"http://127.0.0.1:$AZ_PORT/devstoreaccount1" cont
+	AZURE_STORAGE_CONNECTION_STRING=$(az_cs "$AZ_PORT")
+	export AZ_PORT AZURE_STORAGE_CONNECTION_STRING
+}
+
+# start_proxy TARGET_PORT ACTIONS starts faultproxy.js in front of
+# TARGET_PORT and sets PROXY_PORT; the request count is in
+# $BATS_TEST_TMPDIR/count.
+start_proxy() {
+	PROXY_PORT=$(free_port)
+	spawn proxy node "$TQ_NODE/faultproxy.js" "$PROXY_PORT" "$1" "$2" \
+		"$BATS_TEST_TMPDIR/count"
+	wait_port "$PROXY_PORT"
+}
+
+# stop_proxy ends the proxy of the current test.
+stop_proxy() {
+	if [ -f "$BATS_FILE_TMPDIR/proxy.pid" ]; then
+		kill "$(cat "$BATS_FILE_TMPDIR/proxy.pid")" 2>/dev/null || true
+		rm -f "$BATS_FILE_TMPDIR/proxy.pid"
+	fi
+}
+
+# stop_servers ends everything spawn started, waiting at most 5 s each.
+stop_servers() {
+	local pid i
+	[ -f "$BATS_FILE_TMPDIR/pids" ] || return 0
+	while read -r pid; do
+		kill "$pid" 2>/dev/null || continue
+		for i in $(seq 1 50); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null || true
+	done <"$BATS_FILE_TMPDIR/pids"
+	rm -f "$BATS_FILE_TMPDIR/pids"
+}
+
+# requests prints how many requests the proxy saw.
+requests() {
+	cat "$BATS_TEST_TMPDIR/count" 2>/dev/null || echo 0
+}
+
+# make_files DIR fills DIR with the test objects: small, empty, odd
+# names, and one of 11 MB that needs a multipart upload with 5 MiB parts.
+# (No & < > in names: the S3 emulator escapes its listings twice; and an
+# object right in t/, because it misses prefixes with no object of their
+# own just below them.)
+make_files() {
+	mkdir -p "$1/a/b" "$1/t/blk"
+	printf 'hello' >"$1/a/b/c.txt"
+	printf 'x' >"$1/a.txt"
+	: >"$1/empty"
+	printf 'odd' >"$1/a/sp ace+é=%"
+	head -c 11000000 /dev/urandom >"$1/t/blk/data.parquet"
+	printf 'tm' >"$1/t/m"
+}
+
+# roundtrip URL: puts the files of make_files through tq-store and checks
+# every read operation against the local copies.
+roundtrip() {
+	local url=$1 src=$BATS_TEST_TMPDIR/src f
+	make_files "$src"
+	for f in a/b/c.txt a.txt empty "a/sp ace+é=%" t/blk/data.parquet t/m; do
+		run -0 --separate-stderr "$TQ_STORE" -p 5 "$url" put "$f" "$src/$f"
+	done
+	for f in a/b/c.txt a.txt empty "a/sp ace+é=%" t/blk/data.parquet t/m; do
+		"$TQ_STORE" "$url" get "$f" >"$BATS_TEST_TMPDIR/out"
+		cmp "$BATS_TEST_TMPDIR/out" "$src/$f"
+		run -0 --separate-stderr "$TQ_STORE" "$url" head "$f"
+		[ "$output" = "$(stat -c %s "$src/$f")" ]
+	done
+	run -0 --separate-stderr "$TQ_STORE" "$url" list
+	[ "$(echo "$output" | sort)" = "$(printf '%s\n' '0 empty' '1 a.txt' \
+		'11000000 t/blk/data.parquet' '2 t/m' '3 a/sp ace+é=%' '5 a/b/c.txt' | sort)" ]
+	run -0 --separate-stderr "$TQ_STORE" "$url" ls
+	[ "$(echo "$output" | sort)" = "$(printf '%s\n' '0 empty' '1 a.txt' a/ t/ | sort)" ]
+	run -0 --separate-stderr "$TQ_STORE" "$url" ls a/
+	[ "$(echo "$output" | sort)" = "$(printf '%s\n' '3 a/sp ace+é=%' a/b/ | sort)" ]
+	"$TQ_STORE" "$url" range t/blk/data.parquet 5000000 100000 >"$BATS_TEST_TMPDIR/out"
+	tail -c +5000001 "$src/t/blk/data.parquet" | head -c 100000 | cmp - "$BATS_TEST_TMPDIR/out"
+	run -1 --separate-stderr "$TQ_STORE" "$url" range a/b/c.txt 3 5
+	[[ $stderr == *"a/b/c.txt"* ]]
+	run -3 --separate-stderr "$TQ_STORE" "$url" get no/such
+	[ "$stderr" = "tq-store: get no/such: no such object" ]
+	run -3 --separate-stderr "$TQ_STORE" "$url" head no/such
+	run -0 --separate-stderr "$TQ_STORE" "$url" getmany 1 3 a/b/c.txt t/blk/data.parquet
+	[ "${lines[0]}" = "a/b/c.txt ok 3 $(printf ell | sha256sum | cut -c1-8)" ]
+	[ "${lines[1]}" = "t/blk/data.parquet ok 3 $(tail -c +2 "$src/t/blk/data.parquet" | head -c 3 | sha256sum | cut -c1-8)" ]
+	run -1 --separate-stderr "$TQ_STORE" "$url" getmany 0 0 a.txt no/such
+	[ "${lines[0]}" = "a.txt ok 1 $(printf x | sha256sum | cut -c1-8)" ]
+	[ "${lines[1]}" = "no/such not found 0 $(printf '' | sha256sum | cut -c1-8)" ]
+	run -0 --separate-stderr "$TQ_STORE" "$url" del a.txt
+	run -0 --separate-stderr "$TQ_STORE" "$url" del a.txt
+	run -0 --separate-stderr "$TQ_STORE" "$url" delmany a/b/c.txt empty "a/sp ace+é=%" t/m not/there
+	run -0 --separate-stderr "$TQ_STORE" "$url" list
+	[ "$output" = "11000000 t/blk/data.parquet" ]
+	run -0 --separate-stderr "$TQ_STORE" "$url" del t/blk/data.parquet
+	run -0 --separate-stderr "$TQ_STORE" "$url" list
+	[ -z "$output" ]
+}
