@@ -278,6 +278,12 @@ struct tq_parquet_write_opts {
 	 * record that does not fit fails the writer instead of being refused.
 	 */
 	bool		 trusted_records;
+	/*
+	 * Mark dictionary pages and dictionary-encoded data pages
+	 * PLAIN_DICTIONARY, the Parquet 1.0 way, instead of PLAIN and
+	 * RLE_DICTIONARY; the bytes are the same.
+	 */
+	bool		 plain_dictionary;
 };
 
 /*
@@ -400,6 +406,7 @@ struct tq_parquet_chunk {
 	struct tq_parquet_stats	 stats;
 };
 
+/* A reader keeps scratch buffers: use it from one thread at a time. */
 struct tq_parquet_reader;
 
 /*

@@ -473,8 +473,13 @@ pq_delta_decode(const uint8_t *p, size_t len, int64_t *out, size_t n,
 				for (i = 0; i < want; i += 64) {
 					size_t c = want - i < 64 ? want - i : 64;
 
-					unpack_groups(p + i * (size_t)bw / 8, end,
-					    bw, t32, NULL, c);
+					if (c == 32 && bw > 0 && (size_t)(end - p) >=
+					    4 * (size_t)bw + 8 + i * (size_t)bw / 8)
+						unpack32[bw](p + i * (size_t)bw / 8,
+						    t32);
+					else
+						unpack_groups(p + i * (size_t)bw / 8,
+						    end, bw, t32, NULL, c);
 					for (k = 0; k < c; k++) {
 						prev += md + t32[k];
 						out[done++] = (int64_t)prev;

@@ -698,7 +698,9 @@ encode_chunk(struct tq_thrift_writer *w, const struct tq_parquet_schema *s,
 	if (c->dict_page_offset >= 0) {
 		tq_thrift_w_struct_begin(w);
 		tq_thrift_w_i32(w, 1, PQ_PAGE_DICT);
-		tq_thrift_w_i32(w, 2, TQ_PARQUET_PLAIN);
+		tq_thrift_w_i32(w, 2, c->encodings &
+		    (1u << TQ_PARQUET_PLAIN_DICTIONARY) ?
+		    TQ_PARQUET_PLAIN_DICTIONARY : TQ_PARQUET_PLAIN);
 		tq_thrift_w_i32(w, 3, 1);
 		tq_thrift_w_struct_end(w);
 	}
@@ -869,7 +871,7 @@ pq_page_header_encode(const struct pq_page_header *h, struct tq_buf *b)
 		tq_thrift_w_field(&w, 7, TQ_THRIFT_STRUCT);
 		tq_thrift_w_struct_begin(&w);
 		tq_thrift_w_i32(&w, 1, h->num_values);
-		tq_thrift_w_i32(&w, 2, TQ_PARQUET_PLAIN);
+		tq_thrift_w_i32(&w, 2, h->encoding);
 		tq_thrift_w_struct_end(&w);
 		break;
 	default:

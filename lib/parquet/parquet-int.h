@@ -192,8 +192,9 @@ int	pq_rle_encode16(const uint16_t *v, size_t n, int bw, struct tq_buf *b);
 
 /*
  * pq_delta_decode decodes n values of DELTA_BINARY_PACKED from
- * [p, p + len); *used gets the encoded size.  is32 keeps 32-bit
- * arithmetic.  Returns 0 or TQ_ECORRUPT.
+ * [p, p + len); *used gets the encoded size.  Arithmetic wraps at 64
+ * bits, which also gives INT32 columns their values modulo 2^32.  Returns
+ * 0 or TQ_ECORRUPT (a count other than n included).
  */
 int	pq_delta_decode(const uint8_t *p, size_t len, int64_t *out, size_t n,
 	    size_t *used, struct tq_err *err);
@@ -232,8 +233,11 @@ size_t	pq_value_size(int type, int type_length);
 /* pq_compare orders two values of column desc (PLAIN bytes for arrays). */
 int	pq_compare(const struct tq_parquet_column_desc *c,
 	    const struct tq_parquet_value *a, const struct tq_parquet_value *b);
-/* pq_schema_from_nodes builds a schema without copying the node names,
- * which must outlive it (used by the reader, names live in its arena). */
+/*
+ * pq_schema_build checks nodes and builds a schema.  Without copy_names the
+ * names must outlive it (the reader's live in its footer arena); strict
+ * (the writer's) also refuses INT96 and LIST/MAP groups off convention.
+ */
 int	pq_schema_build(const struct tq_parquet_node *nodes, size_t n,
 	    bool copy_names, bool strict, struct tq_parquet_schema **out,
 	    struct tq_err *err);

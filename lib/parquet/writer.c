@@ -319,6 +319,18 @@ set_buf(struct tq_buf *b, const uint8_t *p, size_t len)
 	return tq_buf_append(b, p, len);
 }
 
+/* bytes_cmp orders byte strings as unsigned bytes, shorter first on ties. */
+static int
+bytes_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	size_t n = alen < blen ? alen : blen;
+	int c = n ? memcmp(a, b, n) : 0;
+
+	if (c != 0)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
 static int
 update_stats(struct wcol *c, const uint8_t *p, size_t len)
 {
@@ -358,6 +370,13 @@ update_stats(struct wcol *c, const uint8_t *p, size_t len)
 				memcpy(c->max.data, p, 4);
 			return 0;
 		}
+		case TQ_PARQUET_BYTE_ARRAY:
+		case TQ_PARQUET_FIXED_LEN_BYTE_ARRAY:
+			if (bytes_cmp(p, len, c->min.data, c->min.len) < 0)
+				return set_buf(&c->min, p, len);
+			if (bytes_cmp(p, len, c->max.data, c->max.len) > 0)
+				return set_buf(&c->max, p, len);
+			return 0;
 		}
 	}
 	v = as_value(c, p, len);
@@ -498,7 +517,8 @@ encode_values(struct wcol *c, int enc, struct tq_buf *b)
 	size_t i, n = c->n_values;
 	int rc;
 
-	if (enc == TQ_PARQUET_RLE_DICTIONARY) {
+	if (enc == TQ_PARQUET_RLE_DICTIONARY ||
+	    enc == TQ_PARQUET_PLAIN_DICTIONARY) {
 		int bw = pq_bit_width(c->dict_n > 0 ? c->dict_n - 1 : 0);
 		uint8_t bb = (uint8_t)bw;
 
@@ -562,6 +582,14 @@ add_page(struct tq_parquet_writer *w, struct wcol *c,
 	return 0;
 }
 
+/* dict_encoding is the encoding named for dictionary-encoded pages. */
+static int
+dict_encoding(const struct tq_parquet_writer *w)
+{
+	return w->o.plain_dictionary ? TQ_PARQUET_PLAIN_DICTIONARY :
+	    TQ_PARQUET_RLE_DICTIONARY;
+}
+
 /* cut_page encodes, compresses and stores the open page of c. */
 static int
 cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
@@ -574,7 +602,7 @@ cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 	if (c->n_levels == 0)
 		return 0;
 	/* A page of nulls alone has no dictionary to point into. */
-	enc = c->dict_active && c->n_values > 0 ? TQ_PARQUET_RLE_DICTIONARY :
+	enc = c->dict_active && c->n_values > 0 ? dict_encoding(w) :
 	    c->encoding;
 	memset(&h, 0, sizeof(h));
 	h.num_values = (int32_t)c->n_levels;
@@ -639,11 +667,25 @@ fail:
 	return tq_err_prefix(err, rc, "column %s: page", c->cd->path);
 }
 
+/* putn appends n bytes, without a call while there is room. */
+static inline int
+putn(struct tq_buf *b, const void *p, size_t n)
+{
+	/* cap may pass max by one byte (for printf's NUL): check both. */
+	if (b->cap - b->len >= n && b->max - b->len >= n) {
+		if (n > 0)
+			memcpy(b->data + b->len, p, n);
+		b->len += n;
+		return 0;
+	}
+	return tq_buf_append(b, p, n);
+}
+
 /* put2 appends a 16-bit level, without a call while there is room. */
 static inline int
 put2(struct tq_buf *b, uint16_t v)
 {
-	if (b->cap - b->len >= 2) {
+	if (b->cap - b->len >= 2 && b->max - b->len >= 2) {
 		memcpy(b->data + b->len, &v, 2);
 		b->len += 2;
 		return 0;
@@ -692,7 +734,7 @@ append(struct tq_parquet_writer *w, struct wcol *c, int rep, int def,
 	c->n_values++;
 	if (c->dict_active) {
 		if ((rc = dict_lookup(c, p, len, &idx, &added)) != 0 ||
-		    (rc = tq_buf_append(&c->vals, &idx, 4)) != 0)
+		    (rc = putn(&c->vals, &idx, 4)) != 0)
 			goto fail;
 		if (added && (rc = update_stats(c, p, len)) != 0)
 			goto fail;
@@ -713,20 +755,20 @@ append(struct tq_parquet_writer *w, struct wcol *c, int rep, int def,
 			v = v32;
 		} else
 			memcpy(&v, p, 8);
-		rc = tq_buf_append(&c->vals, &v, 8);
+		rc = putn(&c->vals, &v, 8);
 		break;
 	}
 	case TQ_PARQUET_DELTA_LENGTH_BYTE_ARRAY: {
 		int64_t l = (int64_t)len;
 
-		if ((rc = tq_buf_append(&c->vals, &l, 8)) == 0)
-			rc = tq_buf_append(&c->vals2, p, len);
+		if ((rc = putn(&c->vals, &l, 8)) == 0)
+			rc = putn(&c->vals2, p, len);
 		break;
 	}
 	default:
-		if (c->width == 0 && (rc = tq_buf_append(&c->vals, &n32, 4)) != 0)
+		if (c->width == 0 && (rc = putn(&c->vals, &n32, 4)) != 0)
 			break;
-		rc = tq_buf_append(&c->vals, p, len);
+		rc = putn(&c->vals, p, len);
 	}
 	if (rc == 0)
 		return 0;
@@ -837,9 +879,11 @@ write_chunk(struct tq_parquet_writer *w, struct wcol *c,
 	m->codec = c->codec;
 	if ((rc = cut_page(w, c, err)) != 0)
 		return rc;
-	if (c->dict_n > 0 && (c->encodings & (1u << TQ_PARQUET_RLE_DICTIONARY))) {
+	if (c->dict_n > 0 && (c->encodings & (1u << dict_encoding(w)))) {
 		memset(&h, 0, sizeof(h));
 		h.type = PQ_PAGE_DICT;
+		h.encoding = w->o.plain_dictionary ? TQ_PARQUET_PLAIN_DICTIONARY :
+		    TQ_PARQUET_PLAIN;
 		h.num_values = (int32_t)c->dict_n;
 		h.uncompressed_size = (int32_t)c->dict.len;
 		tq_buf_reset(&w->body);
@@ -857,7 +901,7 @@ write_chunk(struct tq_parquet_writer *w, struct wcol *c,
 		    (rc = emit(w, w->body.data, w->body.len, err)) != 0)
 			return rc;
 		c->rg_uncompressed += (int64_t)(w->hdr.len + c->dict.len);
-		c->encodings |= 1u << TQ_PARQUET_PLAIN;
+		c->encodings |= 1u << h.encoding;
 	}
 	m->data_page_offset = (int64_t)w->off;
 	if ((rc = emit(w, c->pages.data, c->pages.len, err)) != 0)

@@ -68,6 +68,12 @@ ours_then_duckdb() {
 	[[ $output == *"rg 0 name codec ZSTD values 200 dict yes encodings PLAIN,RLE_DICTIONARY data PLAIN,RLE_DICTIONARY"* ]]
 }
 
+@test "parquet: DuckDB reads our PLAIN_DICTIONARY (Parquet 1.0) dictionaries" {
+	ours_then_duckdb dict SNAPPY 1 '{"plain_dictionary":true,"rows_per_group":200}'
+	run -0 --separate-stderr "$PQ" meta "$T/f.parquet"
+	[[ $output == *"rg 0 name codec SNAPPY values 200 dict yes encodings PLAIN_DICTIONARY data PLAIN_DICTIONARY"* ]]
+}
+
 @test "parquet: row groups are cut by the byte target" {
 	ours_then_duckdb dict ZSTD 1 '{"row_group_size":20000}'
 	run -0 --separate-stderr "$PQ" meta "$T/f.parquet"

@@ -402,6 +402,8 @@ cmd_write(const char *spec, const char *outpath)
 	    "dict_max"));
 	per_group = (size_t)json_integer_value(json_object_get(opts,
 	    "rows_per_group"));
+	o.plain_dictionary = json_is_true(json_object_get(opts,
+	    "plain_dictionary"));
 	if ((f = fopen(outpath, "wb")) == NULL) {
 		perror(outpath);
 		exit(1);

@@ -446,6 +446,60 @@ test_prune(void)
 }
 
 /*
+ * finish_file wraps the pages in file (after its magic) as the one column
+ * chunk of a one-row-group file: footer, length and magic.
+ */
+static void
+finish_file(struct tq_buf *file, const struct tq_parquet_schema *s,
+    int64_t nvalues, int64_t dict_off, uint32_t data_encodings)
+{
+	struct tq_parquet_chunk ch;
+	struct pq_row_group rg;
+	struct pq_file_meta fm;
+	uint32_t flen;
+
+	memset(&ch, 0, sizeof(ch));
+	ch.codec = TQ_PARQUET_UNCOMPRESSED;
+	ch.encodings = data_encodings;
+	ch.data_encodings = data_encodings;
+	ch.num_values = nvalues;
+	ch.dict_page_offset = dict_off;
+	ch.data_page_offset = 4;
+	ch.compressed_size = ch.uncompressed_size = (int64_t)file->len - 4;
+	memset(&rg, 0, sizeof(rg));
+	rg.num_rows = nvalues;
+	rg.chunks = &ch;
+	memset(&fm, 0, sizeof(fm));
+	fm.version = 1;
+	fm.schema = s;
+	fm.num_rows = nvalues;
+	fm.n_row_groups = 1;
+	fm.row_groups = &rg;
+	fm.page_type = PQ_PAGE_DATA;
+	flen = (uint32_t)file->len;
+	pq_meta_encode(&fm, file);
+	flen = (uint32_t)file->len - flen;
+	tq_buf_append(file, &flen, 4);
+	tq_buf_append(file, "PAR1", 4);
+}
+
+/* add_page appends a page header of type and encoding, and its body. */
+static void
+add_page(struct tq_buf *file, int type, int encoding, int32_t n,
+    const void *body, size_t len)
+{
+	struct pq_page_header h;
+
+	memset(&h, 0, sizeof(h));
+	h.type = type;
+	h.num_values = n;
+	h.encoding = encoding;
+	h.uncompressed_size = h.compressed_size = (int32_t)len;
+	pq_page_header_encode(&h, file);
+	tq_buf_append(file, body, len);
+}
+
+/*
  * A DELTA_BYTE_ARRAY page, built by hand (we never write one): the values
  * "apple", "applesauce", "apricot", "" share prefixes 0, 5, 2, 0.
  */
@@ -456,17 +510,12 @@ test_delta_byte_array(void)
 	struct tq_parquet_schema *s = NULL;
 	struct tq_parquet_reader *r = NULL;
 	struct tq_parquet_column c;
-	struct tq_parquet_chunk ch;
-	struct pq_row_group rg;
-	struct pq_file_meta fm;
-	struct pq_page_header h;
 	struct tq_buf file, body;
 	struct tq_err e;
-	uint32_t flen;
 	static const struct tq_parquet_node one[] = {
-		{ "schema", 0, 1, 0, 0, { 0 } },
-		{ "v", TQ_PARQUET_REQUIRED, 0, TQ_PARQUET_BYTE_ARRAY, 0,
-		    { .kind = TQ_PARQUET_LT_STRING } },
+		{ .name = "schema", .num_children = 1 },
+		{ .name = "v", .type = TQ_PARQUET_BYTE_ARRAY,
+		    .logical = { .kind = TQ_PARQUET_LT_STRING } },
 	};
 
 	tq_parquet_schema_new(one, 2, &s, &e);
@@ -475,36 +524,10 @@ test_delta_byte_array(void)
 	pq_delta_encode(pre, 4, true, &body);
 	pq_delta_encode(suf, 4, true, &body);
 	tq_buf_append(&body, "applesaucericot", 15);
-	memset(&h, 0, sizeof(h));
-	h.type = PQ_PAGE_DATA;
-	h.num_values = 4;
-	h.encoding = TQ_PARQUET_DELTA_BYTE_ARRAY;
-	h.uncompressed_size = h.compressed_size = (int32_t)body.len;
 	tq_buf_append(&file, "PAR1", 4);
-	pq_page_header_encode(&h, &file);
-	tq_buf_append(&file, body.data, body.len);
-	memset(&ch, 0, sizeof(ch));
-	ch.codec = TQ_PARQUET_UNCOMPRESSED;
-	ch.encodings = 1u << TQ_PARQUET_DELTA_BYTE_ARRAY;
-	ch.num_values = 4;
-	ch.data_page_offset = 4;
-	ch.dict_page_offset = -1;
-	ch.compressed_size = ch.uncompressed_size = (int64_t)file.len - 4;
-	memset(&rg, 0, sizeof(rg));
-	rg.num_rows = 4;
-	rg.chunks = &ch;
-	memset(&fm, 0, sizeof(fm));
-	fm.version = 1;
-	fm.schema = s;
-	fm.num_rows = 4;
-	fm.n_row_groups = 1;
-	fm.row_groups = &rg;
-	fm.page_type = PQ_PAGE_DATA;
-	flen = (uint32_t)file.len;
-	pq_meta_encode(&fm, &file);
-	flen = (uint32_t)file.len - flen;
-	tq_buf_append(&file, &flen, 4);
-	tq_buf_append(&file, "PAR1", 4);
+	add_page(&file, PQ_PAGE_DATA, TQ_PARQUET_DELTA_BYTE_ARRAY, 4, body.data,
+	    body.len);
+	finish_file(&file, s, 4, -1, 1u << TQ_PARQUET_DELTA_BYTE_ARRAY);
 	T_EQ_INT(tq_parquet_reader_open_mem(file.data, file.len, NULL, &r, &e),
 	    0, "delta byte array: open");
 	T_EQ_INT(tq_parquet_reader_read_column(r, 0, 0, 0, &c, &e), 0,
@@ -517,6 +540,59 @@ test_delta_byte_array(void)
 	tq_parquet_schema_free(s);
 	tq_buf_release(&file);
 	tq_buf_release(&body);
+}
+
+/*
+ * Dictionary indices past the dictionary are corruption, whichever way
+ * the index width relates to the dictionary's size.
+ */
+static void
+test_dict_index_range(void)
+{
+	static const int64_t dict[3] = { 10, 20, 30 };
+	/* bit width, then one RLE run of 4 copies of the index */
+	static const uint8_t ok2[] = { 2, 0x08, 0x02 }, bad2[] = { 2, 0x08,
+	    0x03 }, bad3[] = { 3, 0x08, 0x05 }, bad30[] = { 30, 0x08, 0xff,
+	    0xff, 0xff, 0x3f };
+	static const uint8_t *const bodies[] = { ok2, bad2, bad3, bad30 };
+	static const size_t lens[] = { 3, 3, 3, 6 };
+	static const struct tq_parquet_node one[] = {
+		{ .name = "schema", .num_children = 1 },
+		{ .name = "v", .type = TQ_PARQUET_INT64 },
+	};
+	struct tq_parquet_schema *s = NULL;
+	struct tq_parquet_reader *r = NULL;
+	struct tq_parquet_column c;
+	struct tq_buf file;
+	struct tq_err e;
+	int i, rc[4];
+
+	tq_parquet_schema_new(one, 2, &s, &e);
+	for (i = 0; i < 4; i++) {
+		memset(&c, 0, sizeof(c));
+		tq_buf_init(&file, 1 << 20);
+		tq_buf_append(&file, "PAR1", 4);
+		add_page(&file, PQ_PAGE_DICT, TQ_PARQUET_PLAIN, 3, dict,
+		    sizeof(dict));
+		add_page(&file, PQ_PAGE_DATA, TQ_PARQUET_RLE_DICTIONARY, 4,
+		    bodies[i], lens[i]);
+		finish_file(&file, s, 4, 4, 1u << TQ_PARQUET_RLE_DICTIONARY);
+		rc[i] = tq_parquet_reader_open_mem(file.data, file.len, NULL,
+		    &r, &e);
+		if (rc[i] == 0)
+			rc[i] = tq_parquet_reader_read_column(r, 0, 0, 0, &c, &e);
+		if (i == 0)
+			T_OK(rc[0] == 0 && c.n_values == 4 && c.i64[3] == 30,
+			    "dictionary: index 2 of 3 decodes");
+		tq_parquet_column_release(&c);
+		tq_parquet_reader_free(r);
+		r = NULL;
+		tq_buf_release(&file);
+	}
+	T_OK(rc[1] == TQ_ECORRUPT && rc[2] == TQ_ECORRUPT &&
+	    rc[3] == TQ_ECORRUPT, "dictionary: indices 3, 5 and 2^30-1 of 3 "
+	    "are corrupt");
+	tq_parquet_schema_free(s);
 }
 
 /* ---- Golden files and damage ---- */
@@ -718,6 +794,7 @@ main(void)
 	test_batch_write_read();
 	test_prune();
 	test_delta_byte_array();
+	test_dict_index_range();
 	test_golden();
 	return t_done();
 }
