@@ -135,7 +135,8 @@ check_message(struct walk *w, enum msg m, const uint8_t *p,
 		    "byte %zu: %s nested deeper than %d", (size_t)(p - w->base),
 		    name, TQ_MAX_DEPTH);
 	while (p < end) {
-		const uint8_t *at = p;
+		const uint8_t *at = p, *len_at;
+		bool len_ok;
 		const struct field *f;
 		uint64_t key, len;
 		unsigned wt;
@@ -177,8 +178,15 @@ check_message(struct walk *w, enum msg m, const uint8_t *p,
 				goto wrong_type;
 			break;
 		case 2:
-			if (!get_varint(&p, end, &len) ||
-			    len > (uint64_t)(end - p))
+			/* Lengths, like keys, take at most 5 bytes. */
+			len_at = p;
+			len_ok = get_varint(&p, end, &len);
+			if (len_ok && p - len_at > 5)
+				return tq_err_set(w->err, TQ_ECORRUPT,
+				    "byte %zu: %s field %llu: length over 5 bytes",
+				    (size_t)(at - w->base), name,
+				    (unsigned long long)(key >> 3));
+			if (!len_ok || len > (uint64_t)(end - p))
 				return tq_err_set(w->err, TQ_ECORRUPT,
 				    "byte %zu: %s field %llu: length past the end",
 				    (size_t)(at - w->base), name,

@@ -150,6 +150,9 @@ test_bad(void)
 	/* Found by fuzzing: a key padded to 6 bytes, which protobuf-c refuses. */
 	static const unsigned char long_key[] = {
 		0xb0, 0x82, 0x8f, 0x8f, 0x8f, 0x00, 0x01 };
+	/* Found by fuzzing: a length of 0 padded to 7 bytes. */
+	static const unsigned char long_len[] = {
+		0x0a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00 };
 	unsigned char *deep;
 	size_t i, n = 0, depth = 200;
 
@@ -165,6 +168,8 @@ test_bad(void)
 	    "bad wire type 7");
 	check_err("overlong key", long_key, sizeof(long_key), TQ_ECORRUPT,
 	    "byte 0: TracesData: bad field key varint");
+	check_err("overlong length", long_len, sizeof(long_len), TQ_ECORRUPT,
+	    "byte 0: TracesData field 1: length over 5 bytes");
 	check_err("truncated", past_end, 1, TQ_ECORRUPT, "length past the end");
 
 	/*
