@@ -138,16 +138,25 @@ blocks_free(struct blocks *bl)
 	free(bl->m);
 }
 
-/* list_blocks fills bl with the tenant's visible blocks, or exits. */
-static void
+/*
+ * list_blocks fills bl with the tenant's visible blocks, or exits.  Blocks
+ * whose meta.json cannot be read are reported and left out; it returns
+ * EXIT_FAIL then, so the run ends with status 1 after doing the rest.
+ */
+static int
 list_blocks(struct tq_store *st, struct blocks *bl)
 {
 	struct tq_err e;
+	int rc;
 
 	memset(bl, 0, sizeof(*bl));
-	if (tq_block_list(st, cli.tenant, false, collect, bl, &e) != 0)
+	rc = tq_block_list(st, cli.tenant, false, collect, bl, &e);
+	if (rc != 0 && rc != TQ_ECORRUPT)
 		errx(EXIT_FAIL, "%s", e.msg);
+	if (rc == TQ_ECORRUPT)
+		warnx("%s", e.msg);
 	bl->b = xcalloc(bl->n, sizeof(*bl->b));
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
 /* floor_s converts nanoseconds to whole seconds, rounding down. */
@@ -582,7 +591,7 @@ get_traces(struct tq_store *st, int argc, char *argv[], enum format fmt)
 	} else if (tq_stream_writer_new(o.fd, fmt == FMT_JSON ? TQ_STREAM_JSON :
 	    TQ_STREAM_PROTO, 0, &o.w, &e) != 0)
 		errx(EXIT_FAIL, "%s", e.msg);
-	list_blocks(st, &bl);
+	status = list_blocks(st, &bl);
 	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
 	for (i = 0; i < argc; i++) {
 		rc = get_one(st, &bl, argv[i], ids[i], &o, &a);
@@ -692,8 +701,9 @@ list(struct tq_store *st, enum format fmt)
 	FILE *f = stdout;
 	int64_t now = tq_timeparse_now() / 1000000000;
 	size_t i;
+	int status;
 
-	list_blocks(st, &bl);
+	status = list_blocks(st, &bl);
 	if (fmt == FMT_TABLE && bl.n > 0)
 		fprintf(f, "%-36s %3s %8s %9s %4s %-20s %-20s %s\n", "BLOCK",
 		    "LVL", "TRACES", "SIZE", "RGS", "START", "END", "AGE");
@@ -716,7 +726,7 @@ list(struct tq_store *st, enum format fmt)
 		    m->total_records, start, end, age);
 	}
 	blocks_free(&bl);
-	return EXIT_OK;
+	return status;
 }
 
 /* short_path drops the ".list.element" of list columns, for tables. */

@@ -275,7 +275,10 @@ typedef int	(*tq_block_list_fn)(void *arg, const struct tq_block_meta *m);
 /*
  * tq_block_list calls fn for every block of tenant in s, in block ID
  * order; blocks without meta.json (being written, or abandoned) are
- * skipped.  Returns 0, fn's value or the store's error.
+ * skipped.  A block whose meta.json cannot be parsed is left out and the
+ * listing goes on; it then returns TQ_ECORRUPT naming the (first) one,
+ * after fn has seen every good block.  Returns 0, TQ_ECORRUPT, fn's value
+ * or the store's error.
  */
 int	tq_block_list(struct tq_store *s, const char *tenant,
 	    bool with_compacted, tq_block_list_fn fn, void *arg,

@@ -368,6 +368,8 @@ struct list_ctx {
 	tq_block_list_fn	 fn;
 	void			*arg;
 	struct tq_err		*err;
+	struct tq_err		 bad;		/* the first unreadable meta */
+	size_t			 n_bad;
 };
 
 static int
@@ -398,8 +400,14 @@ list_one(void *arg, const char *key, uint64_t size, bool is_prefix)
 		return 0;	/* not visible */
 	}
 	if (rc == 0 && (rc = tq_block_meta_parse((const char *)b.data, b.len, &m,
-	    l->err)) != 0)
+	    l->err)) != 0) {
+		/* One broken block must not hide the others. */
 		tq_err_prefix(l->err, rc, "%s/%s", l->tenant, id);
+		if (l->n_bad++ == 0)
+			l->bad = *l->err;
+		tq_buf_release(&b);
+		return 0;
+	}
 	tq_buf_release(&b);
 	if (rc != 0)
 		return rc;
@@ -412,9 +420,20 @@ int
 tq_block_list(struct tq_store *s, const char *tenant, bool with_compacted,
     tq_block_list_fn fn, void *arg, struct tq_err *err)
 {
-	struct list_ctx l = { s, tenant, with_compacted, fn, arg, err };
+	struct list_ctx l = { s, tenant, with_compacted, fn, arg, err, { 0 }, 0 };
 	char prefix[300];
+	int rc;
 
 	snprintf(prefix, sizeof(prefix), "%s/", tenant);
-	return tq_store_list(s, prefix, "/", list_one, &l, err);
+	if ((rc = tq_store_list(s, prefix, "/", list_one, &l, err)) != 0)
+		return rc;
+	if (l.n_bad > 0) {
+		if (err != NULL)
+			*err = l.bad;
+		if (l.n_bad > 1)
+			tq_err_prefix(err, TQ_ECORRUPT,
+			    "%zu blocks left out, the first", l.n_bad);
+		return TQ_ECORRUPT;
+	}
+	return 0;
 }

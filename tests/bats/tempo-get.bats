@@ -342,15 +342,17 @@ trace 00000000000000000000000000000def  10.00ms  2 spans  2 services  0 errors  
 	[[ $stderr == *"single-tenant/$b/data.parquet"* ]]
 }
 
-@test "tempo-get: a truncated meta.json is an error naming the file, exit 1" {
-	local s="$BATS_TEST_TMPDIR/store" b
+@test "tempo-get: a truncated meta.json is an error naming the file, exit 1; other blocks still serve" {
+	local s="$BATS_TEST_TMPDIR/store" b n
 	cp -r "$STORE" "$s"
+	n=$(tempo-get -s "$s" --list -f json | wc -l)
 	b=$(tempo-get -s "$s" --list -f json | jq -r .block_id | head -1)
 	head -c 40 "$STORE/single-tenant/$b/meta.json" >"$s/single-tenant/$b/meta.json"
 	run -1 --separate-stderr tempo-get -s "$s" "$SPLIT"
 	[[ $stderr == "tempo-get: single-tenant/$b: meta.json: "* ]]
-	run -1 --separate-stderr tempo-get -s "$s" --list
+	run -1 --separate-stderr tempo-get -s "$s" --list -f json
 	[[ $stderr == "tempo-get: single-tenant/$b: meta.json: "* ]]
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq $((n - 1)) ]
 }
 
 @test "tempo-get: man page examples" {
