@@ -532,6 +532,16 @@ int	tq_parquet_assemble(const struct tq_parquet_schema *s,
 	    struct tq_arena *arena, struct tq_parquet_datum *recs,
 	    struct tq_err *err);
 
+/*
+ * tq_parquet_assemble_rows rebuilds only records first .. first + n - 1
+ * of the row group (a lookup wants one), positioning each column by
+ * counting its records.  Returns 0, TQ_ECORRUPT or TQ_ENOMEM.
+ */
+int	tq_parquet_assemble_rows(const struct tq_parquet_schema *s,
+	    const struct tq_parquet_column *cols, size_t first, size_t n,
+	    struct tq_arena *arena, struct tq_parquet_datum *recs,
+	    struct tq_err *err);
+
 /* tq_parquet_codec_name / tq_parquet_encoding_name / tq_parquet_type_name
  * return a static name ("ZSTD", "RLE_DICTIONARY", "INT64"), or "?" */
 const char *tq_parquet_codec_name(int codec);

@@ -313,7 +313,7 @@ tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 		goto fail;
 	n = (size_t)tq_parquet_reader_row_group_rows(pr, (size_t)rg);
 	if ((cols = calloc(s->n_columns, sizeof(*cols))) == NULL ||
-	    (recs = calloc(n ? n : 1, sizeof(*recs))) == NULL) {
+	    (recs = calloc(1, sizeof(*recs))) == NULL) {
 		rc = tq_err_set(err, TQ_ENOMEM, "block: out of memory");
 		goto out;
 	}
@@ -336,10 +336,12 @@ tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 		if ((int)c != idcol && (rc = tq_parquet_reader_read_column(pr,
 		    (size_t)rg, (int)c, 0, &cols[c], err)) != 0)
 			goto fail;
-	if ((rc = tq_parquet_assemble(s, cols, n, a, recs, err)) != 0 ||
+	/* Only the trace's own row is rebuilt. */
+	if ((rc = tq_parquet_assemble_rows(s, cols, row, 1, a, recs,
+	    err)) != 0 ||
 	    (rc = tq_vp4_reader_new(s, b->meta.ded, b->meta.n_ded, &vr,
 	    err)) != 0 ||
-	    (rc = tq_vp4_reader_trace(vr, &recs[row], a, out, err)) != 0)
+	    (rc = tq_vp4_reader_trace(vr, &recs[0], a, out, err)) != 0)
 		goto fail;
 	ex->outcome = "found";
 	rc = 1;

@@ -176,10 +176,50 @@ out:
 	return rc;
 }
 
-int
-tq_parquet_assemble(const struct tq_parquet_schema *s,
-    const struct tq_parquet_column *cols, size_t n, struct tq_arena *arena,
-    struct tq_parquet_datum *recs, struct tq_err *err)
+/*
+ * seek puts every column at the start of record first: the first-th entry
+ * with repetition level 0, past the values of the entries before it.
+ */
+static int
+seek(struct asm_ctx *a, size_t first)
+{
+	size_t c, i, rec;
+
+	for (c = 0; c < a->s->n_columns; c++) {
+		const struct tq_parquet_column *col = &a->cols[c];
+		int max_def = a->s->columns[c].max_def;
+
+		if (col->rep == NULL)
+			i = first;
+		else
+			for (i = 0, rec = 0; i < col->n_levels; i++)
+				if (col->rep[i] == 0 && rec++ == first)
+					break;
+		if (i > col->n_levels)
+			return bad(a, (int)c, "fewer records than asked for");
+		a->pos[c] = i;
+		if (col->def == NULL)
+			a->vpos[c] = i;
+		else {
+			size_t k, v = 0;
+
+			for (k = 0; k < i; k++)
+				v += col->def[k] == max_def;
+			a->vpos[c] = v;
+		}
+	}
+	return 0;
+}
+
+/*
+ * assemble rebuilds records first .. first + n - 1; with whole set (first
+ * is 0 and n every record) no level may be left over.
+ */
+static int
+assemble(const struct tq_parquet_schema *s,
+    const struct tq_parquet_column *cols, size_t first, size_t n,
+    struct tq_arena *arena, struct tq_parquet_datum *recs, bool whole,
+    struct tq_err *err)
 {
 	struct asm_ctx a;
 	size_t i;
@@ -196,6 +236,8 @@ tq_parquet_assemble(const struct tq_parquet_schema *s,
 		rc = tq_err_set(err, TQ_ENOMEM, "assembly: out of memory");
 		goto out;
 	}
+	if (first > 0 && (rc = seek(&a, first)) != 0)
+		goto out;
 	for (i = 0; i < n; i++) {
 		if ((rc = peek(&a, 0, &rep, &def)) != 0)
 			goto out;
@@ -206,7 +248,7 @@ tq_parquet_assemble(const struct tq_parquet_schema *s,
 		if ((rc = read_instance(&a, 0, &recs[i])) != 0)
 			goto out;
 	}
-	for (i = 0; i < s->n_columns; i++)
+	for (i = 0; whole && i < s->n_columns; i++)
 		if (a.pos[i] != cols[i].n_levels) {
 			rc = bad(&a, (int)i, "levels left after the last record");
 			goto out;
@@ -215,4 +257,21 @@ out:
 	free(a.pos);
 	free(a.vpos);
 	return rc;
+}
+
+int
+tq_parquet_assemble_rows(const struct tq_parquet_schema *s,
+    const struct tq_parquet_column *cols, size_t first, size_t n,
+    struct tq_arena *arena, struct tq_parquet_datum *recs,
+    struct tq_err *err)
+{
+	return assemble(s, cols, first, n, arena, recs, false, err);
+}
+
+int
+tq_parquet_assemble(const struct tq_parquet_schema *s,
+    const struct tq_parquet_column *cols, size_t n, struct tq_arena *arena,
+    struct tq_parquet_datum *recs, struct tq_err *err)
+{
+	return assemble(s, cols, 0, n, arena, recs, true, err);
 }

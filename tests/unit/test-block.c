@@ -154,7 +154,7 @@ test_round_trip(const struct tq_block_dedicated *ded, size_t nded,
 	Tq__TracesData *all[3], **groups, *td;
 	size_t ntraces = 0, i, ng, nrows, nw, ngot, c, rg;
 	char **lw, **lg, name[128];
-	int ok;
+	int ok, rows_alone_ok = 1;
 
 	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
 	tq_buf_init(&file, 1 << 30);
@@ -220,11 +220,30 @@ test_round_trip(const struct tq_block_dedicated *ded, size_t nded,
 			ok = 0;
 		}
 		for (i = 0; ok && i < n; i++) {
+			struct tq_parquet_datum one;
+			Tq__TracesData *td1;
+			struct tq_buf x, y;
+
 			if (tq_vp4_reader_trace(vr, &recs[i], &a, &td, &e) != 0) {
 				printf("# read: %s\n", e.msg);
 				ok = 0;
 				break;
 			}
+			/* The same row alone, as a lookup rebuilds it. */
+			tq_buf_init(&x, 1 << 26);
+			tq_buf_init(&y, 1 << 26);
+			if (tq_parquet_assemble_rows(s, cols, i, 1, &a, &one,
+			    &e) != 0 ||
+			    tq_vp4_reader_trace(vr, &one, &a, &td1, &e) != 0)
+				rows_alone_ok = 0;
+			else {
+				canon(td1, &y);
+				canon(td, &x);
+				if (x.len != y.len || memcmp(x.data, y.data, x.len) != 0)
+					rows_alone_ok = 0;
+			}
+			tq_buf_release(&x);
+			tq_buf_release(&y);
 			canon(td, &got);
 			nrows++;
 		}
@@ -233,6 +252,9 @@ test_round_trip(const struct tq_block_dedicated *ded, size_t nded,
 		free(cols);
 		free(recs);
 	}
+	snprintf(name, sizeof(name), "%s: a row rebuilt alone equals the same row "
+	    "rebuilt with its row group", label);
+	T_OK(rows_alone_ok, name);
 	snprintf(name, sizeof(name), "%s: every trace is a row", label);
 	T_EQ_INT(nrows, ntraces, name);
 	lw = sorted_lines(&want, &nw);
