@@ -252,10 +252,21 @@ tq_otlp_pb_check(const void *buf, size_t len, size_t *nspans,
 	return 0;
 }
 
+/* The arena behind protobuf-c, remembering whether it ran out. */
+struct pb_arena {
+	struct tq_arena	*a;
+	bool		 full;
+};
+
 static void *
 arena_alloc(void *data, size_t size)
 {
-	return tq_arena_alloc(data, size);
+	struct pb_arena *pa = data;
+	void *p = tq_arena_alloc(pa->a, size);
+
+	if (p == NULL)
+		pa->full = true;
+	return p;
 }
 
 static void
@@ -280,13 +291,20 @@ int
 tq_otlp_pb_unpack(const void *buf, size_t len, struct tq_arena *a,
     Tq__TracesData **out, struct tq_err *err)
 {
-	ProtobufCAllocator alloc = { arena_alloc, arena_free, a };
+	struct pb_arena pa = { a, false };
+	ProtobufCAllocator alloc = { arena_alloc, arena_free, &pa };
 	Tq__TracesData *td;
 
 	td = tq__traces_data__unpack(&alloc, len, buf);
-	if (td == NULL)
+	if (td == NULL && pa.full)
 		return tq_err_set(err, TQ_ENOMEM,
 		    "decoding %zu bytes: out of memory", len);
+	/* protobuf-c refuses a few valid encodings the check lets through,
+	 * such as a singular field twice with both copies empty. */
+	if (td == NULL)
+		return tq_err_set(err, TQ_ECORRUPT,
+		    "decoding %zu bytes: protobuf-c refuses the message "
+		    "(repeated singular fields?)", len);
 	*out = td;
 	return 0;
 }

@@ -43,8 +43,9 @@ int	tq_otlp_pb_check(const void *buf, size_t len, size_t *nspans,
 /*
  * tq_otlp_pb_decode checks buf as tq_otlp_pb_check does and unpacks it
  * into *out, allocated from a.  buf need not outlive *out.  Returns 0,
- * TQ_ECORRUPT, TQ_ELIMIT or TQ_ENOMEM (arena full); *out is set only on
- * success.
+ * TQ_ECORRUPT (also for the rare valid encodings protobuf-c refuses, such
+ * as a singular field sent twice empty), TQ_ELIMIT or TQ_ENOMEM (arena
+ * full); *out is set only on success.
  */
 int	tq_otlp_pb_decode(const void *buf, size_t len, struct tq_arena *a,
 	    Tq__TracesData **out, struct tq_err *err);

@@ -190,6 +190,26 @@ test_bad(void)
 	free(deep);
 }
 
+/* Found by fuzzing: a KeyValue whose value comes twice, both empty. */
+static void
+test_protobuf_c_refusal(void)
+{
+	static const unsigned char twice[] = {
+		0x0a, 0x08, 0x0a, 0x06, 0x0a, 0x04, 0x12, 0x00, 0x12, 0x00 };
+	struct tq_arena a;
+	struct tq_err e = { 0 };
+	Tq__TracesData *td = NULL;
+
+	tq_arena_init(&a, 1 << 20);
+	T_EQ_INT(tq_otlp_pb_check(twice, sizeof(twice), NULL, &e), 0,
+	    "refusal: the check accepts a repeated singular field");
+	T_EQ_INT(tq_otlp_pb_decode(twice, sizeof(twice), &a, &td, &e),
+	    TQ_ECORRUPT, "refusal: decode says corrupt, not out of memory");
+	T_OK(strstr(e.msg, "protobuf-c refuses") != NULL,
+	    "refusal: the message says why");
+	tq_arena_release(&a);
+}
+
 static void
 test_helpers(void)
 {
@@ -214,6 +234,7 @@ main(void)
 {
 	test_fixtures();
 	test_bad();
+	test_protobuf_c_refusal();
 	test_helpers();
 	return t_done();
 }
