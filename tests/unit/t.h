@@ -12,6 +12,7 @@
 #define TQ_T_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int t_count, t_failed;
@@ -49,6 +50,49 @@ t_ok(int cond, const char *file, int line, const char *name)
 
 #define T_EQ_MEM(got, want, n, name) \
 	T_OK(memcmp((got), (want), (n)) == 0, (name))
+
+/*
+ * t_fixtures returns the folder of the real-client captures: $TQ_FIXTURES,
+ * else the team's shared folder beside the checkout (tests run from the
+ * top of the tree).
+ */
+__attribute__((unused)) static const char *
+t_fixtures(void)
+{
+	const char *d = getenv("TQ_FIXTURES");
+
+	return d != NULL ? d : "../shared/fixtures/real-clients";
+}
+
+/*
+ * t_slurp reads the whole file dir/rel (rel alone when dir is NULL) into
+ * a malloc'd buffer with a NUL after its len bytes; NULL when it cannot.
+ */
+__attribute__((unused)) static unsigned char *
+t_slurp(const char *dir, const char *rel, size_t *len)
+{
+	char path[1024];
+	unsigned char *p = NULL;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s%s%s", dir ? dir : "", dir ? "/" : "",
+	    rel);
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (p = malloc((size_t)n + 1)) != NULL) {
+		if (fread(p, 1, (size_t)n, f) == (size_t)n) {
+			p[n] = '\0';
+			*len = (size_t)n;
+		} else {
+			free(p);
+			p = NULL;
+		}
+	}
+	fclose(f);
+	return p;
+}
 
 static int __attribute__((unused))
 t_done(void)

@@ -25,33 +25,6 @@
 
 static struct tq_arena arena;
 
-static const char *
-fixtures(void)
-{
-	const char *d = getenv("TQ_FIXTURES");
-
-	return d != NULL ? d : "../shared/fixtures/real-clients";
-}
-
-/* slurp reads a whole file into a malloc'd buffer; NULL if missing. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f;
-	char *p = NULL;
-	long n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (p = malloc((size_t)n + 1)) != NULL) {
-		*len = fread(p, 1, (size_t)n, f);
-		p[*len] = '\0';
-	}
-	fclose(f);
-	return p;
-}
-
 /* pack returns td's protobuf encoding (malloc'd) in *len. */
 static uint8_t *
 pack(const Tq__TracesData *td, size_t *len)
@@ -117,11 +90,11 @@ test_fixtures(void)
 
 	for (i = 1; i <= 3; i++) {
 		snprintf(path, sizeof(path), "%s/otlp-json/%06d.body.json",
-		    fixtures(), i);
-		json = slurp(path, &jlen);
+		    t_fixtures(), i);
+		json = (char *)t_slurp(NULL, path, &jlen);
 		snprintf(path, sizeof(path), "%s/otlp-proto/%06d.body.pb",
-		    fixtures(), i);
-		pbbuf = slurp(path, &plen);
+		    t_fixtures(), i);
+		pbbuf = (char *)t_slurp(NULL, path, &plen);
 		snprintf(name, sizeof(name), "fixture %d: files found", i);
 		T_OK(json != NULL && pbbuf != NULL, name);
 		if (json == NULL || pbbuf == NULL) {
@@ -666,8 +639,8 @@ test_resources(void)
 	Tq__TracesData *td;
 
 	snprintf(path, sizeof(path), "%s/otlp-json/000003.body.json",
-	    fixtures());
-	json = slurp(path, &len);
+	    t_fixtures());
+	json = (char *)t_slurp(NULL, path, &len);
 	T_OK(json != NULL, "resources: fixture found");
 	if (json == NULL)
 		return;

@@ -11,36 +11,6 @@
 #include "otlp.h"
 #include "t.h"
 
-/* slurp reads a whole file into a malloc'd buffer. */
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *p = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (p = malloc((size_t)n + 1)) != NULL &&
-	    fread(p, 1, (size_t)n, f) == (size_t)n)
-		*len = (size_t)n;
-	else {
-		free(p);
-		p = NULL;
-	}
-	fclose(f);
-	return p;
-}
-
-static const char *
-fixtures(void)
-{
-	const char *d = getenv("TQ_FIXTURES");
-
-	return d != NULL ? d : "../shared/fixtures/real-clients";
-}
-
 static void
 test_fixtures(void)
 {
@@ -56,9 +26,8 @@ test_fixtures(void)
 		unsigned char *body;
 		size_t len = 0, n = 0;
 
-		snprintf(path, sizeof(path), "%s/otlp-proto/%06d.body.pb",
-		    fixtures(), i);
-		body = slurp(path, &len);
+		snprintf(path, sizeof(path), "otlp-proto/%06d.body.pb", i);
+		body = t_slurp(t_fixtures(), path, &len);
 		T_OK(body != NULL, "fixture: readable");
 		if (body == NULL)
 			continue;

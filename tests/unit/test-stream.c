@@ -14,14 +14,6 @@
 #include "stream.h"
 #include "t.h"
 
-static const char *
-fixtures(void)
-{
-	const char *d = getenv("TQ_FIXTURES");
-
-	return d != NULL ? d : "../shared/fixtures/real-clients";
-}
-
 /* tmpfd returns a read/write descriptor of a new empty temporary file. */
 static int
 tmpfd(void)
@@ -50,7 +42,7 @@ fd_of_file(const char *rel)
 {
 	char path[1024];
 
-	snprintf(path, sizeof(path), "%s/%s", fixtures(), rel);
+	snprintf(path, sizeof(path), "%s/%s", t_fixtures(), rel);
 	return open(path, O_RDONLY);
 }
 

@@ -10,27 +10,6 @@
 #include "trace.h"
 #include "t.h"
 
-static unsigned char *
-slurp(const char *rel, size_t *len)
-{
-	const char *dir = getenv("TQ_FIXTURES");
-	char path[1024];
-	unsigned char *p = NULL;
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s",
-	    dir ? dir : "../shared/fixtures/real-clients", rel);
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (p = malloc((size_t)n)) != NULL &&
-	    fread(p, 1, (size_t)n, f) == (size_t)n)
-		*len = (size_t)n;
-	fclose(f);
-	return p;
-}
-
 static void
 test_split_combine(void)
 {
@@ -48,7 +27,7 @@ test_split_combine(void)
 		size_t len = 0;
 
 		snprintf(rel, sizeof(rel), "otlp-proto/%06zu.body.pb", i + 1);
-		body = slurp(rel, &len);
+		body = t_slurp(t_fixtures(), rel, &len);
 		T_OK(body != NULL && tq_otlp_pb_decode(body, len, &a, &all[i],
 		    &e) == 0, "fixture decodes");
 		free(body);
