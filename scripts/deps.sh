@@ -12,7 +12,7 @@ build_pkgs="build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev
 	libmicrohttpd-dev libnghttp2-dev libxxhash-dev libyaml-dev libsnappy-dev
 	zlib1g-dev libpcre2-dev"
 test_pkgs="bats bats-assert bats-support clang libclang-rt-14-dev nodejs npm
-	wrk mandoc shellcheck curl jq xxd zsh"
+	wrk mandoc shellcheck curl jq xxd zsh zstd"
 
 want=$build_pkgs
 test_deps=0
