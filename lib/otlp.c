@@ -102,6 +102,11 @@ get_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
 	uint64_t v = 0;
 	unsigned shift;
 
+	/* Most keys and lengths in OTLP are one byte. */
+	if (*p < end && **p < 0x80) {
+		*out = *(*p)++;
+		return true;
+	}
 	for (shift = 0; shift < 64 && *p < end; shift += 7) {
 		uint8_t b = *(*p)++;
 
@@ -122,6 +127,48 @@ find_field(enum msg m, uint64_t num)
 	if (num >= MAX_FIELD || schema[m][num].num == 0)
 		return NULL;
 	return &schema[m][num];
+}
+
+/*
+ * fast_kv accepts the common shape of an attribute in one pass: a key and
+ * a string, bool, int or double value, fields in order, one-byte lengths.
+ * Anything else (and anything wrong) is left to check_message, which
+ * says what is wrong; so fast_kv only ever says yes or "look closer".
+ */
+static inline bool
+fast_kv(const uint8_t *p, const uint8_t *end)
+{
+	size_t klen, vlen, slen;
+
+	if (end - p < 4 || p[0] != 0x0a || (klen = p[1]) >= 0x80 ||
+	    (size_t)(end - p) < 2 + klen + 2)
+		return false;
+	if (!tq_utf8_valid((const char *)p + 2, klen))
+		return false;
+	p += 2 + klen;
+	if (p[0] != 0x12 || (vlen = p[1]) >= 0x80 ||
+	    (size_t)(end - p) != 2 + vlen)
+		return false;
+	p += 2;
+	if (vlen == 0)
+		return true;
+	switch (p[0]) {
+	case 0x0a:	/* string_value */
+		return vlen >= 2 && (slen = p[1]) < 0x80 && slen == vlen - 2 &&
+		    tq_utf8_valid((const char *)p + 2, slen);
+	case 0x10:	/* bool_value */
+	case 0x18:	/* int_value: a varint filling the rest */
+		if (vlen < 2 || vlen > 10 || p[vlen - 1] >= 0x80)
+			return false;
+		for (slen = 1; slen < vlen - 1; slen++)
+			if (p[slen] < 0x80)
+				return false;
+		return true;
+	case 0x21:	/* double_value */
+		return vlen == 9;
+	default:
+		return false;
+	}
 }
 
 static int
@@ -198,6 +245,10 @@ check_message(struct walk *w, enum msg m, const uint8_t *p,
 			if (f->kind == K_MSG) {
 				if (m == M_SCOPE_SPANS && f->msg == M_SPAN)
 					w->nspans++;
+				if (f->msg == M_KEY_VALUE && fast_kv(p, p + len)) {
+					p += len;
+					break;
+				}
 				if ((rc = check_message(w, f->msg, p, p + len,
 				    depth + 1)) != 0)
 					return rc;

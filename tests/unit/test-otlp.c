@@ -159,6 +159,67 @@ test_bad(void)
 	free(deep);
 }
 
+/* wrap_kv puts one attribute (KeyValue bytes) into a TracesData. */
+static size_t
+wrap_kv(unsigned char *buf, size_t n)
+{
+	n = wrap(buf, n, 0x0a);		/* Resource.attributes */
+	n = wrap(buf, n, 0x0a);		/* ResourceSpans.resource */
+	return wrap(buf, n, 0x0a);	/* TracesData.resource_spans */
+}
+
+/*
+ * Attributes take a fast path when they have the usual shape; every other
+ * shape must still be judged by the full walk, the same way.
+ */
+static void
+test_attribute_shapes(void)
+{
+	static const struct {
+		const char	*name;
+		unsigned char	 kv[32];
+		size_t		 len;
+		int		 rc;
+		const char	*msg;
+	} cases[] = {
+		{ "string", { 0x0a, 1, 'k', 0x12, 3, 0x0a, 1, 'v' }, 8, 0, "" },
+		{ "negative int (10-byte varint)", { 0x0a, 1, 'k', 0x12, 11, 0x18,
+		    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01 },
+		    16, 0, "" },
+		{ "double", { 0x0a, 1, 'k', 0x12, 9, 0x21, 0, 0, 0, 0, 0, 0,
+		    0xf0, 0x3f }, 14, 0, "" },
+		{ "empty value", { 0x0a, 1, 'k', 0x12, 0 }, 5, 0, "" },
+		{ "value before key", { 0x12, 3, 0x0a, 1, 'v', 0x0a, 1, 'k' },
+		    8, 0, "" },
+		{ "bad UTF-8 key", { 0x0a, 1, 0xff, 0x12, 0 }, 5, TQ_ECORRUPT,
+		    "KeyValue field 1: invalid UTF-8" },
+		{ "bad UTF-8 value", { 0x0a, 1, 'k', 0x12, 3, 0x0a, 1, 0xc3 },
+		    8, TQ_ECORRUPT, "AnyValue field 1: invalid UTF-8" },
+		{ "varint running past the value", { 0x0a, 1, 'k', 0x12, 2,
+		    0x18, 0x80 }, 7, TQ_ECORRUPT, "AnyValue field 3: bad varint" },
+	};
+	unsigned char buf[64];
+	char label[128];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tq_err e = { 0 };
+		int rc;
+
+		memcpy(buf, cases[i].kv, cases[i].len);
+		n = wrap_kv(buf, cases[i].len);
+		rc = tq_otlp_pb_check(buf, n, NULL, &e);
+		snprintf(label, sizeof(label), "attribute %s: %s", cases[i].name,
+		    cases[i].rc == 0 ? "accepted" : "refused");
+		T_EQ_INT(rc, cases[i].rc, label);
+		if (cases[i].rc != 0) {
+			snprintf(label, sizeof(label), "attribute %s: says \"%s\"",
+			    cases[i].name, cases[i].msg);
+			T_OK(strstr(e.msg, cases[i].msg) != NULL, label);
+		}
+	}
+}
+
 /* Found by fuzzing: a KeyValue whose value comes twice, both empty. */
 static void
 test_protobuf_c_refusal(void)
@@ -204,6 +265,7 @@ main(void)
 	test_fixtures();
 	test_bad();
 	test_protobuf_c_refusal();
+	test_attribute_shapes();
 	test_helpers();
 	return t_done();
 }
