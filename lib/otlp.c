@@ -435,10 +435,20 @@ tq_utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	const unsigned char *end = s + n;
+	uint64_t acc = 0, chunk;
+	size_t i;
+
+	/* Nearly every string is ASCII: OR the bytes together first. */
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&chunk, s + i, 8);
+		acc |= chunk;
+	}
+	for (; i < n; i++)
+		acc |= s[i];
+	if ((acc & 0x8080808080808080ULL) == 0)
+		return true;
 
 	while (s < end) {
-		uint64_t chunk;
-
 		/* ASCII runs, eight bytes at a time. */
 		if ((size_t)(end - s) >= 8) {
 			memcpy(&chunk, s, 8);
