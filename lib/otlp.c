@@ -400,8 +400,8 @@ tq_hex_encode(char *dst, const uint8_t *src, size_t n)
 	dst[2 * n] = '\0';
 }
 
-static int
-hexval(int c)
+int
+tq_hex_value(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -420,8 +420,8 @@ tq_hex_decode(uint8_t *dst, size_t n, const char *src, size_t srclen)
 	if (srclen != 2 * n)
 		return false;
 	for (i = 0; i < n; i++) {
-		int hi = hexval((unsigned char)src[2 * i]);
-		int lo = hexval((unsigned char)src[2 * i + 1]);
+		int hi = tq_hex_value((unsigned char)src[2 * i]);
+		int lo = tq_hex_value((unsigned char)src[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;

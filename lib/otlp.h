@@ -136,6 +136,9 @@ size_t	tq_otlp_span_count(const Tq__TracesData *td);
  */
 void	tq_hex_encode(char *dst, const uint8_t *src, size_t n);
 
+/* tq_hex_value returns the value of hex digit c (either case), or -1. */
+int	tq_hex_value(int c);
+
 /*
  * tq_hex_decode reads exactly 2 * n hex digits (either case) from src into
  * dst.  Returns false when srclen != 2 * n or a digit is not hex.

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "otlp.h"
 #include "traceql-int.h"
 
 struct lexer {
@@ -180,18 +181,6 @@ skip_blank(struct lexer *lx)
 	}
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* put_utf8 writes code point cp to p; returns the byte count. */
 static size_t
 put_utf8(char *p, unsigned long cp)
@@ -290,7 +279,7 @@ lex_string(struct lexer *lx, struct token *t)
 
 			for (k = 0; k < nd; k++, i++) {
 				if (i >= lx->n ||
-				    (h = hexval((unsigned char)lx->s[i])) < 0)
+				    (h = tq_hex_value((unsigned char)lx->s[i])) < 0)
 					return lerr(lx, esc, "invalid escape \\%c in string", c);
 				v = v * 16 + (unsigned long)h;
 			}
