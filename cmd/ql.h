@@ -40,6 +40,18 @@ struct ql_ctx {
 int	ql_search(const struct ql_ctx *ctx, const char *text, size_t len);
 
 /*
+ * ql_tags prints the attribute names of the store's spans (scope NULL:
+ * every scope), shaped as Tempo's /api/v2/search/tags reply, or as a
+ * table.  ql_tag_values prints the values of the TraceQL identifier name
+ * (span.x, resource.x, .x, an intrinsic) as /api/v2/search/tag/NAME/values
+ * does, only of spans matching query when it is not NULL.  Both return
+ * the exit status.
+ */
+int	ql_tags(const struct ql_ctx *ctx, const char *scope);
+int	ql_tag_values(const struct ql_ctx *ctx, const char *name,
+	    const char *query);
+
+/*
  * ql_repl reads queries from the terminal with readline until end of
  * input and runs each with ql_search, results as tables.  Returns the
  * exit status.
