@@ -371,9 +371,13 @@ attrs(struct src *x, const char *prefix, struct level owner, size_t n,
 	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &key)) != 0 ||
 	    key == NULL)
 		return rc;
-	snprintf(list, sizeof(list), "%.*slist", (int)strlen(prefix) -
-	    (int)strlen("element."), prefix);
+	/* "…Attrs.list.element." is an element of the list "…Attrs.list". */
+	snprintf(list, sizeof(list), "%.*s", (int)(strlen(prefix) -
+	    strlen(".element.")), prefix);
 	attr_l = level_of(x->s, list);
+	if (attr_l.rep == 0)
+		return tq_err_set(x->err, TQ_ECORRUPT,
+		    "data.parquet: no list %s", list);
 	if ((rc = owners(x, key, owner, a, &own, &nent)) != 0)
 		return rc;
 	nattr = key->n_values;
