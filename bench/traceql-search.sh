@@ -30,7 +30,7 @@ mkdir -p "$tmp/store"
 "$bin/tempo-pack" -q -s "$tmp/store" --wal "$tmp/wal" \
 	--max-block-bytes 64G --max-block-duration 1000h --max-live-bytes 64G \
 	--dedicated span:http.route "$tmp/gen.pb"
-nblocks=$(ls "$tmp/store/single-tenant" | wc -l)
+nblocks=$(find "$tmp/store/single-tenant" -mindepth 1 -maxdepth 1 -type d | wc -l)
 [ "$nblocks" -eq 1 ] || { echo "expected one block, got $nblocks" >&2; exit 1; }
 file=$(ls "$tmp"/store/single-tenant/*/data.parquet)
 spans=$("$bin/tempo-ql" -s "$tmp/store" -j 1 -v --limit 1 -f json \
@@ -44,8 +44,8 @@ printf '%-22s %9s %12s %9s %12s %8s %7s %7s\n' shape "ours ms" "ours span/s" \
 	"duck ms" "duck span/s" "faster" "ours n" "duck n"
 declare -A ours_ms
 run() {
-	local shape=$1 q=$2 cond=$3 best=999999999 t i n duck
-	for i in $(seq "$iters"); do
+	local shape=$1 q=$2 cond=$3 best=999999999 t n duck
+	for _ in $(seq "$iters"); do
 		t=$("$bin/tempo-ql" -s "$tmp/store" -j 1 -v --limit 20 -f json "$q" \
 		    2>&1 >/dev/null | sed -n 's/.* in \([0-9.]*\) ms;.*/\1/p')
 		best=$(awk -v a="$best" -v b="$t" 'BEGIN { print (b < a ? b : a) }')
