@@ -518,7 +518,7 @@ static const struct wellknown res_wk[] = {
  */
 static bool
 own_column(const struct tq_block_meta *m, bool span, const char *name,
-    size_t len, char *path, size_t size)
+    size_t len, char *path, size_t size, int *type)
 {
 	const struct wellknown *wk = span ? span_wk : res_wk;
 	size_t nwk = span ? sizeof(span_wk) / sizeof(span_wk[0]) :
@@ -529,6 +529,7 @@ own_column(const struct tq_block_meta *m, bool span, const char *name,
 	for (i = 0; i < nwk; i++)
 		if (strlen(wk[i].key) == len && memcmp(wk[i].key, name, len) == 0) {
 			snprintf(path, size, "%s", wk[i].column);
+			*type = wk[i].type;
 			return true;
 		}
 	for (i = 0; i < m->n_ded; i++) {
@@ -539,6 +540,7 @@ own_column(const struct tq_block_meta *m, bool span, const char *name,
 		    memcmp(m->ded[i].name, name, len) == 0) {
 			snprintf(path, size, "%sDedicatedAttributes.String%02zu",
 			    span ? SPAN : RES, k);
+			*type = TQ_QL_T_STRING;
 			return true;
 		}
 	}
@@ -556,11 +558,18 @@ scoped_attr(struct src *x, bool span, const char *name, size_t len,
 	size_t i;
 	int rc;
 
-	if ((rc = attrs(x, span ? SPAN "Attrs.list.element." :
+	int own_type = TQ_QL_T_NIL;
+	bool own = own_column(x->meta, span, name, len, path, sizeof(path),
+	    &own_type);
+
+	/* A well-known or dedicated attribute's values of its column's type
+	 * are always in that column; Attrs holds only the others. */
+	if ((!own || types != 1u << own_type) &&
+	    (rc = attrs(x, span ? SPAN "Attrs.list.element." :
 	    RES "Attrs.list.element.", l, n, name, len, types, false, a,
 	    out)) != 0)
 		return rc;
-	if (!own_column(x->meta, span, name, len, path, sizeof(path)))
+	if (!own)
 		return 0;
 	if ((rc = per_entity(x, path, l, AS_PLAIN, a, &own_v, n)) != 0)
 		return rc;
@@ -810,6 +819,7 @@ need_column(struct src *x, const struct tq_ql_need *nd, char *path,
     size_t size, struct tq_parquet_value *v, bool *key_only)
 {
 	const struct tq_ql_field *f = &nd->field;
+	int own_type;
 
 	memset(v, 0, sizeof(*v));
 	*key_only = false;
@@ -819,9 +829,10 @@ need_column(struct src *x, const struct tq_ql_need *nd, char *path,
 		if (f->scope != TQ_QL_SCOPE_SPAN &&
 		    f->scope != TQ_QL_SCOPE_RESOURCE)
 			return false;
-		if (own_column(x->meta, span, f->name, f->len, path, size)) {
+		if (own_column(x->meta, span, f->name, f->len, path, size,
+		    &own_type)) {
 			if (nd->val.type != TQ_QL_T_STRING || nd->op != TQ_QL_OP_EQ ||
-			    strstr(path, "HttpStatusCode") != NULL)
+			    own_type != TQ_QL_T_STRING)
 				return false;
 			v->type = TQ_PARQUET_BYTE_ARRAY;
 			v->ptr = (const uint8_t *)nd->val.s;
