@@ -757,11 +757,30 @@ skeleton(struct src *x, struct tq_arena *a)
 	uint32_t trace = 0, rs = 0, ss = 0, t;
 	int rc;
 
-	if ((rc = column(x, SPAN "SpanID", 0, &c)) != 0)
-		return rc;
-	if (c == NULL)
+	static const char *const spine[] = { SPAN "Kind", SPAN "StatusCode",
+		SPAN "ParentID", SPAN "NestedSetLeft", SPAN "SpanID" };
+	const char *best = NULL;
+	int64_t best_size = INT64_MAX;
+
+	/* Any required column of the span gives the structure: take the
+	 * smallest, which is also cheapest to decode. */
+	for (i = 0; i < sizeof(spine) / sizeof(spine[0]); i++) {
+		int col = tq_parquet_schema_find(x->s, spine[i]);
+		const struct tq_parquet_chunk *ch;
+
+		if (col < 0 || x->s->columns[col].max_def != x->span_l.def ||
+		    (ch = tq_parquet_reader_chunk(x->pr, x->rg, col)) == NULL)
+			continue;
+		if (ch->compressed_size < best_size) {
+			best = spine[i];
+			best_size = ch->compressed_size;
+		}
+	}
+	if (best == NULL)
 		return tq_err_set(x->err, TQ_ECORRUPT,
-		    "data.parquet: no column " SPAN "SpanID");
+		    "data.parquet: no required column of spans");
+	if ((rc = column(x, best, 0, &c)) != 0)
+		return rc;
 	d = &x->s->columns[c->col];
 	nrows = (size_t)tq_parquet_reader_row_group_rows(x->pr, x->rg);
 	x->n_spans = c->n_values;
