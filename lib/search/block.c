@@ -753,7 +753,7 @@ skeleton(struct src *x, struct tq_arena *a)
 {
 	const struct tq_parquet_column *c;
 	const struct tq_parquet_column_desc *d;
-	size_t i, k = 0, nrows;
+	size_t i, k = 0, nrows, nspans;
 	uint32_t trace = 0, rs = 0, ss = 0, t;
 	int rc;
 
@@ -768,7 +768,9 @@ skeleton(struct src *x, struct tq_arena *a)
 		int col = tq_parquet_schema_find(x->s, spine[i]);
 		const struct tq_parquet_chunk *ch;
 
-		if (col < 0 || x->s->columns[col].max_def != x->span_l.def ||
+		/* Not under another repeated field (other writers may
+		 * make fields optional: more definition levels). */
+		if (col < 0 || x->s->columns[col].max_rep != x->span_l.rep ||
 		    (ch = tq_parquet_reader_chunk(x->pr, x->rg, col)) == NULL)
 			continue;
 		if (ch->compressed_size < best_size) {
@@ -783,13 +785,16 @@ skeleton(struct src *x, struct tq_arena *a)
 		return rc;
 	d = &x->s->columns[c->col];
 	nrows = (size_t)tq_parquet_reader_row_group_rows(x->pr, x->rg);
-	x->n_spans = c->n_values;
+	/* Spans: the entries that reach the span's level. */
+	for (i = 0, nspans = 0; i < c->n_levels; i++)
+		nspans += (c->def ? c->def[i] : d->max_def) >= x->span_l.def;
+	x->n_spans = nspans;
 	x->n_traces = nrows;
-	if ((x->span_trace = tq_arena_alloc(a, (c->n_values + 1) *
+	if ((x->span_trace = tq_arena_alloc(a, (nspans + 1) *
 	    sizeof(uint32_t))) == NULL ||
-	    (x->span_rs = tq_arena_alloc(a, (c->n_values + 1) *
+	    (x->span_rs = tq_arena_alloc(a, (nspans + 1) *
 	    sizeof(uint32_t))) == NULL ||
-	    (x->span_ss = tq_arena_alloc(a, (c->n_values + 1) *
+	    (x->span_ss = tq_arena_alloc(a, (nspans + 1) *
 	    sizeof(uint32_t))) == NULL ||
 	    (x->trace_first = tq_arena_alloc(a, (nrows + 1) *
 	    sizeof(uint32_t))) == NULL)
@@ -809,7 +814,7 @@ skeleton(struct src *x, struct tq_arena *a)
 		if (r <= x->ss_l.rep && df >= x->ss_l.def)
 			ss++;
 		if (df >= x->span_l.def) {
-			if (k == c->n_values || rs == 0 || ss == 0)
+			if (rs == 0 || ss == 0)
 				return tq_err_set(x->err, TQ_ECORRUPT,
 				    "%s: bad levels", d->path);
 			x->span_trace[k] = trace - 1;
@@ -818,7 +823,7 @@ skeleton(struct src *x, struct tq_arena *a)
 			k++;
 		}
 	}
-	if (k != c->n_values || trace != nrows)
+	if (trace != nrows)
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
 		    d->path);
 	for (t = trace; t <= nrows; t++)
