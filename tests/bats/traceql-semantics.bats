@@ -134,6 +134,23 @@ $T4 n=1 e400000000000002"
 
 # ---- intrinsics ----
 
+@test "{ } selects every span" {
+	check --local '{ }' "SELECT trace_id, span_id FROM spans"
+}
+
+@test "{ true } and { false }" {
+	check --local '{ true }' "SELECT trace_id, span_id FROM spans"
+	check --empty '{ false }' "WHERE false"
+}
+
+@test "hints change nothing in what matches" {
+	check '{ status = error } with(most_recent=true)' "WHERE status = 'error'"
+	check '{ kind = client } > { kind = server } with(most_recent=true)' \
+		"SELECT trace_id, span_id FROM spans WHERE kind = 'server' AND sid IN
+		   (SELECT sid FROM par WHERE psid IN (SELECT sid FROM spans WHERE kind = 'client'))"
+}
+
+
 @test "name = string" {
 	check --local '{ name = "GET /edge" || name = "HGETALL" }' "WHERE name IN ('GET /edge', 'HGETALL')"
 }
@@ -918,6 +935,19 @@ $T4 n=1 e400000000000002"
 	local lines=$output
 	run -0 --separate-stderr tempo-ql -s "$QD/store" -f json --limit 100000 --spss 100 '{ kind = consumer }'
 	[ "$(jq -c '.traces[]' <<< "$output")" = "$(jq -c . <<< "$lines")" ]
+}
+
+@test "--start and --end keep the traces of the range" {
+	local want
+	# The edge traces start on 2026-01-02, the generated ones on 2026-01-01.
+	want=$(node "$ORACLE" expect "$QD/spans.duckdb" --union "WHERE trace_id LIKE 'eded%'")
+	run -0 --separate-stderr ql -s "$QD/store" --start 2026-01-02T00:00:00Z --end 2026-01-03T00:00:00Z '{ }'
+	printf '%s\n' "$output" > "$BATS_TEST_TMPDIR/got.jsonl"
+	[ "$(node "$ORACLE" got --union "$BATS_TEST_TMPDIR/got.jsonl")" = "$want" ]
+	want=$(node "$ORACLE" expect "$QD/spans.duckdb" --union "WHERE trace_id NOT LIKE 'eded%'")
+	run -0 --separate-stderr ql -s "$QD/store" --start 2025-12-31T00:00:00Z --end 2026-01-01T12:00:00Z '{ }'
+	printf '%s\n' "$output" > "$BATS_TEST_TMPDIR/got.jsonl"
+	[ "$(node "$ORACLE" got --union "$BATS_TEST_TMPDIR/got.jsonl")" = "$want" ]
 }
 
 @test "nothing matched: exit 0, no traces" {
