@@ -337,6 +337,15 @@ $T4 n=1 e400000000000002"
 		"WHERE sid IN (SELECT sid FROM attr('span', 'http.request.method') WHERE s = 'GET')"
 }
 
+@test "span string attribute !=, <, <=, >, >= (bytewise)" {
+	check --local '{ span.str != "alpha" }' "WHERE sid IN (SELECT sid FROM attr('span', 'str') WHERE s <> 'alpha')"
+	check --local '{ span.str < "alpha" }' "WHERE sid IN (SELECT sid FROM attr('span', 'str') WHERE s < 'alpha')"
+	check --local '{ span.str <= "alpha" }' "WHERE sid IN (SELECT sid FROM attr('span', 'str') WHERE s <= 'alpha')"
+	check --local '{ span.str > "beta" }' "WHERE sid IN (SELECT sid FROM attr('span', 'str') WHERE s > 'beta')"
+	check --local '{ span.db.system.name >= "redis" }' \
+		"WHERE sid IN (SELECT sid FROM attr('span', 'db.system.name') WHERE s >= 'redis')"
+}
+
 @test "span int attribute >= and <" {
 	check --local '{ span.http.response.status_code >= 500 }' \
 		"WHERE sid IN (SELECT sid FROM attr('span', 'http.response.status_code') WHERE i >= 500)"
