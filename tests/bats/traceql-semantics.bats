@@ -725,6 +725,55 @@ $T4 n=1 e400000000000002"
 		 SELECT trace_id, span_id FROM spans WHERE sid IN (SELECT l FROM r) OR sid IN (SELECT r FROM r)"
 }
 
+# The same fifteen forms on the deep edge trace T1, expected spans written by
+# hand from its drawing (names are unique in the dataset):
+#   01 GET /edge (server)
+#   |- 02 call back (client)
+#   |  `- 05 handle (server)
+#   |     |- 06 step (internal)
+#   |     |  `- 07 query db (client)
+#   |     |     `- 08 SELECT (server)
+#   |     |        `- 09 scan (internal, error)
+#   |     `- 0a publish (producer)
+#   |        `- 0b consume (consumer)
+#   |- 03 call cache (client, error)
+#   `- 04 render (internal)
+
+# t1 ID...: the SQL for these spans of T1.
+t1() {
+	local ids="" id
+	for id in "$@"; do ids="$ids${ids:+, }'e1000000000000$id'"; done
+	echo "SELECT trace_id, span_id FROM spans WHERE trace_id = '$T1' AND span_id IN ($ids)"
+}
+
+@test "by hand on T1: > < >> << ~" {
+	check '{ name = "handle" } > { }' "$(t1 06 0a)"
+	check '{ name = "handle" } < { }' "$(t1 02)"
+	check '{ name = "handle" } >> { }' "$(t1 06 07 08 09 0a 0b)"
+	check '{ name = "handle" } << { }' "$(t1 02 01)"
+	check '{ name = "call back" } ~ { }' "$(t1 03 04)"
+}
+
+@test "by hand on T1: !> !< !>> !<< !~" {
+	check "{ name = \"handle\" } !> { trace:id = \"$T1\" }" "$(t1 01 02 03 04 05 07 08 09 0b)"
+	check "{ name = \"step\" } !< { trace:id = \"$T1\" && kind = server }" "$(t1 01 08)"
+	check "{ name = \"call back\" } !>> { trace:id = \"$T1\" && kind = internal }" "$(t1 04)"
+	check "{ name = \"scan\" } !<< { trace:id = \"$T1\" && status = error }" "$(t1 03 09)"
+	check "{ name = \"call back\" } !~ { trace:id = \"$T1\" && kind = client }" "$(t1 02 07)"
+}
+
+@test "by hand on T1: &> &< &>> &<< &~" {
+	check '{ name = "handle" } &> { kind = internal }' "$(t1 05 06)"
+	check '{ kind = internal } &< { name = "handle" }' "$(t1 05 06)"
+	check '{ name = "call back" } &>> { status = error }' "$(t1 02 09)"
+	check '{ name = "scan" } &<< { kind = server }' "$(t1 01 05 08 09)"
+	check '{ name = "render" } &~ { kind = client }' "$(t1 02 03 04)"
+}
+
+@test "by hand: a negated operator applies per trace, so traces without A-spans give all their B-spans" {
+	check '{ name = "step" } !< { kind = producer }' "WHERE kind = 'producer'"
+}
+
 @test "structure: { } >> { } is every span with an ancestor" {
 	check '{ } >> { }' "WHERE sid IN (SELECT sid FROM anc)"
 }
