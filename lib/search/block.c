@@ -42,6 +42,7 @@ struct src {
 	size_t				 n_spans, n_traces;
 	uint32_t			*span_trace, *span_rs, *span_ss;
 	uint32_t			*trace_first;
+	const uint8_t			*want;	/* per trace; NULL: all */
 	/* Columns read for this row group, released after it. */
 	struct tq_parquet_column	 cols[MAX_COLS];
 	int				 col_no[MAX_COLS];
@@ -243,6 +244,20 @@ value_at(const struct tq_parquet_column *c, size_t i, int how,
 	}
 }
 
+/* wanted says whether entity e of level l belongs to a trace that
+ * matters (see struct tq_ql_batch's only). */
+static bool
+wanted(const struct src *x, struct level l, uint32_t e)
+{
+	if (x->want == NULL)
+		return true;
+	if (l.rep == x->span_l.rep && l.def == x->span_l.def)
+		return x->want[x->span_trace[e]];
+	if (l.rep == x->trace_l.rep && l.def == x->trace_l.def)
+		return x->want[e];
+	return true;
+}
+
 /* How a column's values become TraceQL values. */
 enum { AS_PLAIN = -1, AS_HEX = -2 };
 
@@ -269,6 +284,8 @@ per_entity(struct src *x, const char *path, struct level l, int how,
 		if (own[i] >= n)
 			return tq_err_set(x->err, TQ_ECORRUPT,
 			    "%s: more entities than spans", path);
+		if (!wanted(x, l, own[i]))
+			continue;
 		if (how == AS_HEX) {
 			if (c->type != TQ_PARQUET_BYTE_ARRAY &&
 			    c->type != TQ_PARQUET_FIXED_LEN_BYTE_ARRAY)
@@ -670,6 +687,14 @@ child_count(struct src *x, struct tq_arena *a, struct tq_ql_value *out)
 	return 0;
 }
 
+static void
+block_only(void *arg, const uint8_t *want)
+{
+	struct src *x = arg;
+
+	x->want = want;
+}
+
 static int
 block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
     struct tq_arena *a, struct tq_err *err)
@@ -1001,7 +1026,9 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 			b.n_traces = x->n_traces;
 			b.trace_first = x->trace_first;
 			b.fetch = block_fetch;
+			b.only = block_only;
 			b.arg = x;
+			x->want = NULL;
 			rc = tq_search_batch(sq, &b, &a, o, r, NULL, err);
 		}
 		release(x);
