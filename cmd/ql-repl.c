@@ -634,14 +634,14 @@ ql_repl(struct ql_ctx *ctx)
 			rc = EXIT_FAIL;
 		tq_buf_reset(&q);
 	}
+	if (eof)
+		fputc('\n', S.out);
 	if (eof && q.len > 0) {
 		/* End of input runs the last query. */
 		remember((const char *)q.data);
 		if (run((const char *)q.data, q.len) != EXIT_OK)
 			rc = EXIT_FAIL;
 	}
-	if (eof)
-		fputc('\n', S.out);
 	if (hist != NULL && (write_history(hist) != 0 ||
 	    history_truncate_file(hist, HISTORY_MAX) != 0))
 		warnx("%s: cannot write the history", hist);
