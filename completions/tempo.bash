@@ -18,7 +18,8 @@ _tempo_opts()
 	tempo-put)
 		echo "--endpoint --insecure --retries" ;;
 	tempo-ql)
-		echo "--ast --check --expr --file --print" ;;
+		echo "--ast --check --expr --file --print --query --repl --scope
+		    --tag-values --tags" ;;
 	tempo-recv)
 		echo "--listen --max-body --otlp-http --queue-size --skip-bad
 		    --threads --timeout --zipkin" ;;
@@ -60,6 +61,10 @@ _tempo()
 		return ;;
 	-F|--file)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return ;;
+	--scope)
+		mapfile -t COMPREPLY < <(compgen -W "intrinsic resource span
+		    event link instrumentation" -- "$cur")
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
