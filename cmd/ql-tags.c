@@ -145,15 +145,20 @@ ql_tag_values(const struct ql_ctx *ctx, const char *name, const char *query)
 
 	if ((rc = check_ctx(ctx, "--tag-values")) != 0)
 		return rc;
-	if (query != NULL) {
-		warnx("--query: not supported yet");
-		return EXIT_FAIL;
-	}
 	if (tq_tags_new_values(name, ctx->limit, &t, &e) != 0) {
 		warnx("--tag-values: %s", e.msg);
 		return EXIT_FAIL;
 	}
-	if ((rc = collect(ctx, t, name)) == EXIT_OK)
+	if (query != NULL) {
+		tq_err_clear(&e);
+		if (tq_tags_query(t, ctx->store, ctx->tenant, ctx->start_ns,
+		    ctx->end_ns, query, &e) != 0) {
+			warnx("--query: %s", e.msg);
+			rc = EXIT_FAIL;
+		} else {
+			rc = print(ctx, t, true);
+		}
+	} else if ((rc = collect(ctx, t, name)) == EXIT_OK)
 		rc = print(ctx, t, true);
 	tq_tags_free(t);
 	return rc;

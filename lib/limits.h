@@ -127,6 +127,8 @@
 /* Text of the names or values one collection holds at once (before the
  * limit trims them). */
 #define TQ_TAGS_MAX_BYTES	(256u * 1024 * 1024)
+/* Matching traces whose values a tag query with a filter looks at. */
+#define TQ_TAGS_MAX_QUERY_TRACES	10000
 
 /* ---- Block inspection (lib/inspect.c, tempo-get --inspect) ---- */
 /* Distinct attribute keys totalled; the rest go under the key "". */

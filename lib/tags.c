@@ -24,6 +24,7 @@
 #include "block.h"
 #include "limits.h"
 #include "parquet.h"
+#include "search.h"
 #include "store.h"
 #include "tags.h"
 #include "traceql.h"
@@ -316,6 +317,9 @@ struct tq_tags {
 	unsigned	 attr_mask;	/* SRC_ATTR: scopes */
 	char		*name;		/* SRC_ATTR: the attribute key */
 	size_t		 name_len;
+	char		*ident;		/* as given */
+	int		 intrinsic;	/* SRC_COLUMN: enum tq_ql_intrinsic */
+	const char	*key;		/* its key among a result's fields */
 	uint64_t	 inspected;
 	size_t		 blocks;
 };
@@ -435,18 +439,29 @@ static void
 intrinsic_source(struct tq_tags *t, enum tq_ql_intrinsic i)
 {
 	t->src = SRC_COLUMN;
+	t->intrinsic = i;
 	switch (i) {
 	case TQ_QL_I_STATUS: t->src = SRC_STATUS; break;
 	case TQ_QL_I_KIND: t->src = SRC_KIND; break;
 	case TQ_QL_I_NAME: t->column = "rs.ss.Spans.Name"; break;
 	case TQ_QL_I_STATUS_MESSAGE:
 		t->column = "rs.ss.Spans.StatusMessage";
+		t->key = "statusMessage";
 		break;
 	case TQ_QL_I_ROOT_NAME: t->column = "RootSpanName"; break;
 	case TQ_QL_I_ROOT_SERVICE: t->column = "RootServiceName"; break;
-	case TQ_QL_I_EVENT_NAME: t->column = "rs.ss.Spans.Events.Name"; break;
-	case TQ_QL_I_INSTR_NAME: t->column = "rs.ss.Scope.Name"; break;
-	case TQ_QL_I_INSTR_VERSION: t->column = "rs.ss.Scope.Version"; break;
+	case TQ_QL_I_EVENT_NAME:
+		t->column = "rs.ss.Spans.Events.Name";
+		t->key = "event:name";
+		break;
+	case TQ_QL_I_INSTR_NAME:
+		t->column = "rs.ss.Scope.Name";
+		t->key = "instrumentation:name";
+		break;
+	case TQ_QL_I_INSTR_VERSION:
+		t->column = "rs.ss.Scope.Version";
+		t->key = "instrumentation:version";
+		break;
 	default:
 		/* Durations, IDs, counts, nested-set numbers. */
 		t->src = SRC_NONE;
@@ -485,6 +500,10 @@ tq_tags_new_values(const char *ident, size_t limit, struct tq_tags **out,
 		goto out;
 	t->values = true;
 	t->mask = 0;
+	if ((t->ident = strdup(ident)) == NULL) {
+		rc = tq_err_set(err, TQ_ENOMEM, "tags: out of memory");
+		goto out;
+	}
 	if (n->kind == TQ_QL_INTRINSIC) {
 		intrinsic_source(t, n->u.intrinsic);
 	} else {
@@ -508,6 +527,7 @@ tq_tags_new_values(const char *ident, size_t limit, struct tq_tags **out,
 		}
 		memcpy(t->name, n->u.attr.name, t->name_len);
 		t->name[t->name_len] = '\0';
+		t->key = t->name;
 	}
 	*out = t;
 	t = NULL;
@@ -529,6 +549,7 @@ tq_tags_free(struct tq_tags *t)
 		set_release(&t->names[i]);
 	set_release(&t->vals);
 	free(t->name);
+	free(t->ident);
 	free(t);
 }
 
@@ -1176,6 +1197,148 @@ tq_tags_scan(struct tq_tags *t, struct tq_store *s, const char *tenant,
 		tq_block_free(b);
 	}
 	free(l.m);
+	return rc;
+}
+
+/* add_ql adds a value found by a query (an array: its elements). */
+static int
+add_ql(struct tq_tags *t, const struct tq_ql_value *v, int depth,
+    struct tq_err *err)
+{
+	char buf[64];
+	uint32_t i;
+	int n, rc;
+
+	switch (v->type) {
+	case TQ_QL_T_STRING:
+		return set_add(&t->vals, TQ_TAGS_STRING, v->u.s, v->len, err);
+	case TQ_QL_T_INT:
+		n = snprintf(buf, sizeof(buf), "%lld", (long long)v->u.i);
+		return set_add(&t->vals, TQ_TAGS_INT, buf, (size_t)n, err);
+	case TQ_QL_T_FLOAT:
+		n = format_float(v->u.f, buf, sizeof(buf));
+		return set_add(&t->vals, TQ_TAGS_FLOAT, buf, (size_t)n, err);
+	case TQ_QL_T_BOOL:
+		return set_add(&t->vals, TQ_TAGS_BOOL, v->u.b ? "true" : "false",
+		    v->u.b ? 4 : 5, err);
+	case TQ_QL_T_ARRAY:
+		for (i = 0; depth == 0 && i < v->len; i++)
+			if ((rc = add_ql(t, &v->u.a[i], 1, err)) != 0)
+				return rc;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* add_found adds the values of t's identifier in the traces of r. */
+static int
+add_found(struct tq_tags *t, const struct tq_search_result *r,
+    struct tq_err *err)
+{
+	size_t i, j, k, m;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < r->n; i++) {
+		const struct tq_search_trace *tr = r->traces[i];
+
+		if (t->src == SRC_COLUMN && t->intrinsic == TQ_QL_I_ROOT_SERVICE) {
+			rc = set_add(&t->vals, TQ_TAGS_STRING, tr->root_service,
+			    strlen(tr->root_service), err);
+			continue;
+		}
+		if (t->src == SRC_COLUMN && t->intrinsic == TQ_QL_I_ROOT_NAME) {
+			rc = set_add(&t->vals, TQ_TAGS_STRING, tr->root_name,
+			    strlen(tr->root_name), err);
+			continue;
+		}
+		for (j = 0; rc == 0 && j < tr->nsets; j++)
+			for (k = 0; rc == 0 && k < tr->sets[j].nspans; k++) {
+				const struct tq_search_span *sp =
+				    &tr->sets[j].spans[k];
+
+				if (t->src == SRC_COLUMN &&
+				    t->intrinsic == TQ_QL_I_NAME) {
+					rc = set_add(&t->vals, TQ_TAGS_STRING,
+					    sp->name, strlen(sp->name), err);
+					continue;
+				}
+				for (m = 0; rc == 0 && m < sp->nattrs; m++)
+					if (strcmp(sp->attrs[m].key, t->key) == 0)
+						rc = add_ql(t, &sp->attrs[m].val,
+						    0, err);
+			}
+	}
+	return rc;
+}
+
+int
+tq_tags_query(struct tq_tags *t, struct tq_store *s, const char *tenant,
+    int64_t start_ns, int64_t end_ns, const char *query, struct tq_err *err)
+{
+	struct tq_ql_query *q = NULL, *sel = NULL;
+	struct tq_search_result *r = NULL;
+	struct tq_search_opts o;
+	struct tq_ql_node **items, *root, *last;
+	struct tq_buf text;
+	int rc;
+
+	tq_buf_init(&text, TQ_QL_MAX_QUERY);
+	if (!t->values) {
+		rc = tq_err_set(err, TQ_EINVAL, "tags: a query filters values");
+		goto out;
+	}
+	if ((rc = tq_ql_compile(query, strlen(query), &q, err)) != 0) {
+		tq_err_prefix(err, rc, "query");
+		goto out;
+	}
+	if (q->result != TQ_QL_RESULT_SPANSETS || q->root->kind !=
+	    TQ_QL_PIPELINE) {
+		rc = tq_err_set(err, TQ_EINVAL, "query: not a search (spanset) "
+		    "query");
+		goto out;
+	}
+	if (!tq_tags_needs_data(t))
+		goto out;
+	/* The query, then select(identifier) so that matches show it. */
+	if ((rc = tq_buf_printf(&text, "{ } | select(%s)", t->ident)) != 0 ||
+	    (rc = tq_ql_compile((const char *)text.data, text.len, &sel,
+	    err)) != 0) {
+		rc = tq_err_set(err, TQ_EINVAL, "please provide a valid "
+		    "tagName: %s", t->ident);
+		goto out;
+	}
+	root = q->root;
+	last = sel->root->items[sel->root->nitems - 1];
+	if ((items = tq_arena_calloc(&q->arena, root->nitems + 1,
+	    sizeof(*items))) == NULL) {
+		rc = tq_err_set(err, TQ_ENOMEM, "tags: out of memory");
+		goto out;
+	}
+	memcpy(items, root->items, root->nitems * sizeof(*items));
+	items[root->nitems] = last;
+	root->items = items;
+	root->nitems++;
+	if (root->height < last->height + 1)
+		root->height = last->height + 1;
+	tq_search_opts_init(&o);
+	o.start_ns = start_ns;
+	o.end_ns = end_ns;
+	o.limit = TQ_TAGS_MAX_QUERY_TRACES;
+	o.spss = 0;
+	if ((rc = tq_search_result_new(&r, err)) != 0 ||
+	    (rc = tq_search_store(s, tenant, q, &o, r, err)) != 0 ||
+	    (rc = add_found(t, r, err)) != 0)
+		goto out;
+	t->inspected += r->metrics.inspected_bytes;
+	t->blocks += r->metrics.completed_blocks;
+	if (r->limited)
+		t->vals.cut = true;
+out:
+	tq_search_result_free(r);
+	tq_ql_free(sel);
+	tq_ql_free(q);
+	tq_buf_release(&text);
 	return rc;
 }
 

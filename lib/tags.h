@@ -131,6 +131,22 @@ int	tq_tags_scan(struct tq_tags *t, struct tq_store *s, const char *tenant,
 	    int64_t start_ns, int64_t end_ns, struct tq_err *err);
 
 /*
+ * tq_tags_query adds the values of t's identifier in the spans matching
+ * query (a TraceQL search) among the blocks of tenant in s whose time
+ * range meets [start_ns, end_ns]: the query runs with select() of the
+ * identifier over the most recent TQ_TAGS_MAX_QUERY_TRACES matching
+ * traces (more make the result truncated).  An attribute is found by
+ * its name among the fields the matching spans show, so a query that
+ * also shows an attribute of that name in another scope adds its values
+ * too.  Returns 0, TQ_EINVAL (t collects names, the query is not a
+ * search), the errors of tq_ql_compile (prefixed "query") or of the
+ * search.
+ */
+int	tq_tags_query(struct tq_tags *t, struct tq_store *s, const char *tenant,
+	    int64_t start_ns, int64_t end_ns, const char *query,
+	    struct tq_err *err);
+
+/*
  * tq_tags_add adds one value of the given type (len bytes of text, kept
  * as given: the decimal or "true" form for numbers and booleans) to a
  * values collection, for callers that find values themselves (a query's

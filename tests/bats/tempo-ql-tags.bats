@@ -129,6 +129,30 @@ values() {
 	[ "$output" = '{"tagValues":[],"metrics":{"inspectedBytes":"0"}}' ]
 }
 
+# in_service SVC JQ: the sorted distinct "string X" of JQ (over one span)
+# in the spans of the resources of service SVC.
+in_service() {
+	jq -n -r --arg s "$1" "[inputs | .resourceSpans[] | select(any(
+		.resource.attributes[]; .key == \"service.name\" and
+		.value.stringValue == \$s)) | .scopeSpans[].spans[] | $2] |
+		unique | .[] | \"string \\(.)\"" "$D/all.json"
+}
+
+@test "tempo-ql-tags: --query keeps the values of the matching spans" {
+	diff -u <(in_service cart '.attributes[]? | select(.key == "http.route") | .value.stringValue') \
+		<(tempo-ql -s "$D/st" --tag-values span.http.route \
+		--query '{ resource.service.name = "cart" }' |
+		jq -r '.tagValues[] | "\(.type) \(.value)"')
+	[ "$(in_service payment '.name' | wc -l)" -gt 1 ]
+	diff -u <(in_service payment '.name') \
+		<(tempo-ql -s "$D/st" --tag-values name \
+		--query '{ resource.service.name = "payment" }' |
+		jq -r '.tagValues[] | "\(.type) \(.value)"')
+	run -1 --separate-stderr tempo-ql -s "$D/st" --tag-values name --query '{ nope }'
+	[ -z "$output" ]
+	[[ $stderr == *"--query: query: 1:3: syntax error"* ]]
+}
+
 @test "tempo-ql-tags: a table for people" {
 	run -0 --separate-stderr tempo-ql -s "$D/st" --tags --scope link -f table
 	[ "${lines[0]}" = "SCOPE            TAG" ]

@@ -364,6 +364,61 @@ check_json_values(void)
 	tq_tags_free(t);
 }
 
+/* query_values: the values of ident in spans matching query. */
+static const char *
+query_values(const char *ident, const char *query)
+{
+	const struct tq_tags_item *it;
+	struct tq_tags *t;
+	struct tq_err e;
+	const char *s;
+	size_t n;
+
+	if (tq_tags_new_values(ident, 0, &t, &e) != 0)
+		return "(error)";
+	if (tq_tags_query(t, st, "t", 0, 0, query, &e) != 0) {
+		printf("# %s: %s\n", query, e.msg);
+		tq_tags_free(t);
+		return "(error)";
+	}
+	n = tq_tags_values(t, &it);
+	s = joined(it, n, 1);
+	tq_tags_free(t);
+	return s;
+}
+
+static void
+check_query(void)
+{
+	struct tq_tags *t;
+	struct tq_err e;
+
+	T_EQ_STR(query_values("span.rpc.method", "{ resource.service.name = "
+	    "\"shop\" }"), "string:Get", "a dedicated column, filtered");
+	T_EQ_STR(query_values("span.rpc.method", "{ resource.service.name = "
+	    "\"late\" }"), "", "no match, no values");
+	T_EQ_STR(query_values("name", "{ span.http.method = \"GET\" }"),
+	    "string:root", "names of matching spans only");
+	T_EQ_STR(query_values("resource.service.name", "{ name = \"child\" }"),
+	    "string:cart,string:shop",
+	    "service names of matching spans");
+	T_EQ_STR(query_values("rootServiceName", "{ name = \"later\" }"),
+	    "string:late", "root services of matching traces");
+	T_EQ_STR(query_values("status", "{ name = \"later\" }"),
+	    "keyword:ok,keyword:error,keyword:unset", "fixed answers stay");
+	T_EQ_INT(tq_tags_new_values("name", 0, &t, &e), 0, "name");
+	T_EQ_INT(tq_tags_query(t, st, "t", 0, 0, "{ nope }", &e), TQ_ESYNTAX,
+	    "a bad query");
+	T_OK(strncmp(e.msg, "query: 1:3:", 11) == 0, "says where");
+	T_EQ_INT(tq_tags_query(t, st, "t", 0, 0, "{ } | rate()", &e),
+	    TQ_EINVAL, "a metrics query");
+	tq_tags_free(t);
+	T_EQ_INT(tq_tags_new(TQ_TAGS_ALL, 0, &t, &e), 0, "names");
+	T_EQ_INT(tq_tags_query(t, st, "t", 0, 0, "{ }", &e), TQ_EINVAL,
+	    "names are not filtered");
+	tq_tags_free(t);
+}
+
 /* The bounded set: many values, in any order, keep the first ones. */
 static void
 check_set(void)
@@ -458,6 +513,7 @@ main(void)
 	check_names();
 	check_values();
 	check_json_values();
+	check_query();
 	check_set();
 	check_errors();
 	tq_store_free(st);
