@@ -293,8 +293,11 @@ search_stream(const struct ql_ctx *ctx, const struct tq_ql_query *q,
 		size_t n, invalid, before = r->n, i;
 
 		tq_arena_reset(&a);
-		if ((rc = tq_stream_reader_next(rd, &a, &td, e)) <= 0)
+		if ((rc = tq_stream_reader_next(rd, &a, &td, e)) <= 0) {
+			if (rc < 0)
+				tq_err_prefix(e, rc, "stdin");
 			break;
+		}
 		if ((rc = tq_trace_split(td, &a, &parts, &n, &invalid, e)) != 0 ||
 		    (rc = tq_search_otlp_batch(parts, n, &a, &b, e)) != 0)
 			break;
