@@ -9,6 +9,10 @@
  * values of the store (lib/tags.c, read once, when first needed).
  * Backslash commands change settings (\help lists them).
  *
+ * Ctrl-C drops the line and the query being typed; while a query or a
+ * command runs it ends tempo-ql as usual (the history, at most
+ * HISTORY_MAX entries, is saved before each).
+ *
  * Readline reads from stdin and draws on stdout when both are terminals;
  * otherwise prompts and timings go to stderr, so that piped queries give
  * clean results on stdout.  Readline's callbacks take no argument, so the
@@ -18,6 +22,7 @@
 #include <err.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +97,28 @@ static struct {
 	char		**cands;	/* the candidates of one completion */
 	size_t		 ncands, capcands;
 	FILE		*out;		/* prompts and timings */
+	char		*hist;		/* the history file, or NULL */
 } S;
+
+/* Set by SIGINT while readline waits. */
+static volatile sig_atomic_t interrupted;
+
+/*
+ * on_sigint empties the line being edited and starts a new one with the
+ * first prompt, the usual way with readline (which then does not handle
+ * signals itself); the loop forgets the lines typed before.
+ */
+static void
+on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+	fputc('\n', S.out);
+	rl_on_new_line();
+	rl_replace_line("", 0);
+	rl_set_prompt("tempo-ql> ");
+	rl_redisplay();
+}
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -481,6 +507,27 @@ command(char *line)
 	return -1;
 }
 
+/*
+ * remember adds a query or command to the history as one line (the
+ * history file keeps a line per entry) and saves the history.
+ */
+static void
+remember(const char *text)
+{
+	char *s = xstrdup(text), *p;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	add_history(s);
+	free(s);
+	if (S.hist != NULL && write_history(S.hist) != 0) {
+		warnx("%s: cannot write the history", S.hist);
+		free(S.hist);
+		S.hist = NULL;		/* once is enough */
+	}
+}
+
 static double
 now_ms(void)
 {
@@ -499,10 +546,13 @@ run(const char *text, size_t len)
 	double t0, ms;
 	int rc;
 
+	remember(text);
 	S.ctx->found = &found;
+	signal(SIGINT, SIG_DFL);
 	t0 = now_ms();
 	rc = ql_search(S.ctx, text, len);
 	ms = now_ms() - t0;
+	signal(SIGINT, on_sigint);
 	S.ctx->found = was;
 	fflush(stdout);
 	if (rc == EXIT_OK && found != SIZE_MAX)
@@ -545,33 +595,19 @@ add_line(struct tq_buf *q, const char *line)
 	q->len--;
 }
 
-/*
- * remember adds a query to the history as one line: the history file
- * keeps a line per entry.
- */
-static void
-remember(const char *text)
-{
-	char *s = xstrdup(text), *p;
-
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	add_history(s);
-	free(s);
-}
 
 int
 ql_repl(struct ql_ctx *ctx)
 {
 	struct tq_buf q;
-	char *line, *hist = history_path();
+	char *line;
 	bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO), eof = true;
 	int rc = EXIT_OK, r;
 	size_t i, n;
 
 	memset(&S, 0, sizeof(S));
 	S.ctx = ctx;
+	S.hist = history_path();
 	S.out = tty ? stdout : stderr;
 	ctx->format = QL_FORMAT_TABLE;
 	rl_readline_name = "tempo-ql";
@@ -589,19 +625,29 @@ ql_repl(struct ql_ctx *ctx)
 	}
 	using_history();
 	stifle_history(HISTORY_MAX);
-	if (hist != NULL && read_history(hist) != 0 && errno != ENOENT)
-		warn("%s", hist);
+	if (S.hist != NULL && (errno = read_history(S.hist)) != 0 &&
+	    errno != ENOENT)
+		warn("%s", S.hist);
+	rl_catch_signals = 0;
+	signal(SIGINT, on_sigint);
 	tq_buf_init(&q, TQ_QL_MAX_QUERY);
-	while ((line = readline(q.len > 0 ? "      -> " : "tempo-ql> ")) !=
-	    NULL) {
+	for (;;) {
+		interrupted = 0;
+		if ((line = readline(q.len > 0 ? "      -> " : "tempo-ql> ")) ==
+		    NULL)
+			break;
 		n = strlen(line);
 		while (n > 0 && isspace((unsigned char)line[n - 1]))
 			line[--n] = '\0';
 		for (i = 0; i < n && isspace((unsigned char)line[i]); i++)
 			;
+		if (interrupted)	/* Ctrl-C: forget the lines before */
+			tq_buf_reset(&q);
 		if (q.len == 0 && line[i] == '\\') {
-			add_history(line + i);
+			remember(line + i);
+			signal(SIGINT, SIG_DFL);
 			r = command(line + i);
+			signal(SIGINT, on_sigint);
 			free(line);
 			fflush(stdout);
 			if (r == 1) {
@@ -629,7 +675,6 @@ ql_repl(struct ql_ctx *ctx)
 			}
 		}
 		free(line);
-		remember((const char *)q.data);
 		if (run((const char *)q.data, q.len) != EXIT_OK)
 			rc = EXIT_FAIL;
 		tq_buf_reset(&q);
@@ -638,14 +683,11 @@ ql_repl(struct ql_ctx *ctx)
 		fputc('\n', S.out);
 	if (eof && q.len > 0) {
 		/* End of input runs the last query. */
-		remember((const char *)q.data);
 		if (run((const char *)q.data, q.len) != EXIT_OK)
 			rc = EXIT_FAIL;
 	}
-	if (hist != NULL && (write_history(hist) != 0 ||
-	    history_truncate_file(hist, HISTORY_MAX) != 0))
-		warnx("%s: cannot write the history", hist);
-	free(hist);
+	signal(SIGINT, SIG_DFL);
+	free(S.hist);
 	tq_buf_release(&q);
 	cands_clear();
 	free(S.cands);
