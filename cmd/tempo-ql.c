@@ -543,8 +543,8 @@ main(int argc, char *argv[])
 		case OPT_TAGS:
 		case OPT_TAG_VALUES:
 			if (mode != MODE_SEARCH) {
-				warnx("give one of --ast, --check, --print, "
-				    "--repl, --tags and --tag-values");
+				warnx("give one of --ast, --check and --print, "
+				    "or one of --repl, --tags and --tag-values");
 				usage(stderr);
 				return EXIT_USAGE;
 			}
