@@ -364,12 +364,16 @@ complete(const char *text, int start, int end)
 	return m;
 }
 
-/*
- * scan_state tells whether text (so far) needs more lines: an open
- * brace, parenthesis, string or comment, or a trailing operator.
- */
-static bool
-incomplete(const char *text, size_t len)
+/* What the lines typed so far hold. */
+enum state {
+	Q_EMPTY,	/* blanks and comments only */
+	Q_OPEN,		/* an open brace, parenthesis, string or comment,
+			   or a trailing operator: more lines to come */
+	Q_DONE,		/* a query to run */
+};
+
+static enum state
+scan(const char *text, size_t len)
 {
 	int depth = 0;
 	size_t i;
@@ -385,7 +389,7 @@ incomplete(const char *text, size_t len)
 				if (q == '"' && text[i] == '\\')
 					i++;
 			if (i >= len)
-				return true;
+				return Q_OPEN;
 			last = q;
 			continue;
 		}
@@ -399,7 +403,7 @@ incomplete(const char *text, size_t len)
 			    text[i + 1] == '/'); i++)
 				;
 			if (i + 1 >= len)
-				return true;
+				return Q_OPEN;
 			i++;
 			continue;
 		}
@@ -410,8 +414,10 @@ incomplete(const char *text, size_t len)
 		if (!isspace((unsigned char)c))
 			last = c;
 	}
-	return depth > 0 || (last != '\0' && strchr("|&,=!<>~+-*/%^", last) !=
-	    NULL);
+	if (depth > 0 || (last != '\0' && strchr("|&,=!<>~+-*/%^", last) !=
+	    NULL))
+		return Q_OPEN;
+	return last == '\0' && depth == 0 ? Q_EMPTY : Q_DONE;
 }
 
 static void
@@ -669,23 +675,24 @@ ql_repl(struct ql_ctx *ctx)
 			if (end)
 				line[--n] = '\0';
 			add_line(&q, line);
-			if (!end && incomplete((const char *)q.data, q.len)) {
+			if (!end && scan((const char *)q.data, q.len) ==
+			    Q_OPEN) {
 				free(line);
 				continue;
 			}
 		}
 		free(line);
-		if (run((const char *)q.data, q.len) != EXIT_OK)
+		if (scan((const char *)q.data, q.len) != Q_EMPTY &&
+		    run((const char *)q.data, q.len) != EXIT_OK)
 			rc = EXIT_FAIL;
 		tq_buf_reset(&q);
 	}
 	if (eof)
 		fputc('\n', S.out);
-	if (eof && q.len > 0) {
-		/* End of input runs the last query. */
-		if (run((const char *)q.data, q.len) != EXIT_OK)
-			rc = EXIT_FAIL;
-	}
+	/* End of input runs the last query. */
+	if (eof && scan((const char *)q.data, q.len) != Q_EMPTY &&
+	    run((const char *)q.data, q.len) != EXIT_OK)
+		rc = EXIT_FAIL;
 	signal(SIGINT, SIG_DFL);
 	free(S.hist);
 	tq_buf_release(&q);

@@ -243,10 +243,11 @@ repl() {
 	[ "$(grep -Ec '(^|[0-9]+ traces? )in [0-9]+\.[0-9] ms$' <<<"$stderr")" -eq 2 ]
 }
 
-@test "tempo-ql-tags: REPL results are tables by default" {
-	repl '{ resource.service.name = "email" }\n'
+@test "tempo-ql-tags: REPL results are tables by default; comments alone run nothing" {
+	repl '// emails\n{ resource.service.name = "email" } // a comment\n/* two\nlines */\n;\n'
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} == "TRACE ID"*"ROOT SERVICE"* ]]
+	[ "$(grep -Ec 'in [0-9]+\.[0-9] ms$' <<<"$stderr")" -eq 1 ]
 }
 
 @test "tempo-ql-tags: REPL commands, \\q, errors and the exit status" {
