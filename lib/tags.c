@@ -662,7 +662,7 @@ all_null(struct scan *sc, int col)
 	    ch->stats.null_count >= ch->num_values;
 }
 
-/* value_text formats value i of a numeric or boolean column. */
+/* format_float writes f as Go's strconv.FormatFloat(f, 'g', -1, 64) does. */
 static int
 format_float(double f, char *buf, size_t size)
 {
@@ -680,7 +680,7 @@ format_float(double f, char *buf, size_t size)
 			break;
 	}
 	snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, f);
-	exp = atoi(strchr(tmp, 'e') + 1);
+	exp = (int)strtol(strchr(tmp, 'e') + 1, NULL, 10);
 	if (exp < -4 || exp >= 6)
 		return snprintf(buf, size, "%s", tmp);
 	return snprintf(buf, size, "%.*f", prec - 1 - exp > 0 ?
