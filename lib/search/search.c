@@ -168,7 +168,7 @@ static const struct tq_ql_field result_fields[R_COUNT] = {
 	[R_SPAN_START] = { .intrinsic = TQ_QL_F_SPAN_START },
 	[R_DURATION] = { .intrinsic = TQ_QL_I_DURATION },
 	[R_SERVICE] = { .is_attr = true, .scope = TQ_QL_SCOPE_RESOURCE,
-	    .name = "service.name", .len = 12 },
+	    .name = "service.name", .len = 12, .types = 1u << TQ_QL_T_STRING },
 	[R_STATUS] = { .intrinsic = TQ_QL_I_STATUS },
 };
 
