@@ -1272,17 +1272,52 @@ add_found(struct tq_tags *t, const struct tq_search_result *r,
 	return rc;
 }
 
+/*
+ * query_block runs the prepared query sq over block m and adds the
+ * values the matches show; *traces counts the traces found.
+ */
+static int
+query_block(struct tq_tags *t, struct tq_store *s,
+    const struct tq_block_meta *m, struct tq_search_query *sq,
+    const struct tq_search_opts *o, size_t *traces, struct tq_err *err)
+{
+	struct tq_search_result *r = NULL;
+	struct tq_block *b = NULL;
+	uint64_t reads, before = 0, after;
+	int rc;
+
+	if ((rc = tq_block_open_meta(s, m, &b, err)) != 0) {
+		tq_err_prefix(err, rc, "block %s", m->block_id);
+		return rc;
+	}
+	tq_block_io(b, &reads, &before);
+	/* The results point into sq, which lives on: read them here. */
+	if ((rc = tq_search_result_new(&r, err)) == 0 &&
+	    (rc = tq_search_block(sq, b, o, r, err)) == 0 &&
+	    (rc = add_found(t, r, err)) == 0)
+		*traces += r->n;
+	tq_block_io(b, &reads, &after);
+	t->inspected += after - before;
+	t->blocks++;
+	tq_search_result_free(r);
+	tq_block_free(b);
+	return rc;
+}
+
 int
 tq_tags_query(struct tq_tags *t, struct tq_store *s, const char *tenant,
     int64_t start_ns, int64_t end_ns, const char *query, struct tq_err *err)
 {
 	struct tq_ql_query *q = NULL, *sel = NULL;
-	struct tq_search_result *r = NULL;
+	struct tq_search_query *sq = NULL;
 	struct tq_search_opts o;
 	struct tq_ql_node **items, *root, *last;
+	struct metas l;
 	struct tq_buf text;
+	size_t i, traces = 0;
 	int rc;
 
+	memset(&l, 0, sizeof(l));
 	tq_buf_init(&text, TQ_QL_MAX_QUERY);
 	if (!t->values) {
 		rc = tq_err_set(err, TQ_EINVAL, "tags: a query filters values");
@@ -1324,18 +1359,25 @@ tq_tags_query(struct tq_tags *t, struct tq_store *s, const char *tenant,
 	tq_search_opts_init(&o);
 	o.start_ns = start_ns;
 	o.end_ns = end_ns;
-	o.limit = TQ_TAGS_MAX_QUERY_TRACES;
+	o.limit = 0;
 	o.spss = 0;
-	if ((rc = tq_search_result_new(&r, err)) != 0 ||
-	    (rc = tq_search_store(s, tenant, q, &o, r, err)) != 0 ||
-	    (rc = add_found(t, r, err)) != 0)
+	if ((rc = tq_search_query_new(q, &sq, err)) != 0)
 		goto out;
-	t->inspected += r->metrics.inspected_bytes;
-	t->blocks += r->metrics.completed_blocks;
-	if (r->limited)
-		t->vals.cut = true;
+	l.start_s = start_ns > 0 ? start_ns / 1000000000 : 0;
+	l.end_s = end_ns > 0 ? (end_ns + 999999999) / 1000000000 : 0;
+	if ((rc = tq_block_list(s, tenant, false, collect, &l, err)) ==
+	    TQ_ENOMEM)
+		rc = tq_err_set(err, rc, "tags: out of memory");
+	for (i = 0; rc == 0 && i < l.n; i++) {
+		if (traces >= TQ_TAGS_MAX_QUERY_TRACES) {
+			t->vals.cut = true;
+			break;
+		}
+		rc = query_block(t, s, &l.m[i], sq, &o, &traces, err);
+	}
 out:
-	tq_search_result_free(r);
+	free(l.m);
+	tq_search_query_free(sq);
 	tq_ql_free(sel);
 	tq_ql_free(q);
 	tq_buf_release(&text);

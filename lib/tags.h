@@ -134,8 +134,9 @@ int	tq_tags_scan(struct tq_tags *t, struct tq_store *s, const char *tenant,
  * tq_tags_query adds the values of t's identifier in the spans matching
  * query (a TraceQL search) among the blocks of tenant in s whose time
  * range meets [start_ns, end_ns]: the query runs with select() of the
- * identifier over the most recent TQ_TAGS_MAX_QUERY_TRACES matching
- * traces (more make the result truncated).  An attribute is found by
+ * identifier, block after block in block ID order, until the blocks
+ * read have given TQ_TAGS_MAX_QUERY_TRACES matching traces (then the
+ * result is truncated).  An attribute is found by
  * its name among the fields the matching spans show, so a query that
  * also shows an attribute of that name in another scope adds its values
  * too.  Returns 0, TQ_EINVAL (t collects names, the query is not a
