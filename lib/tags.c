@@ -1274,12 +1274,13 @@ add_found(struct tq_tags *t, const struct tq_search_result *r,
 
 /*
  * query_block runs the prepared query sq over block m and adds the
- * values the matches show; *traces counts the traces found.
+ * values the matches show; *traces counts the traces found, at most
+ * TQ_TAGS_MAX_QUERY_TRACES.
  */
 static int
 query_block(struct tq_tags *t, struct tq_store *s,
     const struct tq_block_meta *m, struct tq_search_query *sq,
-    const struct tq_search_opts *o, size_t *traces, struct tq_err *err)
+    struct tq_search_opts *o, size_t *traces, struct tq_err *err)
 {
 	struct tq_search_result *r = NULL;
 	struct tq_block *b = NULL;
@@ -1291,11 +1292,16 @@ query_block(struct tq_tags *t, struct tq_store *s,
 		return rc;
 	}
 	tq_block_io(b, &reads, &before);
-	/* The results point into sq, which lives on: read them here. */
+	/* At most the traces still wanted are kept (the most recent). */
+	o->limit = TQ_TAGS_MAX_QUERY_TRACES - *traces;
 	if ((rc = tq_search_result_new(&r, err)) == 0 &&
-	    (rc = tq_search_block(sq, b, o, r, err)) == 0 &&
-	    (rc = add_found(t, r, err)) == 0)
+	    (rc = tq_search_block(sq, b, o, r, err)) == 0) {
+		tq_search_finish(r, o);
 		*traces += r->n;
+		if (r->limited)
+			t->vals.cut = true;
+		rc = add_found(t, r, err);
+	}
 	tq_block_io(b, &reads, &after);
 	t->inspected += after - before;
 	t->blocks++;
