@@ -18,8 +18,8 @@ _tempo_opts()
 	tempo-put)
 		echo "--endpoint --insecure --retries" ;;
 	tempo-ql)
-		echo "--ast --check --expr --file --print --query --repl --scope
-		    --tag-values --tags" ;;
+		echo "--ast --check --expr --file --limit --print --query --repl
+		    --scope --spss --tag-values --tags --threads" ;;
 	tempo-recv)
 		echo "--listen --max-body --otlp-http --queue-size --skip-bad
 		    --threads --timeout --zipkin" ;;
@@ -31,6 +31,7 @@ _tempo_formats()
 {
 	case $1 in
 	tempo-get) echo "json proto tree table" ;;
+	tempo-ql) echo "json jsonl stream table" ;;
 	*) echo "proto json" ;;
 	esac
 }
