@@ -148,6 +148,15 @@ in_service() {
 		<(tempo-ql -s "$D/st" --tag-values name \
 		--query '{ resource.service.name = "payment" }' |
 		jq -r '.tagValues[] | "\(.type) \(.value)"')
+	# A generic int attribute.
+	diff -u <(jq -n -r '[inputs | .resourceSpans[] | select(any(
+		.resource.attributes[]; .key == "service.name" and
+		.value.stringValue == "cart")) | .scopeSpans[].spans[].attributes[]? |
+		select(.key == "http.response.status_code") | .value.intValue |
+		tonumber] | unique | .[] | "int \(.)"' "$D/all.json") \
+		<(tempo-ql -s "$D/st" --tag-values span.http.response.status_code \
+		--query '{ resource.service.name = "cart" }' |
+		jq -r '.tagValues[] | "\(.type) \(.value)"')
 	run -1 --separate-stderr tempo-ql -s "$D/st" --tag-values name --query '{ nope }'
 	[ -z "$output" ]
 	[[ $stderr == *"--query: query: 1:3: syntax error"* ]]
