@@ -397,6 +397,10 @@ check_query(void)
 	    "\"shop\" }"), "string:Get", "a dedicated column, filtered");
 	T_EQ_STR(query_values("span.rpc.method", "{ resource.service.name = "
 	    "\"late\" }"), "", "no match, no values");
+	T_EQ_STR(query_values("span.greeting", "{ name = \"child\" }"),
+	    "string:hi", "a generic attribute of matching spans");
+	T_EQ_STR(query_values(".n", "{ resource.service.name = \"cart\" }"),
+	    "int:10,int:42", "ints of one service's spans");
 	T_EQ_STR(query_values("name", "{ span.http.method = \"GET\" }"),
 	    "string:root", "names of matching spans only");
 	T_EQ_STR(query_values("resource.service.name", "{ name = \"child\" }"),
