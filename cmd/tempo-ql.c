@@ -385,6 +385,8 @@ ql_search(const struct ql_ctx *ctx, const char *text, size_t len)
 		goto out;
 	}
 	report(ctx, r, now_ms() - t0);
+	if (ctx->found != NULL)
+		*ctx->found = r->n;
 	rc = EXIT_OK;
 out:
 	tq_search_result_free(r);
