@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "block.h"
+#include "gen.h"
 #include "limits.h"
 #include "store.h"
 #include "trace.h"
@@ -389,6 +390,233 @@ test_store(void)
 		printf("# could not remove %s\n", dir);
 }
 
+
+/* write_file writes traces[0..n) as one Parquet file of m's schema into
+ * out, through the record trees (trees) or the direct writer. */
+static int
+write_file(const struct tq_vp4 *m, Tq__TracesData **traces, size_t n,
+    int trees, struct tq_buf *out)
+{
+	struct tq_parquet_writer *w;
+	struct tq_vp4_rows *rows = NULL;
+	struct tq_arena a;
+	struct tq_err e;
+	size_t i, c;
+	int rc = 0;
+
+	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
+	if (tq_parquet_writer_new(tq_vp4_schema(m), NULL, mem_write, out, &w,
+	    &e) != 0 || (!trees && tq_vp4_rows_new(m, &rows, &e) != 0))
+		return -1;
+	for (c = 0; c < tq_vp4_schema(m)->n_columns; c++) {
+		struct tq_parquet_column_opts o;
+
+		tq_vp4_column_opts(m, (int)c, &o);
+		tq_parquet_writer_set_column(w, (int)c, &o, &e);
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		struct tq_parquet_datum rec;
+
+		if (trees)
+			rc = tq_vp4_from_trace(m, traces[i], &a, &rec, NULL, &e) ||
+			    tq_parquet_writer_write_record(w, &rec, &e);
+		else {
+			struct tq_trace_info info;
+
+			rc = tq_trace_info(traces[i], &a, &info, &e);
+			if (rc == 0)
+				rc = tq_vp4_rows_add(rows, traces[i], &info, &e);
+			/* Batches of a few rows, and a row group cut. */
+			if (rc == 0 && (i % 7 == 6 || i == n - 1 || i == n / 2))
+				rc = tq_vp4_rows_write(rows, w, &e);
+			if (rc == 0 && i == n / 2)
+				rc = tq_parquet_writer_flush(w, &e);
+		}
+		if (trees && rc == 0 && i == n / 2)
+			rc = tq_parquet_writer_flush(w, &e);
+	}
+	if (rc == 0)
+		rc = tq_parquet_writer_close(w, &e);
+	if (rc != 0)
+		printf("# write: %s\n", e.msg);
+	tq_parquet_writer_free(w);
+	tq_vp4_rows_free(rows);
+	tq_arena_release(&a);
+	return rc;
+}
+
+/* same_columns says whether two files hold the same levels and values. */
+static int
+same_columns(const struct tq_buf *x, const struct tq_buf *y)
+{
+	struct tq_parquet_reader *rx = NULL, *ry = NULL;
+	struct tq_err e;
+	size_t rg, c, ncols;
+	int same = 1;
+
+	if (tq_parquet_reader_open_mem(x->data, x->len, NULL, &rx, &e) != 0 ||
+	    tq_parquet_reader_open_mem(y->data, y->len, NULL, &ry, &e) != 0 ||
+	    tq_parquet_reader_num_row_groups(rx) !=
+	    tq_parquet_reader_num_row_groups(ry)) {
+		same = 0;
+		goto out;
+	}
+	ncols = tq_parquet_reader_schema(rx)->n_columns;
+	for (rg = 0; same && rg < tq_parquet_reader_num_row_groups(rx); rg++)
+		for (c = 0; same && c < ncols; c++) {
+			struct tq_parquet_column a, b;
+			size_t vb = 0;
+
+			memset(&a, 0, sizeof(a));
+			memset(&b, 0, sizeof(b));
+			if (tq_parquet_reader_read_column(rx, rg, (int)c, 0, &a,
+			    &e) != 0 || tq_parquet_reader_read_column(ry, rg,
+			    (int)c, 0, &b, &e) != 0)
+				same = 0;
+			else if (a.n_levels != b.n_levels ||
+			    a.n_values != b.n_values ||
+			    (a.def != NULL) != (b.def != NULL) ||
+			    (a.rep != NULL) != (b.rep != NULL) ||
+			    (a.def != NULL && memcmp(a.def, b.def,
+			    a.n_levels * 2) != 0) ||
+			    (a.rep != NULL && memcmp(a.rep, b.rep,
+			    a.n_levels * 2) != 0))
+				same = 0;
+			else {
+				switch (a.type) {
+				case TQ_PARQUET_BOOLEAN: vb = 1; break;
+				case TQ_PARQUET_INT32: vb = 4; break;
+				default: vb = 8; break;
+				}
+				if (a.type == TQ_PARQUET_BYTE_ARRAY)
+					same = a.n_values == 0 || (memcmp(a.off,
+					    b.off, (a.n_values + 1) * 4) == 0 &&
+					    memcmp(a.data, b.data,
+					    a.off[a.n_values]) == 0);
+				else if (a.n_values > 0)
+					same = memcmp(a.type == TQ_PARQUET_BOOLEAN ?
+					    (void *)a.b : a.type == TQ_PARQUET_INT32 ?
+					    (void *)a.i32 : a.type == TQ_PARQUET_INT64 ?
+					    (void *)a.i64 : (void *)a.f64,
+					    b.type == TQ_PARQUET_BOOLEAN ?
+					    (void *)b.b : b.type == TQ_PARQUET_INT32 ?
+					    (void *)b.i32 : b.type == TQ_PARQUET_INT64 ?
+					    (void *)b.i64 : (void *)b.f64,
+					    a.n_values * vb) == 0;
+			}
+			if (!same)
+				printf("# row group %zu column %s differs (%zu/%zu levels, %zu/%zu values)\n", rg,
+				    tq_parquet_reader_schema(rx)->columns[c].path, a.n_levels, b.n_levels, a.n_values, b.n_values);
+			tq_parquet_column_release(&a);
+			tq_parquet_column_release(&b);
+		}
+out:
+	tq_parquet_reader_free(rx);
+	tq_parquet_reader_free(ry);
+	return same;
+}
+
+/* gen_traces makes n tempo-gen traces, parts combined, sorted by ID. */
+static size_t
+gen_traces(uint64_t seed, size_t n, struct tq_arena *a, Tq__TracesData ***out)
+{
+	struct tq_gen_opts o;
+	struct tq_gen *g;
+	struct tq_arena tmp;
+	struct tq_err e;
+	Tq__TracesData *td, **groups, **parts = NULL, **traces;
+	size_t nparts = 0, cap = 0, ng, i, j, ntr = 0;
+
+	tq_gen_opts_default(&o);
+	o.seed = seed;
+	o.traces = n;
+	tq_arena_init(&tmp, TQ_MAX_DECODE_ARENA);
+	if (tq_gen_new(&o, &g, &e) != 0)
+		return 0;
+	while (tq_gen_next(g, &tmp, &td, &e) == 1) {
+		struct tq_buf b;
+		Tq__TracesData *copy;
+
+		tq_buf_init(&b, TQ_MAX_RECORD);
+		tq_otlp_pb_encode(td, &b, &e);
+		tq_otlp_pb_decode(b.data, b.len, a, &copy, &e);
+		tq_buf_release(&b);
+		tq_trace_split(copy, a, &groups, &ng, NULL, &e);
+		for (i = 0; i < ng; i++) {
+			if (nparts == cap) {
+				cap = cap ? 2 * cap : 256;
+				parts = realloc(parts, cap * sizeof(*parts));
+			}
+			parts[nparts++] = groups[i];
+		}
+		tq_arena_reset(&tmp);
+	}
+	tq_gen_free(g);
+	tq_arena_release(&tmp);
+	qsort(parts, nparts, sizeof(*parts), cmp_trace_id);
+	traces = tq_arena_calloc(a, nparts + 1, sizeof(*traces));
+	for (i = 0; i < nparts; i = j) {
+		for (j = i + 1; j < nparts &&
+		    cmp_trace_id(&parts[i], &parts[j]) == 0; j++)
+			;
+		tq_trace_combine(parts + i, j - i, a, &traces[ntr++], NULL, &e);
+	}
+	free(parts);
+	*out = traces;
+	return ntr;
+}
+
+/*
+ * test_direct: the direct column writer gives the same levels and values,
+ * column by column, as the record trees and the generic shredder.
+ */
+static void
+test_direct(const struct tq_block_dedicated *ded, size_t nded,
+    const char *label)
+{
+	struct tq_vp4 *m;
+	struct tq_arena a;
+	struct tq_buf x, y;
+	struct tq_err e;
+	Tq__TracesData **traces, *td, **groups, *fix[64];
+	size_t n, nfix = 0, i, ng;
+	char name[128];
+
+	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
+	tq_vp4_new(ded, nded, &m, &e);
+	for (i = 0; i < 3; i++) {
+		char rel[64];
+		unsigned char *body;
+		size_t len = 0, g;
+
+		snprintf(rel, sizeof(rel), "otlp-proto/%06zu.body.pb", i + 1);
+		body = t_slurp(t_fixtures(), rel, &len);
+		tq_otlp_pb_decode(body, len, &a, &td, &e);
+		free(body);
+		tq_trace_split(td, &a, &groups, &ng, NULL, &e);
+		for (g = 0; g < ng && nfix < 64; g++)
+			fix[nfix++] = groups[g];
+	}
+	n = gen_traces(7, 300, &a, &traces);
+	for (i = 0; i < 2; i++) {
+		Tq__TracesData **t = i == 0 ? fix : traces;
+		size_t nt = i == 0 ? nfix : n;
+
+		tq_buf_init(&x, 1 << 30);
+		tq_buf_init(&y, 1 << 30);
+		snprintf(name, sizeof(name), "%s: direct writer = record trees, "
+		    "%s (%zu traces)", label, i == 0 ? "fixtures" : "tempo-gen",
+		    nt);
+		T_OK(nt > 0 && write_file(m, t, nt, 1, &x) == 0 &&
+		    write_file(m, t, nt, 0, &y) == 0 && same_columns(&x, &y),
+		    name);
+		tq_buf_release(&x);
+		tq_buf_release(&y);
+	}
+	tq_vp4_free(m);
+	tq_arena_release(&a);
+}
+
 int
 main(void)
 {
@@ -401,5 +629,7 @@ main(void)
 	test_round_trip(NULL, 0, "plain");
 	test_round_trip(ded, 3, "dedicated");
 	test_store();
+	test_direct(NULL, 0, "plain");
+	test_direct(ded, 3, "dedicated");
 	return t_done();
 }
