@@ -61,8 +61,9 @@ const struct tq_parquet_schema *tq_vp4_schema(const struct tq_vp4 *m);
 
 /*
  * tq_vp4_column_opts gives the encoding and dictionary choice for column
- * col of the schema (delta for integers, dictionaries for strings, plain
- * for IDs).
+ * col of the schema (PLAIN integers, with dictionaries except for times
+ * and durations; dictionaries for strings; DELTA_LENGTH_BYTE_ARRAY for
+ * IDs).
  */
 void	tq_vp4_column_opts(const struct tq_vp4 *m, int col,
 	    struct tq_parquet_column_opts *o);
