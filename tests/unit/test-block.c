@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "block.h"
 #include "gen.h"
 #include "limits.h"
@@ -516,6 +518,76 @@ out:
 	return same;
 }
 
+
+/*
+ * digests appends one line per column of the file: a 64-bit hash of its
+ * levels and values over every row group (whatever the encodings and the
+ * row group cuts), then the column's path.
+ */
+static int
+digests(const struct tq_buf *file, struct tq_buf *out)
+{
+	struct tq_parquet_reader *r;
+	const struct tq_parquet_schema *s;
+	struct tq_err e;
+	size_t rg, c, i;
+	int rc = 0;
+
+	if (tq_parquet_reader_open_mem(file->data, file->len, NULL, &r, &e) != 0)
+		return -1;
+	s = tq_parquet_reader_schema(r);
+	for (c = 0; c < s->n_columns && rc == 0; c++) {
+		XXH3_state_t *h = XXH3_createState();
+
+		XXH3_64bits_reset(h);
+		for (rg = 0; rg < tq_parquet_reader_num_row_groups(r); rg++) {
+			struct tq_parquet_column col;
+			uint64_t nl;
+			size_t vb;
+
+			memset(&col, 0, sizeof(col));
+			if ((rc = tq_parquet_reader_read_column(r, rg, (int)c, 0,
+			    &col, &e)) != 0) {
+				tq_parquet_column_release(&col);
+				break;
+			}
+			if (col.def != NULL)
+				XXH3_64bits_update(h, col.def, col.n_levels * 2);
+			if (col.rep != NULL)
+				XXH3_64bits_update(h, col.rep, col.n_levels * 2);
+			nl = col.n_levels;
+			XXH3_64bits_update(h, &nl, sizeof(nl));
+			switch (col.type) {
+			case TQ_PARQUET_BYTE_ARRAY:
+				for (i = 0; i < col.n_values; i++) {
+					uint32_t n = col.off[i + 1] - col.off[i];
+
+					XXH3_64bits_update(h, &n, 4);
+				}
+				if (col.n_values > 0)
+					XXH3_64bits_update(h, col.data,
+					    col.off[col.n_values]);
+				break;
+			case TQ_PARQUET_BOOLEAN:
+				XXH3_64bits_update(h, col.b, col.n_values);
+				break;
+			default:
+				vb = col.type == TQ_PARQUET_INT32 ? 4 : 8;
+				XXH3_64bits_update(h, col.type == TQ_PARQUET_INT32 ?
+				    (void *)col.i32 : col.type == TQ_PARQUET_INT64 ?
+				    (void *)col.i64 : (void *)col.f64,
+				    col.n_values * vb);
+			}
+			tq_parquet_column_release(&col);
+		}
+		tq_buf_printf(out, "%016llx %s\n",
+		    (unsigned long long)XXH3_64bits_digest(h), s->columns[c].path);
+		XXH3_freeState(h);
+	}
+	tq_parquet_reader_free(r);
+	return rc;
+}
+
 /* gen_traces makes n tempo-gen traces, parts combined, sorted by ID. */
 static size_t
 gen_traces(uint64_t seed, size_t n, struct tq_arena *a, Tq__TracesData ***out)
@@ -610,6 +682,19 @@ test_direct(const struct tq_block_dedicated *ded, size_t nded,
 		T_OK(nt > 0 && write_file(m, t, nt, 1, &x) == 0 &&
 		    write_file(m, t, nt, 0, &y) == 0 && same_columns(&x, &y),
 		    name);
+		if (i == 0) {
+			struct tq_buf d;
+			char gp[128];
+			FILE *gf;
+
+			tq_buf_init(&d, 1 << 20);
+			digests(&x, &d);
+			snprintf(gp, sizeof(gp), "/tmp/pf/golden-%s.txt", label);
+			gf = fopen(gp, "w");
+			fwrite(d.data, 1, d.len, gf);
+			fclose(gf);
+			tq_buf_release(&d);
+		}
 		tq_buf_release(&x);
 		tq_buf_release(&y);
 	}
