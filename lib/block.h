@@ -68,17 +68,7 @@ const struct tq_parquet_schema *tq_vp4_schema(const struct tq_vp4 *m);
 void	tq_vp4_column_opts(const struct tq_vp4 *m, int col,
 	    struct tq_parquet_column_opts *o);
 
-/*
- * tq_vp4_from_trace turns one trace (every span shares one trace ID;
- * combine parts first) into a record tree for tq_parquet_writer_write_
- * record, allocated from a.  Trace-level columns and nested-set numbers
- * are computed here.  *info (if not NULL) receives the trace's ID, start
- * and end.  Returns 0, TQ_EINVAL (no spans) or TQ_ENOMEM.
- */
 struct tq_trace_info;
-int	tq_vp4_from_trace(const struct tq_vp4 *m, const Tq__TracesData *td,
-	    struct tq_arena *a, struct tq_parquet_datum *rec,
-	    struct tq_trace_info *info, struct tq_err *err);
 
 /*
  * Writing shreds traces straight into per-column batches (no record

@@ -127,6 +127,7 @@ test_round_trip(const struct tq_block_dedicated *ded, size_t nded,
 	struct tq_parquet_writer *w;
 	struct tq_parquet_reader *rd;
 	struct tq_vp4_reader *vr;
+	struct tq_vp4_rows *rows;
 	struct tq_vp4 *m;
 	struct tq_arena a;
 	struct tq_buf file, want, got;
@@ -145,6 +146,7 @@ test_round_trip(const struct tq_block_dedicated *ded, size_t nded,
 	T_EQ_INT(tq_vp4_new(ded, nded, &m, &e), 0, "vp4: schema builds");
 	T_EQ_INT(tq_parquet_writer_new(tq_vp4_schema(m), NULL, mem_write, &file,
 	    &w, &e), 0, "vp4: writer starts");
+	T_EQ_INT(tq_vp4_rows_new(m, &rows, &e), 0, "vp4: rows start");
 	for (c = 0; c < tq_vp4_schema(m)->n_columns; c++) {
 		struct tq_parquet_column_opts o;
 
@@ -163,10 +165,10 @@ test_round_trip(const struct tq_block_dedicated *ded, size_t nded,
 		free(body);
 		tq_trace_split(all[i], &a, &groups, &ng, NULL, &e);
 		for (g = 0; g < ng; g++) {
-			struct tq_parquet_datum rec;
+			struct tq_trace_info info;
 
-			if (tq_vp4_from_trace(m, groups[g], &a, &rec, NULL, &e) != 0 ||
-			    tq_parquet_writer_write_record(w, &rec, &e) != 0) {
+			if (tq_trace_info(groups[g], &a, &info, &e) != 0 ||
+			    tq_vp4_rows_add(rows, groups[g], &info, &e) != 0) {
 				printf("# %s\n", e.msg);
 				break;
 			}
@@ -174,8 +176,10 @@ test_round_trip(const struct tq_block_dedicated *ded, size_t nded,
 			ntraces++;
 		}
 	}
+	T_EQ_INT(tq_vp4_rows_write(rows, w, &e), 0, "vp4: rows go to the writer");
 	T_EQ_INT(tq_parquet_writer_close(w, &e), 0, "vp4: file closes");
 	tq_parquet_writer_free(w);
+	tq_vp4_rows_free(rows);
 
 	/* Read every row group back through the name-based reader. */
 	ok = tq_parquet_reader_open_mem(file.data, file.len, NULL, &rd, &e) == 0;
@@ -394,10 +398,11 @@ test_store(void)
 
 
 /* write_file writes traces[0..n) as one Parquet file of m's schema into
- * out, through the record trees (trees) or the direct writer. */
+ * out with the direct writer, in batches of a few rows and two row
+ * groups. */
 static int
 write_file(const struct tq_vp4 *m, Tq__TracesData **traces, size_t n,
-    int trees, struct tq_buf *out)
+    struct tq_buf *out)
 {
 	struct tq_parquet_writer *w;
 	struct tq_vp4_rows *rows = NULL;
@@ -408,7 +413,7 @@ write_file(const struct tq_vp4 *m, Tq__TracesData **traces, size_t n,
 
 	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
 	if (tq_parquet_writer_new(tq_vp4_schema(m), NULL, mem_write, out, &w,
-	    &e) != 0 || (!trees && tq_vp4_rows_new(m, &rows, &e) != 0))
+	    &e) != 0 || tq_vp4_rows_new(m, &rows, &e) != 0)
 		return -1;
 	for (c = 0; c < tq_vp4_schema(m)->n_columns; c++) {
 		struct tq_parquet_column_opts o;
@@ -417,24 +422,14 @@ write_file(const struct tq_vp4 *m, Tq__TracesData **traces, size_t n,
 		tq_parquet_writer_set_column(w, (int)c, &o, &e);
 	}
 	for (i = 0; i < n && rc == 0; i++) {
-		struct tq_parquet_datum rec;
+		struct tq_trace_info info;
 
-		if (trees)
-			rc = tq_vp4_from_trace(m, traces[i], &a, &rec, NULL, &e) ||
-			    tq_parquet_writer_write_record(w, &rec, &e);
-		else {
-			struct tq_trace_info info;
-
-			rc = tq_trace_info(traces[i], &a, &info, &e);
-			if (rc == 0)
-				rc = tq_vp4_rows_add(rows, traces[i], &info, &e);
-			/* Batches of a few rows, and a row group cut. */
-			if (rc == 0 && (i % 7 == 6 || i == n - 1 || i == n / 2))
-				rc = tq_vp4_rows_write(rows, w, &e);
-			if (rc == 0 && i == n / 2)
-				rc = tq_parquet_writer_flush(w, &e);
-		}
-		if (trees && rc == 0 && i == n / 2)
+		rc = tq_trace_info(traces[i], &a, &info, &e);
+		if (rc == 0)
+			rc = tq_vp4_rows_add(rows, traces[i], &info, &e);
+		if (rc == 0 && (i % 7 == 6 || i == n - 1 || i == n / 2))
+			rc = tq_vp4_rows_write(rows, w, &e);
+		if (rc == 0 && i == n / 2)
 			rc = tq_parquet_writer_flush(w, &e);
 	}
 	if (rc == 0)
@@ -447,77 +442,56 @@ write_file(const struct tq_vp4 *m, Tq__TracesData **traces, size_t n,
 	return rc;
 }
 
-/* same_columns says whether two files hold the same levels and values. */
+/* read_back appends canon() of every row of the file to out. */
 static int
-same_columns(const struct tq_buf *x, const struct tq_buf *y)
+read_back(const struct tq_buf *file, const struct tq_block_dedicated *ded,
+    size_t nded, struct tq_buf *out)
 {
-	struct tq_parquet_reader *rx = NULL, *ry = NULL;
+	struct tq_parquet_reader *r = NULL;
+	struct tq_vp4_reader *vr = NULL;
+	const struct tq_parquet_schema *s;
+	struct tq_arena a;
 	struct tq_err e;
-	size_t rg, c, ncols;
-	int same = 1;
+	size_t rg, c, i;
+	int rc;
 
-	if (tq_parquet_reader_open_mem(x->data, x->len, NULL, &rx, &e) != 0 ||
-	    tq_parquet_reader_open_mem(y->data, y->len, NULL, &ry, &e) != 0 ||
-	    tq_parquet_reader_num_row_groups(rx) !=
-	    tq_parquet_reader_num_row_groups(ry)) {
-		same = 0;
+	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
+	if ((rc = tq_parquet_reader_open_mem(file->data, file->len, NULL, &r,
+	    &e)) != 0 || (rc = tq_vp4_reader_new(tq_parquet_reader_schema(r),
+	    ded, nded, &vr, &e)) != 0)
 		goto out;
-	}
-	ncols = tq_parquet_reader_schema(rx)->n_columns;
-	for (rg = 0; same && rg < tq_parquet_reader_num_row_groups(rx); rg++)
-		for (c = 0; same && c < ncols; c++) {
-			struct tq_parquet_column a, b;
-			size_t vb = 0;
+	s = tq_parquet_reader_schema(r);
+	for (rg = 0; rc == 0 && rg < tq_parquet_reader_num_row_groups(r); rg++) {
+		size_t n = (size_t)tq_parquet_reader_row_group_rows(r, rg);
+		struct tq_parquet_column *cols = calloc(s->n_columns,
+		    sizeof(*cols));
+		struct tq_parquet_datum *recs = calloc(n, sizeof(*recs));
 
-			memset(&a, 0, sizeof(a));
-			memset(&b, 0, sizeof(b));
-			if (tq_parquet_reader_read_column(rx, rg, (int)c, 0, &a,
-			    &e) != 0 || tq_parquet_reader_read_column(ry, rg,
-			    (int)c, 0, &b, &e) != 0)
-				same = 0;
-			else if (a.n_levels != b.n_levels ||
-			    a.n_values != b.n_values ||
-			    (a.def != NULL) != (b.def != NULL) ||
-			    (a.rep != NULL) != (b.rep != NULL) ||
-			    (a.def != NULL && memcmp(a.def, b.def,
-			    a.n_levels * 2) != 0) ||
-			    (a.rep != NULL && memcmp(a.rep, b.rep,
-			    a.n_levels * 2) != 0))
-				same = 0;
-			else {
-				switch (a.type) {
-				case TQ_PARQUET_BOOLEAN: vb = 1; break;
-				case TQ_PARQUET_INT32: vb = 4; break;
-				default: vb = 8; break;
-				}
-				if (a.type == TQ_PARQUET_BYTE_ARRAY)
-					same = a.n_values == 0 || (memcmp(a.off,
-					    b.off, (a.n_values + 1) * 4) == 0 &&
-					    memcmp(a.data, b.data,
-					    a.off[a.n_values]) == 0);
-				else if (a.n_values > 0)
-					same = memcmp(a.type == TQ_PARQUET_BOOLEAN ?
-					    (void *)a.b : a.type == TQ_PARQUET_INT32 ?
-					    (void *)a.i32 : a.type == TQ_PARQUET_INT64 ?
-					    (void *)a.i64 : (void *)a.f64,
-					    b.type == TQ_PARQUET_BOOLEAN ?
-					    (void *)b.b : b.type == TQ_PARQUET_INT32 ?
-					    (void *)b.i32 : b.type == TQ_PARQUET_INT64 ?
-					    (void *)b.i64 : (void *)b.f64,
-					    a.n_values * vb) == 0;
-			}
-			if (!same)
-				printf("# row group %zu column %s differs (%zu/%zu levels, %zu/%zu values)\n", rg,
-				    tq_parquet_reader_schema(rx)->columns[c].path, a.n_levels, b.n_levels, a.n_values, b.n_values);
-			tq_parquet_column_release(&a);
-			tq_parquet_column_release(&b);
+		for (c = 0; rc == 0 && c < s->n_columns; c++)
+			rc = tq_parquet_reader_read_column(r, rg, (int)c, 0,
+			    &cols[c], &e);
+		if (rc == 0)
+			rc = tq_parquet_assemble(s, cols, n, &a, recs, &e);
+		for (i = 0; rc == 0 && i < n; i++) {
+			Tq__TracesData *td;
+
+			if ((rc = tq_vp4_reader_trace(vr, &recs[i], &a, &td,
+			    &e)) == 0)
+				canon(td, out);
 		}
+		for (c = 0; c < s->n_columns; c++)
+			tq_parquet_column_release(&cols[c]);
+		free(cols);
+		free(recs);
+	}
 out:
-	tq_parquet_reader_free(rx);
-	tq_parquet_reader_free(ry);
-	return same;
+	if (rc != 0)
+		printf("# read: %s\n", e.msg);
+	tq_vp4_reader_free(vr);
+	tq_parquet_reader_free(r);
+	tq_arena_release(&a);
+	return rc;
 }
-
 
 /*
  * digests appends one line per column of the file: a 64-bit hash of its
@@ -638,21 +612,44 @@ gen_traces(uint64_t seed, size_t n, struct tq_arena *a, Tq__TracesData ***out)
 	return ntr;
 }
 
+/* same_lines says whether two buffers hold the same lines in any order. */
+static int
+same_lines(struct tq_buf *x, struct tq_buf *y)
+{
+	size_t nx, ny, i;
+	char **lx = sorted_lines(x, &nx), **ly = sorted_lines(y, &ny);
+	int same = nx == ny;
+
+	for (i = 0; same && i < nx; i++)
+		if (strcmp(lx[i], ly[i]) != 0) {
+			printf("#  want %s\n#   got %s\n", lx[i], ly[i]);
+			same = 0;
+		}
+	free(lx);
+	free(ly);
+	return same;
+}
+
 /*
- * test_direct: the direct column writer gives the same levels and values,
- * column by column, as the record trees and the generic shredder.
+ * test_columns: the direct writer gives the fixtures the levels and
+ * values, column by column, that the record-tree writer it replaced gave
+ * them (digests in tests/data/block, whatever the encodings), and every
+ * span field of tempo-gen traces (every attribute value type, empty
+ * arrays, kvlists, bytes) comes back through the reader.
  */
 static void
-test_direct(const struct tq_block_dedicated *ded, size_t nded,
-    const char *label)
+test_columns(const struct tq_block_dedicated *ded, size_t nded,
+    const char *label, const char *golden)
 {
 	struct tq_vp4 *m;
 	struct tq_arena a;
-	struct tq_buf x, y;
+	struct tq_buf file, got, want;
 	struct tq_err e;
 	Tq__TracesData **traces, *td, **groups, *fix[64];
-	size_t n, nfix = 0, i, ng;
-	char name[128];
+	size_t n, nfix = 0, i, ng, glen = 0;
+	unsigned char *gold;
+	const char *top = getenv("TQ_TOP");
+	char name[160], path[512];
 
 	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
 	tq_vp4_new(ded, nded, &m, &e);
@@ -669,35 +666,37 @@ test_direct(const struct tq_block_dedicated *ded, size_t nded,
 		for (g = 0; g < ng && nfix < 64; g++)
 			fix[nfix++] = groups[g];
 	}
+	snprintf(path, sizeof(path), "%s/tests/data/block/%s",
+	    top ? top : ".", golden);
+	gold = t_slurp(NULL, path, &glen);
+	tq_buf_init(&file, 1 << 30);
+	tq_buf_init(&got, 1 << 20);
+	tq_buf_init(&want, 1 << 20);
+	if (gold != NULL)
+		tq_buf_append(&want, gold, glen);
+	snprintf(name, sizeof(name), "%s: the fixtures' columns are those of "
+	    "tests/data/block/%s", label, golden);
+	T_OK(gold != NULL && nfix == 21 && write_file(m, fix, nfix, &file) == 0 &&
+	    digests(&file, &got) == 0 && same_lines(&want, &got), name);
+	free(gold);
+	tq_buf_release(&file);
+	tq_buf_release(&got);
+	tq_buf_release(&want);
+
 	n = gen_traces(7, 300, &a, &traces);
-	for (i = 0; i < 2; i++) {
-		Tq__TracesData **t = i == 0 ? fix : traces;
-		size_t nt = i == 0 ? nfix : n;
-
-		tq_buf_init(&x, 1 << 30);
-		tq_buf_init(&y, 1 << 30);
-		snprintf(name, sizeof(name), "%s: direct writer = record trees, "
-		    "%s (%zu traces)", label, i == 0 ? "fixtures" : "tempo-gen",
-		    nt);
-		T_OK(nt > 0 && write_file(m, t, nt, 1, &x) == 0 &&
-		    write_file(m, t, nt, 0, &y) == 0 && same_columns(&x, &y),
-		    name);
-		if (i == 0) {
-			struct tq_buf d;
-			char gp[128];
-			FILE *gf;
-
-			tq_buf_init(&d, 1 << 20);
-			digests(&x, &d);
-			snprintf(gp, sizeof(gp), "/tmp/pf/golden-%s.txt", label);
-			gf = fopen(gp, "w");
-			fwrite(d.data, 1, d.len, gf);
-			fclose(gf);
-			tq_buf_release(&d);
-		}
-		tq_buf_release(&x);
-		tq_buf_release(&y);
-	}
+	tq_buf_init(&file, 1 << 30);
+	tq_buf_init(&got, 1 << 30);
+	tq_buf_init(&want, 1 << 30);
+	for (i = 0; i < n; i++)
+		canon(traces[i], &want);
+	snprintf(name, sizeof(name), "%s: %zu tempo-gen traces come back whole",
+	    label, n);
+	T_OK(n == 300 && write_file(m, traces, n, &file) == 0 &&
+	    read_back(&file, ded, nded, &got) == 0 && same_lines(&want, &got),
+	    name);
+	tq_buf_release(&file);
+	tq_buf_release(&got);
+	tq_buf_release(&want);
 	tq_vp4_free(m);
 	tq_arena_release(&a);
 }
@@ -714,7 +713,7 @@ main(void)
 	test_round_trip(NULL, 0, "plain");
 	test_round_trip(ded, 3, "dedicated");
 	test_store();
-	test_direct(NULL, 0, "plain");
-	test_direct(ded, 3, "dedicated");
+	test_columns(NULL, 0, "plain", "fixtures-columns.txt");
+	test_columns(ded, 3, "dedicated", "fixtures-columns-dedicated.txt");
 	return t_done();
 }
