@@ -14,6 +14,7 @@
  * from the checkpoint if that block is visible, from the start otherwise:
  * every span read ends up in a block exactly once.
  */
+#include <assert.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -606,7 +607,7 @@ static void
 emit_trace(struct wsplit *S, struct live *l, size_t a, size_t b, size_t size)
 {
 	const struct wspan *s = S->sorted;
-	uint8_t *p = l->pb.data + l->pb.len;
+	uint8_t *p = l->pb.data + l->pb.len, *start = p;
 	size_t i, j, e, k;
 
 	for (i = a; i < b; i = j) {
@@ -630,6 +631,7 @@ emit_trace(struct wsplit *S, struct live *l, size_t a, size_t b, size_t size)
 			}
 		}
 	}
+	assert((size_t)(p - start) == size);
 	l->pb.len += size;
 }
 
