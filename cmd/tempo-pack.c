@@ -13,6 +13,10 @@
  * and those segments are removed after it.  On restart the WAL is replayed
  * from the checkpoint if that block is visible, from the start otherwise:
  * every span read ends up in a block exactly once.
+ *
+ * Live traces are kept as TracesData protobuf: a record is split by trace
+ * at the wire level, without unpacking it, and each trace is unpacked
+ * once, when its block is written (straight into vParquet4 columns).
  */
 #include <assert.h>
 #include <err.h>
@@ -108,7 +112,7 @@ struct pack {
 	size_t			 live_bytes;
 	struct tq_arena		 arena;		/* one record's decoding */
 	struct wsplit		 split;		/* one record's splitting */
-	uint64_t		 split_gen;
+	uint64_t		 split_gen;	/* records split so far */
 	uint64_t		 skip_below;	/* replay: segments already in a block */
 	int64_t			 last_due_ms;
 	/* Counters for messages. */
