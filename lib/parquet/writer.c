@@ -461,6 +461,31 @@ dict_entry(const struct wcol *c, size_t i, size_t *len)
 	return p + 4;
 }
 
+/*
+ * value_hash hashes a dictionary value: 4- and 8-byte values (the numbers)
+ * by one multiplication, the rest with XXH3.
+ */
+static inline uint64_t
+value_hash(const uint8_t *p, size_t len)
+{
+	uint64_t v;
+	uint32_t v32;
+
+	switch (len) {
+	case 8:
+		memcpy(&v, p, 8);
+		break;
+	case 4:
+		memcpy(&v32, p, 4);
+		v = v32;
+		break;
+	default:
+		return XXH3_64bits(p, len);
+	}
+	v *= 0x9e3779b97f4a7c15ull;
+	return v ^ v >> 29;
+}
+
 static int
 dict_grow(struct wcol *c)
 {
@@ -473,7 +498,7 @@ dict_grow(struct wcol *c)
 		size_t len;
 		const uint8_t *p = dict_entry(c, i, &len);
 
-		j = XXH3_64bits(p, len) & (n - 1);
+		j = value_hash(p, len) & (n - 1);
 		while (slots[j] != 0)
 			j = (j + 1) & (n - 1);
 		slots[j] = (uint32_t)i + 1;
@@ -496,7 +521,7 @@ dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
 
 	if (c->dict_n * 2 >= c->n_slots && (rc = dict_grow(c)) != 0)
 		return rc;
-	j = XXH3_64bits(p, len) & (c->n_slots - 1);
+	j = value_hash(p, len) & (c->n_slots - 1);
 	while (c->slots[j] != 0) {
 		e = dict_entry(c, c->slots[j] - 1, &elen);
 		if (elen == len && memcmp(e, p, len) == 0) {
