@@ -371,9 +371,13 @@ attrs(struct src *x, const char *prefix, struct level owner, size_t n,
 	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &key)) != 0 ||
 	    key == NULL)
 		return rc;
-	snprintf(list, sizeof(list), "%.*slist", (int)strlen(prefix) -
-	    (int)strlen("element."), prefix);
+	/* "…Attrs.list.element." is an element of the list "…Attrs.list". */
+	snprintf(list, sizeof(list), "%.*s", (int)(strlen(prefix) -
+	    strlen(".element.")), prefix);
 	attr_l = level_of(x->s, list);
+	if (attr_l.rep == 0)
+		return tq_err_set(x->err, TQ_ECORRUPT,
+		    "data.parquet: no list %s", list);
 	if ((rc = owners(x, key, owner, a, &own, &nent)) != 0)
 		return rc;
 	nattr = key->n_values;
@@ -514,7 +518,7 @@ static const struct wellknown res_wk[] = {
  */
 static bool
 own_column(const struct tq_block_meta *m, bool span, const char *name,
-    size_t len, char *path, size_t size)
+    size_t len, char *path, size_t size, int *type)
 {
 	const struct wellknown *wk = span ? span_wk : res_wk;
 	size_t nwk = span ? sizeof(span_wk) / sizeof(span_wk[0]) :
@@ -525,6 +529,7 @@ own_column(const struct tq_block_meta *m, bool span, const char *name,
 	for (i = 0; i < nwk; i++)
 		if (strlen(wk[i].key) == len && memcmp(wk[i].key, name, len) == 0) {
 			snprintf(path, size, "%s", wk[i].column);
+			*type = wk[i].type;
 			return true;
 		}
 	for (i = 0; i < m->n_ded; i++) {
@@ -535,6 +540,7 @@ own_column(const struct tq_block_meta *m, bool span, const char *name,
 		    memcmp(m->ded[i].name, name, len) == 0) {
 			snprintf(path, size, "%sDedicatedAttributes.String%02zu",
 			    span ? SPAN : RES, k);
+			*type = TQ_QL_T_STRING;
 			return true;
 		}
 	}
@@ -552,11 +558,18 @@ scoped_attr(struct src *x, bool span, const char *name, size_t len,
 	size_t i;
 	int rc;
 
-	if ((rc = attrs(x, span ? SPAN "Attrs.list.element." :
+	int own_type = TQ_QL_T_NIL;
+	bool own = own_column(x->meta, span, name, len, path, sizeof(path),
+	    &own_type);
+
+	/* A well-known or dedicated attribute's values of its column's type
+	 * are always in that column; Attrs holds only the others. */
+	if ((!own || types != 1u << own_type) &&
+	    (rc = attrs(x, span ? SPAN "Attrs.list.element." :
 	    RES "Attrs.list.element.", l, n, name, len, types, false, a,
 	    out)) != 0)
 		return rc;
-	if (!own_column(x->meta, span, name, len, path, sizeof(path)))
+	if (!own)
 		return 0;
 	if ((rc = per_entity(x, path, l, AS_PLAIN, a, &own_v, n)) != 0)
 		return rc;
@@ -740,24 +753,48 @@ skeleton(struct src *x, struct tq_arena *a)
 {
 	const struct tq_parquet_column *c;
 	const struct tq_parquet_column_desc *d;
-	size_t i, k = 0, nrows;
+	size_t i, k = 0, nrows, nspans;
 	uint32_t trace = 0, rs = 0, ss = 0, t;
 	int rc;
 
-	if ((rc = column(x, SPAN "SpanID", 0, &c)) != 0)
-		return rc;
-	if (c == NULL)
+	static const char *const spine[] = { SPAN "Kind", SPAN "StatusCode",
+		SPAN "ParentID", SPAN "NestedSetLeft", SPAN "SpanID" };
+	const char *best = NULL;
+	int64_t best_size = INT64_MAX;
+
+	/* Any required column of the span gives the structure: take the
+	 * smallest, which is also cheapest to decode. */
+	for (i = 0; i < sizeof(spine) / sizeof(spine[0]); i++) {
+		int col = tq_parquet_schema_find(x->s, spine[i]);
+		const struct tq_parquet_chunk *ch;
+
+		/* Not under another repeated field (other writers may
+		 * make fields optional: more definition levels). */
+		if (col < 0 || x->s->columns[col].max_rep != x->span_l.rep ||
+		    (ch = tq_parquet_reader_chunk(x->pr, x->rg, col)) == NULL)
+			continue;
+		if (ch->compressed_size < best_size) {
+			best = spine[i];
+			best_size = ch->compressed_size;
+		}
+	}
+	if (best == NULL)
 		return tq_err_set(x->err, TQ_ECORRUPT,
-		    "data.parquet: no column " SPAN "SpanID");
+		    "data.parquet: no required column of spans");
+	if ((rc = column(x, best, 0, &c)) != 0)
+		return rc;
 	d = &x->s->columns[c->col];
 	nrows = (size_t)tq_parquet_reader_row_group_rows(x->pr, x->rg);
-	x->n_spans = c->n_values;
+	/* Spans: the entries that reach the span's level. */
+	for (i = 0, nspans = 0; i < c->n_levels; i++)
+		nspans += (c->def ? c->def[i] : d->max_def) >= x->span_l.def;
+	x->n_spans = nspans;
 	x->n_traces = nrows;
-	if ((x->span_trace = tq_arena_alloc(a, (c->n_values + 1) *
+	if ((x->span_trace = tq_arena_alloc(a, (nspans + 1) *
 	    sizeof(uint32_t))) == NULL ||
-	    (x->span_rs = tq_arena_alloc(a, (c->n_values + 1) *
+	    (x->span_rs = tq_arena_alloc(a, (nspans + 1) *
 	    sizeof(uint32_t))) == NULL ||
-	    (x->span_ss = tq_arena_alloc(a, (c->n_values + 1) *
+	    (x->span_ss = tq_arena_alloc(a, (nspans + 1) *
 	    sizeof(uint32_t))) == NULL ||
 	    (x->trace_first = tq_arena_alloc(a, (nrows + 1) *
 	    sizeof(uint32_t))) == NULL)
@@ -777,7 +814,7 @@ skeleton(struct src *x, struct tq_arena *a)
 		if (r <= x->ss_l.rep && df >= x->ss_l.def)
 			ss++;
 		if (df >= x->span_l.def) {
-			if (k == c->n_values || rs == 0 || ss == 0)
+			if (rs == 0 || ss == 0)
 				return tq_err_set(x->err, TQ_ECORRUPT,
 				    "%s: bad levels", d->path);
 			x->span_trace[k] = trace - 1;
@@ -786,7 +823,7 @@ skeleton(struct src *x, struct tq_arena *a)
 			k++;
 		}
 	}
-	if (k != c->n_values || trace != nrows)
+	if (trace != nrows)
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
 		    d->path);
 	for (t = trace; t <= nrows; t++)
@@ -806,6 +843,7 @@ need_column(struct src *x, const struct tq_ql_need *nd, char *path,
     size_t size, struct tq_parquet_value *v, bool *key_only)
 {
 	const struct tq_ql_field *f = &nd->field;
+	int own_type;
 
 	memset(v, 0, sizeof(*v));
 	*key_only = false;
@@ -815,9 +853,10 @@ need_column(struct src *x, const struct tq_ql_need *nd, char *path,
 		if (f->scope != TQ_QL_SCOPE_SPAN &&
 		    f->scope != TQ_QL_SCOPE_RESOURCE)
 			return false;
-		if (own_column(x->meta, span, f->name, f->len, path, size)) {
+		if (own_column(x->meta, span, f->name, f->len, path, size,
+		    &own_type)) {
 			if (nd->val.type != TQ_QL_T_STRING || nd->op != TQ_QL_OP_EQ ||
-			    strstr(path, "HttpStatusCode") != NULL)
+			    own_type != TQ_QL_T_STRING)
 				return false;
 			v->type = TQ_PARQUET_BYTE_ARRAY;
 			v->ptr = (const uint8_t *)nd->val.s;
