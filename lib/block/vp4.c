@@ -782,14 +782,21 @@ static void
 fill_typed(struct tq_vp4_rows *R, const struct acols *a, int rep,
     const Tq__AnyValue *const *vals, size_t n, int vcase)
 {
-	typed_list(R, a->value, rep, vals,
-	    vcase == TQ__ANY_VALUE__VALUE_STRING_VALUE ? n : 0, vcase);
-	typed_list(R, a->vint, rep, vals,
-	    vcase == TQ__ANY_VALUE__VALUE_INT_VALUE ? n : 0, vcase);
-	typed_list(R, a->vdouble, rep, vals,
-	    vcase == TQ__ANY_VALUE__VALUE_DOUBLE_VALUE ? n : 0, vcase);
-	typed_list(R, a->vbool, rep, vals,
-	    vcase == TQ__ANY_VALUE__VALUE_BOOL_VALUE ? n : 0, vcase);
+	const int cols[4] = { a->value, a->vint, a->vdouble, a->vbool };
+	int k, want;
+
+	switch (vcase) {
+	case TQ__ANY_VALUE__VALUE_STRING_VALUE: want = 0; break;
+	case TQ__ANY_VALUE__VALUE_INT_VALUE: want = 1; break;
+	case TQ__ANY_VALUE__VALUE_DOUBLE_VALUE: want = 2; break;
+	case TQ__ANY_VALUE__VALUE_BOOL_VALUE: want = 3; break;
+	default: want = -1; break;
+	}
+	for (k = 0; k < 4; k++)
+		if (k != want || n == 0)
+			null_at(R, cols[k], rep, R->c[cols[k]].max_def - 1);
+		else
+			typed_list(R, cols[k], rep, vals, n, vcase);
 }
 
 /* put_attr adds one Attribute element (see the comment at the top). */
