@@ -362,58 +362,61 @@ enum wmsg {
 	W_KV, W_ANY, W_ARRAY, W_KVLIST, W_NONE
 };
 
-/* wfield reads the next field key and, for wire type 2, its length. */
-static bool
+/* varint reads a varint of at most max bytes. */
+static inline bool
+varint(const uint8_t **p, const uint8_t *end, uint64_t *out, int max)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < max && *p < end; i++) {
+		uint8_t b = *(*p)++;
+
+		v |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* wfield reads the next field key and, for wire type 2, its value. */
+static inline bool
 wfield(const uint8_t **p, const uint8_t *end, uint32_t *num, unsigned *wt,
     const uint8_t **val, size_t *len)
 {
-	uint64_t key, n = 0;
-	int shift;
+	uint64_t key, n;
 
-	for (key = 0, shift = 0; *p < end && shift < 64; shift += 7) {
-		uint8_t b = *(*p)++;
-
-		key |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
-			goto key_done;
-	}
-	return false;
-key_done:
+	if (*p < end && **p < 0x80)
+		key = *(*p)++;		/* fields 1 .. 15 */
+	else if (!varint(p, end, &key, 10))
+		return false;
 	*num = (uint32_t)(key >> 3);
 	*wt = key & 7;
 	*val = NULL;
+	*len = 0;
 	switch (*wt) {
 	case 0:
-		while (*p < end && (**p & 0x80))
-			(*p)++;
-		if (*p == end)
-			return false;
-		(*p)++;
-		*len = 0;
-		return true;
+		return varint(p, end, &n, 10);
 	case 1:
 	case 5:
 		n = *wt == 1 ? 8 : 4;
 		if ((size_t)(end - *p) < n)
 			return false;
 		*p += n;
-		*len = 0;
 		return true;
 	case 2:
-		for (n = 0, shift = 0; *p < end && shift < 35; shift += 7) {
-			uint8_t b = *(*p)++;
-
-			n |= (uint64_t)(b & 0x7f) << shift;
-			if (!(b & 0x80)) {
-				if (n > (uint64_t)(end - *p))
-					return false;
-				*val = *p;
-				*len = (size_t)n;
-				*p += n;
-				return true;
-			}
-		}
-		return false;
+		if (*p < end && **p < 0x80)
+			n = *(*p)++;
+		else if (!varint(p, end, &n, 5))
+			return false;
+		if (n > (uint64_t)(end - *p))
+			return false;
+		*val = *p;
+		*len = (size_t)n;
+		*p += n;
+		return true;
 	default:
 		return false;
 	}

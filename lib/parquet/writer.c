@@ -885,16 +885,29 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 		    col);
 	c = &w->cols[col];
 	t = c->cd->type;
-	/* Check everything first so a bad batch leaves the column as it was. */
-	for (i = 0; i < b->n_levels; i++) {
-		int d = b->def ? b->def[i] : c->cd->max_def;
-		int r = b->rep ? b->rep[i] : 0;
+	/*
+	 * Check everything first so a bad batch leaves the column as it was:
+	 * simple passes over each level array, which the compiler vectorises.
+	 */
+	if (b->def != NULL) {
+		uint16_t md = (uint16_t)c->cd->max_def, top = 0;
 
-		if (d > c->cd->max_def || r > c->cd->max_rep ||
-		    (c->n_levels == 0 && c->rg_levels == 0 && i == 0 && r != 0))
-			return tq_err_set(err, TQ_EINVAL, "column %s: entry %zu: "
-			    "levels %d/%d out of range", c->cd->path, i, r, d);
-		v += d == c->cd->max_def;
+		for (i = 0; i < b->n_levels; i++) {
+			top = b->def[i] > top ? b->def[i] : top;
+			v += b->def[i] == md;
+		}
+		if (top > md)
+			goto bad_levels;
+	} else
+		v = b->n_levels;
+	if (b->rep != NULL) {
+		uint16_t top = 0;
+
+		for (i = 0; i < b->n_levels; i++)
+			top = b->rep[i] > top ? b->rep[i] : top;
+		if (top > c->cd->max_rep || (c->n_levels == 0 &&
+		    c->rg_levels == 0 && b->n_levels > 0 && b->rep[0] != 0))
+			goto bad_levels;
 	}
 	if ((c->cd->max_def > 0 && b->def == NULL && b->n_levels > 0) ||
 	    (c->cd->max_rep > 0 && b->rep == NULL && b->n_levels > 0))
@@ -966,6 +979,19 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 fail:
 	w->failed = rc;
 	return rc;
+bad_levels:
+	/* Name the first bad entry. */
+	for (i = 0; i < b->n_levels; i++) {
+		int d = b->def ? b->def[i] : c->cd->max_def;
+		int r = b->rep ? b->rep[i] : 0;
+
+		if (d > c->cd->max_def || r > c->cd->max_rep ||
+		    (c->n_levels == 0 && c->rg_levels == 0 && i == 0 && r != 0))
+			break;
+	}
+	return tq_err_set(err, TQ_EINVAL, "column %s: entry %zu: levels %d/%d "
+	    "out of range", c->cd->path, i, b->rep ? b->rep[i] : 0,
+	    b->def ? b->def[i] : c->cd->max_def);
 }
 
 /* ---- Row groups ---- */
