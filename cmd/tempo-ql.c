@@ -530,6 +530,14 @@ main(int argc, char *argv[])
 		rc = run(mode, subject, text, len, c.verbosity);
 		goto out;
 	}
+	ctx.format = parse_format(c.format, c.store == NULL || *c.store == '\0');
+	if (ctx.format == QL_FORMAT_STREAM && c.store != NULL &&
+	    *c.store != '\0') {
+		warnx("-f stream: only when filtering the span stream on stdin");
+		usage(stderr);
+		free(text);
+		return EXIT_USAGE;
+	}
 	if (c.store != NULL && *c.store != '\0') {
 		tq_err_clear(&e);
 		if (tq_store_open(c.store, NULL, &st, &e) != 0)
@@ -545,12 +553,6 @@ main(int argc, char *argv[])
 	ctx.start_ns = c.start_ns;
 	ctx.end_ns = c.end_ns;
 	ctx.verbosity = c.verbosity;
-	ctx.format = parse_format(c.format, st == NULL);
-	if (ctx.format == QL_FORMAT_STREAM && st != NULL) {
-		warnx("-f stream: only when filtering the span stream on stdin");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
 	rc = ql_search(&ctx, text, len);
 	tq_store_free(st);
 out:
