@@ -84,6 +84,7 @@ $where: tempo-ql exited $status: $stderr"
 		printf '%s\n' "$output" > "$BATS_TEST_TMPDIR/$where.jsonl"
 		results+=("$where=$BATS_TEST_TMPDIR/$where.jsonl")
 	done
+	[ "${#results[@]}" -gt 0 ] || fail "$q:$bad"
 	run --separate-stderr node "$ORACLE" check "$QD/spans.duckdb" "${empty[@]}" "${opts[@]}" "$sql" "${results[@]}"
 	[ "$status" -le 1 ] || fail "the oracle failed: $stderr"
 	[ "$status" -eq 0 ] || bad="$bad
