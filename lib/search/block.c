@@ -42,10 +42,13 @@ struct src {
 	size_t				 n_spans, n_traces;
 	uint32_t			*span_trace, *span_rs, *span_ss;
 	uint32_t			*trace_first;
-	/* Columns read for this row group, released after it. */
+	const uint8_t			*want;	/* per trace; NULL: all */
+	/* Columns read, each slot reused (memory and all) by the same
+	 * column of the next row group; col_rg says which one it holds. */
 	struct tq_parquet_column	 cols[MAX_COLS];
 	int				 col_no[MAX_COLS];
 	int				 col_flags[MAX_COLS];
+	size_t				 col_rg[MAX_COLS];
 	size_t				 ncols;
 	/* owners() results for this row group. */
 	struct {
@@ -113,22 +116,27 @@ column(struct src *x, const char *path, int flags,
 	if (col < 0)
 		return 0;
 	for (i = 0; i < x->ncols; i++)
-		if (x->col_no[i] == col && x->col_flags[i] == flags) {
-			*out = &x->cols[i];
-			return 0;
-		}
-	if (x->ncols == MAX_COLS)
-		return tq_err_set(x->err, TQ_ELIMIT,
-		    "search: a query reads more than %d columns", MAX_COLS);
-	memset(&x->cols[x->ncols], 0, sizeof(x->cols[0]));
-	rc = tq_parquet_reader_read_column(x->pr, x->rg, col, flags,
-	    &x->cols[x->ncols], x->err);
-	x->col_no[x->ncols] = col;
-	x->col_flags[x->ncols] = flags;
-	x->ncols++;
-	if (rc != 0)
-		return rc;
-	*out = &x->cols[x->ncols - 1];
+		if (x->col_no[i] == col && x->col_flags[i] == flags)
+			break;
+	if (i == x->ncols) {
+		if (x->ncols == MAX_COLS)
+			return tq_err_set(x->err, TQ_ELIMIT,
+			    "search: a query reads more than %d columns",
+			    MAX_COLS);
+		memset(&x->cols[i], 0, sizeof(x->cols[0]));
+		x->col_no[i] = col;
+		x->col_flags[i] = flags;
+		x->col_rg[i] = SIZE_MAX;
+		x->ncols++;
+	}
+	if (x->col_rg[i] != x->rg) {
+		x->col_rg[i] = SIZE_MAX;
+		if ((rc = tq_parquet_reader_read_column(x->pr, x->rg, col,
+		    flags | TQ_PARQUET_READ_REUSE, &x->cols[i], x->err)) != 0)
+			return rc;
+		x->col_rg[i] = x->rg;
+	}
+	*out = &x->cols[i];
 	return 0;
 }
 
@@ -141,6 +149,14 @@ release(struct src *x)
 		tq_parquet_column_release(&x->cols[i]);
 	x->ncols = 0;
 	x->nowners = 0;
+}
+
+/* next_row_group forgets what was worked out for the last one. */
+static void
+next_row_group(struct src *x)
+{
+	x->nowners = 0;
+	x->want = NULL;
 }
 
 /*
@@ -243,6 +259,20 @@ value_at(const struct tq_parquet_column *c, size_t i, int how,
 	}
 }
 
+/* wanted says whether entity e of level l belongs to a trace that
+ * matters (see struct tq_ql_batch's only). */
+static bool
+wanted(const struct src *x, struct level l, uint32_t e)
+{
+	if (x->want == NULL)
+		return true;
+	if (l.rep == x->span_l.rep && l.def == x->span_l.def)
+		return x->want[x->span_trace[e]];
+	if (l.rep == x->trace_l.rep && l.def == x->trace_l.def)
+		return x->want[e];
+	return true;
+}
+
 /* How a column's values become TraceQL values. */
 enum { AS_PLAIN = -1, AS_HEX = -2 };
 
@@ -269,6 +299,8 @@ per_entity(struct src *x, const char *path, struct level l, int how,
 		if (own[i] >= n)
 			return tq_err_set(x->err, TQ_ECORRUPT,
 			    "%s: more entities than spans", path);
+		if (!wanted(x, l, own[i]))
+			continue;
 		if (how == AS_HEX) {
 			if (c->type != TQ_PARQUET_BYTE_ARRAY &&
 			    c->type != TQ_PARQUET_FIXED_LEN_BYTE_ARRAY)
@@ -401,7 +433,8 @@ attrs(struct src *x, const char *prefix, struct level owner, size_t n,
 		    key->off[i + 1] - key->off[i] == len &&
 		    memcmp(key->data + key->off[i], name, len) == 0;
 
-		slot[i] = hit && own[i] < n ? nmatch++ : UINT32_MAX;
+		slot[i] = hit && own[i] < n && wanted(x, owner, own[i]) ?
+		    nmatch++ : UINT32_MAX;
 	}
 	if (nmatch == 0)
 		return 0;
@@ -668,6 +701,14 @@ child_count(struct src *x, struct tq_arena *a, struct tq_ql_value *out)
 		}
 	}
 	return 0;
+}
+
+static void
+block_only(void *arg, const uint8_t *want)
+{
+	struct src *x = arg;
+
+	x->want = want;
 }
 
 static int
@@ -1001,10 +1042,11 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 			b.n_traces = x->n_traces;
 			b.trace_first = x->trace_first;
 			b.fetch = block_fetch;
+			b.only = block_only;
 			b.arg = x;
 			rc = tq_search_batch(sq, &b, &a, o, r, NULL, err);
 		}
-		release(x);
+		next_row_group(x);
 		tq_arena_reset(&a);
 		if (rc != 0)
 			break;

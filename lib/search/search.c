@@ -327,6 +327,16 @@ tq_search_batch(struct tq_search_query *sq, const struct tq_ql_batch *b,
 			m[j++] = m[i];
 	if ((nm = j) == 0)
 		return 0;
+	/* What follows reads only the matching traces' spans. */
+	if (b->only != NULL) {
+		uint8_t *want = tq_arena_calloc(a, b->n_traces, 1);
+
+		if (want == NULL)
+			return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+		for (i = 0; i < nm; i++)
+			want[m[i].trace] = 1;
+		b->only(b->arg, want);
+	}
 	/* The keys live in r: a worker's query dies before its results. */
 	for (i = 0; i < sq->nshown; i++)
 		if ((keys[i] = tq_arena_strndup(&r->arena, sq->keys[i],

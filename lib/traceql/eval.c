@@ -728,8 +728,9 @@ related(struct tq_ql_eval *e, enum tq_ql_op op, uint32_t a, uint32_t b)
 		return la < lb && rb < ra;
 	case TQ_QL_OP_ANCE: case TQ_QL_OP_NOT_ANCE: case TQ_QL_OP_UNION_ANCE:
 		return lb < la && ra < rb;
-	default:		/* siblings */
-		return a != b && nsv(e->parent, a) == nsv(e->parent, b);
+	default:		/* siblings: roots and orphans have no parent */
+		return a != b && nsv(e->parent, a) > 0 &&
+		    nsv(e->parent, a) == nsv(e->parent, b);
 	}
 }
 

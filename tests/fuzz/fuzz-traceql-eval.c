@@ -18,6 +18,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct tq_arena traces_arena;
+static struct tq_gen *gen;	/* owns the spans; lives as long as we do */
 static struct tq_ql_batch batch;
 static bool ready;
 
@@ -26,7 +27,6 @@ static void
 setup(void)
 {
 	struct tq_gen_opts o;
-	struct tq_gen *g;
 	Tq__TracesData *td, **parts;
 	struct tq_err e;
 	size_t n, invalid;
@@ -36,12 +36,11 @@ setup(void)
 	o.traces = 20;
 	o.batch = TQ_GEN_MAX_BATCH;
 	o.error_rate = 0.3;
-	if (tq_gen_new(&o, &g, &e) != 0 ||
-	    tq_gen_next(g, &traces_arena, &td, &e) != 1 ||
+	if (tq_gen_new(&o, &gen, &e) != 0 ||
+	    tq_gen_next(gen, &traces_arena, &td, &e) != 1 ||
 	    tq_trace_split(td, &traces_arena, &parts, &n, &invalid, &e) != 0 ||
 	    tq_search_otlp_batch(parts, n, &traces_arena, &batch, &e) != 0)
 		abort();
-	/* The spans stay with g, which lives as long as the process. */
 	ready = true;
 }
 
