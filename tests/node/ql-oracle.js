@@ -13,6 +13,11 @@
 //   node ql-oracle.js load DB SPANS.jsonl        builds the DuckDB database
 //   node ql-oracle.js expect DB [OPTS] SQL       the expected spansets
 //   node ql-oracle.js got [OPTS] RESULT.jsonl    tempo-ql -f jsonl's spansets
+//   node ql-oracle.js check DB [--empty] [OPTS] SQL WHERE=RESULT.jsonl...
+//         compares each result with the oracle (WHERE = records: the union
+//         per trace) and prints what is missing and extra; exit status 1
+//         on a difference, or when the oracle finds nothing (with --empty:
+//         something)
 //   node ql-oracle.js expect-meta DB | got-meta RESULT.jsonl
 //         per trace: root service and name, start, durationMs, serviceStats
 //
@@ -270,7 +275,8 @@ function line(o, opts) {
 	return parts.join(" ");
 }
 
-function print(sets, opts) {
+// canon gives the sorted canonical lines of spansets.
+function canon(sets, opts) {
 	if (opts.union) {
 		const byTrace = new Map();
 		for (const o of sets) {
@@ -281,10 +287,12 @@ function print(sets, opts) {
 		}
 		sets = [...byTrace].map(([trace, m]) => ({ trace, spans: [...m.values()] }));
 	}
-	const out = sets.map((o) => line(o, opts));
-	out.sort();
-	if (out.length > 0)
-		process.stdout.write(out.join("\n") + "\n");
+	return sets.map((o) => line(o, opts)).sort();
+}
+
+function print(lines) {
+	if (lines.length > 0)
+		process.stdout.write(lines.join("\n") + "\n");
 }
 
 function parseOpts(args) {
@@ -303,7 +311,8 @@ function parseOpts(args) {
 	return opts;
 }
 
-async function expect(db, opts, sql) {
+// expected gives the oracle's spansets for sql.
+async function expected(db, opts, sql) {
 	const c = await connect(db);
 	if (/^\s*WHERE\b/i.test(sql))
 		sql = `SELECT trace_id, span_id FROM spans ${sql}`;
@@ -329,7 +338,7 @@ async function expect(db, opts, sql) {
 	}
 	for (const o of sets.values())
 		o.n = o.spans.length;
-	print([...sets.values()], opts);
+	return [...sets.values()];
 }
 
 function readResults(file) {
@@ -340,7 +349,8 @@ function readResults(file) {
 	return res;
 }
 
-function got(opts, file) {
+// found gives the spansets of tempo-ql's -f jsonl output in file.
+function found(file) {
 	const sets = [];
 	for (const t of readResults(file))
 		for (const ss of t.spanSets || []) {
@@ -349,15 +359,61 @@ function got(opts, file) {
 			for (const [k, v] of attrs)
 				if (k.startsWith("by("))
 					o.grp = v;
-			if (opts.agg)
-				o.agg = attrs.has(opts.agg) ? attrs.get(opts.agg) : null;
-			for (const sp of ss.spans || []) {
-				const sa = new Map((sp.attributes || []).map((kv) => [kv.key, anyValue(kv.value)]));
-				o.spans.push({ id: sp.spanID, a: (opts.attrs || []).map((k) => (sa.has(k) ? sa.get(k) : null)) });
-			}
+			o.attrs = attrs;
+			for (const sp of ss.spans || [])
+				o.spans.push({ id: sp.spanID,
+					attrs: new Map((sp.attributes || []).map((kv) => [kv.key, anyValue(kv.value)])) });
 			sets.push(o);
 		}
-	print(sets, opts);
+	return sets;
+}
+
+// shown picks the spanset and span attributes opts asks for.
+function shown(sets, opts) {
+	for (const o of sets) {
+		if (opts.agg)
+			o.agg = o.attrs.has(opts.agg) ? o.attrs.get(opts.agg) : null;
+		for (const s of o.spans)
+			s.a = (opts.attrs || []).map((k) => (s.attrs.has(k) ? s.attrs.get(k) : null));
+	}
+	return sets;
+}
+
+// compare reports the spansets of want missing from got and the extra
+// ones, the first few of each; it returns whether they are equal.
+function compare(where, want, got) {
+	const w = new Set(want), g = new Set(got);
+	const missing = want.filter((l) => !g.has(l)), extra = got.filter((l) => !w.has(l));
+	if (missing.length === 0 && extra.length === 0 && want.length === got.length)
+		return true;
+	console.log(`${where}: ${missing.length} expected spansets not found, ${extra.length} found that were not expected` +
+		(want.length !== got.length ? ` (${want.length} expected, ${got.length} found)` : "") + ":");
+	for (const l of missing.slice(0, 8))
+		console.log(`  - ${l.slice(0, 300)}`);
+	for (const l of extra.slice(0, 8))
+		console.log(`  + ${l.slice(0, 300)}`);
+	return false;
+}
+
+// check compares each WHERE=FILE result with the oracle: store and stream
+// spanset by spanset, records (a stream cut into records) as the union of
+// each trace's spans.  --empty: the oracle must find nothing, else
+// something.
+async function check(db, opts, empty, sql, results) {
+	const sets = await expected(db, opts, sql);
+	if (empty !== (sets.length === 0)) {
+		console.log(empty ? "the oracle found spans, the test says none" :
+			"the oracle found nothing: a weak test");
+		return false;
+	}
+	let ok = true;
+	for (const r of results) {
+		const eq = r.indexOf("=");
+		const where = r.slice(0, eq), file = r.slice(eq + 1);
+		const o = where === "records" ? { union: true } : opts;
+		ok = compare(where, canon(sets, o), canon(shown(found(file), o), o)) && ok;
+	}
+	return ok;
 }
 
 // ---- trace metadata ----
@@ -412,14 +468,28 @@ function gotMeta(file) {
 		const opts = parseOpts(args);
 		if (args.length !== 1)
 			die("usage: expect DB [OPTS] SQL");
-		await expect(db, opts, args[0]);
+		print(canon(await expected(db, opts, args[0]), opts));
 		break;
 	}
 	case "got": {
 		const opts = parseOpts(args);
 		if (args.length !== 1)
 			die("usage: got [OPTS] RESULT.jsonl");
-		got(opts, args[0]);
+		print(canon(shown(found(args[0]), opts), opts));
+		break;
+	}
+	case "check": {
+		const db = args.shift();
+		let empty = false;
+		if (args[0] === "--empty") {
+			empty = true;
+			args.shift();
+		}
+		const opts = parseOpts(args);
+		if (args.length < 2)
+			die("usage: check DB [--empty] [OPTS] SQL WHERE=RESULT.jsonl...");
+		if (!await check(db, opts, empty, args[0], args.slice(1)))
+			process.exitCode = 1;
 		break;
 	}
 	case "expect-meta":
