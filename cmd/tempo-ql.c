@@ -129,11 +129,28 @@ print_buf(struct tq_buf *b)
 	return 0;
 }
 
+/* short_duration writes ns for a table column: three digits at most. */
+static const char *
+short_duration(int64_t ns, char *buf, size_t size)
+{
+	double v = (double)ns;
+
+	if (ns < 1000)
+		snprintf(buf, size, "%" PRId64 "ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, size, "%.3gµs", v / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, size, "%.3gms", v / 1e6);
+	else
+		snprintf(buf, size, "%.3gs", v / 1e9);
+	return buf;
+}
+
 /* table_row prints one row per spanset of t. */
 static void
 table_row(const struct tq_search_trace *t, struct tq_buf *b)
 {
-	char id[2 * TQ_TRACE_ID_LEN + 1], when[32];
+	char id[2 * TQ_TRACE_ID_LEN + 1], when[32], dur[32];
 	time_t sec = (time_t)(t->start_ns / 1000000000u);
 	struct tm tm;
 	struct tq_ql_value d = { .type = TQ_QL_T_DURATION };
@@ -146,11 +163,9 @@ table_row(const struct tq_search_trace *t, struct tq_buf *b)
 	for (i = 0; i < (t->nsets ? t->nsets : 1); i++) {
 		const struct tq_search_set *set = t->nsets ? &t->sets[i] : NULL;
 
-		tq_buf_reset(b);
-		(void)tq_ql_value_text(&d, b);
-		(void)tq_buf_putc(b, '\0');
 		printf("%s  %s  %9s  %-16.16s %-24.24s %7" PRIu32 "  ", id, when,
-		    (const char *)b->data, *t->root_name || *t->root_service ?
+		    short_duration(d.u.i, dur, sizeof(dur)),
+		    *t->root_name || *t->root_service ?
 		    t->root_service : "<no root span>", t->root_name,
 		    set ? set->matched : 0);
 		tq_buf_reset(b);
