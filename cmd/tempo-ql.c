@@ -649,11 +649,16 @@ main(int argc, char *argv[])
 	}
 	if (c.store != NULL && *c.store != '\0') {
 		tq_err_clear(&e);
-		if (tq_store_open(c.store, NULL, &st, &e) != 0)
-			errx(EXIT_FAIL, "%s: %s", c.store, e.msg);
+		if (tq_store_open(c.store, NULL, &st, &e) != 0) {
+			warnx("%s: %s", c.store, e.msg);
+			free(text);
+			return EXIT_FAIL;
+		}
 	} else if (file != NULL && strcmp(file, "-") == 0) {
-		errx(EXIT_USAGE, "-F -: stdin holds the span stream; give a "
-		    "store (-s) or the query another way");
+		warnx("-F -: stdin holds the span stream; give a store (-s) "
+		    "or the query another way");
+		free(text);
+		return EXIT_USAGE;
 	} else if (!limit_given) {
 		ctx.limit = 0;		/* a filter passes everything */
 	}
