@@ -44,11 +44,24 @@ enum {
 	TQ_STORE_ADDR_VIRTUAL,
 };
 
+/*
+ * Which GCS API a gs:// store speaks: chosen by the credentials (the JSON
+ * API with an OAuth2 token, the XML API with HMAC keys; see
+ * tempo-storage(7)), or forced.
+ */
+enum {
+	TQ_STORE_GCS_AUTO = 0,
+	TQ_STORE_GCS_JSON,
+	TQ_STORE_GCS_XML,
+};
+
 struct tq_store_opts {
 	const char	*endpoint;	/* http(s)://host[:port] override, or NULL */
 	const char	*region;	/* S3 region, or NULL for $AWS_REGION/us-east-1 */
 	bool		 insecure;	/* do not verify TLS certificates */
 	int		 addressing;	/* S3: TQ_STORE_ADDR_* */
+	int		 gcs_api;	/* GCS: TQ_STORE_GCS_*; AUTO reads
+					   $TEMPO_GCS_API (json or xml) */
 	long		 connect_timeout_ms;	/* per connection attempt */
 	long		 timeout_ms;	/* a transfer stalled this long fails */
 	int		 retries;	/* extra attempts after a retryable failure */

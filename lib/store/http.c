@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "limits.h"
 #include "store-int.h"
 
@@ -271,12 +273,26 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 		const char *sp = memchr(data, ' ', n);
 
 		r->status = sp != NULL ? strtol(sp + 1, NULL, 10) : 0;
-		r->etag[0] = r->ms_error[0] = '\0';
+		r->etag[0] = r->ms_error[0] = r->got_range[0] = '\0';
+		if (r->location != NULL)
+			tq_buf_reset(r->location);
 		r->retry_after_ms = 0;
 		r->content_length = 0;
 		return n;
 	}
-	if (hdr_is(data, n, "etag", &v, &vlen))
+	if (hdr_is(data, n, "location", &v, &vlen) && r->location != NULL) {
+		tq_buf_reset(r->location);
+		if (tq_buf_append(r->location, v, vlen) != 0 ||
+		    tq_buf_putc(r->location, '\0') != 0) {
+			r->rc = tq_err_set(&r->err, TQ_ELIMIT,
+			    "%s: Location header over %zu bytes", r->what,
+			    r->location->max);
+			return 0;
+		}
+		r->location->len--;
+	} else if (hdr_is(data, n, "range", &v, &vlen))
+		copy_val(r->got_range, sizeof(r->got_range), v, vlen);
+	else if (hdr_is(data, n, "etag", &v, &vlen))
 		copy_val(r->etag, sizeof(r->etag), v, vlen);
 	else if (hdr_is(data, n, "x-ms-error-code", &v, &vlen))
 		copy_val(r->ms_error, sizeof(r->ms_error), v, vlen);
@@ -417,6 +433,37 @@ err_xml(void *arg, const char *path, const char *text, size_t len)
 	return 0;
 }
 
+/*
+ * err_json reads a JSON API error, {"error": {"code": 404, "message":
+ * "...", "errors": [{"reason": "notFound", ...}]}}: the first reason is
+ * the code (an OAuth error, {"error": "invalid_token"}, has only a code).
+ */
+static void
+err_json(const struct tq_buf *b, struct errinfo *e)
+{
+	json_t *doc, *err, *errs, *v;
+
+	if ((doc = json_loadb((const char *)b->data, b->len, 0, NULL)) == NULL)
+		return;
+	err = json_object_get(doc, "error");
+	if (json_is_string(err))
+		snprintf(e->code, sizeof(e->code), "%s", json_string_value(err));
+	else if (json_is_object(err)) {
+		if (json_is_string(v = json_object_get(err, "message")))
+			snprintf(e->msg, sizeof(e->msg), "%s",
+			    json_string_value(v));
+		errs = json_object_get(err, "errors");
+		if (json_is_array(errs) && json_is_string(v = json_object_get(
+		    json_array_get(errs, 0), "reason")))
+			snprintf(e->code, sizeof(e->code), "%s",
+			    json_string_value(v));
+		else if (json_is_string(v = json_object_get(err, "status")))
+			snprintf(e->code, sizeof(e->code), "%s",
+			    json_string_value(v));
+	}
+	json_decref(doc);
+}
+
 /* service_error finds the service's error code and message in r. */
 static void
 service_error(struct http_req *r, struct errinfo *e)
@@ -427,6 +474,8 @@ service_error(struct http_req *r, struct errinfo *e)
 	if (r->resp.len > 0 && r->resp.data[0] == '<')
 		xml_walk((const char *)r->resp.data, r->resp.len, err_xml, e,
 		    NULL);
+	else if (r->resp.len > 0 && r->resp.data[0] == '{')
+		err_json(&r->resp, e);
 	if (e->code[0] == '\0' && r->ms_error[0] != '\0')
 		snprintf(e->code, sizeof(e->code), "%s", r->ms_error);
 	/* Azure puts the request id and time on further lines. */
@@ -434,11 +483,33 @@ service_error(struct http_req *r, struct errinfo *e)
 		*nl = '\0';
 }
 
+/*
+ * missing_container tells a missing bucket from a missing object: by its
+ * code on S3 and Azure; the GCS JSON API says "notFound" for both and
+ * only its message differs.
+ */
 static bool
-missing_container(const char *code)
+missing_container(const struct errinfo *e)
 {
-	return strcmp(code, "NoSuchBucket") == 0 ||
-	    strcmp(code, "ContainerNotFound") == 0;
+	return strcmp(e->code, "NoSuchBucket") == 0 ||
+	    strcmp(e->code, "ContainerNotFound") == 0 ||
+	    strcmp(e->msg, "The specified bucket does not exist.") == 0;
+}
+
+long
+http_backoff(struct http *h, int attempt, long retry_after_ms)
+{
+	long delay;
+
+	delay = 100L << (attempt < 8 ? attempt : 8);
+	if (delay > TQ_STORE_MAX_BACKOFF)
+		delay = TQ_STORE_MAX_BACKOFF;
+	/* Jitter: between half and all of the backoff. */
+	delay = delay / 2 + (long)(rng_next(h) % (uint64_t)(delay / 2 + 1));
+	if (retry_after_ms > delay)
+		delay = retry_after_ms < TQ_STORE_MAX_BACKOFF ?
+		    retry_after_ms : TQ_STORE_MAX_BACKOFF;
+	return delay;
 }
 
 /*
@@ -458,7 +529,8 @@ finish(struct http *h, CURL *easy, struct http_req *r, CURLcode cc)
 		r->err = r->sink->err;
 		return false;
 	}
-	if (cc == CURLE_OK && r->status >= 200 && r->status <= 299) {
+	if (cc == CURLE_OK && ((r->status >= 200 && r->status <= 299) ||
+	    (r->status == 308 && r->accept_308))) {
 		curl_off_t cl = -1;
 
 		if (curl_easy_getinfo(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
@@ -468,17 +540,10 @@ finish(struct http *h, CURL *easy, struct http_req *r, CURLcode cc)
 			r->rc = sink_finish(r->sink, r->key, &r->err);
 		return false;
 	}
-	if (r->attempt < h->opts->retries &&
-	    (cc != CURLE_OK ? retryable_curl(cc) :
-	    retryable_status(r->status))) {
-		delay = 100L << (r->attempt < 8 ? r->attempt : 8);
-		if (delay > TQ_STORE_MAX_BACKOFF)
-			delay = TQ_STORE_MAX_BACKOFF;
-		/* Jitter: between half and all of the backoff. */
-		delay = delay / 2 + (long)(rng_next(h) % (uint64_t)(delay / 2 + 1));
-		if (r->retry_after_ms > delay)
-			delay = r->retry_after_ms < TQ_STORE_MAX_BACKOFF ?
-			    r->retry_after_ms : TQ_STORE_MAX_BACKOFF;
+	r->transient = cc != CURLE_OK ? retryable_curl(cc) :
+	    retryable_status(r->status);
+	if (r->transient && !r->no_retry && r->attempt < h->opts->retries) {
+		delay = http_backoff(h, r->attempt, r->retry_after_ms);
 		r->attempt++;
 		r->not_before = now_ms() + (double)delay;
 		return true;
@@ -495,7 +560,7 @@ finish(struct http *h, CURL *easy, struct http_req *r, CURLcode cc)
 		snprintf(e.code, sizeof(e.code), "%s", r->status == 400 ?
 		    "(bad request)" : r->status == 401 || r->status == 403 ?
 		    "(access denied: check the credentials)" : "");
-	if (r->status == 404 && !missing_container(e.code)) {
+	if (r->status == 404 && !missing_container(&e)) {
 		r->rc = tq_err_set(&r->err, TQ_ENOTFOUND, "%s: no such object",
 		    r->what);
 		return false;
@@ -526,6 +591,7 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 	for (i = 0; i < n; i++) {
 		reqs[i]->attempt = 0;
 		reqs[i]->rc = 0;
+		reqs[i]->transient = false;
 		reqs[i]->not_before = 0;
 		tq_err_clear(&reqs[i]->err);
 	}
