@@ -61,6 +61,8 @@ LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(PROTO_C:.c=.o)
 CMD_SRC := $(sort $(wildcard cmd/tempo-*.c))
 PROGS := $(patsubst cmd/%.c,$(BUILD)/bin/%,$(CMD_SRC))
 COMMON_OBJ := $(BUILD)/cmd/common.o
+# tempo-ql's other parts (the REPL, tags): cmd/ql-*.c.
+QL_OBJ := $(patsubst cmd/%.c,$(BUILD)/cmd/%.o,$(sort $(wildcard cmd/ql-*.c)))
 UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
 UNITS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz-*.c))
@@ -102,7 +104,9 @@ $(LIBA): $(LIB_OBJ)
 
 $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(COMMON_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(COMMON_OBJ) $(LIBA) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBA) $(LIBS)
+
+$(BUILD)/bin/tempo-ql: $(QL_OBJ)
 
 $(BUILD)/tests/test-%: $(BUILD)/tests/unit/test-%.o $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LIBS)

@@ -157,3 +157,29 @@ tq_arena_strndup(struct tq_arena *a, const char *s, size_t n)
 	p[n] = '\0';
 	return p;
 }
+
+int
+tq_arena_adopt(struct tq_arena *dst, struct tq_arena *src)
+{
+	struct tq_arena_chunk *tail;
+
+	if (src->head == NULL)
+		return 0;
+	if (dst->total > dst->max || src->total > dst->max - dst->total)
+		return -1;
+	for (tail = src->head; tail->next != NULL; tail = tail->next)
+		continue;
+	if (dst->head == NULL) {
+		dst->head = src->head;
+	} else {
+		/* dst keeps filling its own chunk; src's follow it. */
+		tail->next = dst->head->next;
+		dst->head->next = src->head;
+	}
+	dst->used += src->used;
+	dst->total += src->total;
+	src->head = NULL;
+	src->used = 0;
+	src->total = 0;
+	return 0;
+}

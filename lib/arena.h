@@ -47,4 +47,11 @@ char	*tq_arena_strndup(struct tq_arena *a, const char *s, size_t n);
 /* tq_arena_memdup copies n bytes; NULL on failure. */
 void	*tq_arena_memdup(struct tq_arena *a, const void *p, size_t n);
 
+/*
+ * tq_arena_adopt moves every allocation of src into dst, which frees them
+ * from then on; src is left empty.  Returns 0, or -1 (nothing moved) when
+ * dst's cap would be exceeded.
+ */
+int	 tq_arena_adopt(struct tq_arena *dst, struct tq_arena *src);
+
 #endif

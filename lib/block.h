@@ -266,6 +266,20 @@ int	tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 	    struct tq_block_explain *ex, struct tq_err *err);
 
 /*
+ * tq_block_parquet opens b's data.parquet for a scan: the footer in one
+ * read (its size is in meta.json), then one ranged read of the store for
+ * each column chunk the caller reads.  *out must be freed before b; a
+ * block and its reader serve one thread at a time.  Returns 0 or an
+ * error as tq_parquet_reader_open, err naming the object.
+ */
+int	tq_block_parquet(struct tq_block *b, struct tq_parquet_reader **out,
+	    struct tq_err *err);
+
+/* tq_block_io gives the object reads and bytes b has made so far. */
+void	tq_block_io(const struct tq_block *b, uint64_t *reads,
+	    uint64_t *bytes);
+
+/*
  * A tq_block_list_fn receives each visible block of a tenant (meta.json
  * present) with its meta, and each compacted one (meta.compacted.json,
  * compacted_s set) when the listing asks for them.  Non-zero stops.

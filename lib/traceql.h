@@ -106,6 +106,7 @@ enum tq_ql_type {
 	TQ_QL_T_STATUS,		/* u.val.i, enum tq_ql_status */
 	TQ_QL_T_KIND,		/* u.val.i, enum tq_ql_span_kind */
 	TQ_QL_T_ATTRIBUTE,	/* not a static: known only per span */
+	TQ_QL_T_ARRAY,		/* evaluation only: struct tq_ql_value.u.a */
 };
 
 /* TraceQL's numbering, which is not OTLP's. */
@@ -294,5 +295,141 @@ enum tq_ql_type	tq_ql_intrinsic_type(enum tq_ql_intrinsic i);
 
 /* tq_ql_op_text returns an operator's spelling ("=~", "&>>", "topk"). */
 const char	*tq_ql_op_text(enum tq_ql_op op);
+
+/* ---- Evaluation ---- */
+
+/*
+ * A value of one span while a query runs: type TQ_QL_T_NIL when absent,
+ * else a scalar, or TQ_QL_T_ARRAY of len scalars (an array attribute, or
+ * the values of a span's events or links: comparisons hold when any
+ * element matches, and their negations when none does).  Strings are not
+ * NUL-terminated and point into the batch's memory.
+ */
+struct tq_ql_value {
+	uint8_t		 type;		/* enum tq_ql_type */
+	uint32_t	 len;		/* STRING bytes, ARRAY elements */
+	union {
+		int64_t			 i;	/* INT, DURATION, STATUS, KIND */
+		double			 f;
+		bool			 b;
+		const char		*s;
+		const struct tq_ql_value *a;
+	} u;
+};
+
+/*
+ * Fields a source serves beyond the language's intrinsics: what search
+ * results show.  They share the numbering of enum tq_ql_intrinsic.
+ */
+enum {
+	TQ_QL_F_SPAN_START = TQ_QL_I_COUNT_,	/* int, unix ns */
+	TQ_QL_F_TRACE_START,			/* int, unix ns */
+	TQ_QL_F_TRACE_END,			/* int, unix ns */
+	TQ_QL_F_COUNT_
+};
+
+/* A field of a span: an intrinsic or an attribute. */
+struct tq_ql_field {
+	bool		 is_attr;
+	int		 intrinsic;	/* enum tq_ql_intrinsic or TQ_QL_F_* */
+	enum tq_ql_scope scope;		/* attributes */
+	const char	*name;
+	size_t		 len;
+};
+
+/*
+ * A tq_ql_fetch_fn fills out[0 .. n_spans) with field f of every span of
+ * the batch, allocating what it needs from a.  Status and kind use
+ * TraceQL's numbering; IDs are lowercase hex strings; event:* and link:*
+ * fields and event. and link. attributes are arrays (nil without events
+ * or links).  Returns 0 or a negative TQ_E* code with err filled.
+ */
+typedef int	(*tq_ql_fetch_fn)(void *arg, const struct tq_ql_field *f,
+		    struct tq_ql_value *out, struct tq_arena *a,
+		    struct tq_err *err);
+
+/*
+ * What the evaluator sees of a set of whole traces: n_spans spans,
+ * grouped by trace (trace t holds spans trace_first[t] ..
+ * trace_first[t + 1] - 1, in document order), and a source of fields.
+ */
+struct tq_ql_batch {
+	size_t		 n_spans;
+	size_t		 n_traces;
+	const uint32_t	*trace_first;	/* n_traces + 1 entries */
+	tq_ql_fetch_fn	 fetch;
+	void		*arg;
+};
+
+/* A spanset attribute (by() value, aggregate) or a shown span field. */
+struct tq_ql_kv {
+	const char		*key;
+	struct tq_ql_value	 val;
+};
+
+/* One spanset of a trace: span indexes of the batch, ascending. */
+struct tq_ql_set {
+	uint32_t		*spans;
+	size_t			 n;
+	struct tq_ql_kv		*attrs;
+	size_t			 nattrs;
+};
+
+/* The spansets a query found in trace `trace` of a batch. */
+struct tq_ql_match {
+	uint32_t		 trace;
+	struct tq_ql_set	*sets;
+	size_t			 n;
+};
+
+struct tq_ql_eval;
+
+/*
+ * tq_ql_eval_new prepares search query q (validated; result
+ * TQ_QL_RESULT_SPANSETS) for evaluation: regexes compiled with PCRE2
+ * (JIT where available, matches bounded by TQ_QL_REGEX_MATCH_LIMIT).
+ * One evaluator serves one thread; q must outlive it.  Returns 0,
+ * TQ_EINVAL (not a search query, bad regex) or TQ_ENOMEM.
+ */
+int	tq_ql_eval_new(const struct tq_ql_query *q, struct tq_ql_eval **out,
+	    struct tq_err *err);
+
+/* tq_ql_eval_free frees e (NULL allowed). */
+void	tq_ql_eval_free(struct tq_ql_eval *e);
+
+/*
+ * tq_ql_eval_run evaluates the query over batch b: *out gets the traces
+ * with at least one spanset, *n their number, in trace order, allocated
+ * from a (with the fetched values they point to).  Returns 0 or an error
+ * of the fetch callback, TQ_ENOMEM or TQ_ELIMIT (a regex over its match
+ * limit).
+ */
+int	tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
+	    struct tq_arena *a, struct tq_ql_match **out, size_t *n,
+	    struct tq_err *err);
+
+/*
+ * tq_ql_shown_fields gives the fields a search result shows on its spans
+ * (those of conditions and select(), but not name, duration or IDs,
+ * which results carry anyway) with the key each is shown under; at most
+ * max, allocated from a.  Returns their number.
+ */
+size_t	tq_ql_shown_fields(const struct tq_ql_query *q, struct tq_arena *a,
+	    struct tq_ql_field *fields, const char **keys, size_t max);
+
+/*
+ * A condition every result needs some span to meet: field op value, op
+ * EQ, LT, LTE, GT or GTE.  A source whose statistics or dictionaries
+ * show that no span of a part meets one may skip that part.
+ */
+struct tq_ql_need {
+	struct tq_ql_field	 field;
+	enum tq_ql_op		 op;
+	struct tq_ql_static	 val;
+};
+
+/* tq_ql_needs gives at most max such conditions of q; returns how many. */
+size_t	tq_ql_needs(const struct tq_ql_query *q, struct tq_ql_need *needs,
+	    size_t max);
 
 #endif

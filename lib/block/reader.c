@@ -31,6 +31,9 @@ struct tq_block {
 	struct range		 ranges[MAX_RANGES];
 	size_t			 n_ranges;
 	struct tq_block_explain	*ex;
+	/* Every read, for tq_block_io. */
+	uint64_t		 reads;
+	uint64_t		 bytes;
 };
 
 int
@@ -133,6 +136,8 @@ fetch(struct tq_block *b, uint64_t off, size_t len, struct tq_err *err)
 	r->off = off;
 	r->len = len;
 	b->n_ranges++;
+	b->reads++;
+	b->bytes += len;
 	if (b->ex != NULL) {
 		b->ex->reads++;
 		b->ex->bytes += len;
@@ -161,6 +166,44 @@ read_at(void *arg, uint64_t off, size_t len, void *dst, struct tq_err *err)
 		return rc;
 	memcpy(dst, b->ranges[b->n_ranges - 1].data, len);
 	return 0;
+}
+
+/* read_direct is a scan's Parquet callback: every read goes to the store. */
+static int
+read_direct(void *arg, uint64_t off, size_t len, void *dst,
+    struct tq_err *err)
+{
+	struct tq_block *b = arg;
+	int rc;
+
+	if ((rc = tq_store_get_range(b->store, b->data_key, off, len, dst,
+	    err)) != 0)
+		return rc;
+	b->reads++;
+	b->bytes += len;
+	return 0;
+}
+
+int
+tq_block_parquet(struct tq_block *b, struct tq_parquet_reader **out,
+    struct tq_err *err)
+{
+	struct tq_parquet_read_opts ropts = { 0 };
+	int rc;
+
+	if (b->meta.footer_size > 0)
+		ropts.tail_read = (size_t)b->meta.footer_size + 8;
+	if ((rc = tq_parquet_reader_open(read_direct, b, b->meta.size, &ropts,
+	    out, err)) != 0)
+		tq_err_prefix(err, rc, "%s", b->data_key);
+	return rc;
+}
+
+void
+tq_block_io(const struct tq_block *b, uint64_t *reads, uint64_t *bytes)
+{
+	*reads = b->reads;
+	*bytes = b->bytes;
 }
 
 /* row_group_of picks the row group whose TraceID range holds id. */

@@ -211,10 +211,12 @@ check_corpus() {
 }
 
 @test "tempo-ql: usage errors exit 2 with the usage on stderr" {
-	run -2 --separate-stderr tempo-ql '{ }'
+	run -2 --separate-stderr tempo-ql -f bogus '{ }' < /dev/null
 	[ -z "$output" ]
-	[[ $stderr == *"give --check, --print or --ast"* ]]
+	[[ $stderr == *"bogus: unknown format (table, json, jsonl or stream)"* ]]
 	[[ $stderr == *"usage: tempo-ql"* ]]
+	run -2 --separate-stderr tempo-ql --limit -1 '{ }' < /dev/null
+	[[ $stderr == *"--limit: -1: not a count"* ]]
 	run -2 --separate-stderr tempo-ql --check
 	[[ $stderr == *"give one query"* ]]
 	run -2 --separate-stderr tempo-ql --check -e '{ }' '{ }'

@@ -1,0 +1,934 @@
+/*
+ * block.c: batches over the row groups of a block's data.parquet (see
+ * search.h).
+ *
+ * A row group is one batch.  Its skeleton comes from the levels of the
+ * spans' SpanID column: which trace, resource and scope each span belongs
+ * to.  Every other field is decoded only when the evaluator asks for it,
+ * and its values are placed by counting entities in their levels (Dremel):
+ * a value of a resource column belongs to the n-th resource, an attribute
+ * value to the n-th attribute, which belongs to the m-th span.  Columns
+ * are found by name, so blocks other writers made read the same.
+ *
+ * Before any data page, a row group is skipped when the statistics or the
+ * dictionary of a column show that a condition every result needs cannot
+ * hold in it, or that none of its traces is in the time range.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "block.h"
+#include "limits.h"
+#include "search-int.h"
+
+#define SPAN	"rs.list.element.ss.list.element.Spans.list.element."
+#define RES	"rs.list.element.Resource."
+#define SCOPE	"rs.list.element.ss.list.element.Scope."
+#define MAX_COLS	64
+
+/* Where entities of one kind start: an entry with rep <= rep and
+ * def >= def begins a new one. */
+struct level {
+	int	rep, def;
+};
+
+struct src {
+	struct tq_parquet_reader	*pr;
+	const struct tq_parquet_schema	*s;
+	const struct tq_block_meta	*meta;
+	size_t				 rg;
+	struct level			 trace_l, rs_l, ss_l, span_l;
+	size_t				 n_spans, n_traces;
+	uint32_t			*span_trace, *span_rs, *span_ss;
+	uint32_t			*trace_first;
+	/* Columns read for this row group, released after it. */
+	struct tq_parquet_column	 cols[MAX_COLS];
+	int				 col_no[MAX_COLS];
+	int				 col_flags[MAX_COLS];
+	size_t				 ncols;
+	struct tq_err			*err;
+};
+
+static int
+node_find(const struct tq_parquet_schema *s, const char *path)
+{
+	size_t i;
+
+	for (i = 1; i < s->n_nodes; i++) {
+		const char *end = path + strlen(path);
+		int n = (int)i;
+
+		/* Match the path from its last component up. */
+		while (n > 0) {
+			const char *name = s->nodes[n].name;
+			size_t len = strlen(name);
+			const char *start = end - len;
+
+			if (start < path || memcmp(start, name, len) != 0 ||
+			    (start > path && start[-1] != '.'))
+				break;
+			n = s->parent[n];
+			if (start == path) {
+				if (n == 0)
+					return (int)i;
+				break;
+			}
+			end = start - 1;
+		}
+	}
+	return -1;
+}
+
+static struct level
+level_of(const struct tq_parquet_schema *s, const char *list)
+{
+	struct level l = { 0, 0 };
+	int n = node_find(s, list);
+
+	if (n >= 0) {
+		l.rep = s->rep[n];
+		l.def = s->def[n];
+	}
+	return l;
+}
+
+/* column reads column path (NULL when the file has no such column). */
+static int
+column(struct src *x, const char *path, int flags,
+    const struct tq_parquet_column **out)
+{
+	int col = tq_parquet_schema_find(x->s, path), rc;
+	size_t i;
+
+	*out = NULL;
+	if (col < 0)
+		return 0;
+	for (i = 0; i < x->ncols; i++)
+		if (x->col_no[i] == col && x->col_flags[i] == flags) {
+			*out = &x->cols[i];
+			return 0;
+		}
+	if (x->ncols == MAX_COLS)
+		return tq_err_set(x->err, TQ_ELIMIT,
+		    "search: a query reads more than %d columns", MAX_COLS);
+	memset(&x->cols[x->ncols], 0, sizeof(x->cols[0]));
+	rc = tq_parquet_reader_read_column(x->pr, x->rg, col, flags,
+	    &x->cols[x->ncols], x->err);
+	x->col_no[x->ncols] = col;
+	x->col_flags[x->ncols] = flags;
+	x->ncols++;
+	if (rc != 0)
+		return rc;
+	*out = &x->cols[x->ncols - 1];
+	return 0;
+}
+
+static void
+release(struct src *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->ncols; i++)
+		tq_parquet_column_release(&x->cols[i]);
+	x->ncols = 0;
+}
+
+/*
+ * owners gives, for each value of c, the index of the entity of level l
+ * it belongs to; *n gets the number of entities seen.
+ */
+static int
+owners(struct src *x, const struct tq_parquet_column *c, struct level l,
+    struct tq_arena *a, uint32_t **out, size_t *n)
+{
+	const struct tq_parquet_column_desc *d = &x->s->columns[c->col];
+	uint32_t *o, ent = 0;
+	size_t i, v = 0;
+
+	if ((o = tq_arena_alloc(a, (c->n_values ? c->n_values : 1) *
+	    sizeof(*o))) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	for (i = 0; i < c->n_levels; i++) {
+		int r = c->rep ? c->rep[i] : 0;
+		int df = c->def ? c->def[i] : d->max_def;
+
+		if (r <= l.rep && df >= l.def)
+			ent++;
+		if (df == d->max_def) {
+			if (v == c->n_values || ent == 0)
+				return tq_err_set(x->err, TQ_ECORRUPT,
+				    "%s: bad levels", d->path);
+			o[v++] = ent - 1;
+		}
+	}
+	*out = o;
+	*n = ent;
+	return 0;
+}
+
+/* ---- values of one column ---- */
+
+static void
+value_at(const struct tq_parquet_column *c, size_t i, int how,
+    struct tq_ql_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	switch (c->type) {
+	case TQ_PARQUET_BYTE_ARRAY:
+		tq_search_str(v, (const char *)c->data + c->off[i],
+		    c->off[i + 1] - c->off[i]);
+		return;
+	case TQ_PARQUET_BOOLEAN:
+		v->type = TQ_QL_T_BOOL;
+		v->u.b = c->b[i] != 0;
+		return;
+	case TQ_PARQUET_DOUBLE:
+		v->type = TQ_QL_T_FLOAT;
+		v->u.f = c->f64[i];
+		return;
+	case TQ_PARQUET_FLOAT:
+		v->type = TQ_QL_T_FLOAT;
+		v->u.f = c->f32[i];
+		return;
+	case TQ_PARQUET_INT32:
+	case TQ_PARQUET_INT64:
+		v->type = (uint8_t)how;
+		v->u.i = c->type == TQ_PARQUET_INT32 ? c->i32[i] : c->i64[i];
+		if (how == TQ_QL_T_STATUS)
+			v->u.i = tq_search_status(v->u.i);
+		else if (how == TQ_QL_T_KIND)
+			v->u.i = tq_search_kind(v->u.i);
+		return;
+	default:
+		return;
+	}
+}
+
+/* How a column's values become TraceQL values. */
+enum { AS_PLAIN = -1, AS_HEX = -2 };
+
+/* per_entity reads column path and gives the value of each entity of
+ * level l (nil where absent), n entities at most. */
+static int
+per_entity(struct src *x, const char *path, struct level l, int how,
+    struct tq_arena *a, struct tq_ql_value **out, size_t n)
+{
+	const struct tq_parquet_column *c;
+	struct tq_ql_value *v;
+	uint32_t *own;
+	size_t i, nent;
+	int rc;
+
+	if ((v = tq_arena_calloc(a, n ? n : 1, sizeof(*v))) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	*out = v;
+	if ((rc = column(x, path, 0, &c)) != 0 || c == NULL)
+		return rc;
+	if ((rc = owners(x, c, l, a, &own, &nent)) != 0)
+		return rc;
+	for (i = 0; i < c->n_values; i++) {
+		if (own[i] >= n)
+			return tq_err_set(x->err, TQ_ECORRUPT,
+			    "%s: more entities than spans", path);
+		if (how == AS_HEX) {
+			if (c->type != TQ_PARQUET_BYTE_ARRAY &&
+			    c->type != TQ_PARQUET_FIXED_LEN_BYTE_ARRAY)
+				continue;
+			if (c->type == TQ_PARQUET_BYTE_ARRAY ?
+			    !tq_search_hex(a, c->data + c->off[i],
+			    c->off[i + 1] - c->off[i], &v[own[i]]) :
+			    !tq_search_hex(a, c->data + i * (size_t)c->width,
+			    (size_t)c->width, &v[own[i]]))
+				return tq_err_set(x->err, TQ_ENOMEM,
+				    "search: out of memory");
+		} else {
+			value_at(c, i, how == AS_PLAIN ? TQ_QL_T_INT : how,
+			    &v[own[i]]);
+		}
+	}
+	return 0;
+}
+
+/* spread sets out[span] to per[map[span]] for every span. */
+static void
+spread(struct src *x, const struct tq_ql_value *per, const uint32_t *map,
+    struct tq_ql_value *out)
+{
+	size_t i;
+
+	for (i = 0; i < x->n_spans; i++)
+		out[i] = per[map[i]];
+}
+
+/* per_span_list gathers, for each span, the values of a column of a list
+ * under the span (events, links) into an array. */
+static int
+per_span_list(struct src *x, const char *path, int how, struct tq_arena *a,
+    struct tq_ql_value *out)
+{
+	const struct tq_parquet_column *c;
+	struct tq_ql_value *el;
+	uint32_t *own, *cnt;
+	size_t i, nent;
+	int rc;
+
+	if ((rc = column(x, path, 0, &c)) != 0 || c == NULL)
+		return rc;
+	if ((rc = owners(x, c, x->span_l, a, &own, &nent)) != 0)
+		return rc;
+	if ((el = tq_arena_calloc(a, c->n_values ? c->n_values : 1,
+	    sizeof(*el))) == NULL || (cnt = tq_arena_calloc(a, x->n_spans + 1,
+	    sizeof(*cnt))) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	for (i = 0; i < c->n_values; i++) {
+		if (own[i] >= x->n_spans)
+			return tq_err_set(x->err, TQ_ECORRUPT,
+			    "%s: more entities than spans", path);
+		if (how == AS_HEX) {
+			if (!tq_search_hex(a, c->data + c->off[i],
+			    c->off[i + 1] - c->off[i], &el[i]))
+				return tq_err_set(x->err, TQ_ENOMEM,
+				    "search: out of memory");
+		} else {
+			value_at(c, i, how, &el[i]);
+		}
+		if (cnt[own[i]]++ == 0) {
+			out[own[i]].type = TQ_QL_T_ARRAY;
+			out[own[i]].u.a = &el[i];
+		}
+		out[own[i]].len = cnt[own[i]];
+	}
+	return 0;
+}
+
+/* ---- attributes ---- */
+
+/*
+ * attrs finds attribute name in the attribute list at prefix (…Attrs.)
+ * whose owners are entities of level owner: out[e] is its value for
+ * entity e (n entities); with gather, the values of every matching
+ * attribute of an entity (events and links of a span) form one array.
+ */
+static int
+attrs(struct src *x, const char *prefix, struct level owner, size_t n,
+    const char *name, size_t len, bool gather, struct tq_arena *a,
+    struct tq_ql_value *out)
+{
+	static const char *const vcols[] = { "Value.list.element",
+		"ValueInt.list.element", "ValueDouble.list.element",
+		"ValueBool.list.element" };
+	static const int vtype[] = { TQ_QL_T_STRING, TQ_QL_T_INT,
+		TQ_QL_T_FLOAT, TQ_QL_T_BOOL };
+	const struct tq_parquet_column *key, *isarr, *c;
+	char path[256], list[256];
+	struct level attr_l;
+	uint32_t *own, *aown, *slot, nmatch = 0, *cnt, *at;
+	struct tq_ql_value **vals;
+	size_t i, k, nattr, nent, dict_hit = SIZE_MAX;
+	int rc;
+
+	snprintf(path, sizeof(path), "%sKey", prefix);
+	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &key)) != 0 ||
+	    key == NULL)
+		return rc;
+	snprintf(list, sizeof(list), "%.*slist", (int)strlen(prefix) -
+	    (int)strlen("element."), prefix);
+	attr_l = level_of(x->s, list);
+	if ((rc = owners(x, key, owner, a, &own, &nent)) != 0)
+		return rc;
+	nattr = key->n_values;
+	if ((slot = tq_arena_alloc(a, (nattr ? nattr : 1) * sizeof(*slot))) ==
+	    NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	if (key->idx != NULL && key->dict != NULL) {
+		const struct tq_parquet_column *d = key->dict;
+
+		for (k = 0; k < d->n_values; k++)
+			if (d->off[k + 1] - d->off[k] == len &&
+			    memcmp(d->data + d->off[k], name, len) == 0) {
+				dict_hit = k;
+				break;
+			}
+		if (dict_hit == SIZE_MAX)
+			return 0;	/* no attribute has this key */
+	}
+	for (i = 0; i < nattr; i++) {
+		bool hit = key->idx != NULL ? key->idx[i] == dict_hit :
+		    key->off[i + 1] - key->off[i] == len &&
+		    memcmp(key->data + key->off[i], name, len) == 0;
+
+		slot[i] = hit && own[i] < n ? nmatch++ : UINT32_MAX;
+	}
+	if (nmatch == 0)
+		return 0;
+	/* The values of each matching attribute, from any typed column. */
+	if ((vals = tq_arena_calloc(a, nmatch, sizeof(*vals))) == NULL ||
+	    (cnt = tq_arena_calloc(a, nmatch, sizeof(*cnt))) == NULL ||
+	    (at = tq_arena_calloc(a, nmatch, sizeof(*at))) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	for (k = 0; k < 4; k++) {
+		snprintf(path, sizeof(path), "%s%s", prefix, vcols[k]);
+		if ((rc = column(x, path, 0, &c)) != 0)
+			return rc;
+		if (c == NULL)
+			continue;
+		if ((rc = owners(x, c, attr_l, a, &aown, &nent)) != 0)
+			return rc;
+		for (i = 0; i < c->n_values; i++)
+			if (aown[i] < nattr && slot[aown[i]] != UINT32_MAX)
+				cnt[slot[aown[i]]]++;
+	}
+	for (i = 0; i < nmatch; i++)
+		if ((vals[i] = tq_arena_calloc(a, cnt[i] ? cnt[i] : 1,
+		    sizeof(**vals))) == NULL)
+			return tq_err_set(x->err, TQ_ENOMEM,
+			    "search: out of memory");
+	for (k = 0; k < 4; k++) {
+		snprintf(path, sizeof(path), "%s%s", prefix, vcols[k]);
+		if ((rc = column(x, path, 0, &c)) != 0)
+			return rc;
+		if (c == NULL)
+			continue;
+		if ((rc = owners(x, c, attr_l, a, &aown, &nent)) != 0)
+			return rc;
+		for (i = 0; i < c->n_values; i++) {
+			uint32_t sl;
+
+			if (aown[i] >= nattr || (sl = slot[aown[i]]) == UINT32_MAX)
+				continue;
+			value_at(c, i, vtype[k], &vals[sl][at[sl]++]);
+		}
+	}
+	snprintf(path, sizeof(path), "%sIsArray", prefix);
+	if ((rc = column(x, path, 0, &isarr)) != 0)
+		return rc;
+	for (i = 0; i < nattr; i++) {
+		struct tq_ql_value *v;
+		uint32_t sl = slot[i];
+		bool array = isarr != NULL && i < isarr->n_values &&
+		    isarr->b != NULL && isarr->b[i];
+
+		if (sl == UINT32_MAX || at[sl] == 0)
+			continue;
+		v = &out[own[i]];
+		if (gather) {
+			/* Add this attribute's values to the entity's array. */
+			struct tq_ql_value *el;
+			uint32_t old = v->type == TQ_QL_T_ARRAY ? v->len : 0;
+
+			if ((el = tq_arena_calloc(a, old + at[sl],
+			    sizeof(*el))) == NULL)
+				return tq_err_set(x->err, TQ_ENOMEM,
+				    "search: out of memory");
+			if (old)
+				memcpy(el, v->u.a, old * sizeof(*el));
+			memcpy(el + old, vals[sl], at[sl] * sizeof(*el));
+			v->type = TQ_QL_T_ARRAY;
+			v->len = old + at[sl];
+			v->u.a = el;
+		} else if (v->type != TQ_QL_T_NIL) {
+			continue;	/* the first of a repeated key wins */
+		} else if (array) {
+			v->type = TQ_QL_T_ARRAY;
+			v->len = at[sl];
+			v->u.a = vals[sl];
+		} else {
+			*v = vals[sl][0];
+		}
+	}
+	return 0;
+}
+
+/* Attributes kept in columns of their own. */
+struct wellknown {
+	const char	*key;
+	const char	*column;
+	int		 type;
+};
+
+static const struct wellknown span_wk[] = {
+	{ "http.method", SPAN "HttpMethod", TQ_QL_T_STRING },
+	{ "http.url", SPAN "HttpUrl", TQ_QL_T_STRING },
+	{ "http.status_code", SPAN "HttpStatusCode", TQ_QL_T_INT },
+};
+
+static const struct wellknown res_wk[] = {
+	{ "service.name", RES "ServiceName", TQ_QL_T_STRING },
+	{ "cluster", RES "Cluster", TQ_QL_T_STRING },
+	{ "namespace", RES "Namespace", TQ_QL_T_STRING },
+	{ "pod", RES "Pod", TQ_QL_T_STRING },
+	{ "container", RES "Container", TQ_QL_T_STRING },
+	{ "k8s.cluster.name", RES "K8sClusterName", TQ_QL_T_STRING },
+	{ "k8s.namespace.name", RES "K8sNamespaceName", TQ_QL_T_STRING },
+	{ "k8s.pod.name", RES "K8sPodName", TQ_QL_T_STRING },
+	{ "k8s.container.name", RES "K8sContainerName", TQ_QL_T_STRING },
+};
+
+/*
+ * own_column gives the column holding attribute name of a scope outside
+ * Attrs: a well-known one or one of the block's dedicated columns.
+ */
+static bool
+own_column(const struct tq_block_meta *m, bool span, const char *name,
+    size_t len, char *path, size_t size)
+{
+	const struct wellknown *wk = span ? span_wk : res_wk;
+	size_t nwk = span ? sizeof(span_wk) / sizeof(span_wk[0]) :
+	    sizeof(res_wk) / sizeof(res_wk[0]);
+	int scope = span ? TQ_BLOCK_SCOPE_SPAN : TQ_BLOCK_SCOPE_RESOURCE;
+	size_t i, k = 0;
+
+	for (i = 0; i < nwk; i++)
+		if (strlen(wk[i].key) == len && memcmp(wk[i].key, name, len) == 0) {
+			snprintf(path, size, "%s", wk[i].column);
+			return true;
+		}
+	for (i = 0; i < m->n_ded; i++) {
+		if (m->ded[i].scope != scope)
+			continue;
+		k++;
+		if (strlen(m->ded[i].name) == len &&
+		    memcmp(m->ded[i].name, name, len) == 0) {
+			snprintf(path, size, "%sDedicatedAttributes.String%02zu",
+			    span ? SPAN : RES, k);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* scoped_attr fills per-entity values of a span or resource attribute. */
+static int
+scoped_attr(struct src *x, bool span, const char *name, size_t len,
+    struct tq_arena *a, struct tq_ql_value *out, size_t n)
+{
+	struct level l = span ? x->span_l : x->rs_l;
+	struct tq_ql_value *own_v;
+	char path[256];
+	size_t i;
+	int rc;
+
+	if ((rc = attrs(x, span ? SPAN "Attrs.list.element." :
+	    RES "Attrs.list.element.", l, n, name, len, false, a, out)) != 0)
+		return rc;
+	if (!own_column(x->meta, span, name, len, path, sizeof(path)))
+		return 0;
+	if ((rc = per_entity(x, path, l, AS_PLAIN, a, &own_v, n)) != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (own_v[i].type != TQ_QL_T_NIL)
+			out[i] = own_v[i];
+	return 0;
+}
+
+/* ---- fetch ---- */
+
+static int
+fetch_attr(struct src *x, const struct tq_ql_field *f, struct tq_ql_value *out,
+    struct tq_arena *a)
+{
+	struct tq_ql_value *per = NULL;
+	size_t i, n;
+	int rc;
+
+	switch (f->scope) {
+	case TQ_QL_SCOPE_SPAN:
+		return scoped_attr(x, true, f->name, f->len, a, out, x->n_spans);
+	case TQ_QL_SCOPE_NONE:
+		if ((rc = scoped_attr(x, true, f->name, f->len, a, out,
+		    x->n_spans)) != 0)
+			return rc;
+		/* FALLTHROUGH */
+	case TQ_QL_SCOPE_RESOURCE:
+		n = x->span_rs[x->n_spans ? x->n_spans - 1 : 0] + 1;
+		if ((per = tq_arena_calloc(a, n, sizeof(*per))) == NULL)
+			return tq_err_set(x->err, TQ_ENOMEM,
+			    "search: out of memory");
+		if ((rc = scoped_attr(x, false, f->name, f->len, a, per, n)) != 0)
+			return rc;
+		for (i = 0; i < x->n_spans; i++)
+			if (out[i].type == TQ_QL_T_NIL)
+				out[i] = per[x->span_rs[i]];
+		return 0;
+	case TQ_QL_SCOPE_INSTRUMENTATION:
+		n = x->span_ss[x->n_spans ? x->n_spans - 1 : 0] + 1;
+		if ((per = tq_arena_calloc(a, n, sizeof(*per))) == NULL)
+			return tq_err_set(x->err, TQ_ENOMEM,
+			    "search: out of memory");
+		if ((rc = attrs(x, SCOPE "Attrs.list.element.", x->ss_l, n,
+		    f->name, f->len, false, a, per)) != 0)
+			return rc;
+		spread(x, per, x->span_ss, out);
+		return 0;
+	case TQ_QL_SCOPE_EVENT:
+		return attrs(x, SPAN "Events.list.element.Attrs.list.element.",
+		    x->span_l, x->n_spans, f->name, f->len, true, a, out);
+	case TQ_QL_SCOPE_LINK:
+		return attrs(x, SPAN "Links.list.element.Attrs.list.element.",
+		    x->span_l, x->n_spans, f->name, f->len, true, a, out);
+	}
+	return 0;
+}
+
+/* child_count counts each span's children from nested-set numbers. */
+static int
+child_count(struct src *x, struct tq_arena *a, struct tq_ql_value *out)
+{
+	struct tq_ql_value *left, *parent;
+	uint32_t t, i;
+	int rc;
+
+	if ((rc = per_entity(x, SPAN "NestedSetLeft", x->span_l, AS_PLAIN, a,
+	    &left, x->n_spans)) != 0 || (rc = per_entity(x, SPAN "ParentID",
+	    x->span_l, AS_PLAIN, a, &parent, x->n_spans)) != 0)
+		return rc;
+	for (i = 0; i < x->n_spans; i++) {
+		out[i].type = TQ_QL_T_INT;
+		out[i].u.i = 0;
+	}
+	for (t = 0; t < x->n_traces; t++) {
+		uint32_t lo = x->trace_first[t], hi = x->trace_first[t + 1];
+		size_t n = hi - lo, j;
+		uint32_t *by_left = tq_arena_calloc(a, 2 * n + 2,
+		    sizeof(*by_left));
+
+		if (by_left == NULL)
+			return tq_err_set(x->err, TQ_ENOMEM,
+			    "search: out of memory");
+		for (j = lo; j < hi; j++)
+			if (left[j].u.i > 0 && (size_t)left[j].u.i <= 2 * n)
+				by_left[left[j].u.i] = (uint32_t)(j - lo + 1);
+		for (j = lo; j < hi; j++) {
+			int64_t p = parent[j].u.i;
+
+			if (p > 0 && (size_t)p <= 2 * n && by_left[p] != 0)
+				out[lo + by_left[p] - 1].u.i++;
+		}
+	}
+	return 0;
+}
+
+static int
+block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
+    struct tq_arena *a, struct tq_err *err)
+{
+	struct src *x = arg;
+	struct tq_ql_value *per;
+	const char *path = NULL;
+	int how = AS_PLAIN, rc, level = 3;	/* 0 trace, 3 span */
+
+	x->err = err;
+	if (f->is_attr)
+		return fetch_attr(x, f, out, a);
+	switch (f->intrinsic) {
+	case TQ_QL_I_DURATION: path = SPAN "DurationNano";
+		how = TQ_QL_T_DURATION; break;
+	case TQ_QL_I_NAME: path = SPAN "Name"; break;
+	case TQ_QL_I_STATUS: path = SPAN "StatusCode"; how = TQ_QL_T_STATUS;
+		break;
+	case TQ_QL_I_STATUS_MESSAGE: path = SPAN "StatusMessage"; break;
+	case TQ_QL_I_KIND: path = SPAN "Kind"; how = TQ_QL_T_KIND; break;
+	case TQ_QL_I_SPAN_ID: path = SPAN "SpanID"; how = AS_HEX; break;
+	case TQ_QL_I_PARENT_ID: path = SPAN "ParentSpanID"; how = AS_HEX;
+		break;
+	case TQ_QL_I_NESTED_SET_LEFT: path = SPAN "NestedSetLeft"; break;
+	case TQ_QL_I_NESTED_SET_RIGHT: path = SPAN "NestedSetRight"; break;
+	case TQ_QL_I_NESTED_SET_PARENT: path = SPAN "ParentID"; break;
+	case TQ_QL_F_SPAN_START: path = SPAN "StartTimeUnixNano"; break;
+	case TQ_QL_I_CHILD_COUNT:
+		return child_count(x, a, out);
+	case TQ_QL_I_TRACE_DURATION: path = "DurationNano";
+		how = TQ_QL_T_DURATION; level = 0; break;
+	case TQ_QL_I_ROOT_NAME: path = "RootSpanName"; level = 0; break;
+	case TQ_QL_I_ROOT_SERVICE: path = "RootServiceName"; level = 0; break;
+	case TQ_QL_I_TRACE_ID: path = "TraceID"; how = AS_HEX; level = 0;
+		break;
+	case TQ_QL_F_TRACE_START: path = "StartTimeUnixNano"; level = 0;
+		break;
+	case TQ_QL_F_TRACE_END: path = "EndTimeUnixNano"; level = 0; break;
+	case TQ_QL_I_INSTR_NAME: path = SCOPE "Name"; level = 2; break;
+	case TQ_QL_I_INSTR_VERSION: path = SCOPE "Version"; level = 2; break;
+	case TQ_QL_I_EVENT_NAME:
+		return per_span_list(x, SPAN "Events.list.element.Name",
+		    TQ_QL_T_STRING, a, out);
+	case TQ_QL_I_EVENT_TIME_SINCE_START:
+		return per_span_list(x, SPAN "Events.list.element."
+		    "TimeSinceStartNano", TQ_QL_T_DURATION, a, out);
+	case TQ_QL_I_LINK_TRACE_ID:
+		return per_span_list(x, SPAN "Links.list.element.TraceID",
+		    AS_HEX, a, out);
+	case TQ_QL_I_LINK_SPAN_ID:
+		return per_span_list(x, SPAN "Links.list.element.SpanID",
+		    AS_HEX, a, out);
+	default:
+		return 0;
+	}
+	if (level == 3) {
+		if ((rc = per_entity(x, path, x->span_l, how, a, &per,
+		    x->n_spans)) != 0)
+			return rc;
+		memcpy(out, per, x->n_spans * sizeof(*out));
+		return 0;
+	}
+	if (level == 0) {
+		if ((rc = per_entity(x, path, x->trace_l, how, a, &per,
+		    x->n_traces)) != 0)
+			return rc;
+		spread(x, per, x->span_trace, out);
+		return 0;
+	}
+	if ((rc = per_entity(x, path, x->ss_l, how, a, &per,
+	    x->span_ss[x->n_spans ? x->n_spans - 1 : 0] + 1)) != 0)
+		return rc;
+	spread(x, per, x->span_ss, out);
+	return 0;
+}
+
+/* ---- the skeleton ---- */
+
+static int
+skeleton(struct src *x, struct tq_arena *a)
+{
+	const struct tq_parquet_column *c;
+	const struct tq_parquet_column_desc *d;
+	size_t i, k = 0, nrows;
+	uint32_t trace = 0, rs = 0, ss = 0, t;
+	int rc;
+
+	if ((rc = column(x, SPAN "SpanID", 0, &c)) != 0)
+		return rc;
+	if (c == NULL)
+		return tq_err_set(x->err, TQ_ECORRUPT,
+		    "data.parquet: no column " SPAN "SpanID");
+	d = &x->s->columns[c->col];
+	nrows = (size_t)tq_parquet_reader_row_group_rows(x->pr, x->rg);
+	x->n_spans = c->n_values;
+	x->n_traces = nrows;
+	if ((x->span_trace = tq_arena_alloc(a, (c->n_values + 1) *
+	    sizeof(uint32_t))) == NULL ||
+	    (x->span_rs = tq_arena_alloc(a, (c->n_values + 1) *
+	    sizeof(uint32_t))) == NULL ||
+	    (x->span_ss = tq_arena_alloc(a, (c->n_values + 1) *
+	    sizeof(uint32_t))) == NULL ||
+	    (x->trace_first = tq_arena_alloc(a, (nrows + 1) *
+	    sizeof(uint32_t))) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	for (i = 0; i < c->n_levels; i++) {
+		int r = c->rep ? c->rep[i] : 0;
+		int df = c->def ? c->def[i] : d->max_def;
+
+		if (r == 0) {
+			if (trace == nrows)
+				return tq_err_set(x->err, TQ_ECORRUPT,
+				    "%s: more records than rows", d->path);
+			x->trace_first[trace++] = (uint32_t)k;
+		}
+		if (r <= x->rs_l.rep && df >= x->rs_l.def)
+			rs++;
+		if (r <= x->ss_l.rep && df >= x->ss_l.def)
+			ss++;
+		if (df >= x->span_l.def) {
+			if (k == c->n_values || rs == 0 || ss == 0)
+				return tq_err_set(x->err, TQ_ECORRUPT,
+				    "%s: bad levels", d->path);
+			x->span_trace[k] = trace - 1;
+			x->span_rs[k] = rs - 1;
+			x->span_ss[k] = ss - 1;
+			k++;
+		}
+	}
+	if (k != c->n_values || trace != nrows)
+		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
+		    d->path);
+	for (t = trace; t <= nrows; t++)
+		x->trace_first[t] = (uint32_t)k;
+	return 0;
+}
+
+/* ---- pruning ---- */
+
+/*
+ * prune_column says which column and bounds a need is checked against,
+ * or false when none: intrinsics with columns, and string attributes of
+ * the span and resource scopes (their own column, or Attrs' values).
+ */
+static bool
+need_column(struct src *x, const struct tq_ql_need *nd, char *path,
+    size_t size, struct tq_parquet_value *v, bool *key_only)
+{
+	const struct tq_ql_field *f = &nd->field;
+
+	memset(v, 0, sizeof(*v));
+	*key_only = false;
+	if (f->is_attr) {
+		bool span = f->scope == TQ_QL_SCOPE_SPAN;
+
+		if (f->scope != TQ_QL_SCOPE_SPAN &&
+		    f->scope != TQ_QL_SCOPE_RESOURCE)
+			return false;
+		if (own_column(x->meta, span, f->name, f->len, path, size)) {
+			if (nd->val.type != TQ_QL_T_STRING || nd->op != TQ_QL_OP_EQ ||
+			    strstr(path, "HttpStatusCode") != NULL)
+				return false;
+			v->type = TQ_PARQUET_BYTE_ARRAY;
+			v->ptr = (const uint8_t *)nd->val.s;
+			v->len = nd->val.len;
+			return true;
+		}
+		/* Attrs: the key must be in the row group. */
+		snprintf(path, size, "%sAttrs.list.element.Key",
+		    span ? SPAN : RES);
+		v->type = TQ_PARQUET_BYTE_ARRAY;
+		v->ptr = (const uint8_t *)f->name;
+		v->len = f->len;
+		*key_only = true;
+		return true;
+	}
+	switch (f->intrinsic) {
+	case TQ_QL_I_NAME: snprintf(path, size, SPAN "Name"); break;
+	case TQ_QL_I_STATUS_MESSAGE: snprintf(path, size, SPAN "StatusMessage");
+		break;
+	case TQ_QL_I_ROOT_NAME: snprintf(path, size, "RootSpanName"); break;
+	case TQ_QL_I_ROOT_SERVICE: snprintf(path, size, "RootServiceName");
+		break;
+	case TQ_QL_I_DURATION:
+	case TQ_QL_I_TRACE_DURATION:
+		if (nd->val.type != TQ_QL_T_DURATION &&
+		    nd->val.type != TQ_QL_T_INT)
+			return false;
+		snprintf(path, size, "%s", f->intrinsic == TQ_QL_I_DURATION ?
+		    SPAN "DurationNano" : "DurationNano");
+		v->type = TQ_PARQUET_INT64;
+		v->i64 = nd->val.i < 0 ? 0 : nd->val.i;
+		return true;
+	default:
+		return false;
+	}
+	if (nd->val.type != TQ_QL_T_STRING)
+		return false;
+	v->type = TQ_PARQUET_BYTE_ARRAY;
+	v->ptr = (const uint8_t *)nd->val.s;
+	v->len = nd->val.len;
+	return true;
+}
+
+static int
+may_hold(struct src *x, const struct tq_ql_need *needs, size_t n,
+    const struct tq_search_opts *o, bool *may)
+{
+	char path[256];
+	size_t i;
+	int rc, col;
+
+	*may = true;
+	for (i = 0; i < n && *may; i++) {
+		struct tq_parquet_value v;
+		const struct tq_parquet_value *lo = &v, *hi = &v;
+		bool key_only;
+
+		if (!need_column(x, &needs[i], path, sizeof(path), &v, &key_only) ||
+		    (col = tq_parquet_schema_find(x->s, path)) < 0)
+			continue;
+		if (!key_only) {
+			switch (needs[i].op) {
+			case TQ_QL_OP_EQ: break;
+			case TQ_QL_OP_GT: case TQ_QL_OP_GTE: hi = NULL; break;
+			case TQ_QL_OP_LT: case TQ_QL_OP_LTE: lo = NULL; break;
+			default: continue;
+			}
+			/* Strings compare only for equality here. */
+			if (v.type == TQ_PARQUET_BYTE_ARRAY &&
+			    needs[i].op != TQ_QL_OP_EQ)
+				continue;
+		}
+		if ((rc = tq_parquet_reader_may_match(x->pr, x->rg, col, lo, hi,
+		    TQ_PARQUET_PRUNE_STATS | TQ_PARQUET_PRUNE_DICT, may,
+		    x->err)) != 0)
+			return rc;
+	}
+	if (*may && (o->start_ns > 0 || o->end_ns > 0)) {
+		struct tq_parquet_value t = { .type = TQ_PARQUET_INT64 };
+
+		if (o->end_ns > 0 && (col = tq_parquet_schema_find(x->s,
+		    "StartTimeUnixNano")) >= 0) {
+			t.i64 = o->end_ns;
+			if ((rc = tq_parquet_reader_may_match(x->pr, x->rg, col,
+			    NULL, &t, TQ_PARQUET_PRUNE_STATS, may, x->err)) != 0)
+				return rc;
+		}
+		if (*may && o->start_ns > 0 && (col = tq_parquet_schema_find(
+		    x->s, "EndTimeUnixNano")) >= 0) {
+			t.i64 = o->start_ns;
+			if ((rc = tq_parquet_reader_may_match(x->pr, x->rg, col,
+			    &t, NULL, TQ_PARQUET_PRUNE_STATS, may, x->err)) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int
+tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
+    const struct tq_search_opts *o, struct tq_search_result *r,
+    struct tq_err *err)
+{
+	const struct tq_ql_need *needs;
+	size_t nneeds = tq_search_query_needs(sq, &needs), nrg, rg;
+	struct tq_arena a;
+	struct src *x;
+	int rc;
+
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+	x->err = err;
+	x->meta = tq_block_get_meta(blk);
+	tq_arena_init(&a, TQ_QL_MAX_EVAL_ARENA);
+	if ((rc = tq_block_parquet(blk, &x->pr, err)) != 0)
+		goto out;
+	x->s = tq_parquet_reader_schema(x->pr);
+	x->rs_l = level_of(x->s, "rs.list");
+	x->ss_l = level_of(x->s, "rs.list.element.ss.list");
+	x->span_l = level_of(x->s, "rs.list.element.ss.list.element.Spans.list");
+	if (x->span_l.def == 0) {
+		rc = tq_err_set(err, TQ_ECORRUPT, "%s/%s: data.parquet is not "
+		    "vParquet4 (no spans list)", x->meta->tenant,
+		    x->meta->block_id);
+		goto out;
+	}
+	nrg = tq_parquet_reader_num_row_groups(x->pr);
+	for (rg = 0; rg < nrg; rg++) {
+		struct tq_ql_batch b;
+		bool may;
+
+		x->rg = rg;
+		if ((rc = may_hold(x, needs, nneeds, o, &may)) != 0)
+			break;
+		if (!may) {
+			r->metrics.skipped_row_groups++;
+			continue;
+		}
+		if ((rc = skeleton(x, &a)) == 0) {
+			memset(&b, 0, sizeof(b));
+			b.n_spans = x->n_spans;
+			b.n_traces = x->n_traces;
+			b.trace_first = x->trace_first;
+			b.fetch = block_fetch;
+			b.arg = x;
+			rc = tq_search_batch(sq, &b, &a, o, r, NULL, err);
+		}
+		release(x);
+		tq_arena_reset(&a);
+		if (rc != 0)
+			break;
+	}
+	if (rc != 0)
+		tq_err_prefix(err, rc, "%s/%s: row group %zu", x->meta->tenant,
+		    x->meta->block_id, x->rg);
+out:
+	release(x);
+	tq_parquet_reader_free(x->pr);
+	tq_arena_release(&a);
+	free(x);
+	return rc;
+}
