@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pthread.h>
+
 #include <curl/curl.h>
 
 #include "buf.h"
@@ -126,16 +128,38 @@ struct http_req {
 typedef int	(*http_prepare_fn)(void *ctx, struct http_req *r,
 		    struct curl_slist **hdrs, struct tq_err *err);
 
-struct http {
+/*
+ * A set of curl handles (a multi handle and opts.concurrency easy ones,
+ * which keep their connections alive): one batch of requests runs on one
+ * set at a time.
+ */
+struct http_conn {
 	CURLM		*multi;
 	CURL		**easy;
 	int		 neasy;
+	struct http_conn *next;		/* in the idle list */
+};
+
+/*
+ * The request runner of a store.  Batches from several threads at once
+ * each take a set of handles from the idle list, or make one: a store
+ * may be shared by threads, each keeping its own connections.
+ */
+struct http {
 	const struct tq_store_opts *opts;
 	http_prepare_fn	 prepare;
 	void		*ctx;
+	pthread_mutex_t	 mu;		/* guards idle and rng */
+	bool		 mu_init;
+	struct http_conn *idle;
 	uint64_t	 rng;
 };
 
+/*
+ * http_init makes h ready, with one set of handles; http_release frees
+ * it (no batch may be running).  prepare(ctx, ...) builds each attempt
+ * and must be safe to call from several threads at once.
+ */
 int	http_init(struct http *h, const struct tq_store_opts *opts,
 	    http_prepare_fn prepare, void *ctx, struct tq_err *err);
 void	http_release(struct http *h);

@@ -16,9 +16,10 @@
  * jitter (honouring Retry-After), and reuse connections.  Credentials come from the
  * environment (see tempo-storage(7)).
  *
- * A store object is not safe for concurrent use from several threads;
- * open one per thread.  tq_store_get_many() is the way to run many
- * requests at once.
+ * A store object may be used from several threads at once: each call
+ * in progress has connections of its own (the cloud backends keep idle
+ * ones for the next call).  Within one thread, tq_store_get_many() is
+ * the way to run many requests at once.
  */
 #ifndef TQ_STORE_H
 #define TQ_STORE_H

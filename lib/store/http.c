@@ -37,11 +37,59 @@ now_ms(void)
 static uint64_t
 rng_next(struct http *h)
 {
+	uint64_t v;
+
 	/* xorshift64*: jitter only, no secrets. */
+	pthread_mutex_lock(&h->mu);
 	h->rng ^= h->rng >> 12;
 	h->rng ^= h->rng << 25;
 	h->rng ^= h->rng >> 27;
-	return h->rng * 2685821657736338717ULL;
+	v = h->rng * 2685821657736338717ULL;
+	pthread_mutex_unlock(&h->mu);
+	return v;
+}
+
+static void
+conn_free(struct http_conn *c)
+{
+	int i;
+
+	if (c == NULL)
+		return;
+	if (c->easy != NULL)
+		for (i = 0; i < c->neasy; i++)
+			if (c->easy[i] != NULL)
+				curl_easy_cleanup(c->easy[i]);
+	free(c->easy);
+	if (c->multi != NULL)
+		curl_multi_cleanup(c->multi);
+	free(c);
+}
+
+/* conn_new makes a set of opts->concurrency handles. */
+static struct http_conn *
+conn_new(const struct tq_store_opts *opts)
+{
+	struct http_conn *c;
+	int i;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->multi = curl_multi_init()) == NULL ||
+	    (c->easy = calloc((size_t)opts->concurrency, sizeof(CURL *))) ==
+	    NULL) {
+		conn_free(c);
+		return NULL;
+	}
+	c->neasy = opts->concurrency;
+	curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)opts->concurrency);
+	for (i = 0; i < c->neasy; i++)
+		if ((c->easy[i] = curl_easy_init()) == NULL) {
+			conn_free(c);
+			return NULL;
+		}
+	return c;
 }
 
 int
@@ -49,7 +97,6 @@ http_init(struct http *h, const struct tq_store_opts *opts,
     http_prepare_fn prepare, void *ctx, struct tq_err *err)
 {
 	struct timespec ts;
-	int i;
 
 	memset(h, 0, sizeof(*h));
 	h->opts = opts;
@@ -60,39 +107,32 @@ http_init(struct http *h, const struct tq_store_opts *opts,
 	    ((uint64_t)getpid() << 40) ^ (uint64_t)(uintptr_t)h;
 	if (h->rng == 0)
 		h->rng = 1;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (pthread_mutex_init(&h->mu, NULL) != 0)
+		return tq_err_set(err, TQ_ENOMEM, "libcurl: no mutex");
+	h->mu_init = true;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		http_release(h);
 		return tq_err_set(err, TQ_EIO, "libcurl initialisation failed");
-	if ((h->multi = curl_multi_init()) == NULL ||
-	    (h->easy = calloc((size_t)opts->concurrency, sizeof(CURL *))) ==
-	    NULL) {
+	}
+	if ((h->idle = conn_new(opts)) == NULL) {
 		http_release(h);
 		return tq_err_set(err, TQ_ENOMEM, "libcurl: out of memory");
 	}
-	h->neasy = opts->concurrency;
-	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    (long)opts->concurrency);
-	for (i = 0; i < h->neasy; i++)
-		if ((h->easy[i] = curl_easy_init()) == NULL) {
-			http_release(h);
-			return tq_err_set(err, TQ_ENOMEM, "libcurl: out of memory");
-		}
 	return 0;
 }
 
 void
 http_release(struct http *h)
 {
-	int i;
+	struct http_conn *c;
 
-	if (h->easy != NULL)
-		for (i = 0; i < h->neasy; i++)
-			if (h->easy[i] != NULL)
-				curl_easy_cleanup(h->easy[i]);
-	free(h->easy);
-	if (h->multi != NULL)
-		curl_multi_cleanup(h->multi);
-	h->easy = NULL;
-	h->multi = NULL;
+	while ((c = h->idle) != NULL) {
+		h->idle = c->next;
+		conn_free(c);
+	}
+	if (h->mu_init)
+		pthread_mutex_destroy(&h->mu);
+	h->mu_init = false;
 }
 
 void
@@ -578,15 +618,41 @@ finish(struct http *h, CURL *easy, struct http_req *r, CURLcode cc)
 	return false;
 }
 
+static int	run_on(struct http *, struct http_conn *, struct http_req **,
+		    size_t, struct tq_err *);
+
 int
 http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
+{
+	struct http_conn *c;
+	int rc;
+
+	pthread_mutex_lock(&h->mu);
+	if ((c = h->idle) != NULL)
+		h->idle = c->next;
+	pthread_mutex_unlock(&h->mu);
+	/* Another thread runs a batch: this one gets handles of its own. */
+	if (c == NULL && (c = conn_new(h->opts)) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "libcurl: out of memory");
+	rc = run_on(h, c, reqs, n, err);
+	pthread_mutex_lock(&h->mu);
+	c->next = h->idle;
+	h->idle = c;
+	pthread_mutex_unlock(&h->mu);
+	return rc;
+}
+
+/* run_on runs a batch (see http_run) on the handles of c. */
+static int
+run_on(struct http *h, struct http_conn *c, struct http_req **reqs, size_t n,
+    struct tq_err *err)
 {
 	struct http_req **slot = NULL;
 	size_t next = 0, done = 0, i;
 	int running = 0, finished, s, rc = 0;
 	CURLMcode mc;
 
-	if ((slot = calloc((size_t)h->neasy, sizeof(*slot))) == NULL)
+	if ((slot = calloc((size_t)c->neasy, sizeof(*slot))) == NULL)
 		return tq_err_set(err, TQ_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		reqs[i]->attempt = 0;
@@ -601,7 +667,7 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 		int left;
 
 		/* Fill free slots: due retries first, then new requests. */
-		for (s = 0; s < h->neasy; s++) {
+		for (s = 0; s < c->neasy; s++) {
 			struct http_req *pick = NULL;
 
 			if (slot[s] != NULL)
@@ -617,13 +683,13 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 			if (pick == NULL)
 				break;
 			pick->not_before = 0;
-			if (setup(h, h->easy[s], pick) != 0) {
+			if (setup(h, c->easy[s], pick) != 0) {
 				pick->rc = pick->err.code != 0 ? pick->err.code :
 				    TQ_EIO;
 				done++;
 				continue;
 			}
-			if ((mc = curl_multi_add_handle(h->multi, h->easy[s])) !=
+			if ((mc = curl_multi_add_handle(c->multi, c->easy[s])) !=
 			    CURLM_OK) {
 				rc = tq_err_set(err, TQ_EIO, "libcurl: %s",
 				    curl_multi_strerror(mc));
@@ -643,36 +709,36 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 				usleep((useconds_t)(wait * 1000));
 			continue;
 		}
-		if ((mc = curl_multi_perform(h->multi, &left)) != CURLM_OK) {
+		if ((mc = curl_multi_perform(c->multi, &left)) != CURLM_OK) {
 			rc = tq_err_set(err, TQ_EIO, "libcurl: %s",
 			    curl_multi_strerror(mc));
 			goto out;
 		}
 		finished = 0;
-		while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+		while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
 			struct http_req *r = NULL;
 			CURLcode cc;
 
 			if (m->msg != CURLMSG_DONE)
 				continue;
 			cc = m->data.result;
-			for (s = 0; s < h->neasy; s++)
-				if (h->easy[s] == m->easy_handle)
+			for (s = 0; s < c->neasy; s++)
+				if (c->easy[s] == m->easy_handle)
 					break;
-			if (s == h->neasy)
+			if (s == c->neasy)
 				continue;
 			r = slot[s];
-			curl_multi_remove_handle(h->multi, h->easy[s]);
+			curl_multi_remove_handle(c->multi, c->easy[s]);
 			slot[s] = NULL;
 			running--;
-			if (!finish(h, h->easy[s], r, cc))
+			if (!finish(h, c->easy[s], r, cc))
 				done++;
 			finished++;
 		}
 		/* Freed slots are refilled before waiting again. */
 		if (finished > 0)
 			continue;
-		if (running > 0 && (mc = curl_multi_poll(h->multi, NULL, 0,
+		if (running > 0 && (mc = curl_multi_poll(c->multi, NULL, 0,
 		    wait < 1 ? 1 : (int)wait, NULL)) != CURLM_OK) {
 			rc = tq_err_set(err, TQ_EIO, "libcurl: %s",
 			    curl_multi_strerror(mc));
@@ -680,9 +746,9 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 		}
 	}
 out:
-	for (s = 0; s < h->neasy; s++)
+	for (s = 0; s < c->neasy; s++)
 		if (slot[s] != NULL)
-			curl_multi_remove_handle(h->multi, h->easy[s]);
+			curl_multi_remove_handle(c->multi, c->easy[s]);
 	free(slot);
 	return rc;
 }

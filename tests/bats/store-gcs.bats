@@ -5,8 +5,8 @@
 # service account is checked against the openssl command line (PKCS#1
 # v1.5 is deterministic, so the signatures must be identical); the store
 # operations, resumable uploads, faults and errors, and tempo-put,
-# tempo-pack and tempo-get run against the fake bucket, compared with the
-# local store.  (The HMAC path, the XML API, is in store-s3.bats, against
+# tempo-pack, tempo-get and tempo-ql run against the fake bucket, compared
+# with the local store.  (The HMAC path, the XML API, is in store-s3.bats, against
 # the S3 server.)
 load helper
 load store-helper
@@ -230,25 +230,9 @@ keyfile() {
 	[ "$("$TQ_STORE" gs://bkt/blocks list | sort)" = "$("$TQ_STORE" "$st" list | sort)" ]
 }
 
-@test "store-gcs: tempo-gen | tempo-pack into the bucket, tempo-get gives what the local store gives" {
-	local st=$BATS_TEST_TMPDIR/st
+@test "store-gcs: tempo-gen | tempo-pack into the bucket; tempo-get and tempo-ql answer as over the local store" {
 	export GOOGLE_OAUTH_ACCESS_TOKEN=fake-token-1
-	mkdir -p "$st"
-	tempo-gen --traces 120 --seed 33 >"$BATS_TEST_TMPDIR/gen.pb"
-	tempo-recv -f json "$BATS_TEST_TMPDIR/gen.pb" |
-		jq -r '.resourceSpans[].scopeSpans[].spans[].traceId' | sort -u >"$BATS_TEST_TMPDIR/ids"
-	tempo-pack -s gs://bkt/tempo --wal "$BATS_TEST_TMPDIR/wal-gs" --max-live-bytes 200K \
-		<"$BATS_TEST_TMPDIR/gen.pb"
-	tempo-pack -s "$st" --wal "$BATS_TEST_TMPDIR/wal-local" --max-live-bytes 200K \
-		<"$BATS_TEST_TMPDIR/gen.pb"
-	run -0 --separate-stderr tempo-get -s gs://bkt/tempo --list -f json
-	[ "$(printf '%s\n' "$output" | wc -l)" -gt 1 ]
-	tempo-get -s gs://bkt/tempo -f json $(cat "$BATS_TEST_TMPDIR/ids") |
-		jq -c '[.resourceSpans[].scopeSpans[].spans[]] | sort_by(.spanId)' | sort >"$BATS_TEST_TMPDIR/gs.jsonl"
-	tempo-get -s "$st" -f json $(cat "$BATS_TEST_TMPDIR/ids") |
-		jq -c '[.resourceSpans[].scopeSpans[].spans[]] | sort_by(.spanId)' | sort >"$BATS_TEST_TMPDIR/local.jsonl"
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/gs.jsonl")" -eq "$(wc -l <"$BATS_TEST_TMPDIR/ids")" ]
-	diff -u "$BATS_TEST_TMPDIR/local.jsonl" "$BATS_TEST_TMPDIR/gs.jsonl"
+	pack_and_compare gs://bkt/tempo
 	# Tempo's layout, meta.json included.
 	run -0 "$TQ_STORE" gs://bkt/tempo list single-tenant/
 	[[ $output == *"/meta.json"* ]] && [[ $output == *"/bloom-0"* ]] &&
