@@ -141,8 +141,9 @@ int	tq_store_put(struct tq_store *s, const char *key, const void *data,
  * tq_store_put_fd writes everything read from fd (from its current
  * position to end of file; a pipe works) as the object key.  At most
  * concurrency * part_size bytes are held in memory: larger data goes up
- * as an S3 multipart upload (aborted on failure) or Azure blocks.  The
- * object is visible whole or not at all.  Errors as tq_store_put.
+ * as an S3 multipart upload (aborted on failure), Azure blocks, or a GCS
+ * resumable upload (cancelled on failure).  The object is visible whole
+ * or not at all.  Errors as tq_store_put.
  */
 int	tq_store_put_fd(struct tq_store *s, const char *key, int fd,
 	    struct tq_err *err);

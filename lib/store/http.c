@@ -8,7 +8,11 @@
  * DELETE are idempotent, a repeated multipart start only leaves an
  * unused upload id behind (never a visible object), and a repeated
  * multipart completion can at worst fail with NoSuchUpload after the
- * object is complete, which a size check (tempo-put's) settles.
+ * object is complete, which a size check (tempo-put's) settles.  The
+ * chunks of a GCS resumable upload are the exception: they are sent
+ * once (no_retry), and gcs-json.c asks the service what it kept before
+ * sending the rest.  A store may be shared by threads: each batch runs
+ * on a set of handles of its own.
  * Messages name the request and carry the
  * service's error code, never a header or a URL (SAS tokens live there).
  */
