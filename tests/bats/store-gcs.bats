@@ -137,6 +137,14 @@ keyfile() {
 	"$TQ_STORE" gs://bkt/kh del keep-half
 }
 
+@test "store-gcs: JSON API: a session URI on another host is refused, and nothing is sent there" {
+	export GOOGLE_OAUTH_ACCESS_TOKEN=fake-token-1
+	head -c 6000000 /dev/urandom >"$BATS_TEST_TMPDIR/f"
+	run -1 --separate-stderr "$TQ_STORE" -p 5 gs://bkt/x put elsewhere "$BATS_TEST_TMPDIR/f"
+	[ "$stderr" = "tq-store: start upload elsewhere: the session URI is not on the endpoint's host" ]
+	run -3 --separate-stderr "$TQ_STORE" gs://bkt/x head elsewhere
+}
+
 @test "store-gcs: JSON API: uploads and reads survive 500, 503, resets" {
 	export GOOGLE_OAUTH_ACCESS_TOKEN=fake-token-1
 	head -c 11000000 /dev/urandom >"$BATS_TEST_TMPDIR/f"

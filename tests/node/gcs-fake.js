@@ -18,7 +18,9 @@
 //                 OBJECT and the query must be percent-encoded (only
 //                 A-Z a-z 0-9 - . _ ~ raw): anything else is a 400.
 //                 Objects whose name contains "keep-half" keep only half
-//                 of each resumable chunk (in 256 KiB units), as GCS may.
+//                 of each resumable chunk (in 256 KiB units), as GCS may;
+//                 for those containing "elsewhere" the session URI names
+//                 another host (a client must not send its token there).
 //   other GETs    the XML API's echo: "object PATH" with the same token
 //                 (an XML error otherwise), for the forced XML API.
 // Prints "ready" once it listens.
@@ -193,8 +195,9 @@ function upload(req, res, bucket, q, body) {
     }
     const id = crypto.randomBytes(16).toString('hex')
     sessions.set(id, { name: q.get('name'), chunks: [], persisted: 0 })
+    const host = q.get('name').includes('elsewhere') ? 'elsewhere.invalid' : req.headers.host
     res.writeHead(200, {
-      Location: `http://${req.headers.host}/upload/storage/v1/b/${bucket}/o?uploadType=resumable` +
+      Location: `http://${host}/upload/storage/v1/b/${bucket}/o?uploadType=resumable` +
         `&name=${encodeURIComponent(q.get('name'))}&upload_id=${id}`,
       'Content-Length': 0,
     })
