@@ -154,6 +154,14 @@ keyfile() {
 	run -0 --separate-stderr "$TQ_STORE" -p 5 -e "http://127.0.0.1:$PROXY_PORT" \
 		gs://bkt/up put big "$BATS_TEST_TMPDIR/f"
 	[ "$(requests)" -ge 8 ]
+	"$TQ_STORE" gs://bkt/up get big | cmp - "$BATS_TEST_TMPDIR/f"
+	stop_proxy
+	# The answer to the last chunk is cut: the object is complete, as
+	# the status query then says.
+	start_proxy "$GCS_PORT" ok,ok,ok,cut
+	run -0 --separate-stderr "$TQ_STORE" -p 5 -e "http://127.0.0.1:$PROXY_PORT" \
+		gs://bkt/up put big "$BATS_TEST_TMPDIR/f"
+	[ "$(requests)" = 5 ]
 	stop_proxy
 	start_proxy "$GCS_PORT" 500,503,reset,cut
 	"$TQ_STORE" -e "http://127.0.0.1:$PROXY_PORT" gs://bkt/up get big >"$BATS_TEST_TMPDIR/out"

@@ -14,7 +14,9 @@
 //                 and uploadType=resumable (session URI in Location; PUT
 //                 chunks with Content-Range, multiples of 256 KiB but the
 //                 last, answered 308 with Range until the total arrives;
-//                 "bytes */N" status queries; DELETE cancels with 499).
+//                 "bytes */N" status queries, answered 200 with the
+//                 object once the session is complete; DELETE cancels
+//                 with 499).
 //                 OBJECT and the query must be percent-encoded (only
 //                 A-Z a-z 0-9 - . _ ~ raw): anything else is a 400.
 //                 Objects whose name contains "keep-half" keep only half
@@ -36,6 +38,7 @@ const TOKEN = 'fake-token-1'
 const buckets = new Set(['bkt'])
 const objects = new Map() // name -> { data, generation }
 const sessions = new Map() // upload_id -> { name, chunks, persisted }
+const completed = new Map() // upload_id -> the object's metadata
 let generation = 1
 
 function b64url(s) {
@@ -56,8 +59,9 @@ function meta(bucket, name, o) {
 }
 
 function sendJson(res, code, obj) {
-  res.writeHead(code, { 'Content-Type': 'application/json; charset=UTF-8' })
-  res.end(JSON.stringify(obj))
+  const body = JSON.stringify(obj)
+  res.writeHead(code, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': Buffer.byteLength(body) })
+  res.end(body)
 }
 
 // strictly encoded: only unreserved characters raw, %XX for the rest.
@@ -164,7 +168,8 @@ function finish(res, bucket, s, id) {
   const o = { data: Buffer.concat(s.chunks), generation: generation++ }
   objects.set(s.name, o)
   sessions.delete(id)
-  sendJson(res, 200, meta(bucket, s.name, o))
+  completed.set(id, meta(bucket, s.name, o))
+  sendJson(res, 200, completed.get(id))
 }
 
 function incomplete(res, s) {
@@ -205,6 +210,8 @@ function upload(req, res, bucket, q, body) {
   }
   const id = q.get('upload_id'), s = sessions.get(id)
   if (type !== 'resumable' || !id) return jsonError(res, 400, 'Not an upload session', 'invalid')
+  // A finished session answers with its object, whatever is asked.
+  if (completed.has(id) && req.method === 'PUT') return sendJson(res, 200, completed.get(id))
   if (!s) return jsonError(res, 404, 'No such upload session', 'notFound')
   if (req.method === 'DELETE') {
     sessions.delete(id)
