@@ -83,6 +83,11 @@ struct tq_search_result {
 	size_t			 n, cap;
 	bool			 limited;	/* the limit left traces out */
 	struct tq_search_metrics metrics;
+	/* The start times of the most recent traces added, at most the
+	 * limit, as a min-heap: a match older than top[0] cannot be in
+	 * the results and is not built. */
+	uint64_t		*top;
+	size_t			 ntop;
 };
 
 struct tq_search_opts {

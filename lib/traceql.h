@@ -328,13 +328,19 @@ enum {
 	TQ_QL_F_COUNT_
 };
 
-/* A field of a span: an intrinsic or an attribute. */
+/*
+ * A field of a span: an intrinsic or an attribute.  types, for
+ * attributes, is the set of value types (1 << TQ_QL_T_*) the query can
+ * use, 0 for all: a source may leave values of other types out (nil),
+ * as a comparison with a string never holds for a number.
+ */
 struct tq_ql_field {
 	bool		 is_attr;
 	int		 intrinsic;	/* enum tq_ql_intrinsic or TQ_QL_F_* */
 	enum tq_ql_scope scope;		/* attributes */
 	const char	*name;
 	size_t		 len;
+	unsigned	 types;
 };
 
 /*

@@ -1263,9 +1263,20 @@ add_dedicated(struct tq_vp4_reader *r, int node, const datum *d,
 	const datum *ded = field(r, node, d, "DedicatedAttributes", &child);
 	size_t i;
 
-	for (i = 0; i < nnames && ded != NULL; i++)
-		add_str_attr(r, kvs, n, names[i],
-		    get_opt_str(r, child, ded, dedicated_names[i]));
+	/* The key is copied: the trace outlives the reader and its names. */
+	for (i = 0; i < nnames && ded != NULL; i++) {
+		char *value = get_opt_str(r, child, ded, dedicated_names[i]);
+		char *key;
+
+		if (value == NULL)
+			continue;
+		if ((key = tq_arena_strndup(r->a, names[i],
+		    strlen(names[i]))) == NULL) {
+			r->failed = 1;
+			return;
+		}
+		add_str_attr(r, kvs, n, key, value);
+	}
 }
 
 static Tq__Resource *

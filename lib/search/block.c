@@ -47,6 +47,14 @@ struct src {
 	int				 col_no[MAX_COLS];
 	int				 col_flags[MAX_COLS];
 	size_t				 ncols;
+	/* owners() results for this row group. */
+	struct {
+		const struct tq_parquet_column	*c;
+		struct level			 l;
+		uint32_t			*o;
+		size_t				 n;
+	}				 owners[MAX_COLS];
+	size_t				 nowners;
 	struct tq_err			*err;
 };
 
@@ -132,35 +140,65 @@ release(struct src *x)
 	for (i = 0; i < x->ncols; i++)
 		tq_parquet_column_release(&x->cols[i]);
 	x->ncols = 0;
+	x->nowners = 0;
 }
 
 /*
  * owners gives, for each value of c, the index of the entity of level l
- * it belongs to; *n gets the number of entities seen.
+ * it belongs to (UINT32_MAX before the first entity: corrupt levels,
+ * which callers' bounds checks catch); *n gets the number of entities
+ * seen.  Results are kept for the row group: several fields read the
+ * same column.
  */
 static int
 owners(struct src *x, const struct tq_parquet_column *c, struct level l,
     struct tq_arena *a, uint32_t **out, size_t *n)
 {
 	const struct tq_parquet_column_desc *d = &x->s->columns[c->col];
-	uint32_t *o, ent = 0;
-	size_t i, v = 0;
+	uint32_t *o, ent = 0, maxdef = (uint32_t)d->max_def;
+	size_t i, v = 0, k;
 
+	for (k = 0; k < x->nowners; k++)
+		if (x->owners[k].c == c && x->owners[k].l.rep == l.rep &&
+		    x->owners[k].l.def == l.def) {
+			*out = x->owners[k].o;
+			*n = x->owners[k].n;
+			return 0;
+		}
 	if ((o = tq_arena_alloc(a, (c->n_values ? c->n_values : 1) *
 	    sizeof(*o))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
-	for (i = 0; i < c->n_levels; i++) {
-		int r = c->rep ? c->rep[i] : 0;
-		int df = c->def ? c->def[i] : d->max_def;
-
-		if (r <= l.rep && df >= l.def)
-			ent++;
-		if (df == d->max_def) {
-			if (v == c->n_values || ent == 0)
-				return tq_err_set(x->err, TQ_ECORRUPT,
-				    "%s: bad levels", d->path);
-			o[v++] = ent - 1;
+	if (c->def == NULL) {
+		/* Every entry holds a value. */
+		for (i = 0; i < c->n_levels && i < c->n_values; i++) {
+			ent += (c->rep ? c->rep[i] : 0) <= l.rep;
+			o[i] = ent - 1;
 		}
+		v = i;
+	} else {
+		const uint16_t *rep = c->rep, *def = c->def;
+		uint32_t lrep = (uint32_t)l.rep, ldef = (uint32_t)l.def;
+
+		for (i = 0; i < c->n_levels; i++) {
+			uint32_t r = rep ? rep[i] : 0, df = def[i];
+
+			ent += (r <= lrep) & (df >= ldef);
+			if (df == maxdef) {
+				if (v == c->n_values)
+					return tq_err_set(x->err, TQ_ECORRUPT,
+					    "%s: bad levels", d->path);
+				o[v++] = ent - 1;
+			}
+		}
+	}
+	if (v != c->n_values)
+		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels", d->path);
+	if (x->nowners < MAX_COLS) {
+		x->owners[x->nowners].c = c;
+		x->owners[x->nowners].l = l;
+		x->owners[x->nowners].o = o;
+		x->owners[x->nowners].n = ent;
+		x->nowners++;
 	}
 	*out = o;
 	*n = ent;
@@ -309,11 +347,12 @@ per_span_list(struct src *x, const char *path, int how, struct tq_arena *a,
  * whose owners are entities of level owner: out[e] is its value for
  * entity e (n entities); with gather, the values of every matching
  * attribute of an entity (events and links of a span) form one array.
+ * Only value columns of types (a tq_ql_field's) are read.
  */
 static int
 attrs(struct src *x, const char *prefix, struct level owner, size_t n,
-    const char *name, size_t len, bool gather, struct tq_arena *a,
-    struct tq_ql_value *out)
+    const char *name, size_t len, unsigned types, bool gather,
+    struct tq_arena *a, struct tq_ql_value *out)
 {
 	static const char *const vcols[] = { "Value.list.element",
 		"ValueInt.list.element", "ValueDouble.list.element",
@@ -332,9 +371,13 @@ attrs(struct src *x, const char *prefix, struct level owner, size_t n,
 	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &key)) != 0 ||
 	    key == NULL)
 		return rc;
-	snprintf(list, sizeof(list), "%.*slist", (int)strlen(prefix) -
-	    (int)strlen("element."), prefix);
+	/* "…Attrs.list.element." is an element of the list "…Attrs.list". */
+	snprintf(list, sizeof(list), "%.*s", (int)(strlen(prefix) -
+	    strlen(".element.")), prefix);
 	attr_l = level_of(x->s, list);
+	if (attr_l.rep == 0)
+		return tq_err_set(x->err, TQ_ECORRUPT,
+		    "data.parquet: no list %s", list);
 	if ((rc = owners(x, key, owner, a, &own, &nent)) != 0)
 		return rc;
 	nattr = key->n_values;
@@ -368,6 +411,8 @@ attrs(struct src *x, const char *prefix, struct level owner, size_t n,
 	    (at = tq_arena_calloc(a, nmatch, sizeof(*at))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	for (k = 0; k < 4; k++) {
+		if (types != 0 && (types & 1u << vtype[k]) == 0)
+			continue;
 		snprintf(path, sizeof(path), "%s%s", prefix, vcols[k]);
 		if ((rc = column(x, path, 0, &c)) != 0)
 			return rc;
@@ -385,6 +430,8 @@ attrs(struct src *x, const char *prefix, struct level owner, size_t n,
 			return tq_err_set(x->err, TQ_ENOMEM,
 			    "search: out of memory");
 	for (k = 0; k < 4; k++) {
+		if (types != 0 && (types & 1u << vtype[k]) == 0)
+			continue;
 		snprintf(path, sizeof(path), "%s%s", prefix, vcols[k]);
 		if ((rc = column(x, path, 0, &c)) != 0)
 			return rc;
@@ -501,7 +548,7 @@ own_column(const struct tq_block_meta *m, bool span, const char *name,
 /* scoped_attr fills per-entity values of a span or resource attribute. */
 static int
 scoped_attr(struct src *x, bool span, const char *name, size_t len,
-    struct tq_arena *a, struct tq_ql_value *out, size_t n)
+    unsigned types, struct tq_arena *a, struct tq_ql_value *out, size_t n)
 {
 	struct level l = span ? x->span_l : x->rs_l;
 	struct tq_ql_value *own_v;
@@ -510,7 +557,8 @@ scoped_attr(struct src *x, bool span, const char *name, size_t len,
 	int rc;
 
 	if ((rc = attrs(x, span ? SPAN "Attrs.list.element." :
-	    RES "Attrs.list.element.", l, n, name, len, false, a, out)) != 0)
+	    RES "Attrs.list.element.", l, n, name, len, types, false, a,
+	    out)) != 0)
 		return rc;
 	if (!own_column(x->meta, span, name, len, path, sizeof(path)))
 		return 0;
@@ -534,10 +582,11 @@ fetch_attr(struct src *x, const struct tq_ql_field *f, struct tq_ql_value *out,
 
 	switch (f->scope) {
 	case TQ_QL_SCOPE_SPAN:
-		return scoped_attr(x, true, f->name, f->len, a, out, x->n_spans);
+		return scoped_attr(x, true, f->name, f->len, f->types, a, out,
+		    x->n_spans);
 	case TQ_QL_SCOPE_NONE:
-		if ((rc = scoped_attr(x, true, f->name, f->len, a, out,
-		    x->n_spans)) != 0)
+		if ((rc = scoped_attr(x, true, f->name, f->len, f->types, a,
+		    out, x->n_spans)) != 0)
 			return rc;
 		/* FALLTHROUGH */
 	case TQ_QL_SCOPE_RESOURCE:
@@ -545,7 +594,8 @@ fetch_attr(struct src *x, const struct tq_ql_field *f, struct tq_ql_value *out,
 		if ((per = tq_arena_calloc(a, n, sizeof(*per))) == NULL)
 			return tq_err_set(x->err, TQ_ENOMEM,
 			    "search: out of memory");
-		if ((rc = scoped_attr(x, false, f->name, f->len, a, per, n)) != 0)
+		if ((rc = scoped_attr(x, false, f->name, f->len, f->types, a,
+		    per, n)) != 0)
 			return rc;
 		for (i = 0; i < x->n_spans; i++)
 			if (out[i].type == TQ_QL_T_NIL)
@@ -557,16 +607,18 @@ fetch_attr(struct src *x, const struct tq_ql_field *f, struct tq_ql_value *out,
 			return tq_err_set(x->err, TQ_ENOMEM,
 			    "search: out of memory");
 		if ((rc = attrs(x, SCOPE "Attrs.list.element.", x->ss_l, n,
-		    f->name, f->len, false, a, per)) != 0)
+		    f->name, f->len, f->types, false, a, per)) != 0)
 			return rc;
 		spread(x, per, x->span_ss, out);
 		return 0;
 	case TQ_QL_SCOPE_EVENT:
 		return attrs(x, SPAN "Events.list.element.Attrs.list.element.",
-		    x->span_l, x->n_spans, f->name, f->len, true, a, out);
+		    x->span_l, x->n_spans, f->name, f->len, f->types, true, a,
+		    out);
 	case TQ_QL_SCOPE_LINK:
 		return attrs(x, SPAN "Links.list.element.Attrs.list.element.",
-		    x->span_l, x->n_spans, f->name, f->len, true, a, out);
+		    x->span_l, x->n_spans, f->name, f->len, f->types, true, a,
+		    out);
 	}
 	return 0;
 }

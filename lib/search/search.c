@@ -56,6 +56,7 @@ tq_search_result_free(struct tq_search_result *r)
 		return;
 	tq_arena_release(&r->arena);
 	free(r->traces);
+	free(r->top);
 	free(r);
 }
 
@@ -259,12 +260,48 @@ make_set(struct tq_search_query *sq, const struct tq_ql_set *in,
 	return 0;
 }
 
+/* top_push records start s in r's min-heap of the limit newest starts. */
+static bool
+top_push(struct tq_search_result *r, size_t limit, uint64_t s)
+{
+	size_t i, c;
+
+	if (r->top == NULL && (r->top = calloc(limit, sizeof(*r->top))) == NULL)
+		return false;
+	if (r->ntop == limit) {
+		if (s <= r->top[0])
+			return true;
+		/* Replace the oldest and sift down. */
+		for (i = 0; (c = 2 * i + 1) < r->ntop; i = c) {
+			if (c + 1 < r->ntop && r->top[c + 1] < r->top[c])
+				c++;
+			if (r->top[c] >= s)
+				break;
+			r->top[i] = r->top[c];
+		}
+		r->top[i] = s;
+		return true;
+	}
+	for (i = r->ntop++; i > 0 && r->top[(i - 1) / 2] > s; i = (i - 1) / 2)
+		r->top[i] = r->top[(i - 1) / 2];
+	r->top[i] = s;
+	return true;
+}
+
+/* too_old says whether a trace starting at s cannot make the results. */
+static bool
+too_old(const struct tq_search_result *r, size_t limit, uint64_t s)
+{
+	return limit > 0 && r->ntop == limit && s < r->top[0];
+}
+
 int
 tq_search_batch(struct tq_search_query *sq, const struct tq_ql_batch *b,
     struct tq_arena *a, const struct tq_search_opts *o,
     struct tq_search_result *r, bool *matched, struct tq_err *err)
 {
 	const struct tq_ql_value *f[R_COUNT], *sh[MAX_SHOWN];
+	struct tq_ql_value *starts;
 	struct tq_ql_match *m;
 	size_t nm, i, j;
 	int rc;
@@ -275,6 +312,20 @@ tq_search_batch(struct tq_search_query *sq, const struct tq_ql_batch *b,
 	r->metrics.inspected_spans += b->n_spans;
 	if ((rc = tq_ql_eval_run(sq->ev, b, a, &m, &nm, err)) != 0 || nm == 0)
 		return rc;
+	/* Trace start times first: with a limit, most matches of a large
+	 * search are too old to be shown and need nothing else. */
+	if ((starts = tq_arena_calloc(a, b->n_spans ? b->n_spans : 1,
+	    sizeof(*starts))) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+	if ((rc = b->fetch(b->arg, &result_fields[R_TRACE_START], starts, a,
+	    err)) != 0)
+		return rc;
+	for (i = 0, j = 0; i < nm; i++)
+		if (!too_old(r, o->limit, (uint64_t)starts[
+		    b->trace_first[m[i].trace]].u.i))
+			m[j++] = m[i];
+	if ((nm = j) == 0)
+		return 0;
 	for (i = 0; i < R_COUNT + sq->nshown; i++) {
 		const struct tq_ql_field *fi = i < R_COUNT ? &result_fields[i] :
 		    &sq->shown[i - R_COUNT];
@@ -299,8 +350,11 @@ tq_search_batch(struct tq_search_query *sq, const struct tq_ql_batch *b,
 		uint64_t stop = (uint64_t)f[R_TRACE_END][first].u.i;
 
 		if ((o->start_ns > 0 && stop < (uint64_t)o->start_ns) ||
-		    (o->end_ns > 0 && start > (uint64_t)o->end_ns))
+		    (o->end_ns > 0 && start > (uint64_t)o->end_ns) ||
+		    too_old(r, o->limit, start))
 			continue;
+		if (o->limit > 0 && !top_push(r, o->limit, start))
+			goto nomem;
 		if ((t = tq_arena_calloc(&r->arena, 1, sizeof(*t))) == NULL)
 			goto nomem;
 		if (id->type == TQ_QL_T_STRING)

@@ -380,7 +380,33 @@ same_field(const struct tq_ql_field *a, const struct tq_ql_field *b)
 	if (!a->is_attr)
 		return a->intrinsic == b->intrinsic;
 	return a->scope == b->scope && a->len == b->len &&
-	    memcmp(a->name, b->name, a->len) == 0;
+	    a->types == b->types && memcmp(a->name, b->name, a->len) == 0;
+}
+
+/*
+ * types_for gives the value types an attribute compared with static v
+ * by op can match: strings only for strings and regexes, numbers for
+ * numbers, bools for bools; 0 (all) otherwise.
+ */
+static unsigned
+types_for(enum tq_ql_op op, const struct tq_ql_static *v)
+{
+	switch (op) {
+	case TQ_QL_OP_EQ: case TQ_QL_OP_NEQ: case TQ_QL_OP_LT:
+	case TQ_QL_OP_LTE: case TQ_QL_OP_GT: case TQ_QL_OP_GTE:
+	case TQ_QL_OP_RE: case TQ_QL_OP_NRE:
+		break;
+	default:
+		return 0;
+	}
+	switch (v->type) {
+	case TQ_QL_T_STRING: return 1u << TQ_QL_T_STRING;
+	case TQ_QL_T_BOOL: return 1u << TQ_QL_T_BOOL;
+	case TQ_QL_T_INT: case TQ_QL_T_FLOAT: case TQ_QL_T_DURATION:
+		return 1u << TQ_QL_T_INT | 1u << TQ_QL_T_FLOAT;
+	default:
+		return 0;
+	}
 }
 
 /* fetch returns field f of every span, asking the source once a batch. */
@@ -437,6 +463,7 @@ static struct vec
 eval_vec(struct tq_ql_eval *e, const struct tq_ql_node *n)
 {
 	struct vec out = { NULL, false }, l, r;
+	struct tq_ql_field typed;
 	struct tq_ql_value *v;
 	size_t i, ns = e->b->n_spans;
 
@@ -500,7 +527,17 @@ eval_vec(struct tq_ql_eval *e, const struct tq_ql_node *n)
 			    "%d:%d: not a field expression", n->line, n->col);
 		return out;
 	}
-	l = eval_vec(e, n->lhs);
+	if (n->lhs->kind == TQ_QL_ATTR && n->rhs->kind == TQ_QL_STATIC &&
+	    (typed.types = types_for(n->op, &n->rhs->u.val)) != 0) {
+		/* An attribute compared with a literal: only values of
+		 * types that can match are needed. */
+		field_of(n->lhs, &typed);
+		typed.types = types_for(n->op, &n->rhs->u.val);
+		l.v = fetch(e, &typed);
+		l.scalar = false;
+	} else {
+		l = eval_vec(e, n->lhs);
+	}
 	r = eval_vec(e, n->rhs);
 	if (l.v == NULL || r.v == NULL)
 		return out;
