@@ -201,6 +201,13 @@ keyfile() {
 		-e "http://127.0.0.1:$PROXY_PORT" gs://bkt/p put k "$BATS_TEST_TMPDIR/f"
 	[ "$stderr" = "tq-store: start upload k: HTTP 401 authError: Invalid Credentials" ]
 	[ "$(requests)" = 2 ]
+	# The programs say the same and exit 1.
+	export GOOGLE_OAUTH_ACCESS_TOKEN=stale TEMPO_GCS_ENDPOINT="http://127.0.0.1:$PROXY_PORT"
+	run -1 --separate-stderr tempo-get -s gs://bkt/p --list
+	[ "$stderr" = "tempo-get: list: HTTP 401 authError: Invalid Credentials" ]
+	run -1 --separate-stderr tempo-ql -s gs://bkt/p -f jsonl '{}'
+	[ "$stderr" = "tempo-ql: list: HTTP 401 authError: Invalid Credentials" ]
+	[ "$(requests)" = 4 ]
 }
 
 @test "store-gcs: JSON API: a missing bucket is an error, not a missing object" {
