@@ -30,6 +30,9 @@ struct ql_ctx {
 	int		 threads;
 	enum ql_format	 format;
 	int		 verbosity;
+	/* If not NULL, ql_search stores the number of traces it printed
+	 * there (the REPL shows it with the query's time). */
+	size_t		*found;
 };
 
 /*

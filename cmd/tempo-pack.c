@@ -13,7 +13,12 @@
  * and those segments are removed after it.  On restart the WAL is replayed
  * from the checkpoint if that block is visible, from the start otherwise:
  * every span read ends up in a block exactly once.
+ *
+ * Live traces are kept as TracesData protobuf: a record is split by trace
+ * at the wire level, without unpacking it, and each trace is unpacked
+ * once, when its block is written (straight into vParquet4 columns).
  */
+#include <assert.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +62,35 @@ struct live {
 	uint8_t		 id[TQ_TRACE_ID_LEN];
 	struct tq_buf	 pb;
 	int64_t		 last_ms;	/* when a span last arrived */
+	uint64_t	 split_gen;	/* the record that last had spans */
+	size_t		 split_idx;	/* its index among that record's */
+};
+
+/* A span of the record being split. */
+struct wspan {
+	const uint8_t	*p;
+	size_t		 len;
+	uint32_t	 rs, ss;	/* indexes into the headers */
+	uint32_t	 trace;		/* index into the record's traces */
+};
+
+/* Field bytes of a ResourceSpans or ScopeSpans without its children. */
+struct whdr {
+	size_t		 off, len;	/* in the scratch buffer */
+};
+
+/* The split's scratch memory, kept between records. */
+struct wsplit {
+	struct wspan	*spans;
+	size_t		 n_spans, cap_spans;
+	struct whdr	*rs, *ss;
+	size_t		 n_rs, n_ss, cap_rs, cap_ss;
+	struct live	**traces;
+	size_t		*count;		/* spans per trace, then ends */
+	size_t		 n_traces, cap_traces, cap_count;
+	struct wspan	*sorted;
+	size_t		 cap_sorted;
+	struct tq_buf	 hdr;
 };
 
 struct pack {
@@ -77,6 +111,8 @@ struct pack {
 	size_t			 size, count;
 	size_t			 live_bytes;
 	struct tq_arena		 arena;		/* one record's decoding */
+	struct wsplit		 split;		/* one record's splitting */
+	uint64_t		 split_gen;	/* records split so far */
 	uint64_t		 skip_below;	/* replay: segments already in a block */
 	int64_t			 last_due_ms;
 	/* Counters for messages. */
@@ -260,11 +296,13 @@ truncate_attrs(struct pack *P, Tq__TracesData *td)
 }
 
 /*
- * ingest takes one record (TracesData protobuf, already checked) into the
- * live traces.  The caller has logged it in the WAL.
+ * ingest_decoded is ingest for records with attributes to truncate: the
+ * record is unpacked, cut to --max-attr-bytes, split by trace and each
+ * part packed again.
  */
 static int
-ingest(struct pack *P, const uint8_t *pb, size_t len, struct tq_err *err)
+ingest_decoded(struct pack *P, const uint8_t *pb, size_t len,
+    struct tq_err *err)
 {
 	Tq__TracesData *td, **parts;
 	size_t n, i, invalid;
@@ -305,6 +343,425 @@ ingest(struct pack *P, const uint8_t *pb, size_t len, struct tq_err *err)
 		l->last_ms = now;
 		P->live_bytes += size;
 		P->spans_in += nspans;
+	}
+	return 0;
+}
+
+/*
+ * The fast way in: a checked record is split by trace at the wire level,
+ * without unpacking it.  Each span's bytes are copied into its trace's
+ * buffer inside copies of the ResourceSpans and ScopeSpans fields around
+ * it (all their fields but the spans), which is what unpacking, splitting
+ * and packing again would give.  Records with a string that
+ * --max-attr-bytes would cut take the slow way (ingest_decoded).
+ */
+
+/* Message kinds the wire walkers know. */
+enum wmsg {
+	W_TRACES, W_RS, W_RESOURCE, W_SS, W_SCOPE, W_SPAN, W_EVENT, W_LINK,
+	W_KV, W_ANY, W_ARRAY, W_KVLIST, W_NONE
+};
+
+/* varint reads a varint of at most max bytes. */
+static inline bool
+varint(const uint8_t **p, const uint8_t *end, uint64_t *out, int max)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < max && *p < end; i++) {
+		uint8_t b = *(*p)++;
+
+		v |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* wfield reads the next field key and, for wire type 2, its value. */
+static inline bool
+wfield(const uint8_t **p, const uint8_t *end, uint32_t *num, unsigned *wt,
+    const uint8_t **val, size_t *len)
+{
+	uint64_t key, n;
+
+	if (*p < end && **p < 0x80)
+		key = *(*p)++;		/* fields 1 .. 15 */
+	else if (!varint(p, end, &key, 10))
+		return false;
+	*num = (uint32_t)(key >> 3);
+	*wt = key & 7;
+	*val = NULL;
+	*len = 0;
+	switch (*wt) {
+	case 0:
+		return varint(p, end, &n, 10);
+	case 1:
+	case 5:
+		n = *wt == 1 ? 8 : 4;
+		if ((size_t)(end - *p) < n)
+			return false;
+		*p += n;
+		return true;
+	case 2:
+		if (*p < end && **p < 0x80)
+			n = *(*p)++;
+		else if (!varint(p, end, &n, 5))
+			return false;
+		if (n > (uint64_t)(end - *p))
+			return false;
+		*val = *p;
+		*len = (size_t)n;
+		*p += n;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* child_msg says which message field num of m holds, W_NONE if none we
+ * walk into (everything that can hold an attribute). */
+static enum wmsg
+child_msg(enum wmsg m, uint32_t num)
+{
+	switch (m) {
+	case W_TRACES: return num == 1 ? W_RS : W_NONE;
+	case W_RS: return num == 1 ? W_RESOURCE : num == 2 ? W_SS : W_NONE;
+	case W_RESOURCE: return num == 1 ? W_KV : W_NONE;
+	case W_SS: return num == 1 ? W_SCOPE : num == 2 ? W_SPAN : W_NONE;
+	case W_SCOPE: return num == 3 ? W_KV : W_NONE;
+	case W_SPAN: return num == 9 ? W_KV : num == 11 ? W_EVENT :
+	    num == 13 ? W_LINK : W_NONE;
+	case W_EVENT: return num == 3 ? W_KV : W_NONE;
+	case W_LINK: return num == 4 ? W_KV : W_NONE;
+	case W_KV: return num == 2 ? W_ANY : W_NONE;
+	case W_ANY: return num == 5 ? W_ARRAY : num == 6 ? W_KVLIST : W_NONE;
+	case W_ARRAY: return num == 1 ? W_ANY : W_NONE;
+	case W_KVLIST: return num == 1 ? W_KV : W_NONE;
+	default: return W_NONE;
+	}
+}
+
+/*
+ * long_string says whether an attribute key or string value inside
+ * message m (checked, so nested boundedly) is longer than max bytes.
+ */
+static bool
+long_string(const uint8_t *p, const uint8_t *end, enum wmsg m, size_t max)
+{
+	const uint8_t *val;
+	uint32_t num;
+	unsigned wt;
+	size_t len;
+	enum wmsg c;
+
+	while (p < end) {
+		if (!wfield(&p, end, &num, &wt, &val, &len))
+			return true;	/* cannot happen when checked */
+		if (wt != 2)
+			continue;
+		if ((m == W_KV || m == W_ANY) && num == 1) {
+			if (len > max)
+				return true;
+			continue;
+		}
+		if ((c = child_msg(m, num)) != W_NONE &&
+		    long_string(val, val + len, c, max))
+			return true;
+	}
+	return false;
+}
+
+static void *
+grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return p;
+	*cap = need < 64 ? 64 : 2 * need;
+	if (*cap > SIZE_MAX / size || (p = realloc(p, *cap * size)) == NULL)
+		errx(EXIT_FAIL, "out of memory");
+	return p;
+}
+
+static size_t
+varint_size(size_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static uint8_t *
+put_varint(uint8_t *p, size_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+/* add_hdr copies the fields of a message other than field skip. */
+static struct whdr
+add_hdr(struct wsplit *S, const uint8_t *p, const uint8_t *end,
+    uint32_t skip)
+{
+	struct whdr h = { S->hdr.len, 0 };
+	const uint8_t *at, *val;
+	uint32_t num;
+	unsigned wt;
+	size_t len;
+
+	while (p < end) {
+		at = p;
+		if (!wfield(&p, end, &num, &wt, &val, &len))
+			break;
+		if (num != skip && tq_buf_append(&S->hdr, at,
+		    (size_t)(p - at)) != 0)
+			errx(EXIT_FAIL, "out of memory");
+	}
+	h.len = S->hdr.len - h.off;
+	return h;
+}
+
+/* span_trace_id finds the (last) trace_id field of a span. */
+static const uint8_t *
+span_trace_id(const uint8_t *p, const uint8_t *end)
+{
+	const uint8_t *val, *id = NULL;
+	uint32_t num;
+	unsigned wt;
+	size_t len;
+
+	while (p < end) {
+		if (!wfield(&p, end, &num, &wt, &val, &len))
+			return NULL;
+		if (num == 1 && wt == 2)
+			id = len == TQ_TRACE_ID_LEN ? val : NULL;
+	}
+	return id;
+}
+
+static bool
+zero_id(const uint8_t *id)
+{
+	size_t i;
+
+	for (i = 0; i < TQ_TRACE_ID_LEN; i++)
+		if (id[i] != 0)
+			return false;
+	return true;
+}
+
+/* run_end returns the end of the run of spans from i on that share the
+ * ResourceSpans (ss false) or ScopeSpans (ss true) of span i. */
+static size_t
+run_end(const struct wspan *s, size_t i, size_t end, bool ss)
+{
+	size_t j = i + 1;
+
+	while (j < end && (ss ? s[j].ss == s[i].ss : s[j].rs == s[i].rs))
+		j++;
+	return j;
+}
+
+/* ss_size is the size of the ScopeSpans holding spans [i, j). */
+static size_t
+ss_size(const struct wsplit *S, size_t i, size_t j)
+{
+	size_t n = S->ss[S->sorted[i].ss].len, k;
+
+	for (k = i; k < j; k++)
+		n += 1 + varint_size(S->sorted[k].len) + S->sorted[k].len;
+	return n;
+}
+
+/* rs_size is the size of the ResourceSpans holding spans [i, j). */
+static size_t
+rs_size(const struct wsplit *S, size_t i, size_t j)
+{
+	size_t n = S->rs[S->sorted[i].rs].len, k, e;
+
+	for (k = i; k < j; k = e) {
+		size_t m;
+
+		e = run_end(S->sorted, k, j, true);
+		m = ss_size(S, k, e);
+		n += 1 + varint_size(m) + m;
+	}
+	return n;
+}
+
+/* put_field writes a length-delimited field's key and length. */
+static uint8_t *
+put_field(uint8_t *p, unsigned num, size_t len)
+{
+	*p++ = (uint8_t)(num << 3 | 2);
+	return put_varint(p, len);
+}
+
+/* emit_trace appends spans [a, b) of the sorted record, one trace's, as
+ * TracesData protobuf of size bytes to l's buffer. */
+static void
+emit_trace(struct wsplit *S, struct live *l, size_t a, size_t b, size_t size)
+{
+	const struct wspan *s = S->sorted;
+	uint8_t *p = l->pb.data + l->pb.len, *start = p;
+	size_t i, j, e, k;
+
+	for (i = a; i < b; i = j) {
+		const struct whdr *rh = &S->rs[s[i].rs];
+
+		j = run_end(s, i, b, false);
+		p = put_field(p, 1, rs_size(S, i, j));
+		memcpy(p, S->hdr.data + rh->off, rh->len);
+		p += rh->len;
+		for (e = i; e < j; e = k) {
+			const struct whdr *sh = &S->ss[s[e].ss];
+
+			k = run_end(s, e, j, true);
+			p = put_field(p, 2, ss_size(S, e, k));
+			memcpy(p, S->hdr.data + sh->off, sh->len);
+			p += sh->len;
+			for (; e < k; e++) {
+				p = put_field(p, 2, s[e].len);
+				memcpy(p, s[e].p, s[e].len);
+				p += s[e].len;
+			}
+		}
+	}
+	assert((size_t)(p - start) == size);
+	l->pb.len += size;
+}
+
+/*
+ * ingest takes one record (TracesData protobuf, already checked) into the
+ * live traces.  The caller has logged it in the WAL.
+ */
+static int
+ingest(struct pack *P, const uint8_t *pb, size_t len, struct tq_err *err)
+{
+	struct wsplit *S = &P->split;
+	const uint8_t *p = pb, *end = pb + len, *rv, *sv, *v;
+	size_t rl, sl, n, i, t, invalid = 0;
+	uint32_t num;
+	unsigned wt;
+	int64_t now = now_ms();
+	int rc;
+
+	if (long_string(pb, end, W_TRACES, P->max_attr_bytes))
+		return ingest_decoded(P, pb, len, err);
+	S->n_spans = S->n_rs = S->n_ss = S->n_traces = 0;
+	tq_buf_reset(&S->hdr);
+	P->split_gen++;
+	while (p < end && wfield(&p, end, &num, &wt, &rv, &rl)) {
+		const uint8_t *rp = rv, *rend = rv + rl;
+		uint32_t rs_i;
+
+		if (num != 1 || wt != 2)
+			continue;
+		S->rs = grow(S->rs, &S->cap_rs, S->n_rs + 1, sizeof(*S->rs));
+		rs_i = (uint32_t)S->n_rs;
+		S->rs[S->n_rs++] = add_hdr(S, rv, rend, 2);
+		while (rp < rend && wfield(&rp, rend, &num, &wt, &sv, &sl)) {
+			const uint8_t *sp = sv, *send = sv + sl;
+			uint32_t ss_i;
+
+			if (num != 2 || wt != 2)
+				continue;
+			S->ss = grow(S->ss, &S->cap_ss, S->n_ss + 1,
+			    sizeof(*S->ss));
+			ss_i = (uint32_t)S->n_ss;
+			S->ss[S->n_ss++] = add_hdr(S, sv, send, 2);
+			while (sp < send && wfield(&sp, send, &num, &wt, &v, &n)) {
+				const uint8_t *id;
+				struct live *l;
+				struct wspan *w;
+
+				if (num != 2 || wt != 2)
+					continue;
+				if ((id = span_trace_id(v, v + n)) == NULL ||
+				    zero_id(id)) {
+					invalid++;
+					continue;
+				}
+				l = live_get(P, id);
+				if (l->split_gen != P->split_gen) {
+					S->traces = grow(S->traces,
+					    &S->cap_traces, S->n_traces + 1,
+					    sizeof(*S->traces));
+					S->count = grow(S->count, &S->cap_count,
+					    S->n_traces + 2, sizeof(*S->count));
+					l->split_gen = P->split_gen;
+					l->split_idx = S->n_traces;
+					S->count[S->n_traces] = 0;
+					S->traces[S->n_traces++] = l;
+				}
+				S->spans = grow(S->spans, &S->cap_spans,
+				    S->n_spans + 1, sizeof(*S->spans));
+				w = &S->spans[S->n_spans++];
+				w->p = v;
+				w->len = n;
+				w->rs = rs_i;
+				w->ss = ss_i;
+				w->trace = (uint32_t)l->split_idx;
+				S->count[l->split_idx]++;
+			}
+		}
+	}
+	if (invalid > 0 && P->cli.verbosity >= 0)
+		warnx("%zu spans without a valid trace ID dropped", invalid);
+	/* Group the spans by trace, in document order within each. */
+	S->sorted = grow(S->sorted, &S->cap_sorted, S->n_spans + 1,
+	    sizeof(*S->sorted));
+	for (t = 0, n = 0; t < S->n_traces; t++) {
+		size_t c = S->count[t];
+
+		S->count[t] = n;
+		n += c;
+	}
+	S->count[S->n_traces] = n;
+	for (i = 0; i < S->n_spans; i++)
+		S->sorted[S->count[S->spans[i].trace]++] = S->spans[i];
+	for (t = 0, n = 0; t < S->n_traces; t++) {
+		struct live *l = S->traces[t];
+		size_t a = n, b = S->count[t], size = 0, j;
+
+		n = b;
+		for (i = a; i < b; i = j) {
+			size_t m;
+
+			j = run_end(S->sorted, i, b, false);
+			m = rs_size(S, i, j);
+			size += 1 + varint_size(m) + m;
+		}
+		if (l->pb.len + size > P->max_trace_bytes) {
+			char hex[2 * TQ_TRACE_ID_LEN + 1];
+
+			tq_hex_encode(hex, l->id, TQ_TRACE_ID_LEN);
+			if (P->cli.verbosity >= 0)
+				warnx("%s: %zu spans dropped: trace over %zu bytes",
+				    hex, b - a, P->max_trace_bytes);
+			P->dropped_spans += b - a;
+			if (l->pb.len == 0)
+				l->last_ms = now;
+			continue;
+		}
+		if ((rc = tq_buf_reserve(&l->pb, size)) != 0)
+			return tq_err_set(err, rc, "trace buffer: %s",
+			    tq_strerror(rc));
+		emit_trace(S, l, a, b, size);
+		l->last_ms = now;
+		P->live_bytes += size;
+		P->spans_in += b - a;
 	}
 	return 0;
 }
@@ -744,6 +1201,7 @@ main(int argc, char *argv[])
 		errx(EXIT_FAIL, "%s: %s", P.cli.store, e.msg);
 	P.wal_dir = default_wal(wal_opt, P.cli.tenant);
 	tq_arena_init(&P.arena, TQ_MAX_DECODE_ARENA);
+	tq_buf_init(&P.split.hdr, TQ_MAX_RECORD);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
@@ -784,6 +1242,13 @@ main(int argc, char *argv[])
 	tq_wal_close(P.wal);
 	tq_store_free(P.store);
 	tq_arena_release(&P.arena);
+	free(P.split.spans);
+	free(P.split.rs);
+	free(P.split.ss);
+	free(P.split.traces);
+	free(P.split.count);
+	free(P.split.sorted);
+	tq_buf_release(&P.split.hdr);
 	free(P.wal_dir);
 	free(P.table);
 	return close_stdout() != 0 ? EXIT_FAIL : P.status;

@@ -31,10 +31,16 @@ enum {
 	OPT_CHECK,
 	OPT_LIMIT,
 	OPT_PRINT,
+	OPT_QUERY,
+	OPT_REPL,
+	OPT_SCOPE,
 	OPT_SPSS,
+	OPT_TAG_VALUES,
+	OPT_TAGS,
 };
 
-enum mode { MODE_SEARCH, MODE_AST, MODE_CHECK, MODE_PRINT };
+enum mode { MODE_SEARCH, MODE_AST, MODE_CHECK, MODE_PRINT, MODE_REPL,
+	MODE_TAGS, MODE_TAG_VALUES };
 
 static void
 usage(FILE *f)
@@ -44,6 +50,9 @@ usage(FILE *f)
 	    "                [-f table|json|jsonl|stream] [--limit N] [--spss N] [-j threads]\n"
 	    "                [-o file] [-e query | -F file | query]\n"
 	    "       tempo-ql --ast | --check | --print [-e query | -F file | query]\n"
+	    "       tempo-ql [-s store] [-t tenant] [--start time] [--end time] [-f format]\n"
+	    "                [--limit N] --tags [--scope scope] | --tag-values name [--query query]\n"
+	    "       tempo-ql [-s store] [-t tenant] [--start time] [--end time] --repl\n"
 	    "  --ast          print the syntax tree of the query\n"
 	    "  --check        check the query: print valid, parse-error, invalid or unsupported\n"
 	    "  -e, --expr     the query (instead of the argument)\n"
@@ -57,10 +66,17 @@ usage(FILE *f)
 	    "  -o, --output   write the results to a file\n"
 	    "  --print        print the query as tempo-ql understands it\n"
 	    "  -q, --quiet    no message on stderr with --check\n"
+	    "  --query        --tag-values: only of spans matching this query\n"
+	    "  --repl         read queries interactively (also from a pipe)\n"
+	    "  --scope        --tags: only this scope (intrinsic, resource, span,\n"
+	    "                 event, link or instrumentation)\n"
 	    "  -s, --store    the store to search (default $TEMPO_STORE; none: the\n"
 	    "                 span stream on stdin)\n"
 	    "  --spss         spans shown per spanset (default 3; 0: all)\n"
 	    "  --start        search traces that end after this time\n"
+	    "  --tag-values   the values of an attribute or intrinsic (span.x, .x, name)\n"
+	    "  --tags         the attribute names, per scope (--limit: per scope,\n"
+	    "                 default 5000)\n"
 	    "  -t, --tenant   the tenant (default $TEMPO_TENANT or single-tenant)\n"
 	    "  -v, --verbose  print what the search inspected on stderr\n"
 	    "  -V, --version  show the version\n");
@@ -113,11 +129,28 @@ print_buf(struct tq_buf *b)
 	return 0;
 }
 
+/* short_duration writes ns for a table column: three digits at most. */
+static const char *
+short_duration(int64_t ns, char *buf, size_t size)
+{
+	double v = (double)ns;
+
+	if (ns < 1000)
+		snprintf(buf, size, "%" PRId64 "ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, size, "%.3gµs", v / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, size, "%.3gms", v / 1e6);
+	else
+		snprintf(buf, size, "%.3gs", v / 1e9);
+	return buf;
+}
+
 /* table_row prints one row per spanset of t. */
 static void
 table_row(const struct tq_search_trace *t, struct tq_buf *b)
 {
-	char id[2 * TQ_TRACE_ID_LEN + 1], when[32];
+	char id[2 * TQ_TRACE_ID_LEN + 1], when[32], dur[32];
 	time_t sec = (time_t)(t->start_ns / 1000000000u);
 	struct tm tm;
 	struct tq_ql_value d = { .type = TQ_QL_T_DURATION };
@@ -130,11 +163,9 @@ table_row(const struct tq_search_trace *t, struct tq_buf *b)
 	for (i = 0; i < (t->nsets ? t->nsets : 1); i++) {
 		const struct tq_search_set *set = t->nsets ? &t->sets[i] : NULL;
 
-		tq_buf_reset(b);
-		(void)tq_ql_value_text(&d, b);
-		(void)tq_buf_putc(b, '\0');
 		printf("%s  %s  %9s  %-16.16s %-24.24s %7" PRIu32 "  ", id, when,
-		    (const char *)b->data, *t->root_name || *t->root_service ?
+		    short_duration(d.u.i, dur, sizeof(dur)),
+		    *t->root_name || *t->root_service ?
 		    t->root_service : "<no root span>", t->root_name,
 		    set ? set->matched : 0);
 		tq_buf_reset(b);
@@ -369,6 +400,8 @@ ql_search(const struct ql_ctx *ctx, const char *text, size_t len)
 		goto out;
 	}
 	report(ctx, r, now_ms() - t0);
+	if (ctx->found != NULL)
+		*ctx->found = r->n;
 	rc = EXIT_OK;
 out:
 	tq_search_result_free(r);
@@ -412,6 +445,54 @@ run(enum mode mode, const char *subject, const char *text, size_t len,
 	return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
+static enum ql_format parse_format(const char *, bool);
+
+/*
+ * store_mode runs the REPL, --tags or --tag-values, which read a store;
+ * returns the exit status.
+ */
+static int
+store_mode(enum mode mode, const struct cli *c, struct ql_ctx *ctx, int argc,
+    bool limit_given, const char *tag, const char *scope,
+    const char *tag_query)
+{
+	struct tq_err e;
+	int rc;
+
+	if (argc > 0) {
+		warnx("no query argument with --repl, --tags or --tag-values");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (c->store == NULL || *c->store == '\0') {
+		warnx("%s needs a store (-s or TEMPO_STORE)", mode == MODE_REPL ?
+		    "the REPL" : mode == MODE_TAGS ? "--tags" : "--tag-values");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (c->output != NULL && strcmp(c->output, "-") != 0 &&
+	    freopen(c->output, "w", stdout) == NULL)
+		err(EXIT_FAIL, "%s", c->output);
+	tq_err_clear(&e);
+	if (tq_store_open(c->store, NULL, &ctx->store, &e) != 0)
+		errx(EXIT_FAIL, "%s: %s", c->store, e.msg);
+	ctx->tenant = c->tenant;
+	ctx->start_ns = c->start_ns;
+	ctx->end_ns = c->end_ns;
+	ctx->verbosity = c->verbosity;
+	ctx->format = parse_format(c->format, false);
+	if (mode != MODE_REPL) {
+		/* Tags: 0 is their own default, --limit 0 all there are. */
+		ctx->limit = !limit_given ? 0 : ctx->limit == 0 ||
+		    ctx->limit > TQ_TAGS_MAX_LIMIT ? TQ_TAGS_MAX_LIMIT :
+		    ctx->limit;
+	}
+	rc = mode == MODE_REPL ? ql_repl(ctx) : mode == MODE_TAGS ?
+	    ql_tags(ctx, scope) : ql_tag_values(ctx, tag, tag_query);
+	tq_store_free(ctx->store);
+	return close_stdout() != 0 ? EXIT_FAIL : rc;
+}
+
 static enum ql_format
 parse_format(const char *f, bool stream_input)
 {
@@ -441,12 +522,18 @@ main(int argc, char *argv[])
 		{ "file",	required_argument,	NULL, 'F' },
 		{ "limit",	required_argument,	NULL, OPT_LIMIT },
 		{ "print",	no_argument,		NULL, OPT_PRINT },
+		{ "query",	required_argument,	NULL, OPT_QUERY },
+		{ "repl",	no_argument,		NULL, OPT_REPL },
+		{ "scope",	required_argument,	NULL, OPT_SCOPE },
 		{ "spss",	required_argument,	NULL, OPT_SPSS },
+		{ "tag-values",	required_argument,	NULL, OPT_TAG_VALUES },
+		{ "tags",	no_argument,		NULL, OPT_TAGS },
 		{ "threads",	required_argument,	NULL, 'j' },
 		CLI_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *expr = NULL, *file = NULL, *subject = "query";
+	const char *tag = NULL, *scope = NULL, *tag_query = NULL;
 	enum mode mode = MODE_SEARCH;
 	bool limit_given = false;
 	struct ql_ctx ctx;
@@ -469,14 +556,23 @@ main(int argc, char *argv[])
 		case OPT_AST:
 		case OPT_CHECK:
 		case OPT_PRINT:
+		case OPT_REPL:
+		case OPT_TAGS:
+		case OPT_TAG_VALUES:
 			if (mode != MODE_SEARCH) {
-				warnx("give one of --ast, --check and --print");
+				warnx("give one of --ast, --check and --print, "
+				    "or one of --repl, --tags and --tag-values");
 				usage(stderr);
 				return EXIT_USAGE;
 			}
 			mode = ch == OPT_AST ? MODE_AST : ch == OPT_CHECK ?
-			    MODE_CHECK : MODE_PRINT;
+			    MODE_CHECK : ch == OPT_PRINT ? MODE_PRINT :
+			    ch == OPT_REPL ? MODE_REPL : ch == OPT_TAGS ?
+			    MODE_TAGS : MODE_TAG_VALUES;
+			tag = optarg;
 			break;
+		case OPT_QUERY: tag_query = optarg; break;
+		case OPT_SCOPE: scope = optarg; break;
 		case 'e': expr = optarg; break;
 		case 'F': file = optarg; break;
 		case 'j':
@@ -511,6 +607,19 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if ((scope != NULL && mode != MODE_TAGS) ||
+	    (tag_query != NULL && mode != MODE_TAG_VALUES)) {
+		warnx("--scope goes with --tags, --query with --tag-values");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	/* No query on a terminal: the REPL. */
+	if (mode == MODE_SEARCH && expr == NULL && file == NULL && argc == 0 &&
+	    isatty(STDIN_FILENO))
+		mode = MODE_REPL;
+	if (mode >= MODE_REPL)
+		return store_mode(mode, &c, &ctx, argc, limit_given, tag, scope,
+		    tag_query);
 	if ((expr != NULL) + (file != NULL) + (argc > 0) != 1 || argc > 1) {
 		warnx("give one query: an argument, -e query or -F file");
 		usage(stderr);
@@ -530,6 +639,14 @@ main(int argc, char *argv[])
 		rc = run(mode, subject, text, len, c.verbosity);
 		goto out;
 	}
+	ctx.format = parse_format(c.format, c.store == NULL || *c.store == '\0');
+	if (ctx.format == QL_FORMAT_STREAM && c.store != NULL &&
+	    *c.store != '\0') {
+		warnx("-f stream: only when filtering the span stream on stdin");
+		usage(stderr);
+		free(text);
+		return EXIT_USAGE;
+	}
 	if (c.store != NULL && *c.store != '\0') {
 		tq_err_clear(&e);
 		if (tq_store_open(c.store, NULL, &st, &e) != 0)
@@ -545,12 +662,6 @@ main(int argc, char *argv[])
 	ctx.start_ns = c.start_ns;
 	ctx.end_ns = c.end_ns;
 	ctx.verbosity = c.verbosity;
-	ctx.format = parse_format(c.format, st == NULL);
-	if (ctx.format == QL_FORMAT_STREAM && st != NULL) {
-		warnx("-f stream: only when filtering the span stream on stdin");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
 	rc = ql_search(&ctx, text, len);
 	tq_store_free(st);
 out:

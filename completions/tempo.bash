@@ -18,7 +18,8 @@ _tempo_opts()
 	tempo-put)
 		echo "--endpoint --insecure --retries" ;;
 	tempo-ql)
-		echo "--ast --check --expr --file --print" ;;
+		echo "--ast --check --expr --file --limit --print --query --repl
+		    --scope --spss --tag-values --tags --threads" ;;
 	tempo-recv)
 		echo "--listen --max-body --otlp-http --queue-size --skip-bad
 		    --threads --timeout --zipkin" ;;
@@ -30,6 +31,7 @@ _tempo_formats()
 {
 	case $1 in
 	tempo-get) echo "json proto tree table" ;;
+	tempo-ql) echo "json jsonl stream table" ;;
 	*) echo "proto json" ;;
 	esac
 }
@@ -60,6 +62,10 @@ _tempo()
 		return ;;
 	-F|--file)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return ;;
+	--scope)
+		mapfile -t COMPREPLY < <(compgen -W "intrinsic resource span
+		    event link instrumentation" -- "$cur")
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then

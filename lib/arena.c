@@ -26,21 +26,30 @@ void
 tq_arena_init(struct tq_arena *a, size_t max)
 {
 	a->head = NULL;
+	a->spare = NULL;
 	a->used = 0;
 	a->total = 0;
 	a->max = max;
 }
 
-void
-tq_arena_release(struct tq_arena *a)
+static void
+free_chunks(struct tq_arena_chunk *c)
 {
-	struct tq_arena_chunk *c, *next;
+	struct tq_arena_chunk *next;
 
-	for (c = a->head; c != NULL; c = next) {
+	for (; c != NULL; c = next) {
 		next = c->next;
 		free(c);
 	}
+}
+
+void
+tq_arena_release(struct tq_arena *a)
+{
+	free_chunks(a->head);
+	free_chunks(a->spare);
 	a->head = NULL;
+	a->spare = NULL;
 	a->used = 0;
 	a->total = 0;
 }
@@ -48,34 +57,38 @@ tq_arena_release(struct tq_arena *a)
 void
 tq_arena_reset(struct tq_arena *a)
 {
-	struct tq_arena_chunk *c, *next, *keep = NULL;
+	struct tq_arena_chunk *c, *next;
 
 	for (c = a->head; c != NULL; c = next) {
 		next = c->next;
-		if (keep == NULL || c->size > keep->size) {
-			free(keep);
-			keep = c;
-		} else
-			free(c);
+		c->next = a->spare;
+		a->spare = c;
 	}
-	a->head = keep;
+	a->head = NULL;
 	a->used = 0;
 	a->total = 0;
-	if (keep != NULL) {
-		keep->next = NULL;
-		keep->off = 0;
-		a->total = keep->size;
-	}
 }
 
-/* new_chunk mallocs a chunk of size usable bytes, counting it in a. */
+/*
+ * new_chunk gives a chunk of at least size usable bytes, counting it in a:
+ * a spare one that fits without wasting more than half of it, else a new
+ * one.
+ */
 static struct tq_arena_chunk *
 new_chunk(struct tq_arena *a, size_t size)
 {
-	struct tq_arena_chunk *c;
+	struct tq_arena_chunk *c, **pp;
 
 	if (a->total > a->max || size > a->max - a->total)
 		return NULL;
+	for (pp = &a->spare; (c = *pp) != NULL; pp = &c->next)
+		if (c->size >= size && c->size / 2 <= size &&
+		    c->size <= a->max - a->total) {
+			*pp = c->next;
+			c->off = 0;
+			a->total += c->size;
+			return c;
+		}
 	if ((c = malloc(sizeof(*c) + size)) == NULL)
 		return NULL;
 	c->size = size;

@@ -15,8 +15,9 @@ struct tq_arena_chunk;
 
 struct tq_arena {
 	struct tq_arena_chunk	*head;	/* chunk being filled */
+	struct tq_arena_chunk	*spare;	/* emptied by reset, for reuse */
 	size_t			 used;	/* bytes handed out */
-	size_t			 total;	/* bytes held in chunks */
+	size_t			 total;	/* bytes held in chunks in use */
 	size_t			 max;	/* total never exceeds max */
 };
 
@@ -27,8 +28,9 @@ void	 tq_arena_init(struct tq_arena *a, size_t max);
 void	 tq_arena_release(struct tq_arena *a);
 
 /*
- * tq_arena_reset forgets every allocation but keeps the largest chunk, so
- * a loop that decodes one record after another stops calling malloc.
+ * tq_arena_reset forgets every allocation but keeps the chunks for the
+ * next ones, so a loop that decodes one record after another stops
+ * calling malloc (and touching fresh pages).
  */
 void	 tq_arena_reset(struct tq_arena *a);
 

@@ -61,23 +61,52 @@ const struct tq_parquet_schema *tq_vp4_schema(const struct tq_vp4 *m);
 
 /*
  * tq_vp4_column_opts gives the encoding and dictionary choice for column
- * col of the schema (delta for integers, dictionaries for strings, plain
- * for IDs).
+ * col of the schema (PLAIN integers, with dictionaries except for times
+ * and durations; dictionaries for strings; DELTA_LENGTH_BYTE_ARRAY for
+ * IDs).
  */
 void	tq_vp4_column_opts(const struct tq_vp4 *m, int col,
 	    struct tq_parquet_column_opts *o);
 
-/*
- * tq_vp4_from_trace turns one trace (every span shares one trace ID;
- * combine parts first) into a record tree for tq_parquet_writer_write_
- * record, allocated from a.  Trace-level columns and nested-set numbers
- * are computed here.  *info (if not NULL) receives the trace's ID, start
- * and end.  Returns 0, TQ_EINVAL (no spans) or TQ_ENOMEM.
- */
 struct tq_trace_info;
-int	tq_vp4_from_trace(const struct tq_vp4 *m, const Tq__TracesData *td,
-	    struct tq_arena *a, struct tq_parquet_datum *rec,
-	    struct tq_trace_info *info, struct tq_err *err);
+
+/*
+ * Writing shreds traces straight into per-column batches (no record
+ * trees): a struct tq_vp4_rows buffers the rows of some traces, column by
+ * column, until tq_vp4_rows_write hands them to a Parquet writer of the
+ * mapping's schema.
+ */
+struct tq_vp4_rows;
+
+/*
+ * tq_vp4_rows_new prepares to buffer rows of m's schema; m must outlive
+ * it.  Returns 0 or TQ_ENOMEM.
+ */
+int	tq_vp4_rows_new(const struct tq_vp4 *m, struct tq_vp4_rows **out,
+	    struct tq_err *err);
+
+/* tq_vp4_rows_free frees r (NULL allowed). */
+void	tq_vp4_rows_free(struct tq_vp4_rows *r);
+
+/*
+ * tq_vp4_rows_add shreds one trace (every span shares one trace ID;
+ * combine parts first) into r as one row; info is the trace's
+ * tq_trace_info(), whose trace-level values and nested-set numbers go
+ * into their columns.  The rows copy what they keep.  Returns 0,
+ * TQ_ELIMIT or TQ_ENOMEM; after a failure r only fails.
+ */
+int	tq_vp4_rows_add(struct tq_vp4_rows *r, const Tq__TracesData *td,
+	    const struct tq_trace_info *info, struct tq_err *err);
+
+/* tq_vp4_rows_bytes says roughly how many bytes r buffers. */
+size_t	tq_vp4_rows_bytes(const struct tq_vp4_rows *r);
+
+/*
+ * tq_vp4_rows_write appends the buffered rows to w (whose schema is the
+ * mapping's) and empties r.  Returns 0 or the writer's error.
+ */
+int	tq_vp4_rows_write(struct tq_vp4_rows *r, struct tq_parquet_writer *w,
+	    struct tq_err *err);
 
 /*
  * Reading goes by column names, not positions, so blocks written by Tempo

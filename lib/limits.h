@@ -119,6 +119,17 @@
 /* Spansets of one trace while a pipeline runs (by() groups). */
 #define TQ_QL_MAX_SETS		100000
 
+/* ---- Tags (lib/tags.c, tempo-ql --tags and --tag-values) ---- */
+/* Names per scope, or values, one tag query keeps: by default (Grafana
+ * asks for 5000) and at most. */
+#define TQ_TAGS_DEFAULT_LIMIT	5000
+#define TQ_TAGS_MAX_LIMIT	1000000
+/* Text of the names or values one collection holds at once (before the
+ * limit trims them). */
+#define TQ_TAGS_MAX_BYTES	(256u * 1024 * 1024)
+/* Matching traces whose values a tag query with a filter looks at. */
+#define TQ_TAGS_MAX_QUERY_TRACES	10000
+
 /* ---- Block inspection (lib/inspect.c, tempo-get --inspect) ---- */
 /* Distinct attribute keys totalled; the rest go under the key "". */
 #define TQ_INSPECT_MAX_KEYS	100000

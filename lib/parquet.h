@@ -274,8 +274,8 @@ struct tq_parquet_write_opts {
 	const char	*created_by;	/* default "tempo-parquet <version>" */
 	/*
 	 * Records come from code that always builds them to fit the schema
-	 * (tempo's vParquet4 mapping): write_record skips its dry run, and a
-	 * record that does not fit fails the writer instead of being refused.
+	 * (a generator): write_record skips its dry run, and a record that
+	 * does not fit fails the writer instead of being refused.
 	 */
 	bool		 trusted_records;
 	/*

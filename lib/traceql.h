@@ -365,6 +365,12 @@ struct tq_ql_batch {
 	const uint32_t	*trace_first;	/* n_traces + 1 entries */
 	tq_ql_fetch_fn	 fetch;
 	void		*arg;
+	/*
+	 * Optional (may be NULL): from now on only the spans of traces t
+	 * with want[t] set matter; fetches may leave the others nil.  want
+	 * stays valid while the batch is used.
+	 */
+	void		(*only)(void *arg, const uint8_t *want);
 };
 
 /* A spanset attribute (by() value, aggregate) or a shown span field. */

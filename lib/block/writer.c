@@ -20,12 +20,16 @@
 #include "store.h"
 #include "trace.h"
 
+/* Shredded rows go to the Parquet writer past this many bytes. */
+#define ROWS_BATCH	(4u * 1024 * 1024)
+
 struct tq_block_writer {
 	struct tq_store			*store;
 	struct tq_block_opts		 o;
 	struct tq_block_meta		 meta;
 	struct tq_vp4			*vp4;
 	struct tq_parquet_writer	*pq;
+	struct tq_vp4_rows		*rows;	/* shredded, not yet written */
 	struct tq_bloom			*bloom;
 	struct tq_arena			 arena;	/* one trace's row */
 	int				 fd;	/* data.parquet, unlinked */
@@ -101,6 +105,7 @@ tq_block_writer_new(struct tq_store *s, const char *tenant,
 	if ((rc = tq_block_new_id(w->meta.block_id, err)) != 0 ||
 	    (rc = tq_vp4_new(w->o.dedicated, w->o.n_dedicated, &w->vp4,
 	    err)) != 0 ||
+	    (rc = tq_vp4_rows_new(w->vp4, &w->rows, err)) != 0 ||
 	    (rc = tq_bloom_new(est_traces, w->o.bloom_fp,
 	    w->o.bloom_shard_bytes, &w->bloom, err)) != 0)
 		goto fail;
@@ -125,7 +130,6 @@ tq_block_writer_new(struct tq_store *s, const char *tenant,
 	po.page_version = 1;
 	po.row_group_size = SIZE_MAX;	/* we cut row groups ourselves */
 	po.created_by = "tempo (vParquet4) " TQ_VERSION;
-	po.trusted_records = true;	/* tq_vp4_from_trace builds them */
 	if ((rc = tq_parquet_writer_new(tq_vp4_schema(w->vp4), &po, file_write,
 	    w, &w->pq, err)) != 0)
 		goto fail;
@@ -150,6 +154,7 @@ tq_block_writer_free(struct tq_block_writer *w)
 	if (w == NULL)
 		return;
 	tq_parquet_writer_free(w->pq);
+	tq_vp4_rows_free(w->rows);
 	tq_vp4_free(w->vp4);
 	tq_bloom_free(w->bloom);
 	tq_arena_release(&w->arena);
@@ -167,7 +172,8 @@ end_row_group(struct tq_block_writer *w, struct tq_err *err)
 
 	if (w->rg_rows == 0)
 		return 0;
-	if ((rc = tq_parquet_writer_flush(w->pq, err)) != 0)
+	if ((rc = tq_vp4_rows_write(w->rows, w->pq, err)) != 0 ||
+	    (rc = tq_parquet_writer_flush(w->pq, err)) != 0)
 		return rc;
 	if (w->n_rg == w->cap_rg) {
 		size_t cap = w->cap_rg ? 2 * w->cap_rg : 16;
@@ -188,19 +194,19 @@ int
 tq_block_writer_add(struct tq_block_writer *w, const Tq__TracesData *td,
     size_t size_hint, struct tq_err *err)
 {
-	struct tq_parquet_datum rec;
 	struct tq_trace_info info;
 	int rc;
 
 	tq_arena_reset(&w->arena);
-	if ((rc = tq_vp4_from_trace(w->vp4, td, &w->arena, &rec, &info,
-	    err)) != 0)
+	/* The ID is checked before the row is shredded: a refused trace
+	 * leaves the block as it was. */
+	if ((rc = tq_trace_info(td, &w->arena, &info, err)) != 0)
 		return rc;
 	if (w->meta.total_objects > 0 &&
 	    memcmp(info.id, w->last_id, TQ_TRACE_ID_LEN) <= 0)
 		return tq_err_set(err, TQ_EINVAL,
 		    "block: traces out of order or repeated");
-	if ((rc = tq_parquet_writer_write_record(w->pq, &rec, err)) != 0)
+	if ((rc = tq_vp4_rows_add(w->rows, td, &info, err)) != 0)
 		return rc;
 	tq_bloom_add(w->bloom, info.id);
 	memcpy(w->last_id, info.id, TQ_TRACE_ID_LEN);
@@ -214,6 +220,8 @@ tq_block_writer_add(struct tq_block_writer *w, const Tq__TracesData *td,
 	    tq__traces_data__get_packed_size(td);
 	if (w->rg_bytes >= w->o.row_group_bytes)
 		return end_row_group(w, err);
+	if (tq_vp4_rows_bytes(w->rows) >= ROWS_BATCH)
+		return tq_vp4_rows_write(w->rows, w->pq, err);
 	return 0;
 }
 

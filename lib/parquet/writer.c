@@ -344,8 +344,18 @@ update_stats(struct wcol *c, const uint8_t *p, size_t len)
 			int64_t x, a, b;
 
 			if (c->cd->logical.kind == TQ_PARQUET_LT_INT &&
-			    !c->cd->logical.is_signed)
-				break;
+			    !c->cd->logical.is_signed) {
+				uint64_t ux, ua, ub;
+
+				memcpy(&ux, p, 8);
+				memcpy(&ua, c->min.data, 8);
+				memcpy(&ub, c->max.data, 8);
+				if (ux < ua)
+					memcpy(c->min.data, p, 8);
+				else if (ux > ub)
+					memcpy(c->max.data, p, 8);
+				return 0;
+			}
 			memcpy(&x, p, 8);
 			memcpy(&a, c->min.data, 8);
 			memcpy(&b, c->max.data, 8);
@@ -359,8 +369,18 @@ update_stats(struct wcol *c, const uint8_t *p, size_t len)
 			int32_t x, a, b;
 
 			if (c->cd->logical.kind == TQ_PARQUET_LT_INT &&
-			    !c->cd->logical.is_signed)
-				break;
+			    !c->cd->logical.is_signed) {
+				uint32_t ux, ua, ub;
+
+				memcpy(&ux, p, 4);
+				memcpy(&ua, c->min.data, 4);
+				memcpy(&ub, c->max.data, 4);
+				if (ux < ua)
+					memcpy(c->min.data, p, 4);
+				else if (ux > ub)
+					memcpy(c->max.data, p, 4);
+				return 0;
+			}
 			memcpy(&x, p, 4);
 			memcpy(&a, c->min.data, 4);
 			memcpy(&b, c->max.data, 4);
@@ -368,6 +388,30 @@ update_stats(struct wcol *c, const uint8_t *p, size_t len)
 				memcpy(c->min.data, p, 4);
 			else if (x > b)
 				memcpy(c->max.data, p, 4);
+			return 0;
+		}
+		case TQ_PARQUET_BOOLEAN: {
+			uint8_t x = p[0] != 0;
+
+			if (x < (c->min.data[0] != 0))
+				c->min.data[0] = x;
+			else if (x > (c->max.data[0] != 0))
+				c->max.data[0] = x;
+			return 0;
+		}
+		case TQ_PARQUET_DOUBLE: {
+			double x, a, b;
+
+			memcpy(&x, p, 8);
+			memcpy(&a, c->min.data, 8);
+			memcpy(&b, c->max.data, 8);
+			if (x != x)
+				return 0;
+			/* -0.0 and 0.0 compare equal: the first one stays. */
+			if (x < a)
+				memcpy(c->min.data, p, 8);
+			else if (x > b)
+				memcpy(c->max.data, p, 8);
 			return 0;
 		}
 		case TQ_PARQUET_BYTE_ARRAY:
@@ -417,6 +461,31 @@ dict_entry(const struct wcol *c, size_t i, size_t *len)
 	return p + 4;
 }
 
+/*
+ * value_hash hashes a dictionary value: 4- and 8-byte values (the numbers)
+ * by one multiplication, the rest with XXH3.
+ */
+static inline uint64_t
+value_hash(const uint8_t *p, size_t len)
+{
+	uint64_t v;
+	uint32_t v32;
+
+	switch (len) {
+	case 8:
+		memcpy(&v, p, 8);
+		break;
+	case 4:
+		memcpy(&v32, p, 4);
+		v = v32;
+		break;
+	default:
+		return XXH3_64bits(p, len);
+	}
+	v *= 0x9e3779b97f4a7c15ull;
+	return v ^ v >> 29;
+}
+
 static int
 dict_grow(struct wcol *c)
 {
@@ -429,7 +498,7 @@ dict_grow(struct wcol *c)
 		size_t len;
 		const uint8_t *p = dict_entry(c, i, &len);
 
-		j = XXH3_64bits(p, len) & (n - 1);
+		j = value_hash(p, len) & (n - 1);
 		while (slots[j] != 0)
 			j = (j + 1) & (n - 1);
 		slots[j] = (uint32_t)i + 1;
@@ -452,7 +521,7 @@ dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
 
 	if (c->dict_n * 2 >= c->n_slots && (rc = dict_grow(c)) != 0)
 		return rc;
-	j = XXH3_64bits(p, len) & (c->n_slots - 1);
+	j = value_hash(p, len) & (c->n_slots - 1);
 	while (c->slots[j] != 0) {
 		e = dict_entry(c, c->slots[j] - 1, &elen);
 		if (elen == len && memcmp(e, p, len) == 0) {
@@ -700,50 +769,32 @@ page_bytes(const struct wcol *c)
 }
 
 /*
- * append adds one level entry and, when def is max_def, the value at p
- * (len bytes; for fixed types the value in memory, which is PLAIN).
+ * add_value adds the value at p (len bytes; for fixed types the value in
+ * memory, which is PLAIN) of an entry whose levels are in.
  */
 static int
-append(struct tq_parquet_writer *w, struct wcol *c, int rep, int def,
-    const void *p, size_t len, struct tq_err *err)
+add_value(struct tq_parquet_writer *w, struct wcol *c, const void *p,
+    size_t len)
 {
-	uint16_t r16 = (uint16_t)rep, d16 = (uint16_t)def;
 	uint32_t n32 = (uint32_t)len, idx;
 	bool added;
 	int rc;
 
-	if (rep == 0) {
-		if (c->n_levels > 0 && (page_bytes(c) >= w->o.page_size ||
-		    (c->dict_full && c->dict_active)) &&
-		    (rc = cut_page(w, c, err)) != 0)
-			return rc;
-		c->n_rows++;
-		c->rg_rows++;
-	}
-	if ((c->cd->max_def > 0 && (rc = put2(&c->def, d16)) != 0) ||
-	    (c->cd->max_rep > 0 && (rc = put2(&c->rep, r16)) != 0))
-		goto fail;
-	c->n_levels++;
-	c->rg_levels++;
-	if (def != c->cd->max_def)
-		return 0;
-	if (c->cd->type == TQ_PARQUET_BYTE_ARRAY && len > UINT32_MAX / 2) {
-		rc = TQ_ELIMIT;
-		goto fail;
-	}
+	if (c->cd->type == TQ_PARQUET_BYTE_ARRAY && len > UINT32_MAX / 2)
+		return TQ_ELIMIT;
 	c->n_values++;
 	if (c->dict_active) {
 		if ((rc = dict_lookup(c, p, len, &idx, &added)) != 0 ||
 		    (rc = putn(&c->vals, &idx, 4)) != 0)
-			goto fail;
+			return rc;
 		if (added && (rc = update_stats(c, p, len)) != 0)
-			goto fail;
+			return rc;
 		if (c->dict.len > w->o.dict_max)
 			c->dict_full = true;
 		return 0;
 	}
 	if ((rc = update_stats(c, p, len)) != 0)
-		goto fail;
+		return rc;
 	switch (c->encoding) {
 	case TQ_PARQUET_DELTA_BINARY_PACKED: {
 		int64_t v;
@@ -755,26 +806,67 @@ append(struct tq_parquet_writer *w, struct wcol *c, int rep, int def,
 			v = v32;
 		} else
 			memcpy(&v, p, 8);
-		rc = putn(&c->vals, &v, 8);
-		break;
+		return putn(&c->vals, &v, 8);
 	}
 	case TQ_PARQUET_DELTA_LENGTH_BYTE_ARRAY: {
 		int64_t l = (int64_t)len;
 
 		if ((rc = putn(&c->vals, &l, 8)) == 0)
 			rc = putn(&c->vals2, p, len);
-		break;
+		return rc;
 	}
 	default:
 		if (c->width == 0 && (rc = putn(&c->vals, &n32, 4)) != 0)
-			break;
-		rc = putn(&c->vals, p, len);
+			return rc;
+		return putn(&c->vals, p, len);
 	}
-	if (rc == 0)
-		return 0;
-fail:
+}
+
+/* record_start cuts the open page if it is full, before a new record. */
+static int
+record_start(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
+{
+	int rc;
+
+	if (c->n_levels > 0 && (page_bytes(c) >= w->o.page_size ||
+	    (c->dict_full && c->dict_active)) &&
+	    (rc = cut_page(w, c, err)) != 0)
+		return rc;
+	c->n_rows++;
+	c->rg_rows++;
+	return 0;
+}
+
+static int
+value_error(struct wcol *c, int rc, struct tq_err *err)
+{
 	return tq_err_set(err, rc, "column %s: %s", c->cd->path,
 	    rc == TQ_ELIMIT ? "value or page too large" : "out of memory");
+}
+
+/*
+ * append adds one level entry and, when def is max_def, the value at p
+ * (len bytes; for fixed types the value in memory, which is PLAIN).
+ */
+static int
+append(struct tq_parquet_writer *w, struct wcol *c, int rep, int def,
+    const void *p, size_t len, struct tq_err *err)
+{
+	uint16_t r16 = (uint16_t)rep, d16 = (uint16_t)def;
+	int rc;
+
+	if (rep == 0 && (rc = record_start(w, c, err)) != 0)
+		return rc;
+	if ((c->cd->max_def > 0 && (rc = put2(&c->def, d16)) != 0) ||
+	    (c->cd->max_rep > 0 && (rc = put2(&c->rep, r16)) != 0))
+		return value_error(c, rc, err);
+	c->n_levels++;
+	c->rg_levels++;
+	if (def != c->cd->max_def)
+		return 0;
+	if ((rc = add_value(w, c, p, len)) != 0)
+		return value_error(c, rc, err);
+	return 0;
 }
 
 int
@@ -782,7 +874,7 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
     const struct tq_parquet_batch *b, struct tq_err *err)
 {
 	struct wcol *c;
-	size_t i, v = 0;
+	size_t i, j, v = 0;
 	int rc, t;
 
 	if (w->failed != 0 || w->closed)
@@ -793,16 +885,29 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 		    col);
 	c = &w->cols[col];
 	t = c->cd->type;
-	/* Check everything first so a bad batch leaves the column as it was. */
-	for (i = 0; i < b->n_levels; i++) {
-		int d = b->def ? b->def[i] : c->cd->max_def;
-		int r = b->rep ? b->rep[i] : 0;
+	/*
+	 * Check everything first so a bad batch leaves the column as it was:
+	 * simple passes over each level array, which the compiler vectorises.
+	 */
+	if (b->def != NULL) {
+		uint16_t md = (uint16_t)c->cd->max_def, top = 0;
 
-		if (d > c->cd->max_def || r > c->cd->max_rep ||
-		    (c->n_levels == 0 && c->rg_levels == 0 && i == 0 && r != 0))
-			return tq_err_set(err, TQ_EINVAL, "column %s: entry %zu: "
-			    "levels %d/%d out of range", c->cd->path, i, r, d);
-		v += d == c->cd->max_def;
+		for (i = 0; i < b->n_levels; i++) {
+			top = b->def[i] > top ? b->def[i] : top;
+			v += b->def[i] == md;
+		}
+		if (top > md)
+			goto bad_levels;
+	} else
+		v = b->n_levels;
+	if (b->rep != NULL) {
+		uint16_t top = 0;
+
+		for (i = 0; i < b->n_levels; i++)
+			top = b->rep[i] > top ? b->rep[i] : top;
+		if (top > c->cd->max_rep || (c->n_levels == 0 &&
+		    c->rg_levels == 0 && b->n_levels > 0 && b->rep[0] != 0))
+			goto bad_levels;
 	}
 	if ((c->cd->max_def > 0 && b->def == NULL && b->n_levels > 0) ||
 	    (c->cd->max_rep > 0 && b->rep == NULL && b->n_levels > 0))
@@ -819,14 +924,37 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 	    (t == TQ_PARQUET_FIXED_LEN_BYTE_ARRAY && b->data == NULL))))
 		return tq_err_set(err, TQ_EINVAL, "column %s: %zu values for "
 		    "%zu present entries", c->cd->path, b->n_values, v);
+	/*
+	 * Entries go in runs that hold one record start at most (at the
+	 * run's head), where a page may be cut: the run's levels are copied
+	 * whole, then its values added one by one.
+	 */
 	v = 0;
-	for (i = 0; i < b->n_levels; i++) {
-		int d = b->def ? b->def[i] : c->cd->max_def;
-		int r = b->rep ? b->rep[i] : 0;
-		const void *p = NULL;
-		size_t len = c->width;
+	for (i = 0; i < b->n_levels; i = j) {
+		size_t k;
 
-		if (d == c->cd->max_def) {
+		if ((b->rep == NULL || b->rep[i] == 0) &&
+		    (rc = record_start(w, c, err)) != 0)
+			goto fail;
+		j = i + 1;
+		if (b->rep != NULL)
+			while (j < b->n_levels && b->rep[j] != 0)
+				j++;
+		if ((c->cd->max_def > 0 &&
+		    (rc = putn(&c->def, b->def + i, 2 * (j - i))) != 0) ||
+		    (c->cd->max_rep > 0 &&
+		    (rc = putn(&c->rep, b->rep + i, 2 * (j - i))) != 0)) {
+			rc = value_error(c, rc, err);
+			goto fail;
+		}
+		c->n_levels += j - i;
+		c->rg_levels += (int64_t)(j - i);
+		for (k = i; k < j; k++) {
+			const void *p;
+			size_t len = c->width;
+
+			if (b->def != NULL && b->def[k] != c->cd->max_def)
+				continue;
 			switch (t) {
 			case TQ_PARQUET_BOOLEAN: p = &b->b[v]; break;
 			case TQ_PARQUET_INT32: p = &b->i32[v]; break;
@@ -841,13 +969,29 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 				p = b->data + v * c->width;
 			}
 			v++;
-		}
-		if ((rc = append(w, c, r, d, p, len, err)) != 0) {
-			w->failed = rc;
-			return rc;
+			if ((rc = add_value(w, c, p, len)) != 0) {
+				rc = value_error(c, rc, err);
+				goto fail;
+			}
 		}
 	}
 	return 0;
+fail:
+	w->failed = rc;
+	return rc;
+bad_levels:
+	/* Name the first bad entry. */
+	for (i = 0; i < b->n_levels; i++) {
+		int d = b->def ? b->def[i] : c->cd->max_def;
+		int r = b->rep ? b->rep[i] : 0;
+
+		if (d > c->cd->max_def || r > c->cd->max_rep ||
+		    (c->n_levels == 0 && c->rg_levels == 0 && i == 0 && r != 0))
+			break;
+	}
+	return tq_err_set(err, TQ_EINVAL, "column %s: entry %zu: levels %d/%d "
+	    "out of range", c->cd->path, i, b->rep ? b->rep[i] : 0,
+	    b->def ? b->def[i] : c->cd->max_def);
 }
 
 /* ---- Row groups ---- */

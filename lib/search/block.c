@@ -42,10 +42,13 @@ struct src {
 	size_t				 n_spans, n_traces;
 	uint32_t			*span_trace, *span_rs, *span_ss;
 	uint32_t			*trace_first;
-	/* Columns read for this row group, released after it. */
+	const uint8_t			*want;	/* per trace; NULL: all */
+	/* Columns read, each slot reused (memory and all) by the same
+	 * column of the next row group; col_rg says which one it holds. */
 	struct tq_parquet_column	 cols[MAX_COLS];
 	int				 col_no[MAX_COLS];
 	int				 col_flags[MAX_COLS];
+	size_t				 col_rg[MAX_COLS];
 	size_t				 ncols;
 	/* owners() results for this row group. */
 	struct {
@@ -113,22 +116,27 @@ column(struct src *x, const char *path, int flags,
 	if (col < 0)
 		return 0;
 	for (i = 0; i < x->ncols; i++)
-		if (x->col_no[i] == col && x->col_flags[i] == flags) {
-			*out = &x->cols[i];
-			return 0;
-		}
-	if (x->ncols == MAX_COLS)
-		return tq_err_set(x->err, TQ_ELIMIT,
-		    "search: a query reads more than %d columns", MAX_COLS);
-	memset(&x->cols[x->ncols], 0, sizeof(x->cols[0]));
-	rc = tq_parquet_reader_read_column(x->pr, x->rg, col, flags,
-	    &x->cols[x->ncols], x->err);
-	x->col_no[x->ncols] = col;
-	x->col_flags[x->ncols] = flags;
-	x->ncols++;
-	if (rc != 0)
-		return rc;
-	*out = &x->cols[x->ncols - 1];
+		if (x->col_no[i] == col && x->col_flags[i] == flags)
+			break;
+	if (i == x->ncols) {
+		if (x->ncols == MAX_COLS)
+			return tq_err_set(x->err, TQ_ELIMIT,
+			    "search: a query reads more than %d columns",
+			    MAX_COLS);
+		memset(&x->cols[i], 0, sizeof(x->cols[0]));
+		x->col_no[i] = col;
+		x->col_flags[i] = flags;
+		x->col_rg[i] = SIZE_MAX;
+		x->ncols++;
+	}
+	if (x->col_rg[i] != x->rg) {
+		x->col_rg[i] = SIZE_MAX;
+		if ((rc = tq_parquet_reader_read_column(x->pr, x->rg, col,
+		    flags | TQ_PARQUET_READ_REUSE, &x->cols[i], x->err)) != 0)
+			return rc;
+		x->col_rg[i] = x->rg;
+	}
+	*out = &x->cols[i];
 	return 0;
 }
 
@@ -141,6 +149,14 @@ release(struct src *x)
 		tq_parquet_column_release(&x->cols[i]);
 	x->ncols = 0;
 	x->nowners = 0;
+}
+
+/* next_row_group forgets what was worked out for the last one. */
+static void
+next_row_group(struct src *x)
+{
+	x->nowners = 0;
+	x->want = NULL;
 }
 
 /*
@@ -243,6 +259,20 @@ value_at(const struct tq_parquet_column *c, size_t i, int how,
 	}
 }
 
+/* wanted says whether entity e of level l belongs to a trace that
+ * matters (see struct tq_ql_batch's only). */
+static bool
+wanted(const struct src *x, struct level l, uint32_t e)
+{
+	if (x->want == NULL)
+		return true;
+	if (l.rep == x->span_l.rep && l.def == x->span_l.def)
+		return x->want[x->span_trace[e]];
+	if (l.rep == x->trace_l.rep && l.def == x->trace_l.def)
+		return x->want[e];
+	return true;
+}
+
 /* How a column's values become TraceQL values. */
 enum { AS_PLAIN = -1, AS_HEX = -2 };
 
@@ -269,6 +299,8 @@ per_entity(struct src *x, const char *path, struct level l, int how,
 		if (own[i] >= n)
 			return tq_err_set(x->err, TQ_ECORRUPT,
 			    "%s: more entities than spans", path);
+		if (!wanted(x, l, own[i]))
+			continue;
 		if (how == AS_HEX) {
 			if (c->type != TQ_PARQUET_BYTE_ARRAY &&
 			    c->type != TQ_PARQUET_FIXED_LEN_BYTE_ARRAY)
@@ -401,7 +433,8 @@ attrs(struct src *x, const char *prefix, struct level owner, size_t n,
 		    key->off[i + 1] - key->off[i] == len &&
 		    memcmp(key->data + key->off[i], name, len) == 0;
 
-		slot[i] = hit && own[i] < n ? nmatch++ : UINT32_MAX;
+		slot[i] = hit && own[i] < n && wanted(x, owner, own[i]) ?
+		    nmatch++ : UINT32_MAX;
 	}
 	if (nmatch == 0)
 		return 0;
@@ -518,7 +551,7 @@ static const struct wellknown res_wk[] = {
  */
 static bool
 own_column(const struct tq_block_meta *m, bool span, const char *name,
-    size_t len, char *path, size_t size)
+    size_t len, char *path, size_t size, int *type)
 {
 	const struct wellknown *wk = span ? span_wk : res_wk;
 	size_t nwk = span ? sizeof(span_wk) / sizeof(span_wk[0]) :
@@ -529,6 +562,7 @@ own_column(const struct tq_block_meta *m, bool span, const char *name,
 	for (i = 0; i < nwk; i++)
 		if (strlen(wk[i].key) == len && memcmp(wk[i].key, name, len) == 0) {
 			snprintf(path, size, "%s", wk[i].column);
+			*type = wk[i].type;
 			return true;
 		}
 	for (i = 0; i < m->n_ded; i++) {
@@ -539,6 +573,7 @@ own_column(const struct tq_block_meta *m, bool span, const char *name,
 		    memcmp(m->ded[i].name, name, len) == 0) {
 			snprintf(path, size, "%sDedicatedAttributes.String%02zu",
 			    span ? SPAN : RES, k);
+			*type = TQ_QL_T_STRING;
 			return true;
 		}
 	}
@@ -556,11 +591,18 @@ scoped_attr(struct src *x, bool span, const char *name, size_t len,
 	size_t i;
 	int rc;
 
-	if ((rc = attrs(x, span ? SPAN "Attrs.list.element." :
+	int own_type = TQ_QL_T_NIL;
+	bool own = own_column(x->meta, span, name, len, path, sizeof(path),
+	    &own_type);
+
+	/* A well-known or dedicated attribute's values of its column's type
+	 * are always in that column; Attrs holds only the others. */
+	if ((!own || types != 1u << own_type) &&
+	    (rc = attrs(x, span ? SPAN "Attrs.list.element." :
 	    RES "Attrs.list.element.", l, n, name, len, types, false, a,
 	    out)) != 0)
 		return rc;
-	if (!own_column(x->meta, span, name, len, path, sizeof(path)))
+	if (!own)
 		return 0;
 	if ((rc = per_entity(x, path, l, AS_PLAIN, a, &own_v, n)) != 0)
 		return rc;
@@ -661,6 +703,14 @@ child_count(struct src *x, struct tq_arena *a, struct tq_ql_value *out)
 	return 0;
 }
 
+static void
+block_only(void *arg, const uint8_t *want)
+{
+	struct src *x = arg;
+
+	x->want = want;
+}
+
 static int
 block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
     struct tq_arena *a, struct tq_err *err)
@@ -744,24 +794,48 @@ skeleton(struct src *x, struct tq_arena *a)
 {
 	const struct tq_parquet_column *c;
 	const struct tq_parquet_column_desc *d;
-	size_t i, k = 0, nrows;
+	size_t i, k = 0, nrows, nspans;
 	uint32_t trace = 0, rs = 0, ss = 0, t;
 	int rc;
 
-	if ((rc = column(x, SPAN "SpanID", 0, &c)) != 0)
-		return rc;
-	if (c == NULL)
+	static const char *const spine[] = { SPAN "Kind", SPAN "StatusCode",
+		SPAN "ParentID", SPAN "NestedSetLeft", SPAN "SpanID" };
+	const char *best = NULL;
+	int64_t best_size = INT64_MAX;
+
+	/* Any required column of the span gives the structure: take the
+	 * smallest, which is also cheapest to decode. */
+	for (i = 0; i < sizeof(spine) / sizeof(spine[0]); i++) {
+		int col = tq_parquet_schema_find(x->s, spine[i]);
+		const struct tq_parquet_chunk *ch;
+
+		/* Not under another repeated field (other writers may
+		 * make fields optional: more definition levels). */
+		if (col < 0 || x->s->columns[col].max_rep != x->span_l.rep ||
+		    (ch = tq_parquet_reader_chunk(x->pr, x->rg, col)) == NULL)
+			continue;
+		if (ch->compressed_size < best_size) {
+			best = spine[i];
+			best_size = ch->compressed_size;
+		}
+	}
+	if (best == NULL)
 		return tq_err_set(x->err, TQ_ECORRUPT,
-		    "data.parquet: no column " SPAN "SpanID");
+		    "data.parquet: no required column of spans");
+	if ((rc = column(x, best, 0, &c)) != 0)
+		return rc;
 	d = &x->s->columns[c->col];
 	nrows = (size_t)tq_parquet_reader_row_group_rows(x->pr, x->rg);
-	x->n_spans = c->n_values;
+	/* Spans: the entries that reach the span's level. */
+	for (i = 0, nspans = 0; i < c->n_levels; i++)
+		nspans += (c->def ? c->def[i] : d->max_def) >= x->span_l.def;
+	x->n_spans = nspans;
 	x->n_traces = nrows;
-	if ((x->span_trace = tq_arena_alloc(a, (c->n_values + 1) *
+	if ((x->span_trace = tq_arena_alloc(a, (nspans + 1) *
 	    sizeof(uint32_t))) == NULL ||
-	    (x->span_rs = tq_arena_alloc(a, (c->n_values + 1) *
+	    (x->span_rs = tq_arena_alloc(a, (nspans + 1) *
 	    sizeof(uint32_t))) == NULL ||
-	    (x->span_ss = tq_arena_alloc(a, (c->n_values + 1) *
+	    (x->span_ss = tq_arena_alloc(a, (nspans + 1) *
 	    sizeof(uint32_t))) == NULL ||
 	    (x->trace_first = tq_arena_alloc(a, (nrows + 1) *
 	    sizeof(uint32_t))) == NULL)
@@ -781,7 +855,7 @@ skeleton(struct src *x, struct tq_arena *a)
 		if (r <= x->ss_l.rep && df >= x->ss_l.def)
 			ss++;
 		if (df >= x->span_l.def) {
-			if (k == c->n_values || rs == 0 || ss == 0)
+			if (rs == 0 || ss == 0)
 				return tq_err_set(x->err, TQ_ECORRUPT,
 				    "%s: bad levels", d->path);
 			x->span_trace[k] = trace - 1;
@@ -790,7 +864,7 @@ skeleton(struct src *x, struct tq_arena *a)
 			k++;
 		}
 	}
-	if (k != c->n_values || trace != nrows)
+	if (trace != nrows)
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
 		    d->path);
 	for (t = trace; t <= nrows; t++)
@@ -810,6 +884,7 @@ need_column(struct src *x, const struct tq_ql_need *nd, char *path,
     size_t size, struct tq_parquet_value *v, bool *key_only)
 {
 	const struct tq_ql_field *f = &nd->field;
+	int own_type;
 
 	memset(v, 0, sizeof(*v));
 	*key_only = false;
@@ -819,9 +894,10 @@ need_column(struct src *x, const struct tq_ql_need *nd, char *path,
 		if (f->scope != TQ_QL_SCOPE_SPAN &&
 		    f->scope != TQ_QL_SCOPE_RESOURCE)
 			return false;
-		if (own_column(x->meta, span, f->name, f->len, path, size)) {
+		if (own_column(x->meta, span, f->name, f->len, path, size,
+		    &own_type)) {
 			if (nd->val.type != TQ_QL_T_STRING || nd->op != TQ_QL_OP_EQ ||
-			    strstr(path, "HttpStatusCode") != NULL)
+			    own_type != TQ_QL_T_STRING)
 				return false;
 			v->type = TQ_PARQUET_BYTE_ARRAY;
 			v->ptr = (const uint8_t *)nd->val.s;
@@ -966,10 +1042,11 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 			b.n_traces = x->n_traces;
 			b.trace_first = x->trace_first;
 			b.fetch = block_fetch;
+			b.only = block_only;
 			b.arg = x;
 			rc = tq_search_batch(sq, &b, &a, o, r, NULL, err);
 		}
-		release(x);
+		next_row_group(x);
 		tq_arena_reset(&a);
 		if (rc != 0)
 			break;

@@ -15,6 +15,7 @@ struct otlp_batch {
 	uint32_t		*trace_of;	/* per span */
 	uint32_t		*children;	/* per span, childCount */
 	size_t			 n_spans;
+	const uint8_t		*want;		/* per trace; NULL: all */
 };
 
 int64_t
@@ -334,10 +335,21 @@ otlp_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
 	struct otlp_batch *ob = arg;
 	size_t i;
 
-	for (i = 0; i < ob->n_spans; i++)
+	for (i = 0; i < ob->n_spans; i++) {
+		if (ob->want != NULL && !ob->want[ob->trace_of[i]])
+			continue;
 		if (fetch_one(ob, f, i, &out[i], a) != 0)
 			return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+	}
 	return 0;
+}
+
+static void
+otlp_only(void *arg, const uint8_t *want)
+{
+	struct otlp_batch *ob = arg;
+
+	ob->want = want;
 }
 
 int
@@ -398,6 +410,7 @@ tq_search_otlp_batch(Tq__TracesData *const *traces, size_t n,
 	out->n_traces = n;
 	out->trace_first = first;
 	out->fetch = otlp_fetch;
+	out->only = otlp_only;
 	out->arg = ob;
 	return 0;
 }

@@ -168,7 +168,7 @@ static const struct tq_ql_field result_fields[R_COUNT] = {
 	[R_SPAN_START] = { .intrinsic = TQ_QL_F_SPAN_START },
 	[R_DURATION] = { .intrinsic = TQ_QL_I_DURATION },
 	[R_SERVICE] = { .is_attr = true, .scope = TQ_QL_SCOPE_RESOURCE,
-	    .name = "service.name", .len = 12 },
+	    .name = "service.name", .len = 12, .types = 1u << TQ_QL_T_STRING },
 	[R_STATUS] = { .intrinsic = TQ_QL_I_STATUS },
 };
 
@@ -210,8 +210,8 @@ add_services(struct tq_search_trace *t, struct tq_arena *a,
 static int
 make_set(struct tq_search_query *sq, const struct tq_ql_set *in,
     const struct tq_ql_value *const *f, const struct tq_ql_value *const *sh,
-    const struct tq_search_opts *o, struct tq_arena *a,
-    struct tq_search_set *out)
+    const char *const *keys, const struct tq_search_opts *o,
+    struct tq_arena *a, struct tq_search_set *out)
 {
 	size_t i, j, n = in->n;
 
@@ -251,7 +251,7 @@ make_set(struct tq_search_query *sq, const struct tq_ql_set *in,
 		for (j = 0; j < sq->nshown; j++) {
 			if (sh[j][k].type == TQ_QL_T_NIL)
 				continue;
-			sp->attrs[sp->nattrs].key = sq->keys[j];
+			sp->attrs[sp->nattrs].key = keys[j];
 			if (!copy_value(a, &sh[j][k], &sp->attrs[sp->nattrs].val))
 				return TQ_ENOMEM;
 			sp->nattrs++;
@@ -301,6 +301,7 @@ tq_search_batch(struct tq_search_query *sq, const struct tq_ql_batch *b,
     struct tq_search_result *r, bool *matched, struct tq_err *err)
 {
 	const struct tq_ql_value *f[R_COUNT], *sh[MAX_SHOWN];
+	const char *keys[MAX_SHOWN];
 	struct tq_ql_value *starts;
 	struct tq_ql_match *m;
 	size_t nm, i, j;
@@ -326,6 +327,21 @@ tq_search_batch(struct tq_search_query *sq, const struct tq_ql_batch *b,
 			m[j++] = m[i];
 	if ((nm = j) == 0)
 		return 0;
+	/* What follows reads only the matching traces' spans. */
+	if (b->only != NULL) {
+		uint8_t *want = tq_arena_calloc(a, b->n_traces, 1);
+
+		if (want == NULL)
+			return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+		for (i = 0; i < nm; i++)
+			want[m[i].trace] = 1;
+		b->only(b->arg, want);
+	}
+	/* The keys live in r: a worker's query dies before its results. */
+	for (i = 0; i < sq->nshown; i++)
+		if ((keys[i] = tq_arena_strndup(&r->arena, sq->keys[i],
+		    strlen(sq->keys[i]))) == NULL)
+			return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
 	for (i = 0; i < R_COUNT + sq->nshown; i++) {
 		const struct tq_ql_field *fi = i < R_COUNT ? &result_fields[i] :
 		    &sq->shown[i - R_COUNT];
@@ -372,7 +388,7 @@ tq_search_batch(struct tq_search_query *sq, const struct tq_ql_batch *b,
 		    end) != 0)
 			goto nomem;
 		for (j = 0; j < m[i].n; j++)
-			if (make_set(sq, &m[i].sets[j], f, sh, o, &r->arena,
+			if (make_set(sq, &m[i].sets[j], f, sh, keys, o, &r->arena,
 			    &t->sets[j]) != 0)
 				goto nomem;
 		t->nsets = m[i].n;
@@ -429,11 +445,14 @@ merge(struct tq_arena *a, struct tq_search_trace *x,
 	    NULL || (sv = tq_arena_calloc(a, x->nservices + y->nservices,
 	    sizeof(*sv))) == NULL)
 		return false;
-	memcpy(sets, x->sets, x->nsets * sizeof(*sets));
-	memcpy(sets + x->nsets, y->sets, y->nsets * sizeof(*sets));
+	if (x->nsets > 0)
+		memcpy(sets, x->sets, x->nsets * sizeof(*sets));
+	if (y->nsets > 0)
+		memcpy(sets + x->nsets, y->sets, y->nsets * sizeof(*sets));
 	x->sets = sets;
 	x->nsets += y->nsets;
-	memcpy(sv, x->services, x->nservices * sizeof(*sv));
+	if (x->nservices > 0)
+		memcpy(sv, x->services, x->nservices * sizeof(*sv));
 	n = x->nservices;
 	for (i = 0; i < y->nservices; i++) {
 		for (k = 0; k < n; k++)
@@ -456,6 +475,8 @@ tq_search_finish(struct tq_search_result *r, const struct tq_search_opts *o)
 {
 	size_t i, k = 0;
 
+	if (r->n == 0)
+		return;
 	qsort(r->traces, r->n, sizeof(*r->traces), by_id);
 	for (i = 0; i < r->n; i++) {
 		if (k > 0 && memcmp(r->traces[k - 1]->id, r->traces[i]->id,

@@ -728,8 +728,9 @@ related(struct tq_ql_eval *e, enum tq_ql_op op, uint32_t a, uint32_t b)
 		return la < lb && rb < ra;
 	case TQ_QL_OP_ANCE: case TQ_QL_OP_NOT_ANCE: case TQ_QL_OP_UNION_ANCE:
 		return lb < la && ra < rb;
-	default:		/* siblings */
-		return a != b && nsv(e->parent, a) == nsv(e->parent, b);
+	default:		/* siblings: roots and orphans have no parent */
+		return a != b && nsv(e->parent, a) > 0 &&
+		    nsv(e->parent, a) == nsv(e->parent, b);
 	}
 }
 
@@ -1135,6 +1136,7 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
     struct tq_err *err)
 {
 	struct tq_ql_match *m = NULL;
+	const uint8_t *first = NULL;
 	size_t t, nm = 0;
 
 	e->b = b;
@@ -1150,13 +1152,19 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 		return 0;
 	if ((m = alloc(e, b->n_traces, sizeof(*m))) == NULL)
 		return e->rc;
+	/* A pipeline that starts with a filter finds nothing in a trace
+	 * none of whose spans passes it: most traces, most of the time. */
+	if (e->q->root->nitems > 0 && e->q->root->items[0]->kind == TQ_QL_FILTER &&
+	    (first = filter_mask(e, e->q->root->items[0])) == NULL)
+		return e->rc;
 	for (t = 0; t < b->n_traces && e->rc == 0; t++) {
 		struct sets in = { 0 }, res = { 0 };
 		struct tq_ql_set all = { 0 };
 		uint32_t i;
 
 		all.n = b->trace_first[t + 1] - b->trace_first[t];
-		if (all.n == 0)
+		if (all.n == 0 || (first != NULL &&
+		    memchr(first + b->trace_first[t], 1, all.n) == NULL))
 			continue;
 		if ((all.spans = alloc(e, all.n, sizeof(uint32_t))) == NULL)
 			break;

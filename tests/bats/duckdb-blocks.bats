@@ -30,11 +30,28 @@ same_traces() {
 	diff -u "$D/want.jsonl" <(printf '%s\n' "$output")
 }
 
+# same_search STORE: TraceQL searches over STORE find what they find over
+# the original block, span for span.
+same_search() {
+	local q
+	for q in '{ status = error }' '{ span.http.route = "/api/cart" }' \
+	    '{ resource.service.name = "cart" && duration > 5ms }' \
+	    '{ kind = server } >> { kind = client && status = error }' \
+	    '{ event:name = "exception" } | select(event.exception.type)' \
+	    '{ .deployment.environment = "staging" } | by(resource.service.name) | count() > 1'; do
+		tempo-ql -s "$D/ours" -f jsonl --limit 0 --spss 1000 "$q" | sort >"$D/want-q"
+		[ -s "$D/want-q" ] || fail "nothing found by $q"
+		run -0 --separate-stderr tempo-ql -s "$1" -f jsonl --limit 0 --spss 1000 "$q"
+		diff -u "$D/want-q" <(printf '%s\n' "$output" | sort) || fail "$q differs"
+	done
+}
+
 @test "duckdb-blocks: a block DuckDB rewrote (v1 pages, snappy, dictionaries) reads the same" {
 	run -0 node "$TQ_NODE/duckdb-block.js" "$D/ours/single-tenant/$B" \
 		"$D/v1/single-tenant/$B" v1
 	[ "$output" -gt 1 ]		# several row groups
 	same_traces "$D/v1"
+	same_search "$D/v1"
 	# Found in at most 3 reads, by the footer's statistics.
 	run -0 --separate-stderr tempo-get -s "$D/v1" --explain "$(head -n 1 "$D/ids")"
 	[[ $stderr == *" found reads="[123]" "* ]]
@@ -44,6 +61,7 @@ same_traces() {
 	run -0 node "$TQ_NODE/duckdb-block.js" "$D/ours/single-tenant/$B" \
 		"$D/v2/single-tenant/$B" v2
 	same_traces "$D/v2"
+	same_search "$D/v2"
 }
 
 @test "duckdb-blocks: DuckDB reads our block's vParquet4 columns" {

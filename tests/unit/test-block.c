@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "block.h"
+#include "gen.h"
 #include "limits.h"
 #include "store.h"
 #include "trace.h"
@@ -124,6 +127,7 @@ test_round_trip(const struct tq_block_dedicated *ded, size_t nded,
 	struct tq_parquet_writer *w;
 	struct tq_parquet_reader *rd;
 	struct tq_vp4_reader *vr;
+	struct tq_vp4_rows *rows;
 	struct tq_vp4 *m;
 	struct tq_arena a;
 	struct tq_buf file, want, got;
@@ -142,6 +146,7 @@ test_round_trip(const struct tq_block_dedicated *ded, size_t nded,
 	T_EQ_INT(tq_vp4_new(ded, nded, &m, &e), 0, "vp4: schema builds");
 	T_EQ_INT(tq_parquet_writer_new(tq_vp4_schema(m), NULL, mem_write, &file,
 	    &w, &e), 0, "vp4: writer starts");
+	T_EQ_INT(tq_vp4_rows_new(m, &rows, &e), 0, "vp4: rows start");
 	for (c = 0; c < tq_vp4_schema(m)->n_columns; c++) {
 		struct tq_parquet_column_opts o;
 
@@ -160,10 +165,10 @@ test_round_trip(const struct tq_block_dedicated *ded, size_t nded,
 		free(body);
 		tq_trace_split(all[i], &a, &groups, &ng, NULL, &e);
 		for (g = 0; g < ng; g++) {
-			struct tq_parquet_datum rec;
+			struct tq_trace_info info;
 
-			if (tq_vp4_from_trace(m, groups[g], &a, &rec, NULL, &e) != 0 ||
-			    tq_parquet_writer_write_record(w, &rec, &e) != 0) {
+			if (tq_trace_info(groups[g], &a, &info, &e) != 0 ||
+			    tq_vp4_rows_add(rows, groups[g], &info, &e) != 0) {
 				printf("# %s\n", e.msg);
 				break;
 			}
@@ -171,8 +176,10 @@ test_round_trip(const struct tq_block_dedicated *ded, size_t nded,
 			ntraces++;
 		}
 	}
+	T_EQ_INT(tq_vp4_rows_write(rows, w, &e), 0, "vp4: rows go to the writer");
 	T_EQ_INT(tq_parquet_writer_close(w, &e), 0, "vp4: file closes");
 	tq_parquet_writer_free(w);
+	tq_vp4_rows_free(rows);
 
 	/* Read every row group back through the name-based reader. */
 	ok = tq_parquet_reader_open_mem(file.data, file.len, NULL, &rd, &e) == 0;
@@ -389,6 +396,311 @@ test_store(void)
 		printf("# could not remove %s\n", dir);
 }
 
+
+/* write_file writes traces[0..n) as one Parquet file of m's schema into
+ * out with the direct writer, in batches of a few rows and two row
+ * groups. */
+static int
+write_file(const struct tq_vp4 *m, Tq__TracesData **traces, size_t n,
+    struct tq_buf *out)
+{
+	struct tq_parquet_writer *w;
+	struct tq_vp4_rows *rows = NULL;
+	struct tq_arena a;
+	struct tq_err e;
+	size_t i, c;
+	int rc = 0;
+
+	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
+	if (tq_parquet_writer_new(tq_vp4_schema(m), NULL, mem_write, out, &w,
+	    &e) != 0 || tq_vp4_rows_new(m, &rows, &e) != 0)
+		return -1;
+	for (c = 0; c < tq_vp4_schema(m)->n_columns; c++) {
+		struct tq_parquet_column_opts o;
+
+		tq_vp4_column_opts(m, (int)c, &o);
+		tq_parquet_writer_set_column(w, (int)c, &o, &e);
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		struct tq_trace_info info;
+
+		rc = tq_trace_info(traces[i], &a, &info, &e);
+		if (rc == 0)
+			rc = tq_vp4_rows_add(rows, traces[i], &info, &e);
+		if (rc == 0 && (i % 7 == 6 || i == n - 1 || i == n / 2))
+			rc = tq_vp4_rows_write(rows, w, &e);
+		if (rc == 0 && i == n / 2)
+			rc = tq_parquet_writer_flush(w, &e);
+	}
+	if (rc == 0)
+		rc = tq_parquet_writer_close(w, &e);
+	if (rc != 0)
+		printf("# write: %s\n", e.msg);
+	tq_parquet_writer_free(w);
+	tq_vp4_rows_free(rows);
+	tq_arena_release(&a);
+	return rc;
+}
+
+/* read_back appends canon() of every row of the file to out. */
+static int
+read_back(const struct tq_buf *file, const struct tq_block_dedicated *ded,
+    size_t nded, struct tq_buf *out)
+{
+	struct tq_parquet_reader *r = NULL;
+	struct tq_vp4_reader *vr = NULL;
+	const struct tq_parquet_schema *s;
+	struct tq_arena a;
+	struct tq_err e;
+	size_t rg, c, i;
+	int rc;
+
+	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
+	if ((rc = tq_parquet_reader_open_mem(file->data, file->len, NULL, &r,
+	    &e)) != 0 || (rc = tq_vp4_reader_new(tq_parquet_reader_schema(r),
+	    ded, nded, &vr, &e)) != 0)
+		goto out;
+	s = tq_parquet_reader_schema(r);
+	for (rg = 0; rc == 0 && rg < tq_parquet_reader_num_row_groups(r); rg++) {
+		size_t n = (size_t)tq_parquet_reader_row_group_rows(r, rg);
+		struct tq_parquet_column *cols = calloc(s->n_columns,
+		    sizeof(*cols));
+		struct tq_parquet_datum *recs = calloc(n, sizeof(*recs));
+
+		for (c = 0; rc == 0 && c < s->n_columns; c++)
+			rc = tq_parquet_reader_read_column(r, rg, (int)c, 0,
+			    &cols[c], &e);
+		if (rc == 0)
+			rc = tq_parquet_assemble(s, cols, n, &a, recs, &e);
+		for (i = 0; rc == 0 && i < n; i++) {
+			Tq__TracesData *td;
+
+			if ((rc = tq_vp4_reader_trace(vr, &recs[i], &a, &td,
+			    &e)) == 0)
+				canon(td, out);
+		}
+		for (c = 0; c < s->n_columns; c++)
+			tq_parquet_column_release(&cols[c]);
+		free(cols);
+		free(recs);
+	}
+out:
+	if (rc != 0)
+		printf("# read: %s\n", e.msg);
+	tq_vp4_reader_free(vr);
+	tq_parquet_reader_free(r);
+	tq_arena_release(&a);
+	return rc;
+}
+
+/*
+ * digests appends one line per column of the file: a 64-bit hash of its
+ * levels and values over every row group (whatever the encodings and the
+ * row group cuts), then the column's path.
+ */
+static int
+digests(const struct tq_buf *file, struct tq_buf *out)
+{
+	struct tq_parquet_reader *r;
+	const struct tq_parquet_schema *s;
+	struct tq_err e;
+	size_t rg, c, i;
+	int rc = 0;
+
+	if (tq_parquet_reader_open_mem(file->data, file->len, NULL, &r, &e) != 0)
+		return -1;
+	s = tq_parquet_reader_schema(r);
+	for (c = 0; c < s->n_columns && rc == 0; c++) {
+		XXH3_state_t *h = XXH3_createState();
+
+		XXH3_64bits_reset(h);
+		for (rg = 0; rg < tq_parquet_reader_num_row_groups(r); rg++) {
+			struct tq_parquet_column col;
+			uint64_t nl;
+			size_t vb;
+
+			memset(&col, 0, sizeof(col));
+			if ((rc = tq_parquet_reader_read_column(r, rg, (int)c, 0,
+			    &col, &e)) != 0) {
+				tq_parquet_column_release(&col);
+				break;
+			}
+			if (col.def != NULL)
+				XXH3_64bits_update(h, col.def, col.n_levels * 2);
+			if (col.rep != NULL)
+				XXH3_64bits_update(h, col.rep, col.n_levels * 2);
+			nl = col.n_levels;
+			XXH3_64bits_update(h, &nl, sizeof(nl));
+			switch (col.type) {
+			case TQ_PARQUET_BYTE_ARRAY:
+				for (i = 0; i < col.n_values; i++) {
+					uint32_t n = col.off[i + 1] - col.off[i];
+
+					XXH3_64bits_update(h, &n, 4);
+				}
+				if (col.n_values > 0)
+					XXH3_64bits_update(h, col.data,
+					    col.off[col.n_values]);
+				break;
+			case TQ_PARQUET_BOOLEAN:
+				XXH3_64bits_update(h, col.b, col.n_values);
+				break;
+			default:
+				vb = col.type == TQ_PARQUET_INT32 ? 4 : 8;
+				XXH3_64bits_update(h, col.type == TQ_PARQUET_INT32 ?
+				    (void *)col.i32 : col.type == TQ_PARQUET_INT64 ?
+				    (void *)col.i64 : (void *)col.f64,
+				    col.n_values * vb);
+			}
+			tq_parquet_column_release(&col);
+		}
+		tq_buf_printf(out, "%016llx %s\n",
+		    (unsigned long long)XXH3_64bits_digest(h), s->columns[c].path);
+		XXH3_freeState(h);
+	}
+	tq_parquet_reader_free(r);
+	return rc;
+}
+
+/* gen_traces makes n tempo-gen traces, parts combined, sorted by ID. */
+static size_t
+gen_traces(uint64_t seed, size_t n, struct tq_arena *a, Tq__TracesData ***out)
+{
+	struct tq_gen_opts o;
+	struct tq_gen *g;
+	struct tq_arena tmp;
+	struct tq_err e;
+	Tq__TracesData *td, **groups, **parts = NULL, **traces;
+	size_t nparts = 0, cap = 0, ng, i, j, ntr = 0;
+
+	tq_gen_opts_default(&o);
+	o.seed = seed;
+	o.traces = n;
+	tq_arena_init(&tmp, TQ_MAX_DECODE_ARENA);
+	if (tq_gen_new(&o, &g, &e) != 0)
+		return 0;
+	while (tq_gen_next(g, &tmp, &td, &e) == 1) {
+		struct tq_buf b;
+		Tq__TracesData *copy;
+
+		tq_buf_init(&b, TQ_MAX_RECORD);
+		tq_otlp_pb_encode(td, &b, &e);
+		tq_otlp_pb_decode(b.data, b.len, a, &copy, &e);
+		tq_buf_release(&b);
+		tq_trace_split(copy, a, &groups, &ng, NULL, &e);
+		for (i = 0; i < ng; i++) {
+			if (nparts == cap) {
+				cap = cap ? 2 * cap : 256;
+				parts = realloc(parts, cap * sizeof(*parts));
+			}
+			parts[nparts++] = groups[i];
+		}
+		tq_arena_reset(&tmp);
+	}
+	tq_gen_free(g);
+	tq_arena_release(&tmp);
+	qsort(parts, nparts, sizeof(*parts), cmp_trace_id);
+	traces = tq_arena_calloc(a, nparts + 1, sizeof(*traces));
+	for (i = 0; i < nparts; i = j) {
+		for (j = i + 1; j < nparts &&
+		    cmp_trace_id(&parts[i], &parts[j]) == 0; j++)
+			;
+		tq_trace_combine(parts + i, j - i, a, &traces[ntr++], NULL, &e);
+	}
+	free(parts);
+	*out = traces;
+	return ntr;
+}
+
+/* same_lines says whether two buffers hold the same lines in any order. */
+static int
+same_lines(struct tq_buf *x, struct tq_buf *y)
+{
+	size_t nx, ny, i;
+	char **lx = sorted_lines(x, &nx), **ly = sorted_lines(y, &ny);
+	int same = nx == ny;
+
+	for (i = 0; same && i < nx; i++)
+		if (strcmp(lx[i], ly[i]) != 0) {
+			printf("#  want %s\n#   got %s\n", lx[i], ly[i]);
+			same = 0;
+		}
+	free(lx);
+	free(ly);
+	return same;
+}
+
+/*
+ * test_columns: the direct writer gives the fixtures the levels and
+ * values, column by column, that the record-tree writer it replaced gave
+ * them (digests in tests/data/block, whatever the encodings), and every
+ * span field of tempo-gen traces (every attribute value type, empty
+ * arrays, kvlists, bytes) comes back through the reader.
+ */
+static void
+test_columns(const struct tq_block_dedicated *ded, size_t nded,
+    const char *label, const char *golden)
+{
+	struct tq_vp4 *m;
+	struct tq_arena a;
+	struct tq_buf file, got, want;
+	struct tq_err e;
+	Tq__TracesData **traces, *td, **groups, *fix[64];
+	size_t n, nfix = 0, i, ng, glen = 0;
+	unsigned char *gold;
+	const char *top = getenv("TQ_TOP");
+	char name[160], path[512];
+
+	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
+	tq_vp4_new(ded, nded, &m, &e);
+	for (i = 0; i < 3; i++) {
+		char rel[64];
+		unsigned char *body;
+		size_t len = 0, g;
+
+		snprintf(rel, sizeof(rel), "otlp-proto/%06zu.body.pb", i + 1);
+		body = t_slurp(t_fixtures(), rel, &len);
+		tq_otlp_pb_decode(body, len, &a, &td, &e);
+		free(body);
+		tq_trace_split(td, &a, &groups, &ng, NULL, &e);
+		for (g = 0; g < ng && nfix < 64; g++)
+			fix[nfix++] = groups[g];
+	}
+	snprintf(path, sizeof(path), "%s/tests/data/block/%s",
+	    top ? top : ".", golden);
+	gold = t_slurp(NULL, path, &glen);
+	tq_buf_init(&file, 1 << 30);
+	tq_buf_init(&got, 1 << 20);
+	tq_buf_init(&want, 1 << 20);
+	if (gold != NULL)
+		tq_buf_append(&want, gold, glen);
+	snprintf(name, sizeof(name), "%s: the fixtures' columns are those of "
+	    "tests/data/block/%s", label, golden);
+	T_OK(gold != NULL && nfix == 21 && write_file(m, fix, nfix, &file) == 0 &&
+	    digests(&file, &got) == 0 && same_lines(&want, &got), name);
+	free(gold);
+	tq_buf_release(&file);
+	tq_buf_release(&got);
+	tq_buf_release(&want);
+
+	n = gen_traces(7, 300, &a, &traces);
+	tq_buf_init(&file, 1 << 30);
+	tq_buf_init(&got, 1 << 30);
+	tq_buf_init(&want, 1 << 30);
+	for (i = 0; i < n; i++)
+		canon(traces[i], &want);
+	snprintf(name, sizeof(name), "%s: %zu tempo-gen traces come back whole",
+	    label, n);
+	T_OK(n == 300 && write_file(m, traces, n, &file) == 0 &&
+	    read_back(&file, ded, nded, &got) == 0 && same_lines(&want, &got),
+	    name);
+	tq_buf_release(&file);
+	tq_buf_release(&got);
+	tq_buf_release(&want);
+	tq_vp4_free(m);
+	tq_arena_release(&a);
+}
+
 int
 main(void)
 {
@@ -401,5 +713,7 @@ main(void)
 	test_round_trip(NULL, 0, "plain");
 	test_round_trip(ded, 3, "dedicated");
 	test_store();
+	test_columns(NULL, 0, "plain", "fixtures-columns.txt");
+	test_columns(ded, 3, "dedicated", "fixtures-columns-dedicated.txt");
 	return t_done();
 }
