@@ -2,9 +2,11 @@
 # store.sh: storage throughput against the emulators, beside the curl
 # command line doing the same transfers in the same run.
 #   - upload of one 64 MB file (ours: multipart/blocks of 8 MiB, 8 in
-#     flight, S3 parts signed with their SHA-256; curl: one PUT, to S3
-#     with the file's SHA-256 computed beforehand, outside the timing)
-#     and ours again with 64 MiB parts, i.e. as one PUT like curl's
+#     flight, S3 parts signed with their SHA-256; to GCS's JSON API a
+#     resumable session of 8 MiB chunks in turn; curl: one PUT, to S3
+#     with the file's SHA-256 computed beforehand, outside the timing,
+#     one uploadType=media POST to GCS) and ours again with 64 MiB parts,
+#     i.e. as one request like curl's
 #   - download of it (both streamed to /dev/null)
 #   - 256 range reads of 64 KiB at random offsets (ours: one
 #     tq_store_get_many batch, 8 in flight; curl: --parallel, 8 at once)
@@ -40,13 +42,21 @@ wait_port() {
 	echo "store.sh: nothing listens on $1" >&2
 	return 1
 }
-# secs CMD...: runs CMD and prints its wall time in seconds.
+# secs CMD...: runs CMD and prints its wall time in seconds; a failure
+# stops the benchmark (a failed transfer would look fast).
 secs() {
 	local t0 t1
 	t0=$(date +%s.%N)
-	"$@" >/dev/null
+	if ! "$@" >/dev/null; then
+		echo "store.sh: $1 failed" >&2
+		return 1
+	fi
 	t1=$(date +%s.%N)
 	echo "$t0 $t1" | awk '{printf "%.3f", $2 - $1}'
+}
+# curl_quiet ARGS...: curl without its --parallel progress meter.
+curl_quiet() {
+	curl -s "$@" 2>/dev/null
 }
 mbs() {
 	awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f MB/s", b / 1e6 / s }'
@@ -64,51 +74,79 @@ azp=$(port)
 "$node_dir/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$azp" \
 	-l "$tmp/az" --silent --skipApiVersionCheck >/dev/null 2>&1 &
 pids+=($!)
+gsp=$(port)
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$tmp/key.pem" 2>/dev/null
+openssl pkey -in "$tmp/key.pem" -pubout -out "$tmp/pub.pem"
+node "$node_dir/gcs-fake.js" "$gsp" "$tmp/pub.pem" >/dev/null 2>&1 &
+pids+=($!)
 wait_port "$s3p"
 wait_port "$azp"
+wait_port "$gsp"
 node "$node_dir/azure-mkcontainer.js" "http://127.0.0.1:$azp/devstoreaccount1" cont
 
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
 export AWS_ENDPOINT_URL="http://127.0.0.1:$s3p"
+export TEMPO_GCS_ENDPOINT="http://127.0.0.1:$gsp" GOOGLE_OAUTH_ACCESS_TOKEN=fake-token-1
+unset GCS_HMAC_ACCESS_KEY_ID GCS_HMAC_SECRET GOOGLE_APPLICATION_CREDENTIALS TEMPO_GCS_API
+gsurl="http://127.0.0.1:$gsp"
+gsauth=(-H "Authorization: Bearer fake-token-1")
 export AZURE_STORAGE_CONNECTION_STRING="AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$azp/devstoreaccount1"
 sas=$(node "$node_dir/azure-sas.js" rwdlac)
 s3url="http://127.0.0.1:$s3p/bkt"
 azurl="http://127.0.0.1:$azp/devstoreaccount1/cont"
 sig=(--aws-sigv4 aws:amz:us-east-1:s3 -u S3RVER:S3RVER -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD')
 
-# range_cfg URLBASE QUERY: a curl config of 256 ranged GETs (fixed seed).
+# range_cfg URLBASE QUERY AUTH: a curl config of 256 ranged GETs (fixed
+# seed), each with the config lines AUTH ("next" resets options, those of
+# the command line included) and failing on HTTP errors.
 range_cfg() {
-	awk -v u="$1" -v q="$2" -v n=$size 'BEGIN { srand(7); for (i = 0; i < 256; i++) {
+	awk -v u="$1" -v q="$2" -v a="$3" -v n=$size 'BEGIN { srand(7); for (i = 0; i < 256; i++) {
 		o = int(rand() * (n - 65536)); if (i) print "next";
-		printf "url = \"%s%s\"\nrange = %d-%d\noutput = /dev/null\n", u, q, o, o + 65535 } }'
+		printf "url = \"%s%s\"\nrange = %d-%d\noutput = /dev/null\nfail\nsilent\n%s", u, q, o, o + 65535, a } }'
 }
 range_offsets() {
 	awk -v n=$size 'BEGIN { srand(7); for (i = 0; i < 256; i++) print int(rand() * (n - 65536)) }'
 }
 
 printf '%-44s %12s %12s\n' "transfer" "tq_store" "curl(1)"
-for kind in s3 az; do
-	if [ $kind = s3 ]; then url=s3://bkt/bench; base=$s3url/bench; q=; auth=("${sig[@]}")
-	else url=az://cont/bench; base=$azurl/bench; q="?$sas"; auth=(-H 'x-ms-blob-type: BlockBlob'); fi
+for kind in s3 az gs; do
+	case $kind in
+	s3) url=s3://bkt/bench; base=$s3url/bench/; q=; auth=("${sig[@]}") ;;
+	az) url=az://cont/bench; base=$azurl/bench/; q="?$sas"; auth=(-H 'x-ms-blob-type: BlockBlob') ;;
+	# The JSON API: the object name is one encoded path part.
+	gs) url=gs://bkt/bench; base=$gsurl/storage/v1/b/bkt/o/bench%2F; q="?alt=media"; auth=("${gsauth[@]}") ;;
+	esac
+	case $kind in
+	s3) cfg_auth=$(printf '%s\n' 'aws-sigv4 = "aws:amz:us-east-1:s3"' 'user = "S3RVER:S3RVER"' \
+		'header = "x-amz-content-sha256: UNSIGNED-PAYLOAD"') ;;
+	az) cfg_auth= ;;
+	gs) cfg_auth='header = "Authorization: Bearer fake-token-1"' ;;
+	esac
 	t_ours=$(secs "$tq" "$url" put big "$tmp/big")
-	if [ $kind = s3 ]; then
+	case $kind in
+	s3)
 		hash=$(sha256sum <"$tmp/big" | cut -c1-64)
 		t_curl=$(secs curl -sf --aws-sigv4 aws:amz:us-east-1:s3 -u S3RVER:S3RVER \
-			-H "x-amz-content-sha256: $hash" -T "$tmp/big" "$base/curl-big")
-	else
-		t_curl=$(secs curl -sf "${auth[@]}" -T "$tmp/big" "$base/curl-big$q")
-	fi
+			-H "x-amz-content-sha256: $hash" -T "$tmp/big" "${base}curl-big") ;;
+	az)
+		t_curl=$(secs curl -sf "${auth[@]}" -T "$tmp/big" "${base}curl-big$q") ;;
+	gs)
+		t_curl=$(secs curl -sf "${auth[@]}" -H 'Content-Type: application/octet-stream' \
+			--data-binary @"$tmp/big" \
+			"$gsurl/upload/storage/v1/b/bkt/o?uploadType=media&name=bench%2Fcurl-big") ;;
+	esac
 	printf '%-44s %12s %12s\n' "$kind: upload 64 MB" "$(mbs $size "$t_ours")" "$(mbs $size "$t_curl")"
 	t_ours=$(secs "$tq" -p 64 "$url" put big1 "$tmp/big")
 	printf '%-44s %12s %12s\n' "$kind: upload 64 MB, ours as one PUT too" "$(mbs $size "$t_ours")" "-"
 	t_ours=$(secs "$tq" "$url" get big)
-	t_curl=$(secs curl -sf "${auth[@]}" -o /dev/null "$base/curl-big$q")
+	t_curl=$(secs curl -sf "${auth[@]}" -o /dev/null "${base}curl-big$q")
 	printf '%-44s %12s %12s\n' "$kind: download 64 MB" "$(mbs $size "$t_ours")" "$(mbs $size "$t_curl")"
 	# 256 random 64 KiB ranges, the same offsets for both.
 	range_offsets >"$tmp/offs"
 	t_ours=$(secs "$tq" "$url" ranges big 65536 "$tmp/offs")
-	range_cfg "$base/curl-big" "$q" >"$tmp/cfg"
-	t_curl=$(secs curl -sf "${auth[@]}" --parallel --parallel-max 8 -K "$tmp/cfg" 2>/dev/null)
+	range_cfg "${base}curl-big" "$q" "$cfg_auth
+" >"$tmp/cfg"
+	t_curl=$(secs curl_quiet --parallel --parallel-max 8 -K "$tmp/cfg")
 	printf '%-44s %12s %12s\n' "$kind: 256 x 64 KiB random ranges (8 at once)" \
 		"$(awk -v s="$t_ours" 'BEGIN{printf "%.0f req/s", 256 / s}')" \
 		"$(awk -v s="$t_curl" 'BEGIN{printf "%.0f req/s", 256 / s}')"

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pthread.h>
+
 #include <curl/curl.h>
 
 #include "buf.h"
@@ -83,6 +85,7 @@ struct http_req {
 	const char	*method;
 	const char	*key;		/* object key below the prefix, or NULL */
 	const char	*what;		/* "get KEY" for messages */
+	const char	*full_url;	/* a complete URL to use as is, or NULL */
 	struct store_kv	 q[HTTP_MAX_KV];	/* query, in any order */
 	int		 nq;
 	struct store_kv	 h[HTTP_MAX_KV];	/* extra headers, lowercase names */
@@ -100,6 +103,11 @@ struct http_req {
 	char		 etag[160];
 	char		 ms_error[96];	/* x-ms-error-code */
 	char		 range[64];	/* the Range header value, or "" */
+	char		 got_range[64];	/* the answer's Range header, or "" */
+	struct tq_buf	*location;	/* receives a Location header if set */
+	bool		 no_retry;	/* fail at once; transient says why */
+	bool		 accept_308;	/* 308 (GCS "resume incomplete") is fine */
+	bool		 transient;	/* the failure would have been retried */
 	char		 payload_hash[65];	/* SigV4, computed once */
 	int		 rc;
 	struct tq_err	 err;
@@ -120,16 +128,38 @@ struct http_req {
 typedef int	(*http_prepare_fn)(void *ctx, struct http_req *r,
 		    struct curl_slist **hdrs, struct tq_err *err);
 
-struct http {
+/*
+ * A set of curl handles (a multi handle and opts.concurrency easy ones,
+ * which keep their connections alive): one batch of requests runs on one
+ * set at a time.
+ */
+struct http_conn {
 	CURLM		*multi;
 	CURL		**easy;
 	int		 neasy;
+	struct http_conn *next;		/* in the idle list */
+};
+
+/*
+ * The request runner of a store.  Batches from several threads at once
+ * each take a set of handles from the idle list, or make one: a store
+ * may be shared by threads, each keeping its own connections.
+ */
+struct http {
 	const struct tq_store_opts *opts;
 	http_prepare_fn	 prepare;
 	void		*ctx;
+	pthread_mutex_t	 mu;		/* guards idle and rng */
+	bool		 mu_init;
+	struct http_conn *idle;
 	uint64_t	 rng;
 };
 
+/*
+ * http_init makes h ready, with one set of handles; http_release frees
+ * it (no batch may be running).  prepare(ctx, ...) builds each attempt
+ * and must be safe to call from several threads at once.
+ */
 int	http_init(struct http *h, const struct tq_store_opts *opts,
 	    http_prepare_fn prepare, void *ctx, struct tq_err *err);
 void	http_release(struct http *h);
@@ -150,6 +180,13 @@ void	http_req_header(struct http_req *r, const char *name, const char *value);
  */
 int	http_run(struct http *h, struct http_req **reqs, size_t n,
 	    struct tq_err *err);
+
+/*
+ * http_backoff returns how long to wait, in milliseconds, before retry
+ * number attempt + 1 (attempt counts from 0): exponential with jitter,
+ * at least retry_after_ms (the server's Retry-After, or 0), capped.
+ */
+long	http_backoff(struct http *h, int attempt, long retry_after_ms);
 
 /* http_run_one runs one request and returns its rc, copying its err. */
 int	http_run_one(struct http *h, struct http_req *r, struct tq_err *err);
@@ -244,6 +281,28 @@ struct s3_params {
 };
 int	store_s3_new(const struct s3_params *p, const struct tq_store_opts *o,
 	    struct tq_store **out, struct tq_err *err);
+
+/*
+ * gcs_json_url appends to out the GCS JSON API URL of a request: base is
+ * the endpoint ("https://storage.googleapis.com"), object the object's
+ * full name (prefix included) or NULL for the bucket's objects.  upload
+ * picks the upload endpoint, where the name goes in the name= parameter;
+ * media asks for the object's data (alt=media) rather than its metadata.
+ * Path parts and parameters are percent-encoded ('/' too).  Returns 0 or
+ * TQ_ENOMEM.
+ */
+int	gcs_json_url(struct tq_buf *out, const char *base, const char *bucket,
+	    const char *object, bool upload, bool media,
+	    const struct store_kv *q, int nq);
+
+/*
+ * store_gcs_json_new opens a gs:// store that speaks the GCS JSON API
+ * with the OAuth2 access token bearer.  endpoint is scheme://host[:port].
+ */
+int	store_gcs_json_new(const char *bucket, const char *prefix,
+	    const char *endpoint, const char *bearer,
+	    const struct tq_store_opts *o, struct tq_store **out,
+	    struct tq_err *err);
 
 /* store_prefix_join returns a new "prefix/key" (prefix may be ""). */
 char	*store_prefix_join(const char *prefix, const char *key);

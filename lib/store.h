@@ -16,9 +16,10 @@
  * jitter (honouring Retry-After), and reuse connections.  Credentials come from the
  * environment (see tempo-storage(7)).
  *
- * A store object is not safe for concurrent use from several threads;
- * open one per thread.  tq_store_get_many() is the way to run many
- * requests at once.
+ * A store object may be used from several threads at once: each call
+ * in progress has connections of its own (the cloud backends keep idle
+ * ones for the next call).  Within one thread, tq_store_get_many() is
+ * the way to run many requests at once.
  */
 #ifndef TQ_STORE_H
 #define TQ_STORE_H
@@ -44,11 +45,24 @@ enum {
 	TQ_STORE_ADDR_VIRTUAL,
 };
 
+/*
+ * Which GCS API a gs:// store speaks: chosen by the credentials (the JSON
+ * API with an OAuth2 token, the XML API with HMAC keys; see
+ * tempo-storage(7)), or forced.
+ */
+enum {
+	TQ_STORE_GCS_AUTO = 0,
+	TQ_STORE_GCS_JSON,
+	TQ_STORE_GCS_XML,
+};
+
 struct tq_store_opts {
 	const char	*endpoint;	/* http(s)://host[:port] override, or NULL */
 	const char	*region;	/* S3 region, or NULL for $AWS_REGION/us-east-1 */
 	bool		 insecure;	/* do not verify TLS certificates */
 	int		 addressing;	/* S3: TQ_STORE_ADDR_* */
+	int		 gcs_api;	/* GCS: TQ_STORE_GCS_*; AUTO reads
+					   $TEMPO_GCS_API (json or xml) */
 	long		 connect_timeout_ms;	/* per connection attempt */
 	long		 timeout_ms;	/* a transfer stalled this long fails */
 	int		 retries;	/* extra attempts after a retryable failure */
@@ -127,8 +141,9 @@ int	tq_store_put(struct tq_store *s, const char *key, const void *data,
  * tq_store_put_fd writes everything read from fd (from its current
  * position to end of file; a pipe works) as the object key.  At most
  * concurrency * part_size bytes are held in memory: larger data goes up
- * as an S3 multipart upload (aborted on failure) or Azure blocks.  The
- * object is visible whole or not at all.  Errors as tq_store_put.
+ * as an S3 multipart upload (aborted on failure), Azure blocks, or a GCS
+ * resumable upload (cancelled on failure).  The object is visible whole
+ * or not at all.  Errors as tq_store_put.
  */
 int	tq_store_put_fd(struct tq_store *s, const char *key, int fd,
 	    struct tq_err *err);

@@ -1,16 +1,22 @@
 /*
- * gcs.c: Google Cloud Storage (gs://bucket/prefix) through its
- * S3-interoperable XML API at storage.googleapis.com.  Credentials, in
- * this order: an OAuth2 access token ($GOOGLE_OAUTH_ACCESS_TOKEN), HMAC
- * keys ($GCS_HMAC_ACCESS_KEY_ID, $GCS_HMAC_SECRET; SigV4 signing), or a
- * service-account key file ($GOOGLE_APPLICATION_CREDENTIALS): a JWT
- * signed with RS256 is exchanged at the file's token_uri for a token.
- * The XML API has no multi-object delete: deletes go one by one.
+ * gcs.c: Google Cloud Storage (gs://bucket/prefix) at
+ * storage.googleapis.com: credentials, and the choice of API.
+ * Credentials, in this order: an OAuth2 access token
+ * ($GOOGLE_OAUTH_ACCESS_TOKEN), HMAC keys ($GCS_HMAC_ACCESS_KEY_ID,
+ * $GCS_HMAC_SECRET), or a service-account key file
+ * ($GOOGLE_APPLICATION_CREDENTIALS): a JWT signed with RS256 is exchanged
+ * at the file's token_uri for a token.  A token speaks the JSON API
+ * (gcs-json.c); HMAC keys the S3-interoperable XML API (s3.c, SigV4
+ * signing, no multi-object delete).  opts.gcs_api or $TEMPO_GCS_API
+ * forces one: the XML API also takes a token, the JSON API no HMAC keys.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -84,6 +90,37 @@ collect(char *p, size_t size, size_t n, void *arg)
 	return tq_buf_append(arg, p, size * n) == 0 ? size * n : 0;
 }
 
+/* read_keyfile reads the key file at path into b (capped). */
+static int
+read_keyfile(const char *path, struct tq_buf *b, struct tq_err *err)
+{
+	char chunk[4096];
+	ssize_t n;
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return tq_err_set(err, TQ_EINVAL, "%s: %s", path,
+		    strerror(errno));
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			rc = tq_err_set(err, TQ_EINVAL, "%s: %s", path,
+			    strerror(errno));
+			break;
+		}
+		if (tq_buf_append(b, chunk, (size_t)n) != 0) {
+			rc = tq_err_set(err, TQ_EINVAL,
+			    "%s: larger than %zu bytes: not a key file", path,
+			    b->max);
+			break;
+		}
+	}
+	memset(chunk, 0, sizeof(chunk));
+	close(fd);
+	return rc;
+}
+
 /*
  * exchange trades the service account in the key file at path for an
  * access token (a new string in *token).
@@ -95,7 +132,7 @@ exchange(const char *path, const struct tq_store_opts *o, char **token,
 	json_error_t je;
 	json_t *kf = NULL, *ans = NULL;
 	const char *email, *pem, *uri, *tok;
-	struct tq_buf jwt, form, resp;
+	struct tq_buf jwt, form, resp, text;
 	struct curl_slist *hd = NULL;
 	CURL *e = NULL;
 	CURLcode cc;
@@ -105,11 +142,15 @@ exchange(const char *path, const struct tq_store_opts *o, char **token,
 	tq_buf_init(&jwt, 64 * 1024);
 	tq_buf_init(&form, 64 * 1024);
 	tq_buf_init(&resp, TQ_STORE_MAX_ERRBODY);
+	tq_buf_init(&text, TQ_STORE_MAX_KEYFILE);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		rc = tq_err_set(err, TQ_EIO, "libcurl initialisation failed");
 		goto out;
 	}
-	if ((kf = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+	if ((rc = read_keyfile(path, &text, err)) != 0)
+		goto out;
+	if ((kf = json_loadb((char *)text.data, text.len,
+	    JSON_REJECT_DUPLICATES, &je)) == NULL) {
 		rc = tq_err_set(err, TQ_EINVAL, "%s: line %d: %s", path,
 		    je.line, je.text);
 		goto out;
@@ -172,6 +213,9 @@ out:
 		memset(jwt.data, 0, jwt.cap);
 	if (resp.data != NULL)
 		memset(resp.data, 0, resp.cap);
+	if (text.data != NULL)
+		memset(text.data, 0, text.cap);
+	tq_buf_release(&text);
 	tq_buf_release(&jwt);
 	tq_buf_release(&form);
 	tq_buf_release(&resp);
@@ -191,6 +235,25 @@ env(const char *name)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
+/* gcs_api picks the API: the option, else $TEMPO_GCS_API, else auto. */
+static int
+gcs_api(const struct tq_store_opts *o, int *api, struct tq_err *err)
+{
+	const char *v = env("TEMPO_GCS_API");
+
+	*api = o->gcs_api;
+	if (*api != TQ_STORE_GCS_AUTO || v == NULL)
+		return 0;
+	if (strcmp(v, "json") == 0)
+		*api = TQ_STORE_GCS_JSON;
+	else if (strcmp(v, "xml") == 0)
+		*api = TQ_STORE_GCS_XML;
+	else
+		return tq_err_set(err, TQ_EINVAL,
+		    "TEMPO_GCS_API: %s: not json or xml", v);
+	return 0;
+}
+
 int
 store_gcs_open(const char *rest, const struct tq_store_opts *o,
     struct tq_store **out, struct tq_err *err)
@@ -198,11 +261,13 @@ store_gcs_open(const char *rest, const struct tq_store_opts *o,
 	struct s3_params p;
 	const char *slash = strchr(rest, '/'), *kf;
 	char *bucket = NULL, *token = NULL;
-	int rc;
+	int rc, api;
 
 	memset(&p, 0, sizeof(p));
 	if (slash == rest || *rest == '\0')
 		return tq_err_set(err, TQ_EINVAL, "gs://%s: no bucket name", rest);
+	if ((rc = gcs_api(o, &api, err)) != 0)
+		return rc;
 	if ((bucket = strndup(rest, slash != NULL ? (size_t)(slash - rest) :
 	    strlen(rest))) == NULL)
 		return tq_err_set(err, TQ_ENOMEM, "out of memory");
@@ -215,23 +280,32 @@ store_gcs_open(const char *rest, const struct tq_store_opts *o,
 	    "https://storage.googleapis.com";
 	p.path_style = true;
 	p.multi_delete = false;
-	if ((p.bearer = env("GOOGLE_OAUTH_ACCESS_TOKEN")) == NULL) {
+	/* HMAC keys sign XML API requests only. */
+	if (api != TQ_STORE_GCS_JSON) {
 		p.access = env("GCS_HMAC_ACCESS_KEY_ID");
 		p.secret = env("GCS_HMAC_SECRET");
-		if ((p.access == NULL || p.secret == NULL) &&
-		    (kf = env("GOOGLE_APPLICATION_CREDENTIALS")) != NULL) {
-			if ((rc = exchange(kf, o, &token, err)) != 0)
-				goto out;
-			p.bearer = token;
-		} else if (p.access == NULL || p.secret == NULL) {
-			rc = tq_err_set(err, TQ_EINVAL, "gs://%s: no credentials "
-			    "(GOOGLE_OAUTH_ACCESS_TOKEN, GCS_HMAC_ACCESS_KEY_ID and "
-			    "GCS_HMAC_SECRET, or GOOGLE_APPLICATION_CREDENTIALS)",
-			    bucket);
-			goto out;
-		}
 	}
-	rc = store_s3_new(&p, o, out, err);
+	if ((p.bearer = env("GOOGLE_OAUTH_ACCESS_TOKEN")) != NULL) {
+		p.access = p.secret = NULL;
+	} else if ((p.access == NULL || p.secret == NULL) &&
+	    (kf = env("GOOGLE_APPLICATION_CREDENTIALS")) != NULL) {
+		p.access = p.secret = NULL;
+		if ((rc = exchange(kf, o, &token, err)) != 0)
+			goto out;
+		p.bearer = token;
+	} else if (p.access == NULL || p.secret == NULL) {
+		rc = tq_err_set(err, TQ_EINVAL, "gs://%s: no credentials "
+		    "(GOOGLE_OAUTH_ACCESS_TOKEN, %sor "
+		    "GOOGLE_APPLICATION_CREDENTIALS)", bucket,
+		    api == TQ_STORE_GCS_JSON ? "" :
+		    "GCS_HMAC_ACCESS_KEY_ID and GCS_HMAC_SECRET, ");
+		goto out;
+	}
+	if (p.bearer != NULL && api != TQ_STORE_GCS_XML)
+		rc = store_gcs_json_new(bucket, p.prefix, p.endpoint, p.bearer,
+		    o, out, err);
+	else
+		rc = store_s3_new(&p, o, out, err);
 out:
 	if (token != NULL)
 		memset(token, 0, strlen(token));

@@ -8,7 +8,11 @@
  * DELETE are idempotent, a repeated multipart start only leaves an
  * unused upload id behind (never a visible object), and a repeated
  * multipart completion can at worst fail with NoSuchUpload after the
- * object is complete, which a size check (tempo-put's) settles.
+ * object is complete, which a size check (tempo-put's) settles.  The
+ * chunks of a GCS resumable upload are the exception: they are sent
+ * once (no_retry), and gcs-json.c asks the service what it kept before
+ * sending the rest.  A store may be shared by threads: each batch runs
+ * on a set of handles of its own.
  * Messages name the request and carry the
  * service's error code, never a header or a URL (SAS tokens live there).
  */
@@ -19,6 +23,8 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "limits.h"
 #include "store-int.h"
@@ -35,11 +41,59 @@ now_ms(void)
 static uint64_t
 rng_next(struct http *h)
 {
+	uint64_t v;
+
 	/* xorshift64*: jitter only, no secrets. */
+	pthread_mutex_lock(&h->mu);
 	h->rng ^= h->rng >> 12;
 	h->rng ^= h->rng << 25;
 	h->rng ^= h->rng >> 27;
-	return h->rng * 2685821657736338717ULL;
+	v = h->rng * 2685821657736338717ULL;
+	pthread_mutex_unlock(&h->mu);
+	return v;
+}
+
+static void
+conn_free(struct http_conn *c)
+{
+	int i;
+
+	if (c == NULL)
+		return;
+	if (c->easy != NULL)
+		for (i = 0; i < c->neasy; i++)
+			if (c->easy[i] != NULL)
+				curl_easy_cleanup(c->easy[i]);
+	free(c->easy);
+	if (c->multi != NULL)
+		curl_multi_cleanup(c->multi);
+	free(c);
+}
+
+/* conn_new makes a set of opts->concurrency handles. */
+static struct http_conn *
+conn_new(const struct tq_store_opts *opts)
+{
+	struct http_conn *c;
+	int i;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->multi = curl_multi_init()) == NULL ||
+	    (c->easy = calloc((size_t)opts->concurrency, sizeof(CURL *))) ==
+	    NULL) {
+		conn_free(c);
+		return NULL;
+	}
+	c->neasy = opts->concurrency;
+	curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)opts->concurrency);
+	for (i = 0; i < c->neasy; i++)
+		if ((c->easy[i] = curl_easy_init()) == NULL) {
+			conn_free(c);
+			return NULL;
+		}
+	return c;
 }
 
 int
@@ -47,7 +101,6 @@ http_init(struct http *h, const struct tq_store_opts *opts,
     http_prepare_fn prepare, void *ctx, struct tq_err *err)
 {
 	struct timespec ts;
-	int i;
 
 	memset(h, 0, sizeof(*h));
 	h->opts = opts;
@@ -58,39 +111,32 @@ http_init(struct http *h, const struct tq_store_opts *opts,
 	    ((uint64_t)getpid() << 40) ^ (uint64_t)(uintptr_t)h;
 	if (h->rng == 0)
 		h->rng = 1;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (pthread_mutex_init(&h->mu, NULL) != 0)
+		return tq_err_set(err, TQ_ENOMEM, "libcurl: no mutex");
+	h->mu_init = true;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		http_release(h);
 		return tq_err_set(err, TQ_EIO, "libcurl initialisation failed");
-	if ((h->multi = curl_multi_init()) == NULL ||
-	    (h->easy = calloc((size_t)opts->concurrency, sizeof(CURL *))) ==
-	    NULL) {
+	}
+	if ((h->idle = conn_new(opts)) == NULL) {
 		http_release(h);
 		return tq_err_set(err, TQ_ENOMEM, "libcurl: out of memory");
 	}
-	h->neasy = opts->concurrency;
-	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    (long)opts->concurrency);
-	for (i = 0; i < h->neasy; i++)
-		if ((h->easy[i] = curl_easy_init()) == NULL) {
-			http_release(h);
-			return tq_err_set(err, TQ_ENOMEM, "libcurl: out of memory");
-		}
 	return 0;
 }
 
 void
 http_release(struct http *h)
 {
-	int i;
+	struct http_conn *c;
 
-	if (h->easy != NULL)
-		for (i = 0; i < h->neasy; i++)
-			if (h->easy[i] != NULL)
-				curl_easy_cleanup(h->easy[i]);
-	free(h->easy);
-	if (h->multi != NULL)
-		curl_multi_cleanup(h->multi);
-	h->easy = NULL;
-	h->multi = NULL;
+	while ((c = h->idle) != NULL) {
+		h->idle = c->next;
+		conn_free(c);
+	}
+	if (h->mu_init)
+		pthread_mutex_destroy(&h->mu);
+	h->mu_init = false;
 }
 
 void
@@ -271,12 +317,26 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 		const char *sp = memchr(data, ' ', n);
 
 		r->status = sp != NULL ? strtol(sp + 1, NULL, 10) : 0;
-		r->etag[0] = r->ms_error[0] = '\0';
+		r->etag[0] = r->ms_error[0] = r->got_range[0] = '\0';
+		if (r->location != NULL)
+			tq_buf_reset(r->location);
 		r->retry_after_ms = 0;
 		r->content_length = 0;
 		return n;
 	}
-	if (hdr_is(data, n, "etag", &v, &vlen))
+	if (hdr_is(data, n, "location", &v, &vlen) && r->location != NULL) {
+		tq_buf_reset(r->location);
+		if (tq_buf_append(r->location, v, vlen) != 0 ||
+		    tq_buf_putc(r->location, '\0') != 0) {
+			r->rc = tq_err_set(&r->err, TQ_ELIMIT,
+			    "%s: Location header over %zu bytes", r->what,
+			    r->location->max);
+			return 0;
+		}
+		r->location->len--;
+	} else if (hdr_is(data, n, "range", &v, &vlen))
+		copy_val(r->got_range, sizeof(r->got_range), v, vlen);
+	else if (hdr_is(data, n, "etag", &v, &vlen))
 		copy_val(r->etag, sizeof(r->etag), v, vlen);
 	else if (hdr_is(data, n, "x-ms-error-code", &v, &vlen))
 		copy_val(r->ms_error, sizeof(r->ms_error), v, vlen);
@@ -417,6 +477,37 @@ err_xml(void *arg, const char *path, const char *text, size_t len)
 	return 0;
 }
 
+/*
+ * err_json reads a JSON API error, {"error": {"code": 404, "message":
+ * "...", "errors": [{"reason": "notFound", ...}]}}: the first reason is
+ * the code (an OAuth error, {"error": "invalid_token"}, has only a code).
+ */
+static void
+err_json(const struct tq_buf *b, struct errinfo *e)
+{
+	json_t *doc, *err, *errs, *v;
+
+	if ((doc = json_loadb((const char *)b->data, b->len, 0, NULL)) == NULL)
+		return;
+	err = json_object_get(doc, "error");
+	if (json_is_string(err))
+		snprintf(e->code, sizeof(e->code), "%s", json_string_value(err));
+	else if (json_is_object(err)) {
+		if (json_is_string(v = json_object_get(err, "message")))
+			snprintf(e->msg, sizeof(e->msg), "%s",
+			    json_string_value(v));
+		errs = json_object_get(err, "errors");
+		if (json_is_array(errs) && json_is_string(v = json_object_get(
+		    json_array_get(errs, 0), "reason")))
+			snprintf(e->code, sizeof(e->code), "%s",
+			    json_string_value(v));
+		else if (json_is_string(v = json_object_get(err, "status")))
+			snprintf(e->code, sizeof(e->code), "%s",
+			    json_string_value(v));
+	}
+	json_decref(doc);
+}
+
 /* service_error finds the service's error code and message in r. */
 static void
 service_error(struct http_req *r, struct errinfo *e)
@@ -427,6 +518,8 @@ service_error(struct http_req *r, struct errinfo *e)
 	if (r->resp.len > 0 && r->resp.data[0] == '<')
 		xml_walk((const char *)r->resp.data, r->resp.len, err_xml, e,
 		    NULL);
+	else if (r->resp.len > 0 && r->resp.data[0] == '{')
+		err_json(&r->resp, e);
 	if (e->code[0] == '\0' && r->ms_error[0] != '\0')
 		snprintf(e->code, sizeof(e->code), "%s", r->ms_error);
 	/* Azure puts the request id and time on further lines. */
@@ -434,11 +527,33 @@ service_error(struct http_req *r, struct errinfo *e)
 		*nl = '\0';
 }
 
+/*
+ * missing_container tells a missing bucket from a missing object: by its
+ * code on S3 and Azure; the GCS JSON API says "notFound" for both and
+ * only its message differs.
+ */
 static bool
-missing_container(const char *code)
+missing_container(const struct errinfo *e)
 {
-	return strcmp(code, "NoSuchBucket") == 0 ||
-	    strcmp(code, "ContainerNotFound") == 0;
+	return strcmp(e->code, "NoSuchBucket") == 0 ||
+	    strcmp(e->code, "ContainerNotFound") == 0 ||
+	    strcmp(e->msg, "The specified bucket does not exist.") == 0;
+}
+
+long
+http_backoff(struct http *h, int attempt, long retry_after_ms)
+{
+	long delay;
+
+	delay = 100L << (attempt < 8 ? attempt : 8);
+	if (delay > TQ_STORE_MAX_BACKOFF)
+		delay = TQ_STORE_MAX_BACKOFF;
+	/* Jitter: between half and all of the backoff. */
+	delay = delay / 2 + (long)(rng_next(h) % (uint64_t)(delay / 2 + 1));
+	if (retry_after_ms > delay)
+		delay = retry_after_ms < TQ_STORE_MAX_BACKOFF ?
+		    retry_after_ms : TQ_STORE_MAX_BACKOFF;
+	return delay;
 }
 
 /*
@@ -458,7 +573,8 @@ finish(struct http *h, CURL *easy, struct http_req *r, CURLcode cc)
 		r->err = r->sink->err;
 		return false;
 	}
-	if (cc == CURLE_OK && r->status >= 200 && r->status <= 299) {
+	if (cc == CURLE_OK && ((r->status >= 200 && r->status <= 299) ||
+	    (r->status == 308 && r->accept_308))) {
 		curl_off_t cl = -1;
 
 		if (curl_easy_getinfo(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
@@ -468,17 +584,10 @@ finish(struct http *h, CURL *easy, struct http_req *r, CURLcode cc)
 			r->rc = sink_finish(r->sink, r->key, &r->err);
 		return false;
 	}
-	if (r->attempt < h->opts->retries &&
-	    (cc != CURLE_OK ? retryable_curl(cc) :
-	    retryable_status(r->status))) {
-		delay = 100L << (r->attempt < 8 ? r->attempt : 8);
-		if (delay > TQ_STORE_MAX_BACKOFF)
-			delay = TQ_STORE_MAX_BACKOFF;
-		/* Jitter: between half and all of the backoff. */
-		delay = delay / 2 + (long)(rng_next(h) % (uint64_t)(delay / 2 + 1));
-		if (r->retry_after_ms > delay)
-			delay = r->retry_after_ms < TQ_STORE_MAX_BACKOFF ?
-			    r->retry_after_ms : TQ_STORE_MAX_BACKOFF;
+	r->transient = cc != CURLE_OK ? retryable_curl(cc) :
+	    retryable_status(r->status);
+	if (r->transient && !r->no_retry && r->attempt < h->opts->retries) {
+		delay = http_backoff(h, r->attempt, r->retry_after_ms);
 		r->attempt++;
 		r->not_before = now_ms() + (double)delay;
 		return true;
@@ -495,7 +604,7 @@ finish(struct http *h, CURL *easy, struct http_req *r, CURLcode cc)
 		snprintf(e.code, sizeof(e.code), "%s", r->status == 400 ?
 		    "(bad request)" : r->status == 401 || r->status == 403 ?
 		    "(access denied: check the credentials)" : "");
-	if (r->status == 404 && !missing_container(e.code)) {
+	if (r->status == 404 && !missing_container(&e)) {
 		r->rc = tq_err_set(&r->err, TQ_ENOTFOUND, "%s: no such object",
 		    r->what);
 		return false;
@@ -513,19 +622,46 @@ finish(struct http *h, CURL *easy, struct http_req *r, CURLcode cc)
 	return false;
 }
 
+static int	run_on(struct http *, struct http_conn *, struct http_req **,
+		    size_t, struct tq_err *);
+
 int
 http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
+{
+	struct http_conn *c;
+	int rc;
+
+	pthread_mutex_lock(&h->mu);
+	if ((c = h->idle) != NULL)
+		h->idle = c->next;
+	pthread_mutex_unlock(&h->mu);
+	/* Another thread runs a batch: this one gets handles of its own. */
+	if (c == NULL && (c = conn_new(h->opts)) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "libcurl: out of memory");
+	rc = run_on(h, c, reqs, n, err);
+	pthread_mutex_lock(&h->mu);
+	c->next = h->idle;
+	h->idle = c;
+	pthread_mutex_unlock(&h->mu);
+	return rc;
+}
+
+/* run_on runs a batch (see http_run) on the handles of c. */
+static int
+run_on(struct http *h, struct http_conn *c, struct http_req **reqs, size_t n,
+    struct tq_err *err)
 {
 	struct http_req **slot = NULL;
 	size_t next = 0, done = 0, i;
 	int running = 0, finished, s, rc = 0;
 	CURLMcode mc;
 
-	if ((slot = calloc((size_t)h->neasy, sizeof(*slot))) == NULL)
+	if ((slot = calloc((size_t)c->neasy, sizeof(*slot))) == NULL)
 		return tq_err_set(err, TQ_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		reqs[i]->attempt = 0;
 		reqs[i]->rc = 0;
+		reqs[i]->transient = false;
 		reqs[i]->not_before = 0;
 		tq_err_clear(&reqs[i]->err);
 	}
@@ -535,7 +671,7 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 		int left;
 
 		/* Fill free slots: due retries first, then new requests. */
-		for (s = 0; s < h->neasy; s++) {
+		for (s = 0; s < c->neasy; s++) {
 			struct http_req *pick = NULL;
 
 			if (slot[s] != NULL)
@@ -551,13 +687,13 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 			if (pick == NULL)
 				break;
 			pick->not_before = 0;
-			if (setup(h, h->easy[s], pick) != 0) {
+			if (setup(h, c->easy[s], pick) != 0) {
 				pick->rc = pick->err.code != 0 ? pick->err.code :
 				    TQ_EIO;
 				done++;
 				continue;
 			}
-			if ((mc = curl_multi_add_handle(h->multi, h->easy[s])) !=
+			if ((mc = curl_multi_add_handle(c->multi, c->easy[s])) !=
 			    CURLM_OK) {
 				rc = tq_err_set(err, TQ_EIO, "libcurl: %s",
 				    curl_multi_strerror(mc));
@@ -577,36 +713,36 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 				usleep((useconds_t)(wait * 1000));
 			continue;
 		}
-		if ((mc = curl_multi_perform(h->multi, &left)) != CURLM_OK) {
+		if ((mc = curl_multi_perform(c->multi, &left)) != CURLM_OK) {
 			rc = tq_err_set(err, TQ_EIO, "libcurl: %s",
 			    curl_multi_strerror(mc));
 			goto out;
 		}
 		finished = 0;
-		while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+		while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
 			struct http_req *r = NULL;
 			CURLcode cc;
 
 			if (m->msg != CURLMSG_DONE)
 				continue;
 			cc = m->data.result;
-			for (s = 0; s < h->neasy; s++)
-				if (h->easy[s] == m->easy_handle)
+			for (s = 0; s < c->neasy; s++)
+				if (c->easy[s] == m->easy_handle)
 					break;
-			if (s == h->neasy)
+			if (s == c->neasy)
 				continue;
 			r = slot[s];
-			curl_multi_remove_handle(h->multi, h->easy[s]);
+			curl_multi_remove_handle(c->multi, c->easy[s]);
 			slot[s] = NULL;
 			running--;
-			if (!finish(h, h->easy[s], r, cc))
+			if (!finish(h, c->easy[s], r, cc))
 				done++;
 			finished++;
 		}
 		/* Freed slots are refilled before waiting again. */
 		if (finished > 0)
 			continue;
-		if (running > 0 && (mc = curl_multi_poll(h->multi, NULL, 0,
+		if (running > 0 && (mc = curl_multi_poll(c->multi, NULL, 0,
 		    wait < 1 ? 1 : (int)wait, NULL)) != CURLM_OK) {
 			rc = tq_err_set(err, TQ_EIO, "libcurl: %s",
 			    curl_multi_strerror(mc));
@@ -614,9 +750,9 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 		}
 	}
 out:
-	for (s = 0; s < h->neasy; s++)
+	for (s = 0; s < c->neasy; s++)
 		if (slot[s] != NULL)
-			curl_multi_remove_handle(h->multi, h->easy[s]);
+			curl_multi_remove_handle(c->multi, c->easy[s]);
 	free(slot);
 	return rc;
 }

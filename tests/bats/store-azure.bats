@@ -106,3 +106,7 @@ teardown() {
 	run -0 --separate-stderr "$TQ_STORE" az://cont/never list
 	[ -z "$output" ]
 }
+
+@test "store-azure: tempo-gen | tempo-pack into the container; tempo-get and tempo-ql answer as over the local store" {
+	pack_and_compare az://cont/pipe
+}

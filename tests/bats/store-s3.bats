@@ -162,6 +162,16 @@ teardown() {
 		roundtrip gs://bkt/gcs
 }
 
+@test "store-s3: tempo-gen | tempo-pack into the bucket; tempo-get and tempo-ql answer as over the local store" {
+	pack_and_compare s3://bkt/pipe
+}
+
+@test "store-s3: the same through gs:// with HMAC keys (GCS's XML API)" {
+	TEMPO_GCS_ENDPOINT=$AWS_ENDPOINT_URL GCS_HMAC_ACCESS_KEY_ID=S3RVER \
+		GCS_HMAC_SECRET=S3RVER GOOGLE_OAUTH_ACCESS_TOKEN='' \
+		pack_and_compare gs://bkt/gcs-pipe
+}
+
 @test "store-s3: invalid keys are refused before any request" {
 	run -1 --separate-stderr "$TQ_STORE" s3://bkt/p putstr ../etc/passwd x
 	[ "$stderr" = "tq-store: ../etc/passwd: invalid key" ]

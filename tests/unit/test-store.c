@@ -347,8 +347,71 @@ test_credentials(void)
 	T_EQ_INT(tq_store_open("gs://b/p", NULL, &s, &e), 0, "gcs with a token");
 	T_EQ_STR(tq_store_kind(s), "gs", "gs kind");
 	tq_store_free(s);
+	{
+		struct tq_store_opts o;
+
+		tq_store_opts_init(&o);
+		o.gcs_api = TQ_STORE_GCS_JSON;
+		unsetenv("GOOGLE_OAUTH_ACCESS_TOKEN");
+		unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
+		setenv("GCS_HMAC_ACCESS_KEY_ID", "k", 1);
+		setenv("GCS_HMAC_SECRET", "s", 1);
+		T_EQ_INT(tq_store_open("gs://b/p", &o, &s, &e), TQ_EINVAL,
+		    "the JSON API forced with HMAC keys only");
+		o.gcs_api = TQ_STORE_GCS_XML;
+		T_EQ_INT(tq_store_open("gs://b/p", &o, &s, &e), 0,
+		    "HMAC keys with the XML API");
+		tq_store_free(s);
+		unsetenv("GCS_HMAC_ACCESS_KEY_ID");
+		unsetenv("GCS_HMAC_SECRET");
+	}
 	T_EQ_INT(tq_store_open("s3:///p", NULL, &s, &e), TQ_EINVAL,
 	    "s3 without a bucket");
+}
+
+static void
+test_gcs_json_url(void)
+{
+	const char *ep = "https://storage.googleapis.com";
+	struct store_kv head[] = { { "fields", "size" } };
+	struct store_kv media[] = { { "uploadType", "media" } };
+	struct store_kv list[] = { { "prefix", "pre/t/" }, { "delimiter", "/" },
+	    { "pageToken", "Cg==+/x" } };
+	struct tq_buf b;
+
+	tq_buf_init(&b, 4096);
+	T_EQ_INT(gcs_json_url(&b, ep, "bkt", "pre/a b/c+d%\xc3\xa9?#&=", false,
+	    false, head, 1), 0, "metadata URL");
+	T_EQ_STR((char *)b.data, "https://storage.googleapis.com/storage/v1/b/"
+	    "bkt/o/pre%2Fa%20b%2Fc%2Bd%25%C3%A9%3F%23%26%3D?fields=size",
+	    "object name: one path part, '/' and the rest encoded");
+	tq_buf_reset(&b);
+	T_EQ_INT(gcs_json_url(&b, ep, "bkt", "t/blk/data.parquet", false, true,
+	    NULL, 0), 0, "media URL");
+	T_EQ_STR((char *)b.data, "https://storage.googleapis.com/storage/v1/b/"
+	    "bkt/o/t%2Fblk%2Fdata.parquet?alt=media", "alt=media download");
+	tq_buf_reset(&b);
+	T_EQ_INT(gcs_json_url(&b, ep, "bkt", "t/m e", true, false, media, 1), 0,
+	    "upload URL");
+	T_EQ_STR((char *)b.data, "https://storage.googleapis.com/upload/storage/"
+	    "v1/b/bkt/o?uploadType=media&name=t%2Fm%20e",
+	    "upload endpoint, name as a parameter");
+	tq_buf_reset(&b);
+	T_EQ_INT(gcs_json_url(&b, "http://127.0.0.1:9", "b.k-t", NULL, false,
+	    false, list, 3), 0, "list URL");
+	T_EQ_STR((char *)b.data, "http://127.0.0.1:9/storage/v1/b/b.k-t/o?"
+	    "prefix=pre%2Ft%2F&delimiter=%2F&pageToken=Cg%3D%3D%2B%2Fx",
+	    "objects.list: parameters encoded");
+	tq_buf_reset(&b);
+	T_EQ_INT(gcs_json_url(&b, ep, "bkt", NULL, false, false, NULL, 0), 0,
+	    "bare list URL");
+	T_EQ_STR((char *)b.data, "https://storage.googleapis.com/storage/v1/b/"
+	    "bkt/o", "no parameters, no '?'");
+	tq_buf_release(&b);
+	tq_buf_init(&b, 40);
+	T_EQ_INT(gcs_json_url(&b, ep, "bkt", "a/long/name", false, true, NULL,
+	    0), TQ_ENOMEM, "a URL over the buffer's cap fails");
+	tq_buf_release(&b);
 }
 
 int
@@ -360,5 +423,6 @@ main(void)
 	test_base64();
 	test_file();
 	test_credentials();
+	test_gcs_json_url();
 	return t_done();
 }
