@@ -405,15 +405,6 @@ nomem:
 /* ---- finishing ---- */
 
 static int
-by_id(const void *a, const void *b)
-{
-	const struct tq_search_trace *x = *(struct tq_search_trace *const *)a;
-	const struct tq_search_trace *y = *(struct tq_search_trace *const *)b;
-
-	return memcmp(x->id, y->id, TQ_TRACE_ID_LEN);
-}
-
-static int
 by_recency(const void *a, const void *b)
 {
 	const struct tq_search_trace *x = *(struct tq_search_trace *const *)a;
@@ -470,6 +461,43 @@ merge(struct tq_arena *a, struct tq_search_trace *x,
 	return true;
 }
 
+static int
+set_order(const void *a, const void *b)
+{
+	const struct tq_search_set *x = a, *y = b;
+
+	if (x->nspans == 0 || y->nspans == 0)
+		return x->nspans > 0 ? -1 : y->nspans > 0;
+	if (x->spans[0].start_ns != y->spans[0].start_ns)
+		return x->spans[0].start_ns < y->spans[0].start_ns ? -1 : 1;
+	return strcmp(x->spans[0].id, y->spans[0].id);
+}
+
+static int
+service_order(const void *a, const void *b)
+{
+	return strcmp(((const struct tq_search_service *)a)->name,
+	    ((const struct tq_search_service *)b)->name);
+}
+
+/* by_content orders the parts of one trace by what they hold, not by
+ * which block or thread found them first. */
+static int
+by_id_content(const void *a, const void *b)
+{
+	const struct tq_search_trace *x = *(struct tq_search_trace *const *)a;
+	const struct tq_search_trace *y = *(struct tq_search_trace *const *)b;
+	int c = memcmp(x->id, y->id, TQ_TRACE_ID_LEN);
+
+	if (c != 0)
+		return c;
+	if (x->start_ns != y->start_ns)
+		return x->start_ns < y->start_ns ? -1 : 1;
+	if (x->nsets == 0 || y->nsets == 0)
+		return x->nsets > 0 ? -1 : y->nsets > 0;
+	return set_order(&x->sets[0], &y->sets[0]);
+}
+
 void
 tq_search_finish(struct tq_search_result *r, const struct tq_search_opts *o)
 {
@@ -477,15 +505,23 @@ tq_search_finish(struct tq_search_result *r, const struct tq_search_opts *o)
 
 	if (r->n == 0)
 		return;
-	qsort(r->traces, r->n, sizeof(*r->traces), by_id);
+	qsort(r->traces, r->n, sizeof(*r->traces), by_id_content);
 	for (i = 0; i < r->n; i++) {
 		if (k > 0 && memcmp(r->traces[k - 1]->id, r->traces[i]->id,
 		    TQ_TRACE_ID_LEN) == 0 &&
-		    merge(&r->arena, r->traces[k - 1], r->traces[i]))
+		    merge(&r->arena, r->traces[k - 1], r->traces[i])) {
+			/* Parts from several blocks: spansets in time order. */
+			qsort(r->traces[k - 1]->sets, r->traces[k - 1]->nsets,
+			    sizeof(struct tq_search_set), set_order);
 			continue;
+		}
 		r->traces[k++] = r->traces[i];
 	}
 	r->n = k;
+	for (i = 0; i < r->n; i++)
+		if (r->traces[i]->nservices > 1)
+			qsort(r->traces[i]->services, r->traces[i]->nservices,
+			    sizeof(struct tq_search_service), service_order);
 	qsort(r->traces, r->n, sizeof(*r->traces), by_recency);
 	if (o->limit > 0 && r->n > o->limit) {
 		r->n = o->limit;
