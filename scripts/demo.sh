@@ -5,7 +5,9 @@
 #   tempo-recv -l          which writes the span stream into
 #   tempo-pack             which packs Tempo vParquet4 blocks into a store;
 #   tempo-get --list       lists the blocks, and tempo-get -f tree shows one
-#                          trace as a waterfall.
+#                          trace as a waterfall;
+#   tempo-ql               searches the blocks with TraceQL (a table, then
+#                          Tempo's JSON) and lists attribute names.
 # Everything runs on 127.0.0.1 and in a temporary directory (kept with
 # KEEP=1), and stops by itself.
 set -eu
@@ -55,6 +57,17 @@ id=$(tempo-gen --traces 200 --seed 42 -f json | head -n 1 |
 echo
 echo "== tempo-get -f tree $id --explain"
 tempo-get -s "$store" -f tree --explain "$id"
+echo
+echo "== tempo-ql: the 5 newest traces where checkout had an error below it"
+tempo-ql -s "$store" -f table --limit 5 --spss 2 -q \
+	'{ resource.service.name = "checkout" } >> { status = error }'
+echo
+echo "== tempo-ql -f json: errors per service, as Grafana gets them"
+tempo-ql -s "$store" -f json --limit 3 -q '{ status = error } | by(resource.service.name) | count() > 1' |
+	jq -c '.traces[] | {traceID, spanSets: [.spanSets[].attributes]}'
+echo
+echo "== tempo-ql --tags --scope resource"
+tempo-ql -s "$store" --tags --scope resource | jq -c '.scopes[] | select(.name == "resource") | .tags'
 echo
 echo "== tempo-ql --check"
 tempo-ql --check '{ resource.service.name = "checkout" && status = error } | count() > 2'
