@@ -164,6 +164,9 @@ int	http_init(struct http *h, const struct tq_store_opts *opts,
 	    http_prepare_fn prepare, void *ctx, struct tq_err *err);
 void	http_release(struct http *h);
 
+/* http_what formats "verb key" for messages into w (n bytes); returns w. */
+const char *http_what(char *w, size_t n, const char *verb, const char *key);
+
 /* http_req_init empties r for method; http_req_release frees its memory. */
 void	http_req_init(struct http_req *r, const char *method, const char *key,
 	    const char *what);

@@ -182,13 +182,6 @@ out:
 	return 0;
 }
 
-static const char *
-what(char *w, size_t n, const char *verb, const char *key)
-{
-	snprintf(w, n, "%s %s", verb, key);
-	return w;
-}
-
 static int
 az_get(struct tq_store *s, const char *key, struct store_sink *k,
     struct tq_err *err)
@@ -197,7 +190,7 @@ az_get(struct tq_store *s, const char *key, struct store_sink *k,
 	char w[TQ_STORE_MAX_KEY + 16];
 	int rc;
 
-	http_req_init(&r, "GET", key, what(w, sizeof(w), "get", key));
+	http_req_init(&r, "GET", key, http_what(w, sizeof(w), "get", key));
 	r.sink = k;
 	rc = http_run_one(&((struct az *)s)->http, &r, err);
 	http_req_release(&r);
@@ -212,7 +205,7 @@ az_head(struct tq_store *s, const char *key, uint64_t *size,
 	char w[TQ_STORE_MAX_KEY + 16];
 	int rc;
 
-	http_req_init(&r, "HEAD", key, what(w, sizeof(w), "head", key));
+	http_req_init(&r, "HEAD", key, http_what(w, sizeof(w), "head", key));
 	if ((rc = http_run_one(&((struct az *)s)->http, &r, err)) == 0)
 		*size = r.content_length;
 	http_req_release(&r);
@@ -227,7 +220,7 @@ az_put(struct tq_store *s, const char *key, const void *data, size_t len,
 	char w[TQ_STORE_MAX_KEY + 16];
 	int rc;
 
-	http_req_init(&r, "PUT", key, what(w, sizeof(w), "put", key));
+	http_req_init(&r, "PUT", key, http_what(w, sizeof(w), "put", key));
 	http_req_header(&r, "x-ms-blob-type", "BlockBlob");
 	r.body = data;
 	r.body_len = len;
@@ -336,7 +329,7 @@ az_put_fd(struct tq_store *s, const char *key, int fd, struct tq_err *err)
 		}
 		for (i = 0; i < nb; i++) {
 			block_id(nblocks + i, ids[i]);
-			http_req_init(&reqs[i], "PUT", key, what(w, sizeof(w),
+			http_req_init(&reqs[i], "PUT", key, http_what(w, sizeof(w),
 			    "put block of", key));
 			http_req_query(&reqs[i], "comp", "block");
 			http_req_query(&reqs[i], "blockid", ids[i]);
@@ -368,7 +361,7 @@ az_put_fd(struct tq_store *s, const char *key, int fd, struct tq_err *err)
 		rc = tq_err_set(err, TQ_ENOMEM, "out of memory");
 		goto out;
 	}
-	http_req_init(&r, "PUT", key, what(w, sizeof(w), "put block list",
+	http_req_init(&r, "PUT", key, http_what(w, sizeof(w), "put block list",
 	    key));
 	http_req_query(&r, "comp", "blocklist");
 	http_req_header(&r, "content-type", "application/xml");
@@ -491,7 +484,7 @@ az_del(struct tq_store *s, const char *key, struct tq_err *err)
 	char w[TQ_STORE_MAX_KEY + 16];
 	int rc;
 
-	http_req_init(&r, "DELETE", key, what(w, sizeof(w), "delete", key));
+	http_req_init(&r, "DELETE", key, http_what(w, sizeof(w), "delete", key));
 	rc = http_run_one(&((struct az *)s)->http, &r, err);
 	http_req_release(&r);
 	if (rc == TQ_ENOTFOUND) {

@@ -174,13 +174,6 @@ out:
 	return 0;
 }
 
-static const char *
-what(char *w, size_t n, const char *verb, const char *key)
-{
-	snprintf(w, n, "%s %s", verb, key);
-	return w;
-}
-
 static int
 gcs_get(struct tq_store *s, const char *key, struct store_sink *k,
     struct tq_err *err)
@@ -190,7 +183,7 @@ gcs_get(struct tq_store *s, const char *key, struct store_sink *k,
 	char w[TQ_STORE_MAX_KEY + 16];
 	int rc;
 
-	http_req_init(&r, "GET", key, what(w, sizeof(w), "get", key));
+	http_req_init(&r, "GET", key, http_what(w, sizeof(w), "get", key));
 	r.sink = k;
 	rc = http_run_one(&b->http, &r, err);
 	http_req_release(&r);
@@ -222,7 +215,7 @@ gcs_head(struct tq_store *s, const char *key, uint64_t *size,
 	char w[TQ_STORE_MAX_KEY + 16];
 	int rc;
 
-	http_req_init(&r, "GET", key, what(w, sizeof(w), "head", key));
+	http_req_init(&r, "GET", key, http_what(w, sizeof(w), "head", key));
 	http_req_query(&r, "fields", "size");
 	if ((rc = http_run_one(&b->http, &r, err)) == 0 &&
 	    ((doc = json_loadb((char *)r.resp.data, r.resp.len, 0, NULL)) ==
@@ -243,7 +236,7 @@ gcs_put(struct tq_store *s, const char *key, const void *data, size_t len,
 	char w[TQ_STORE_MAX_KEY + 16];
 	int rc;
 
-	http_req_init(&r, "POST", key, what(w, sizeof(w), "put", key));
+	http_req_init(&r, "POST", key, http_what(w, sizeof(w), "put", key));
 	http_req_query(&r, "uploadType", "media");
 	r.body = data;
 	r.body_len = len;
@@ -337,7 +330,7 @@ chunk_put(struct session *ss, const unsigned char *data, uint64_t from,
 		    tot);
 	else
 		snprintf(cr, sizeof(cr), "bytes */%s", tot);
-	http_req_init(&r, "PUT", ss->key, what(ss->w, sizeof(ss->w),
+	http_req_init(&r, "PUT", ss->key, http_what(ss->w, sizeof(ss->w),
 	    from < end ? "upload chunk of" : "upload status of", ss->key));
 	r.full_url = ss->uri;
 	r.no_retry = from < end;
@@ -459,7 +452,7 @@ gcs_put_fd(struct tq_store *s, const char *key, int fd, struct tq_err *err)
 	}
 	len = csize;
 
-	http_req_init(&r, "POST", key, what(ss.w, sizeof(ss.w),
+	http_req_init(&r, "POST", key, http_what(ss.w, sizeof(ss.w),
 	    "start upload", key));
 	http_req_query(&r, "uploadType", "resumable");
 	http_req_header(&r, "content-type", "application/json; charset=UTF-8");
@@ -506,7 +499,7 @@ gcs_put_fd(struct tq_store *s, const char *key, int fd, struct tq_err *err)
 out:
 	if (started) {
 		/* Cancel the session; its own failure changes nothing. */
-		http_req_init(&r, "DELETE", key, what(ss.w, sizeof(ss.w),
+		http_req_init(&r, "DELETE", key, http_what(ss.w, sizeof(ss.w),
 		    "cancel upload", key));
 		r.full_url = ss.uri;
 		http_run_one(&b->http, &r, NULL);
@@ -650,7 +643,7 @@ gcs_del(struct tq_store *s, const char *key, struct tq_err *err)
 	char w[TQ_STORE_MAX_KEY + 16];
 	int rc;
 
-	http_req_init(&r, "DELETE", key, what(w, sizeof(w), "delete", key));
+	http_req_init(&r, "DELETE", key, http_what(w, sizeof(w), "delete", key));
 	rc = http_run_one(&b->http, &r, err);
 	http_req_release(&r);
 	if (rc == TQ_ENOTFOUND) {
@@ -683,7 +676,7 @@ gcs_del_many(struct tq_store *s, const char *const *keys, size_t n,
 		m = n - i < batch ? n - i : batch;
 		for (j = 0; j < m; j++) {
 			http_req_init(&reqs[j], "DELETE", keys[i + j],
-			    what(w[j], sizeof(w[j]), "delete", keys[i + j]));
+			    http_what(w[j], sizeof(w[j]), "delete", keys[i + j]));
 			rp[j] = &reqs[j];
 		}
 		rc = http_run(&b->http, rp, m, err);

@@ -814,3 +814,10 @@ out:
 	free(sinks);
 	return rc;
 }
+
+const char *
+http_what(char *w, size_t n, const char *verb, const char *key)
+{
+	snprintf(w, n, "%s %s", verb, key);
+	return w;
+}

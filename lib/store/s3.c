@@ -185,14 +185,6 @@ out:
 	return 0;
 }
 
-/* what formats "verb key" for messages into w. */
-static const char *
-what(char *w, size_t n, const char *verb, const char *key)
-{
-	snprintf(w, n, "%s %s", verb, key);
-	return w;
-}
-
 static int
 s3_get(struct tq_store *s, const char *key, struct store_sink *k,
     struct tq_err *err)
@@ -202,7 +194,7 @@ s3_get(struct tq_store *s, const char *key, struct store_sink *k,
 	char w[TQ_STORE_MAX_KEY + 16];
 	int rc;
 
-	http_req_init(&r, "GET", key, what(w, sizeof(w), "get", key));
+	http_req_init(&r, "GET", key, http_what(w, sizeof(w), "get", key));
 	r.sink = k;
 	rc = http_run_one(&b->http, &r, err);
 	http_req_release(&r);
@@ -218,7 +210,7 @@ s3_head(struct tq_store *s, const char *key, uint64_t *size,
 	char w[TQ_STORE_MAX_KEY + 16];
 	int rc;
 
-	http_req_init(&r, "HEAD", key, what(w, sizeof(w), "head", key));
+	http_req_init(&r, "HEAD", key, http_what(w, sizeof(w), "head", key));
 	if ((rc = http_run_one(&b->http, &r, err)) == 0)
 		*size = r.content_length;
 	http_req_release(&r);
@@ -234,7 +226,7 @@ s3_put(struct tq_store *s, const char *key, const void *data, size_t len,
 	char w[TQ_STORE_MAX_KEY + 16];
 	int rc;
 
-	http_req_init(&r, "PUT", key, what(w, sizeof(w), "put", key));
+	http_req_init(&r, "PUT", key, http_what(w, sizeof(w), "put", key));
 	r.body = data;
 	r.body_len = len;
 	r.has_body = true;
@@ -353,7 +345,7 @@ s3_put_fd(struct tq_store *s, const char *key, int fd, struct tq_err *err)
 		goto out;
 	}
 
-	http_req_init(&r, "POST", key, what(w, sizeof(w), "start upload", key));
+	http_req_init(&r, "POST", key, http_what(w, sizeof(w), "start upload", key));
 	http_req_query(&r, "uploads", "");
 	r.has_body = true;
 	rc = http_run_one(&b->http, &r, err);
@@ -390,7 +382,7 @@ s3_put_fd(struct tq_store *s, const char *key, int fd, struct tq_err *err)
 		}
 		for (i = 0; i < nb; i++) {
 			snprintf(num[i], sizeof(num[i]), "%zu", nparts + i + 1);
-			http_req_init(&reqs[i], "PUT", key, what(w, sizeof(w),
+			http_req_init(&reqs[i], "PUT", key, http_what(w, sizeof(w),
 			    "upload part of", key));
 			http_req_query(&reqs[i], "partNumber", num[i]);
 			http_req_query(&reqs[i], "uploadId", up.id);
@@ -434,7 +426,7 @@ s3_put_fd(struct tq_store *s, const char *key, int fd, struct tq_err *err)
 		rc = tq_err_set(err, TQ_ENOMEM, "out of memory");
 		goto out;
 	}
-	http_req_init(&r, "POST", key, what(w, sizeof(w), "complete upload",
+	http_req_init(&r, "POST", key, http_what(w, sizeof(w), "complete upload",
 	    key));
 	http_req_query(&r, "uploadId", up.id);
 	http_req_header(&r, "content-type", "application/xml");
@@ -454,7 +446,7 @@ s3_put_fd(struct tq_store *s, const char *key, int fd, struct tq_err *err)
 out:
 	if (started) {
 		/* Abort; its own failure changes nothing for the caller. */
-		http_req_init(&r, "DELETE", key, what(w, sizeof(w),
+		http_req_init(&r, "DELETE", key, http_what(w, sizeof(w),
 		    "abort upload", key));
 		http_req_query(&r, "uploadId", up.id);
 		http_run_one(&b->http, &r, NULL);
@@ -585,7 +577,7 @@ s3_del(struct tq_store *s, const char *key, struct tq_err *err)
 	char w[TQ_STORE_MAX_KEY + 16];
 	int rc;
 
-	http_req_init(&r, "DELETE", key, what(w, sizeof(w), "delete", key));
+	http_req_init(&r, "DELETE", key, http_what(w, sizeof(w), "delete", key));
 	rc = http_run_one(&b->http, &r, err);
 	http_req_release(&r);
 	if (rc == TQ_ENOTFOUND) {
