@@ -374,6 +374,36 @@ per_span_list(struct src *x, const char *path, int how, struct tq_arena *a,
 
 /* ---- attributes ---- */
 
+/* An attribute's typed value lists, and the TraceQL type of each. */
+static const char *const vcols[] = { "Value.list.element",
+	"ValueInt.list.element", "ValueDouble.list.element",
+	"ValueBool.list.element" };
+static const int vtype[] = { TQ_QL_T_STRING, TQ_QL_T_INT, TQ_QL_T_FLOAT,
+	TQ_QL_T_BOOL };
+
+/*
+ * typed_column gives value list k of the attributes at prefix with the
+ * attribute each value belongs to; *c is NULL when the query needs no
+ * values of that type (types) or the file has no such column.
+ */
+static int
+typed_column(struct src *x, const char *prefix, int k, unsigned types,
+    struct level attr_l, struct tq_arena *a,
+    const struct tq_parquet_column **c, uint32_t **own)
+{
+	char path[256];
+	size_t nent;
+	int rc;
+
+	*c = NULL;
+	if (types != 0 && (types & 1u << vtype[k]) == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s%s", prefix, vcols[k]);
+	if ((rc = column(x, path, 0, c)) != 0 || *c == NULL)
+		return rc;
+	return owners(x, *c, attr_l, a, own, &nent);
+}
+
 /*
  * attrs finds attribute name in the attribute list at prefix (…Attrs.)
  * whose owners are entities of level owner: out[e] is its value for
@@ -386,11 +416,6 @@ attrs(struct src *x, const char *prefix, struct level owner, size_t n,
     const char *name, size_t len, unsigned types, bool gather,
     struct tq_arena *a, struct tq_ql_value *out)
 {
-	static const char *const vcols[] = { "Value.list.element",
-		"ValueInt.list.element", "ValueDouble.list.element",
-		"ValueBool.list.element" };
-	static const int vtype[] = { TQ_QL_T_STRING, TQ_QL_T_INT,
-		TQ_QL_T_FLOAT, TQ_QL_T_BOOL };
 	const struct tq_parquet_column *key, *isarr, *c;
 	char path[256], list[256];
 	struct level attr_l;
@@ -444,15 +469,11 @@ attrs(struct src *x, const char *prefix, struct level owner, size_t n,
 	    (at = tq_arena_calloc(a, nmatch, sizeof(*at))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	for (k = 0; k < 4; k++) {
-		if (types != 0 && (types & 1u << vtype[k]) == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s%s", prefix, vcols[k]);
-		if ((rc = column(x, path, 0, &c)) != 0)
+		if ((rc = typed_column(x, prefix, k, types, attr_l, a, &c,
+		    &aown)) != 0)
 			return rc;
 		if (c == NULL)
 			continue;
-		if ((rc = owners(x, c, attr_l, a, &aown, &nent)) != 0)
-			return rc;
 		for (i = 0; i < c->n_values; i++)
 			if (aown[i] < nattr && slot[aown[i]] != UINT32_MAX)
 				cnt[slot[aown[i]]]++;
@@ -463,15 +484,11 @@ attrs(struct src *x, const char *prefix, struct level owner, size_t n,
 			return tq_err_set(x->err, TQ_ENOMEM,
 			    "search: out of memory");
 	for (k = 0; k < 4; k++) {
-		if (types != 0 && (types & 1u << vtype[k]) == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s%s", prefix, vcols[k]);
-		if ((rc = column(x, path, 0, &c)) != 0)
+		if ((rc = typed_column(x, prefix, k, types, attr_l, a, &c,
+		    &aown)) != 0)
 			return rc;
 		if (c == NULL)
 			continue;
-		if ((rc = owners(x, c, attr_l, a, &aown, &nent)) != 0)
-			return rc;
 		for (i = 0; i < c->n_values; i++) {
 			uint32_t sl;
 
