@@ -342,13 +342,16 @@ tq_search_batch(struct tq_search_query *sq, const struct tq_ql_batch *b,
 		if ((keys[i] = tq_arena_strndup(&r->arena, sq->keys[i],
 		    strlen(sq->keys[i]))) == NULL)
 			return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+	f[R_TRACE_START] = starts;
 	for (i = 0; i < R_COUNT + sq->nshown; i++) {
 		const struct tq_ql_field *fi = i < R_COUNT ? &result_fields[i] :
 		    &sq->shown[i - R_COUNT];
-		struct tq_ql_value *v = tq_arena_calloc(a, b->n_spans ?
-		    b->n_spans : 1, sizeof(*v));
+		struct tq_ql_value *v;
 
-		if (v == NULL)
+		if (i == R_TRACE_START)
+			continue;	/* fetched above */
+		if ((v = tq_arena_calloc(a, b->n_spans ? b->n_spans : 1,
+		    sizeof(*v))) == NULL)
 			return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
 		if ((rc = b->fetch(b->arg, fi, v, a, err)) != 0)
 			return rc;

@@ -528,7 +528,7 @@ eval_vec(struct tq_ql_eval *e, const struct tq_ql_node *n)
 		return out;
 	}
 	if (n->lhs->kind == TQ_QL_ATTR && n->rhs->kind == TQ_QL_STATIC &&
-	    (typed.types = types_for(n->op, &n->rhs->u.val)) != 0) {
+	    types_for(n->op, &n->rhs->u.val) != 0) {
 		/* An attribute compared with a literal: only values of
 		 * types that can match are needed. */
 		field_of(n->lhs, &typed);
