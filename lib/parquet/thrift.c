@@ -79,6 +79,8 @@ tq_thrift_field(struct tq_thrift_reader *r, int16_t *last, int *id, int *type)
 	uint8_t c;
 	int delta;
 
+	*id = 0;
+	*type = 0;
 	if (r->rc != 0)
 		return r->rc;
 	if (r->p >= r->end)
