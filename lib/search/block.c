@@ -223,10 +223,33 @@ owners(struct src *x, const struct tq_parquet_column *c, struct level l,
 
 /* ---- values of one column ---- */
 
+/* bytes_at gives value i of a byte-array column (its dictionary entry
+ * when the column kept indexes). */
+static void
+bytes_at(const struct tq_parquet_column *c, size_t i, const uint8_t **p,
+    size_t *n)
+{
+	if (c->idx != NULL) {
+		i = c->idx[i];
+		c = c->dict;
+	}
+	if (c->type == TQ_PARQUET_BYTE_ARRAY) {
+		*p = c->data + c->off[i];
+		*n = c->off[i + 1] - c->off[i];
+	} else {
+		*p = c->data + i * (size_t)c->width;
+		*n = (size_t)c->width;
+	}
+}
+
 static void
 value_at(const struct tq_parquet_column *c, size_t i, int how,
     struct tq_ql_value *v)
 {
+	if (c->idx != NULL) {
+		value_at(c->dict, c->idx[i], how, v);
+		return;
+	}
 	memset(v, 0, sizeof(*v));
 	switch (c->type) {
 	case TQ_PARQUET_BYTE_ARRAY:
@@ -291,7 +314,8 @@ per_entity(struct src *x, const char *path, struct level l, int how,
 	if ((v = tq_arena_calloc(a, n ? n : 1, sizeof(*v))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	*out = v;
-	if ((rc = column(x, path, 0, &c)) != 0 || c == NULL)
+	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &c)) != 0 ||
+	    c == NULL)
 		return rc;
 	if ((rc = owners(x, c, l, a, &own, &nent)) != 0)
 		return rc;
@@ -302,14 +326,14 @@ per_entity(struct src *x, const char *path, struct level l, int how,
 		if (!wanted(x, l, own[i]))
 			continue;
 		if (how == AS_HEX) {
+			const uint8_t *p;
+			size_t len;
+
 			if (c->type != TQ_PARQUET_BYTE_ARRAY &&
 			    c->type != TQ_PARQUET_FIXED_LEN_BYTE_ARRAY)
 				continue;
-			if (c->type == TQ_PARQUET_BYTE_ARRAY ?
-			    !tq_search_hex(a, c->data + c->off[i],
-			    c->off[i + 1] - c->off[i], &v[own[i]]) :
-			    !tq_search_hex(a, c->data + i * (size_t)c->width,
-			    (size_t)c->width, &v[own[i]]))
+			bytes_at(c, i, &p, &len);
+			if (!tq_search_hex(a, p, len, &v[own[i]]))
 				return tq_err_set(x->err, TQ_ENOMEM,
 				    "search: out of memory");
 		} else {
@@ -343,7 +367,8 @@ per_span_list(struct src *x, const char *path, int how, struct tq_arena *a,
 	size_t i, nent;
 	int rc;
 
-	if ((rc = column(x, path, 0, &c)) != 0 || c == NULL)
+	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &c)) != 0 ||
+	    c == NULL)
 		return rc;
 	if ((rc = owners(x, c, x->span_l, a, &own, &nent)) != 0)
 		return rc;
@@ -356,8 +381,11 @@ per_span_list(struct src *x, const char *path, int how, struct tq_arena *a,
 			return tq_err_set(x->err, TQ_ECORRUPT,
 			    "%s: more entities than spans", path);
 		if (how == AS_HEX) {
-			if (!tq_search_hex(a, c->data + c->off[i],
-			    c->off[i + 1] - c->off[i], &el[i]))
+			const uint8_t *p;
+			size_t len;
+
+			bytes_at(c, i, &p, &len);
+			if (!tq_search_hex(a, p, len, &el[i]))
 				return tq_err_set(x->err, TQ_ENOMEM,
 				    "search: out of memory");
 		} else {
@@ -399,7 +427,8 @@ typed_column(struct src *x, const char *prefix, int k, unsigned types,
 	if (types != 0 && (types & 1u << vtype[k]) == 0)
 		return 0;
 	snprintf(path, sizeof(path), "%s%s", prefix, vcols[k]);
-	if ((rc = column(x, path, 0, c)) != 0 || *c == NULL)
+	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, c)) != 0 ||
+	    *c == NULL)
 		return rc;
 	return owners(x, *c, attr_l, a, own, &nent);
 }
@@ -1245,7 +1274,7 @@ skeleton(struct src *x, struct tq_arena *a)
 	if (best == NULL)
 		return tq_err_set(x->err, TQ_ECORRUPT,
 		    "data.parquet: no required column of spans");
-	if ((rc = column(x, best, 0, &c)) != 0)
+	if ((rc = column(x, best, TQ_PARQUET_READ_DICT_INDICES, &c)) != 0)
 		return rc;
 	d = &x->s->columns[c->col];
 	nrows = (size_t)tq_parquet_reader_row_group_rows(x->pr, x->rg);

@@ -1321,8 +1321,19 @@ struct collect {
 	size_t			 n, max;
 };
 
+static void collect_fields_all(struct collect *, const struct tq_ql_node *,
+    bool);
+
+/*
+ * collect_fields gathers the fields results show.  types is what the
+ * node's own field may be shown as: an attribute compared with a literal
+ * (not under a negation) can only have matched with values of the types
+ * the comparison reads, so only those are fetched for it; anywhere else,
+ * every type.
+ */
 static void
-collect_fields(struct collect *c, const struct tq_ql_node *n, bool inside)
+collect_fields(struct collect *c, const struct tq_ql_node *n, bool inside,
+    unsigned types)
 {
 	size_t i, j;
 
@@ -1334,9 +1345,20 @@ collect_fields(struct collect *c, const struct tq_ql_node *n, bool inside)
 		const char *key;
 
 		field_of(n, &f);
-		for (j = 0; j < c->n; j++)
-			if (same_field(&c->fields[j], &f))
+		if (f.is_attr)
+			f.types = types;
+		for (j = 0; j < c->n; j++) {
+			struct tq_ql_field *g = &c->fields[j];
+			unsigned t = g->types;
+
+			g->types = f.types;
+			if (same_field(g, &f)) {
+				g->types = t == 0 || f.types == 0 ? 0 :
+				    t | f.types;
 				return;
+			}
+			g->types = t;
+		}
 		if (f.is_attr)
 			key = tq_arena_strndup(c->a, f.name, f.len);
 		else
@@ -1352,10 +1374,41 @@ collect_fields(struct collect *c, const struct tq_ql_node *n, bool inside)
 		inside = true;
 	if (n->kind == TQ_QL_GROUP || n->kind == TQ_QL_AGGREGATE)
 		return;
-	collect_fields(c, n->lhs, inside);
-	collect_fields(c, n->rhs, inside);
+	if (n->kind == TQ_QL_UNARY && n->op == TQ_QL_OP_NOT) {
+		collect_fields_all(c, n->lhs, inside);
+		return;
+	}
+	if (n->kind == TQ_QL_BINARY && n->lhs != NULL && n->rhs != NULL &&
+	    n->lhs->kind == TQ_QL_ATTR && n->rhs->kind == TQ_QL_STATIC &&
+	    types_for(n->op, &n->rhs->u.val) != 0) {
+		collect_fields(c, n->lhs, inside, types_for(n->op,
+		    &n->rhs->u.val));
+		return;
+	}
+	collect_fields(c, n->lhs, inside, 0);
+	collect_fields(c, n->rhs, inside, 0);
 	for (i = 0; i < n->nitems; i++)
-		collect_fields(c, n->items[i], inside);
+		collect_fields(c, n->items[i], inside, 0);
+}
+
+/* collect_fields_all gathers fields under a negation: every type. */
+static void
+collect_fields_all(struct collect *c, const struct tq_ql_node *n, bool inside)
+{
+	size_t i;
+
+	if (n == NULL)
+		return;
+	if (n->kind == TQ_QL_ATTR || n->kind == TQ_QL_INTRINSIC) {
+		collect_fields(c, n, inside, 0);
+		return;
+	}
+	if (n->kind == TQ_QL_GROUP || n->kind == TQ_QL_AGGREGATE)
+		return;
+	collect_fields_all(c, n->lhs, inside);
+	collect_fields_all(c, n->rhs, inside);
+	for (i = 0; i < n->nitems; i++)
+		collect_fields_all(c, n->items[i], inside);
 }
 
 size_t
@@ -1364,7 +1417,7 @@ tq_ql_shown_fields(const struct tq_ql_query *q, struct tq_arena *a,
 {
 	struct collect c = { a, fields, keys, 0, max };
 
-	collect_fields(&c, q->root, false);
+	collect_fields(&c, q->root, false, 0);
 	return c.n;
 }
 
