@@ -181,8 +181,8 @@ owners(struct src *x, const struct tq_parquet_column *c, struct level l,
 			*n = x->owners[k].n;
 			return 0;
 		}
-	if ((o = tq_arena_alloc(a, (c->n_values ? c->n_values : 1) *
-	    sizeof(*o))) == NULL)
+	/* One slot more than values: the loops store before they count. */
+	if ((o = tq_arena_alloc(a, (c->n_values + 1) * sizeof(*o))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	if (c->def == NULL) {
 		/* Every entry holds a value. */
@@ -199,12 +199,11 @@ owners(struct src *x, const struct tq_parquet_column *c, struct level l,
 			uint32_t r = rep ? rep[i] : 0, df = def[i];
 
 			ent += (r <= lrep) & (df >= ldef);
-			if (df == maxdef) {
-				if (v == c->n_values)
-					return tq_err_set(x->err, TQ_ECORRUPT,
-					    "%s: bad levels", d->path);
-				o[v++] = ent - 1;
-			}
+			o[v] = ent - 1;
+			v += df == maxdef;
+			if (v > c->n_values)
+				return tq_err_set(x->err, TQ_ECORRUPT,
+				    "%s: bad levels", d->path);
 		}
 	}
 	if (v != c->n_values)
@@ -1247,7 +1246,10 @@ skeleton(struct src *x, struct tq_arena *a)
 	const struct tq_parquet_column *c;
 	const struct tq_parquet_column_desc *d;
 	size_t i, k = 0, nrows, nspans;
-	uint32_t trace = 0, rs = 0, ss = 0, t;
+	uint32_t trace = 0, rs = 0, ss = 0, t, bad = 0;
+	uint32_t rsrep = (uint32_t)x->rs_l.rep, rsdef = (uint32_t)x->rs_l.def;
+	uint32_t ssrep = (uint32_t)x->ss_l.rep, ssdef = (uint32_t)x->ss_l.def;
+	uint32_t sdef = (uint32_t)x->span_l.def;
 	int rc;
 
 	static const char *const spine[] = { SPAN "Kind", SPAN "StatusCode",
@@ -1293,8 +1295,9 @@ skeleton(struct src *x, struct tq_arena *a)
 	    sizeof(uint32_t))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	for (i = 0; i < c->n_levels; i++) {
-		int r = c->rep ? c->rep[i] : 0;
-		int df = c->def ? c->def[i] : d->max_def;
+		uint32_t r = c->rep ? c->rep[i] : 0;
+		uint32_t df = c->def ? c->def[i] : (uint32_t)d->max_def;
+		uint32_t is_span = df >= sdef;
 
 		if (r == 0) {
 			if (trace == nrows)
@@ -1302,20 +1305,18 @@ skeleton(struct src *x, struct tq_arena *a)
 				    "%s: more records than rows", d->path);
 			x->trace_first[trace++] = (uint32_t)k;
 		}
-		if (r <= x->rs_l.rep && df >= x->rs_l.def)
-			rs++;
-		if (r <= x->ss_l.rep && df >= x->ss_l.def)
-			ss++;
-		if (df >= x->span_l.def) {
-			if (rs == 0 || ss == 0)
-				return tq_err_set(x->err, TQ_ECORRUPT,
-				    "%s: bad levels", d->path);
-			x->span_trace[k] = trace - 1;
-			x->span_rs[k] = rs - 1;
-			x->span_ss[k] = ss - 1;
-			k++;
-		}
+		rs += (r <= rsrep) & (df >= rsdef);
+		ss += (r <= ssrep) & (df >= ssdef);
+		bad |= is_span & ((rs == 0) | (ss == 0));
+		/* Stored for every entry, kept for spans. */
+		x->span_trace[k] = trace - 1;
+		x->span_rs[k] = rs - 1;
+		x->span_ss[k] = ss - 1;
+		k += is_span;
 	}
+	if (bad)
+		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
+		    d->path);
 	if (trace != nrows)
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
 		    d->path);
