@@ -43,6 +43,10 @@ struct src {
 	uint32_t			*span_trace, *span_rs, *span_ss;
 	uint32_t			*trace_first;
 	const uint8_t			*want;	/* per trace; NULL: all */
+	/* A batch of some traces only (NULL: all): the row group's spans
+	 * and traces it holds, in order, and its spans by trace. */
+	uint32_t			*sel_span, *sel_trace, *sel_first;
+	size_t				 n_sel_spans, n_sel_traces;
 	/* Columns read, each slot reused (memory and all) by the same
 	 * column of the next row group; col_rg says which one it holds. */
 	struct tq_parquet_column	 cols[MAX_COLS];
@@ -157,6 +161,7 @@ next_row_group(struct src *x)
 {
 	x->nowners = 0;
 	x->want = NULL;
+	x->sel_span = x->sel_trace = x->sel_first = NULL;
 }
 
 /*
@@ -748,14 +753,6 @@ child_count(struct src *x, struct tq_arena *a, struct tq_ql_value *out)
 	return 0;
 }
 
-static void
-block_only(void *arg, const uint8_t *want)
-{
-	struct src *x = arg;
-
-	x->want = want;
-}
-
 /* Levels of entities a column's values belong to. */
 enum { L_TRACE, L_RS, L_SS, L_SPAN };
 
@@ -845,15 +842,13 @@ level_count(const struct src *x, int level)
 }
 
 static int
-block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
-    struct tq_arena *a, struct tq_err *err)
+fetch_all(struct src *x, const struct tq_ql_field *f, struct tq_ql_value *out,
+    struct tq_arena *a)
 {
-	struct src *x = arg;
 	struct tq_ql_value *per;
 	const char *path = NULL;
 	int how, rc, level;
 
-	x->err = err;
 	if (f->is_attr)
 		return fetch_attr(x, f, out, a);
 	switch (f->intrinsic) {
@@ -1189,10 +1184,9 @@ spread_ok(struct src *x, const struct verdict *v, int level, uint8_t *out)
 }
 
 static int
-block_test(void *arg, const struct tq_ql_cond *c, uint8_t *out,
+test_all(struct src *x, const struct tq_ql_cond *c, uint8_t *out,
     struct tq_arena *a, struct tq_err *err)
 {
-	struct src *x = arg;
 	struct verdict v, rv;
 	const char *path = NULL;
 	int how, level, rc;
@@ -1235,6 +1229,116 @@ block_test(void *arg, const struct tq_ql_cond *c, uint8_t *out,
 	    (rc = judge_column(x, path, level, how, c, a, &v)) != 0)
 		return rc;
 	spread_ok(x, &v, level, out);
+	return 0;
+}
+
+/* ---- the batch's callbacks: all spans, or the selected traces' ---- */
+
+static void
+block_only(void *arg, const uint8_t *want)
+{
+	struct src *x = arg;
+	uint8_t *w = (uint8_t *)x->want;
+	size_t k;
+
+	if (x->sel_span == NULL) {
+		x->want = want;
+		return;
+	}
+	/* want is by selected trace: the row group's wanted ones are a
+	 * subset of the selection, whose mask x->want already is. */
+	for (k = 0; k < x->n_sel_traces; k++)
+		w[x->sel_trace[k]] = want == NULL || want[k];
+}
+
+static int
+block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
+    struct tq_arena *a, struct tq_err *err)
+{
+	struct src *x = arg;
+	struct tq_ql_value *all;
+	size_t j;
+	int rc;
+
+	x->err = err;
+	if (x->sel_span == NULL)
+		return fetch_all(x, f, out, a);
+	if ((all = tq_arena_calloc(a, x->n_spans ? x->n_spans : 1,
+	    sizeof(*all))) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+	if ((rc = fetch_all(x, f, all, a)) != 0)
+		return rc;
+	for (j = 0; j < x->n_sel_spans; j++)
+		out[j] = all[x->sel_span[j]];
+	return 0;
+}
+
+static int
+block_test(void *arg, const struct tq_ql_cond *c, uint8_t *out,
+    struct tq_arena *a, struct tq_err *err)
+{
+	struct src *x = arg;
+	uint8_t *all;
+	size_t j;
+	int rc;
+
+	x->err = err;
+	if (x->sel_span == NULL)
+		return test_all(x, c, out, a, err);
+	if ((all = tq_arena_alloc(a, x->n_spans ? x->n_spans : 1)) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+	if ((rc = test_all(x, c, all, a, err)) != 0)
+		return rc;
+	for (j = 0; j < x->n_sel_spans; j++)
+		out[j] = all[x->sel_span[j]];
+	return 0;
+}
+
+/*
+ * select_newest makes the batch hold only the traces that could still
+ * be among r's limit most recent (and meet the time range): when results
+ * are built, the others would be evaluated for nothing.
+ */
+static int
+select_newest(struct src *x, const struct tq_search_opts *o,
+    const struct tq_search_result *r, struct tq_arena *a)
+{
+	struct tq_ql_value *starts, *ends = NULL;
+	uint8_t *want;
+	size_t t, k = 0, n = 0;
+	int rc;
+
+	if ((rc = per_entity(x, "StartTimeUnixNano", x->trace_l, AS_PLAIN, a,
+	    &starts, x->n_traces)) != 0 || (o->start_ns > 0 &&
+	    (rc = per_entity(x, "EndTimeUnixNano", x->trace_l, AS_PLAIN, a,
+	    &ends, x->n_traces)) != 0))
+		return rc;
+	if ((want = tq_arena_calloc(a, x->n_traces ? x->n_traces : 1, 1)) ==
+	    NULL || (x->sel_trace = tq_arena_alloc(a, (x->n_traces + 1) *
+	    sizeof(uint32_t))) == NULL || (x->sel_first = tq_arena_alloc(a,
+	    (x->n_traces + 1) * sizeof(uint32_t))) == NULL ||
+	    (x->sel_span = tq_arena_alloc(a, (x->n_spans + 1) *
+	    sizeof(uint32_t))) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	for (t = 0; t < x->n_traces; t++) {
+		uint64_t start = (uint64_t)starts[t].u.i;
+		uint32_t i;
+
+		if (!tq_search_newer(r, o->limit, start) ||
+		    (o->end_ns > 0 && start > (uint64_t)o->end_ns) ||
+		    (ends != NULL && (uint64_t)ends[t].u.i <
+		    (uint64_t)o->start_ns))
+			continue;
+		want[t] = 1;
+		x->sel_trace[k] = (uint32_t)t;
+		x->sel_first[k++] = (uint32_t)n;
+		for (i = x->trace_first[t]; i < x->trace_first[t + 1]; i++)
+			x->sel_span[n++] = i;
+	}
+	x->sel_first[k] = (uint32_t)n;
+	x->n_sel_traces = k;
+	x->n_sel_spans = n;
+	x->want = want;
 	return 0;
 }
 
@@ -1460,11 +1564,13 @@ row_group(struct src *x, struct tq_search_query *sq, struct tq_arena *a,
 	struct tq_ql_batch b;
 	int rc;
 
-	if ((rc = skeleton(x, a)) == 0) {
+	if ((rc = skeleton(x, a)) == 0 && pass == TQ_SEARCH_BUILD)
+		rc = select_newest(x, o, r, a);
+	if (rc == 0 && (x->sel_span == NULL || x->n_sel_traces > 0)) {
 		memset(&b, 0, sizeof(b));
-		b.n_spans = x->n_spans;
-		b.n_traces = x->n_traces;
-		b.trace_first = x->trace_first;
+		b.n_spans = x->sel_span ? x->n_sel_spans : x->n_spans;
+		b.n_traces = x->sel_span ? x->n_sel_traces : x->n_traces;
+		b.trace_first = x->sel_span ? x->sel_first : x->trace_first;
 		b.fetch = block_fetch;
 		b.only = block_only;
 		b.test = block_test;
