@@ -3,16 +3,21 @@
  * search.h).
  *
  * A row group is one batch.  Its skeleton comes from the levels of the
- * spans' SpanID column: which trace, resource and scope each span belongs
- * to.  Every other field is decoded only when the evaluator asks for it,
- * and its values are placed by counting entities in their levels (Dremel):
- * a value of a resource column belongs to the n-th resource, an attribute
- * value to the n-th attribute, which belongs to the m-th span.  Columns
- * are found by name, so blocks other writers made read the same.
+ * smallest required span column: which trace, resource and scope each
+ * span belongs to.  Every other field is decoded only when the evaluator
+ * asks for it, and its values are placed by counting entities in their
+ * levels (Dremel): a value of a resource column belongs to the n-th
+ * resource, an attribute value to the n-th attribute, which belongs to
+ * the m-th span.  A comparison of a field with a literal is tested on the
+ * stored values themselves: once per dictionary entry, then by index.
+ * Columns are found by name, so blocks other writers made read the same.
  *
  * Before any data page, a row group is skipped when the statistics or the
  * dictionary of a column show that a condition every result needs cannot
- * hold in it, or that none of its traces is in the time range.
+ * hold in it, or that none of its traces is in the time range.  With a
+ * limit, every row group is scanned first and results are then built
+ * only from those still holding one of the limit newest matches, over
+ * those traces alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -1041,7 +1046,7 @@ judge_attrs(struct src *x, const char *prefix, struct level owner,
 	size_t len = cond->field.len, i, k, nattr, nent, dict_hit = SIZE_MAX;
 	char path[256], list[256];
 	struct level attr_l;
-	uint32_t *own, *aown, *slot, nmatch = 0;
+	uint32_t *own, *aown, *slot, nmatch = 0, bad = 0;
 	struct verdict sv;
 	int rc;
 
@@ -1070,19 +1075,21 @@ judge_attrs(struct src *x, const char *prefix, struct level owner,
 		if (dict_hit == SIZE_MAX)
 			return 0;	/* no attribute has this key */
 	}
-	if ((slot = tq_arena_alloc(a, (nattr ? nattr : 1) * sizeof(*slot))) ==
-	    NULL)
+	if ((slot = tq_arena_alloc(a, (nattr + 1) * sizeof(*slot))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	for (i = 0; i < nattr; i++) {
-		bool hit = key->idx != NULL ? key->idx[i] == dict_hit :
+		uint32_t hit = key->idx != NULL ? key->idx[i] == dict_hit :
 		    key->off[i + 1] - key->off[i] == len &&
 		    memcmp(key->data + key->off[i], name, len) == 0;
 
-		if (hit && own[i] >= v->n)
-			return tq_err_set(x->err, TQ_ECORRUPT, "%s: more "
-			    "entities than the row group has", path);
-		slot[i] = hit ? nmatch++ : UINT32_MAX;
+		bad |= hit & (own[i] >= v->n);
+		slot[i] = hit ? nmatch : UINT32_MAX;
+		nmatch += hit;
 	}
+	slot[nattr] = UINT32_MAX;
+	if (bad)
+		return tq_err_set(x->err, TQ_ECORRUPT, "%s: more entities "
+		    "than the row group has", path);
 	if (nmatch == 0)
 		return 0;
 	snprintf(path, sizeof(path), "%sIsArray", prefix);
@@ -1117,11 +1124,14 @@ judge_attrs(struct src *x, const char *prefix, struct level owner,
 		    (c->n_values ? c->n_values : 1) * sizeof(*to))) == NULL)
 			return tq_err_set(x->err, TQ_ENOMEM,
 			    "search: out of memory");
-		for (j = 0; j < c->n_values; j++)
-			if (aown[j] < nattr && slot[aown[j]] != UINT32_MAX) {
-				sel[n] = (uint32_t)j;
-				to[n++] = slot[aown[j]];
-			}
+		/* slot[nattr] is "none": out-of-range owners land there. */
+		for (j = 0; j < c->n_values; j++) {
+			uint32_t m = slot[aown[j] < nattr ? aown[j] : nattr];
+
+			sel[n] = (uint32_t)j;
+			to[n] = m;
+			n += m != UINT32_MAX;
+		}
 		if ((rc = judge_values(x, c, sel, to, n, vtype[k], cond, a,
 		    &sv)) != 0)
 			return rc;
