@@ -1237,6 +1237,29 @@ run_stages(struct tq_ql_eval *e, struct tq_ql_node *const *st, size_t nst,
 	return true;
 }
 
+/* passing makes m's one spanset: those of the n spans from span first
+ * on that the mask passes (at least one does). */
+static bool
+passing(struct tq_ql_eval *e, const uint8_t *mask, uint32_t first, size_t n,
+    struct tq_ql_match *m)
+{
+	struct tq_ql_set *s;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += mask[first + i];
+	if ((s = alloc(e, 1, sizeof(*s))) == NULL ||
+	    (s->spans = alloc(e, k, sizeof(uint32_t))) == NULL)
+		return false;
+	for (i = 0; i < n; i++) {
+		s->spans[s->n] = first + (uint32_t)i;
+		s->n += mask[first + i];
+	}
+	m->sets = s;
+	m->n = 1;
+	return true;
+}
+
 int
 tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
     struct tq_arena *a, struct tq_ql_match **out, size_t *n,
@@ -1245,6 +1268,7 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 	struct tq_ql_match *m = NULL;
 	const uint8_t *first = NULL;
 	size_t t, nm = 0;
+	bool lone;
 
 	e->b = b;
 	e->a = a;
@@ -1264,6 +1288,7 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 	if (e->q->root->nitems > 0 && e->q->root->items[0]->kind == TQ_QL_FILTER &&
 	    (first = filter_mask(e, e->q->root->items[0])) == NULL)
 		return e->rc;
+	lone = first != NULL && e->q->root->nitems == 1;
 	for (t = 0; t < b->n_traces && e->rc == 0; t++) {
 		struct sets in = { 0 }, res = { 0 };
 		struct tq_ql_set all = { 0 };
@@ -1273,6 +1298,14 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 		if (all.n == 0 || (first != NULL &&
 		    memchr(first + b->trace_first[t], 1, all.n) == NULL))
 			continue;
+		if (lone) {
+			/* A lone filter: its one spanset is the spans it
+			 * passes. */
+			if (!passing(e, first, b->trace_first[t], all.n, &m[nm]))
+				break;
+			m[nm++].trace = (uint32_t)t;
+			continue;
+		}
 		if ((all.spans = alloc(e, all.n, sizeof(uint32_t))) == NULL)
 			break;
 		for (i = 0; i < all.n; i++)
