@@ -443,6 +443,30 @@ typed_column(struct src *x, const char *prefix, int k, unsigned types,
 }
 
 /*
+ * is_array_column reads the IsArray column of the attribute list at
+ * prefix, unless its statistics say no attribute of the row group is an
+ * array (*out NULL then).
+ */
+static int
+is_array_column(struct src *x, const char *prefix,
+    const struct tq_parquet_column **out)
+{
+	const struct tq_parquet_chunk *ch;
+	char path[256];
+	int col;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "%sIsArray", prefix);
+	if ((col = tq_parquet_schema_find(x->s, path)) < 0)
+		return 0;
+	if ((ch = tq_parquet_reader_chunk(x->pr, x->rg, col)) != NULL &&
+	    ch->stats.has_min_max && ch->stats.max_len == 1 &&
+	    ch->stats.max[0] == 0)
+		return 0;
+	return column(x, path, 0, out);
+}
+
+/*
  * attrs finds attribute name in the attribute list at prefix (…Attrs.)
  * whose owners are entities of level owner: out[e] is its value for
  * entity e (n entities); with gather, the values of every matching
@@ -535,8 +559,7 @@ attrs(struct src *x, const char *prefix, struct level owner, size_t n,
 			value_at(c, i, vtype[k], &vals[sl][at[sl]++]);
 		}
 	}
-	snprintf(path, sizeof(path), "%sIsArray", prefix);
-	if ((rc = column(x, path, 0, &isarr)) != 0)
+	if ((rc = is_array_column(x, prefix, &isarr)) != 0)
 		return rc;
 	for (i = 0; i < nattr; i++) {
 		struct tq_ql_value *v;
@@ -1092,8 +1115,7 @@ judge_attrs(struct src *x, const char *prefix, struct level owner,
 		    "than the row group has", path);
 	if (nmatch == 0)
 		return 0;
-	snprintf(path, sizeof(path), "%sIsArray", prefix);
-	if ((rc = column(x, path, 0, &isarr)) != 0)
+	if ((rc = is_array_column(x, prefix, &isarr)) != 0)
 		return rc;
 	for (i = 0; isarr != NULL && isarr->b != NULL && i < nattr &&
 	    i < isarr->n_values; i++)
