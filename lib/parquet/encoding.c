@@ -123,6 +123,27 @@ static void (*const unpack32[33])(const uint8_t *, uint32_t *) = { NULL,
 	unpack32_26, unpack32_27, unpack32_28, unpack32_29, unpack32_30,
 	unpack32_31, unpack32_32 };
 
+/* unpack16_N: the same for levels, straight into 16 bits. */
+#define UNPACK16(N)							\
+static void								\
+unpack16_##N(const uint8_t *in, uint16_t *out)				\
+{									\
+	int j;								\
+									\
+	for (j = 0; j < 32; j++)					\
+		out[j] = (uint16_t)((pq_load64(in + (j * N) / 8) >>	\
+		    ((j * N) % 8)) & ((1ull << N) - 1));		\
+}
+UNPACK16(1) UNPACK16(2) UNPACK16(3) UNPACK16(4) UNPACK16(5) UNPACK16(6)
+UNPACK16(7) UNPACK16(8) UNPACK16(9) UNPACK16(10) UNPACK16(11) UNPACK16(12)
+UNPACK16(13) UNPACK16(14) UNPACK16(15) UNPACK16(16)
+
+static void (*const unpack16[17])(const uint8_t *, uint16_t *) = { NULL,
+	unpack16_1, unpack16_2, unpack16_3, unpack16_4, unpack16_5,
+	unpack16_6, unpack16_7, unpack16_8, unpack16_9, unpack16_10,
+	unpack16_11, unpack16_12, unpack16_13, unpack16_14, unpack16_15,
+	unpack16_16 };
+
 static void (*const unpack8[33])(const uint8_t *, uint32_t *) = { NULL,
 	unpack8_1, unpack8_2, unpack8_3, unpack8_4, unpack8_5, unpack8_6,
 	unpack8_7, unpack8_8, unpack8_9, unpack8_10, unpack8_11, unpack8_12,
@@ -156,14 +177,9 @@ unpack_groups(const uint8_t *p, const uint8_t *end, int bw, uint32_t *out32,
 		    g += 32, p += 4 * bw)
 			unpack32[bw](p, out32 + g);
 	} else {
-		uint32_t wide[32];
-
 		for (; count - g >= 32 && (size_t)(end - p) >= 4 * (size_t)bw + 8;
-		    g += 32, p += 4 * bw) {
-			unpack32[bw](p, wide);
-			for (k = 0; k < 32; k++)
-				out16[g + k] = (uint16_t)wide[k];
-		}
+		    g += 32, p += 4 * bw)
+			unpack16[bw](p, out16 + g);
 	}
 	for (; g < count; g += 8, p += bw) {
 		const uint8_t *src = p;
