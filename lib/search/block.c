@@ -51,6 +51,7 @@ struct src {
 	/* A batch of some traces only (NULL: all): the row group's spans
 	 * and traces it holds, in order, and its spans by trace. */
 	uint32_t			*sel_span, *sel_trace, *sel_first;
+	uint32_t			*sel_pos;	/* by span */
 	size_t				 n_sel_spans, n_sel_traces;
 	/* Columns read, each slot reused (memory and all) by the same
 	 * column of the next row group; col_rg says which one it holds. */
@@ -166,7 +167,7 @@ next_row_group(struct src *x)
 {
 	x->nowners = 0;
 	x->want = NULL;
-	x->sel_span = x->sel_trace = x->sel_first = NULL;
+	x->sel_span = x->sel_trace = x->sel_first = x->sel_pos = NULL;
 }
 
 /*
@@ -308,31 +309,35 @@ wanted(const struct src *x, struct level l, uint32_t e)
 /* How a column's values become TraceQL values. */
 enum { AS_PLAIN = -1, AS_HEX = -2 };
 
-/* per_entity reads column path and gives the value of each entity of
- * level l (nil where absent), n entities at most. */
+/*
+ * place_values reads column path and sets v[e] to the value of entity e
+ * of level l (v holds n entities, zeroed: nil where absent); with remap,
+ * v[remap[e]] instead, and nothing for entities remapped to UINT32_MAX.
+ */
 static int
-per_entity(struct src *x, const char *path, struct level l, int how,
-    struct tq_arena *a, struct tq_ql_value **out, size_t n)
+place_values(struct src *x, const char *path, struct level l, int how,
+    struct tq_arena *a, const uint32_t *remap, struct tq_ql_value *v,
+    size_t n)
 {
 	const struct tq_parquet_column *c;
-	struct tq_ql_value *v;
 	uint32_t *own;
 	size_t i, nent;
 	int rc;
 
-	if ((v = tq_arena_calloc(a, n ? n : 1, sizeof(*v))) == NULL)
-		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
-	*out = v;
 	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &c)) != 0 ||
 	    c == NULL)
 		return rc;
 	if ((rc = owners(x, c, l, a, &own, &nent)) != 0)
 		return rc;
 	for (i = 0; i < c->n_values; i++) {
-		if (own[i] >= n)
+		uint32_t e = own[i];
+
+		if (e >= (remap != NULL ? x->n_spans : n))
 			return tq_err_set(x->err, TQ_ECORRUPT,
 			    "%s: more entities than spans", path);
-		if (!wanted(x, l, own[i]))
+		if (!wanted(x, l, e))
+			continue;
+		if (remap != NULL && (e = remap[e]) == UINT32_MAX)
 			continue;
 		if (how == AS_HEX) {
 			const uint8_t *p;
@@ -342,15 +347,25 @@ per_entity(struct src *x, const char *path, struct level l, int how,
 			    c->type != TQ_PARQUET_FIXED_LEN_BYTE_ARRAY)
 				continue;
 			bytes_at(c, i, &p, &len);
-			if (!tq_search_hex(a, p, len, &v[own[i]]))
+			if (!tq_search_hex(a, p, len, &v[e]))
 				return tq_err_set(x->err, TQ_ENOMEM,
 				    "search: out of memory");
 		} else {
 			value_at(c, i, how == AS_PLAIN ? TQ_QL_T_INT : how,
-			    &v[own[i]]);
+			    &v[e]);
 		}
 	}
 	return 0;
+}
+
+/* per_entity is place_values into a new array of n entities. */
+static int
+per_entity(struct src *x, const char *path, struct level l, int how,
+    struct tq_arena *a, struct tq_ql_value **out, size_t n)
+{
+	if ((*out = tq_arena_calloc(a, n ? n : 1, sizeof(**out))) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	return place_values(x, path, l, how, a, NULL, *out, n);
 }
 
 /* spread sets out[span] to per[map[span]] for every span. */
@@ -897,13 +912,13 @@ fetch_all(struct src *x, const struct tq_ql_field *f, struct tq_ql_value *out,
 	}
 	if (!intrinsic_column(f->intrinsic, &path, &how, &level))
 		return 0;
+	if (level == L_SPAN)
+		return place_values(x, path, x->span_l, how, a, NULL, out,
+		    x->n_spans);
 	if ((rc = per_entity(x, path, level_struct(x, level), how, a, &per,
 	    level_count(x, level))) != 0)
 		return rc;
-	if (level == L_SPAN)
-		memcpy(out, per, x->n_spans * sizeof(*out));
-	else
-		spread(x, per, level_map(x, level), out);
+	spread(x, per, level_map(x, level), out);
 	return 0;
 }
 
@@ -1289,12 +1304,28 @@ block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
 {
 	struct src *x = arg;
 	struct tq_ql_value *all;
+	const char *path;
 	size_t j;
-	int rc;
+	int how, level, rc;
 
 	x->err = err;
 	if (x->sel_span == NULL)
 		return fetch_all(x, f, out, a);
+	/* Columns of one value per entity: straight into the selection. */
+	if (!f->is_attr && intrinsic_column(f->intrinsic, &path, &how,
+	    &level)) {
+		const uint32_t *map = level_map(x, level);
+
+		if (level == L_SPAN)
+			return place_values(x, path, x->span_l, how, a,
+			    x->sel_pos, out, x->n_sel_spans);
+		if ((rc = per_entity(x, path, level_struct(x, level), how, a,
+		    &all, level_count(x, level))) != 0)
+			return rc;
+		for (j = 0; j < x->n_sel_spans; j++)
+			out[j] = all[map[x->sel_span[j]]];
+		return 0;
+	}
 	if ((all = tq_arena_calloc(a, x->n_spans ? x->n_spans : 1,
 	    sizeof(*all))) == NULL)
 		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
@@ -1305,25 +1336,19 @@ block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
 	return 0;
 }
 
+/* block_test tests a condition over the whole row group; over a few
+ * selected traces, fetching their values is cheaper (they alone are
+ * built). */
 static int
 block_test(void *arg, const struct tq_ql_cond *c, uint8_t *out,
     struct tq_arena *a, struct tq_err *err)
 {
 	struct src *x = arg;
-	uint8_t *all;
-	size_t j;
-	int rc;
 
 	x->err = err;
-	if (x->sel_span == NULL)
-		return test_all(x, c, out, a, err);
-	if ((all = tq_arena_alloc(a, x->n_spans ? x->n_spans : 1)) == NULL)
-		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
-	if ((rc = test_all(x, c, all, a, err)) != 0)
-		return rc;
-	for (j = 0; j < x->n_sel_spans; j++)
-		out[j] = all[x->sel_span[j]];
-	return 0;
+	if (x->sel_span != NULL)
+		return TQ_EUNSUPPORTED;
+	return test_all(x, c, out, a, err);
 }
 
 /*
@@ -1350,8 +1375,10 @@ select_newest(struct src *x, const struct tq_search_opts *o,
 	    sizeof(uint32_t))) == NULL || (x->sel_first = tq_arena_alloc(a,
 	    (x->n_traces + 1) * sizeof(uint32_t))) == NULL ||
 	    (x->sel_span = tq_arena_alloc(a, (x->n_spans + 1) *
-	    sizeof(uint32_t))) == NULL)
+	    sizeof(uint32_t))) == NULL || (x->sel_pos = tq_arena_alloc(a,
+	    (x->n_spans + 1) * sizeof(uint32_t))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	memset(x->sel_pos, 0xff, (x->n_spans + 1) * sizeof(uint32_t));
 	for (t = 0; t < x->n_traces; t++) {
 		uint64_t start = (uint64_t)starts[t].u.i;
 		uint32_t i;
@@ -1364,8 +1391,10 @@ select_newest(struct src *x, const struct tq_search_opts *o,
 		want[t] = 1;
 		x->sel_trace[k] = (uint32_t)t;
 		x->sel_first[k++] = (uint32_t)n;
-		for (i = x->trace_first[t]; i < x->trace_first[t + 1]; i++)
+		for (i = x->trace_first[t]; i < x->trace_first[t + 1]; i++) {
+			x->sel_pos[i] = (uint32_t)n;
 			x->sel_span[n++] = i;
+		}
 	}
 	x->sel_first[k] = (uint32_t)n;
 	x->n_sel_traces = k;
