@@ -48,6 +48,10 @@ struct src {
 	uint32_t			*span_trace, *span_rs, *span_ss;
 	uint32_t			*trace_first;
 	const uint8_t			*want;	/* per trace; NULL: all */
+	/* A span column the query reads anyway: the skeleton's source
+	 * when it has the spans' levels (NULL: none). */
+	const char			*spine;
+	char				 spine_buf[256];
 	/* A batch of some traces only (NULL: all): the row group's spans
 	 * and traces it holds, in order, and its spans by trace. */
 	uint32_t			*sel_span, *sel_trace, *sel_first;
@@ -1421,10 +1425,21 @@ skeleton(struct src *x, struct tq_arena *a)
 		SPAN "ParentID", SPAN "NestedSetLeft", SPAN "SpanID" };
 	const char *best = NULL;
 	int64_t best_size = INT64_MAX;
+	bool chosen = false;
 
-	/* Any required column of the span gives the structure: take the
-	 * smallest, which is also cheapest to decode. */
-	for (i = 0; i < sizeof(spine) / sizeof(spine[0]); i++) {
+	/* Any column of the span gives the structure: one the query reads
+	 * anyway, else the smallest required one, which is also the
+	 * cheapest to decode. */
+	if (x->spine != NULL) {
+		int col = tq_parquet_schema_find(x->s, x->spine);
+
+		if (col >= 0 && x->s->columns[col].max_rep == x->span_l.rep &&
+		    tq_parquet_reader_chunk(x->pr, x->rg, col) != NULL) {
+			best = x->spine;
+			chosen = true;
+		}
+	}
+	for (i = 0; !chosen && i < sizeof(spine) / sizeof(spine[0]); i++) {
 		int col = tq_parquet_schema_find(x->s, spine[i]);
 		const struct tq_parquet_chunk *ch;
 
@@ -1616,6 +1631,33 @@ may_hold(struct src *x, const struct tq_ql_need *needs, size_t n,
 	return 0;
 }
 
+/* choose_spine picks the column of the first need held per span, which
+ * the search reads in every row group, as the skeleton's source. */
+static void
+choose_spine(struct src *x, const struct tq_ql_need *needs, size_t n)
+{
+	const char *path;
+	size_t i;
+	int how, level, type;
+
+	for (i = 0; i < n; i++) {
+		const struct tq_ql_field *f = &needs[i].field;
+
+		if (!f->is_attr && intrinsic_column(f->intrinsic, &path, &how,
+		    &level) && level == L_SPAN) {
+			snprintf(x->spine_buf, sizeof(x->spine_buf), "%s", path);
+			x->spine = x->spine_buf;
+			return;
+		}
+		if (f->is_attr && f->scope == TQ_QL_SCOPE_SPAN &&
+		    own_column(x->meta, true, f->name, f->len, x->spine_buf,
+		    sizeof(x->spine_buf), &type)) {
+			x->spine = x->spine_buf;
+			return;
+		}
+	}
+}
+
 /* row_group runs one pass of the search over row group x->rg. */
 static int
 row_group(struct src *x, struct tq_search_query *sq, struct tq_arena *a,
@@ -1673,6 +1715,7 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 		    x->meta->block_id);
 		goto out;
 	}
+	choose_spine(x, needs, nneeds);
 	nrg = tq_parquet_reader_num_row_groups(x->pr);
 	/* Without a limit every match is a result: one pass.  With one,
 	 * a scan first, then results from the row groups whose newest
