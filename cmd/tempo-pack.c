@@ -458,6 +458,9 @@ long_string(const uint8_t *p, const uint8_t *end, enum wmsg m, size_t max)
 	size_t len;
 	enum wmsg c;
 
+	/* No string inside a message is longer than the message. */
+	if ((size_t)(end - p) <= max)
+		return false;
 	while (p < end) {
 		if (!wfield(&p, end, &num, &wt, &val, &len))
 			return true;	/* cannot happen when checked */
