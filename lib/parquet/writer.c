@@ -41,7 +41,9 @@ struct wcol {
 	size_t		 dict_n;
 	size_t		 dict_cap;
 	uint32_t	*slots;		/* open addressing: entry + 1 */
+	uint32_t	*tags;		/* high bits of each slot's hash */
 	size_t		 n_slots;
+	uint32_t	 last;		/* the entry added last, + 1 */
 
 	/* The row group's chunk. */
 	struct tq_buf	 pages;		/* encoded data pages */
@@ -234,6 +236,7 @@ col_release(struct wcol *c)
 	tq_buf_release(&c->max);
 	free(c->dict_off);
 	free(c->slots);
+	free(c->tags);
 }
 
 void
@@ -491,41 +494,78 @@ dict_grow(struct wcol *c)
 {
 	size_t n = c->n_slots ? c->n_slots * 2 : 1024, i, j;
 	uint32_t *slots = calloc(n, sizeof(*slots));
+	uint32_t *tags = malloc(n * sizeof(*tags));
 
-	if (slots == NULL)
+	if (slots == NULL || tags == NULL) {
+		free(slots);
+		free(tags);
 		return TQ_ENOMEM;
+	}
 	for (i = 0; i < c->dict_n; i++) {
 		size_t len;
 		const uint8_t *p = dict_entry(c, i, &len);
+		uint64_t h = value_hash(p, len);
 
-		j = value_hash(p, len) & (n - 1);
+		j = h & (n - 1);
 		while (slots[j] != 0)
 			j = (j + 1) & (n - 1);
 		slots[j] = (uint32_t)i + 1;
+		tags[j] = (uint32_t)(h >> 32);
 	}
 	free(c->slots);
+	free(c->tags);
 	c->slots = slots;
+	c->tags = tags;
 	c->n_slots = n;
 	return 0;
 }
 
-/* dict_lookup finds or adds a value; *idx gets its entry, *added if new. */
+/* same_entry says whether entry i holds the len bytes at p. */
+static inline bool
+same_entry(const struct wcol *c, uint32_t i, const uint8_t *p, size_t len)
+{
+	size_t elen;
+	const uint8_t *e = dict_entry(c, i, &elen);
+
+	switch (c->width) {
+	case 4:
+		return memcmp(e, p, 4) == 0;
+	case 8:
+		return memcmp(e, p, 8) == 0;
+	default:
+		return elen == len && memcmp(e, p, len) == 0;
+	}
+}
+
+/*
+ * dict_lookup finds or adds a value; *idx gets its entry, *added if new.
+ * Values often repeat the one before (a column of zeros, a scope's
+ * name), which is checked before hashing.
+ */
 static int
 dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
     bool *added)
 {
-	size_t j, elen;
-	const uint8_t *e;
-	uint32_t n32 = (uint32_t)len;
+	size_t j;
+	uint64_t h;
+	uint32_t n32 = (uint32_t)len, tag;
 	int rc;
 
+	if (c->last != 0 && same_entry(c, c->last - 1, p, len)) {
+		*idx = c->last - 1;
+		*added = false;
+		return 0;
+	}
 	if (c->dict_n * 2 >= c->n_slots && (rc = dict_grow(c)) != 0)
 		return rc;
-	j = value_hash(p, len) & (c->n_slots - 1);
+	h = value_hash(p, len);
+	tag = (uint32_t)(h >> 32);
+	j = h & (c->n_slots - 1);
 	while (c->slots[j] != 0) {
-		e = dict_entry(c, c->slots[j] - 1, &elen);
-		if (elen == len && memcmp(e, p, len) == 0) {
+		if (c->tags[j] == tag && same_entry(c, c->slots[j] - 1, p,
+		    len)) {
 			*idx = c->slots[j] - 1;
+			c->last = c->slots[j];
 			*added = false;
 			return 0;
 		}
@@ -545,7 +585,9 @@ dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
 	    (rc = tq_buf_append(&c->dict, p, len)) != 0)
 		return rc;
 	c->slots[j] = (uint32_t)c->dict_n + 1;
+	c->tags[j] = tag;
 	*idx = (uint32_t)c->dict_n++;
+	c->last = *idx + 1;
 	*added = true;
 	return 0;
 }
@@ -555,6 +597,7 @@ dict_reset(struct wcol *c)
 {
 	tq_buf_reset(&c->dict);
 	c->dict_n = 0;
+	c->last = 0;
 	if (c->slots != NULL)
 		memset(c->slots, 0, c->n_slots * sizeof(*c->slots));
 	c->dict_active = c->use_dict;
