@@ -400,12 +400,18 @@ put_run(struct rle *e, uint32_t x, size_t r)
 	return tq_buf_append(e->b, tmp, (size_t)(h - tmp));
 }
 
-#define RLE_ENCODE(NAME, T)						\
+/*
+ * BCAST(T) is a 64-bit word of T-sized copies of x, so that 8 values are
+ * compared with x a word (four or two values) at a time: a run of 8 or
+ * more starts at i exactly when the 8 values from i all equal v[i].
+ */
+#define RLE_ENCODE(NAME, T, BCAST)					\
 static int								\
 NAME(const T *v, size_t n, int bw, struct tq_buf *b)			\
 {									\
+	const size_t per = 8 / sizeof(T);				\
 	struct rle e;							\
-	uint64_t g[8];							\
+	uint64_t g[8], word, w;						\
 	size_t i = 0, r, k;						\
 	int rc;								\
 									\
@@ -414,11 +420,32 @@ NAME(const T *v, size_t n, int bw, struct tq_buf *b)			\
 	e.bw = bw;							\
 	while (i < n) {							\
 		T x = v[i];						\
+		bool run = true;					\
 									\
-		for (r = i + 1; r < n && v[r] == x; r++)		\
-			;						\
-		r -= i;							\
-		if (r >= 8) {						\
+		if (i + 8 <= n) {					\
+			word = (uint64_t)x * (BCAST);			\
+			for (k = 0; k < 8 && run; k += per) {		\
+				memcpy(&w, v + i + k, 8);		\
+				run = w == word;			\
+			}						\
+			r = 8;						\
+			if (run) {					\
+				while (i + r + per <= n) {		\
+					memcpy(&w, v + i + r, 8);	\
+					if (w != word)			\
+						break;			\
+					r += per;			\
+				}					\
+				while (i + r < n && v[i + r] == x)	\
+					r++;				\
+			}						\
+		} else {						\
+			for (r = i + 1; r < n && v[r] == x; r++)	\
+				;					\
+			r -= i;						\
+			run = r >= 8;					\
+		}							\
+		if (run) {						\
 			if ((rc = flush_literals(&e)) != 0 ||		\
 			    (rc = put_run(&e, x, r)) != 0)		\
 				return rc;				\
@@ -439,8 +466,8 @@ NAME(const T *v, size_t n, int bw, struct tq_buf *b)			\
 	return flush_literals(&e);					\
 }
 
-RLE_ENCODE(rle_encode32, uint32_t)
-RLE_ENCODE(rle_encode16, uint16_t)
+RLE_ENCODE(rle_encode32, uint32_t, 0x0000000100000001ull)
+RLE_ENCODE(rle_encode16, uint16_t, 0x0001000100010001ull)
 
 int
 pq_rle_encode(const uint32_t *v, size_t n, int bw, struct tq_buf *b)
