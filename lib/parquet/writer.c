@@ -707,8 +707,7 @@ static int
 cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 {
 	struct pq_page_header h;
-	size_t lv_len = 0, nulls = 0, i;
-	const uint16_t *def = (const uint16_t *)c->def.data;
+	size_t lv_len = 0, nulls = 0;
 	int enc, rc;
 
 	if (c->n_levels == 0)
@@ -719,9 +718,9 @@ cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 	memset(&h, 0, sizeof(h));
 	h.num_values = (int32_t)c->n_levels;
 	h.encoding = enc;
+	/* Each entry at max_def has a value, the others are nulls. */
 	if (c->cd->max_def > 0)
-		for (i = 0; i < c->n_levels; i++)
-			nulls += def[i] != c->cd->max_def;
+		nulls = c->n_levels - c->n_values;
 	tq_buf_reset(&w->page);
 	tq_buf_reset(&w->body);
 	if (w->o.page_version == 1) {
@@ -865,6 +864,49 @@ add_value(struct tq_parquet_writer *w, struct wcol *c, const void *p,
 	}
 }
 
+/*
+ * add_dict_run is add_value for the entries [i, j) of batch b while the
+ * dictionary takes the column's values; *v is the batch's next value.
+ */
+static int
+add_dict_run(struct tq_parquet_writer *w, struct wcol *c,
+    const struct tq_parquet_batch *b, size_t i, size_t j, size_t *v)
+{
+	const uint16_t md = (uint16_t)c->cd->max_def;
+	size_t k, len = c->width;
+	const uint8_t *p;
+	uint32_t idx;
+	bool added;
+	int rc;
+
+	for (k = i; k < j; k++) {
+		if (b->def != NULL && b->def[k] != md)
+			continue;
+		switch (c->cd->type) {
+		case TQ_PARQUET_INT32: p = (const uint8_t *)&b->i32[*v]; break;
+		case TQ_PARQUET_INT64: p = (const uint8_t *)&b->i64[*v]; break;
+		case TQ_PARQUET_FLOAT: p = (const uint8_t *)&b->f32[*v]; break;
+		case TQ_PARQUET_DOUBLE: p = (const uint8_t *)&b->f64[*v]; break;
+		default:
+			p = b->data + b->off[*v];
+			len = b->off[*v + 1] - b->off[*v];
+			if (len > UINT32_MAX / 2)
+				return TQ_ELIMIT;
+			break;
+		}
+		(*v)++;
+		c->n_values++;
+		if ((rc = dict_lookup(c, p, len, &idx, &added)) != 0 ||
+		    (rc = putn(&c->vals, &idx, 4)) != 0)
+			return rc;
+		if (added && (rc = update_stats(c, p, len)) != 0)
+			return rc;
+	}
+	if (c->dict.len > w->o.dict_max)
+		c->dict_full = true;
+	return 0;
+}
+
 /* record_start cuts the open page if it is full, before a new record. */
 static int
 record_start(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
@@ -992,6 +1034,14 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 		}
 		c->n_levels += j - i;
 		c->rg_levels += (int64_t)(j - i);
+		if (c->dict_active && t != TQ_PARQUET_BOOLEAN &&
+		    t != TQ_PARQUET_FIXED_LEN_BYTE_ARRAY) {
+			if ((rc = add_dict_run(w, c, b, i, j, &v)) != 0) {
+				rc = value_error(c, rc, err);
+				goto fail;
+			}
+			continue;
+		}
 		for (k = i; k < j; k++) {
 			const void *p;
 			size_t len = c->width;
