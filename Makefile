@@ -20,7 +20,7 @@ DATADIR ?= $(PREFIX)/share
 DESTDIR ?=
 
 CC ?= cc
-CFLAGS ?= -O2 -g
+CFLAGS ?= -O3 -g
 
 PKGS = libprotobuf-c libzstd libcurl openssl jansson libmicrohttpd libnghttp2 \
 	libxxhash yaml-0.1 zlib libpcre2-8

@@ -355,6 +355,35 @@ typedef int	(*tq_ql_fetch_fn)(void *arg, const struct tq_ql_field *f,
 		    struct tq_err *err);
 
 /*
+ * A comparison of a field with a literal, `field op literal`, which a
+ * source may test on its stored values without fetching the field: a
+ * span satisfies it when it has a value v (of field.types) and
+ * tq_ql_cond_holds(c, v).  Spans without a value never do.
+ */
+struct tq_ql_eval;
+
+struct tq_ql_cond {
+	struct tq_ql_field	 field;
+	int			 op;	/* enum tq_ql_op: = != < <= > >= =~ !~ */
+	struct tq_ql_value	 lit;
+	struct tq_ql_eval	*ev;
+	const void		*re;	/* the compiled regex of =~ and !~ */
+};
+
+/* tq_ql_cond_holds applies c to value v (nil, a scalar or an array) with
+ * the evaluator's semantics.  Regex failures are recorded in the run. */
+bool	tq_ql_cond_holds(const struct tq_ql_cond *c, const struct tq_ql_value *v);
+
+/*
+ * A tq_ql_test_fn sets out[i] (one byte per span of the batch) to whether
+ * span i satisfies c.  Returns 0, TQ_EUNSUPPORTED when the source cannot
+ * test c itself (the evaluator fetches the field instead), or another
+ * negative TQ_E* code with err filled.
+ */
+typedef int	(*tq_ql_test_fn)(void *arg, const struct tq_ql_cond *c,
+		    uint8_t *out, struct tq_arena *a, struct tq_err *err);
+
+/*
  * What the evaluator sees of a set of whole traces: n_spans spans,
  * grouped by trace (trace t holds spans trace_first[t] ..
  * trace_first[t + 1] - 1, in document order), and a source of fields.
@@ -371,6 +400,8 @@ struct tq_ql_batch {
 	 * stays valid while the batch is used.
 	 */
 	void		(*only)(void *arg, const uint8_t *want);
+	/* Optional: tests conditions on stored values (see above). */
+	tq_ql_test_fn	 test;
 };
 
 /* A spanset attribute (by() value, aggregate) or a shown span field. */

@@ -151,10 +151,20 @@ unpack_groups(const uint8_t *p, const uint8_t *end, int bw, uint32_t *out32,
 		return;
 	}
 	g = 0;
-	if (out16 == NULL)
+	if (out16 == NULL) {
 		for (; count - g >= 32 && (size_t)(end - p) >= 4 * (size_t)bw + 8;
 		    g += 32, p += 4 * bw)
 			unpack32[bw](p, out32 + g);
+	} else {
+		uint32_t wide[32];
+
+		for (; count - g >= 32 && (size_t)(end - p) >= 4 * (size_t)bw + 8;
+		    g += 32, p += 4 * bw) {
+			unpack32[bw](p, wide);
+			for (k = 0; k < 32; k++)
+				out16[g + k] = (uint16_t)wide[k];
+		}
+	}
 	for (; g < count; g += 8, p += bw) {
 		const uint8_t *src = p;
 

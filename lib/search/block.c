@@ -39,7 +39,7 @@ struct src {
 	const struct tq_block_meta	*meta;
 	size_t				 rg;
 	struct level			 trace_l, rs_l, ss_l, span_l;
-	size_t				 n_spans, n_traces;
+	size_t				 n_spans, n_traces, n_rs, n_ss;
 	uint32_t			*span_trace, *span_rs, *span_ss;
 	uint32_t			*trace_first;
 	const uint8_t			*want;	/* per trace; NULL: all */
@@ -649,7 +649,7 @@ fetch_attr(struct src *x, const struct tq_ql_field *f, struct tq_ql_value *out,
 			return rc;
 		/* FALLTHROUGH */
 	case TQ_QL_SCOPE_RESOURCE:
-		n = x->span_rs[x->n_spans ? x->n_spans - 1 : 0] + 1;
+		n = x->n_rs;
 		if ((per = tq_arena_calloc(a, n, sizeof(*per))) == NULL)
 			return tq_err_set(x->err, TQ_ENOMEM,
 			    "search: out of memory");
@@ -661,7 +661,7 @@ fetch_attr(struct src *x, const struct tq_ql_field *f, struct tq_ql_value *out,
 				out[i] = per[x->span_rs[i]];
 		return 0;
 	case TQ_QL_SCOPE_INSTRUMENTATION:
-		n = x->span_ss[x->n_spans ? x->n_spans - 1 : 0] + 1;
+		n = x->n_ss;
 		if ((per = tq_arena_calloc(a, n, sizeof(*per))) == NULL)
 			return tq_err_set(x->err, TQ_ENOMEM,
 			    "search: out of memory");
@@ -728,6 +728,94 @@ block_only(void *arg, const uint8_t *want)
 	x->want = want;
 }
 
+/* Levels of entities a column's values belong to. */
+enum { L_TRACE, L_RS, L_SS, L_SPAN };
+
+/*
+ * intrinsic_column gives the column of an intrinsic held one value per
+ * entity of some level, how its values read and the level; false for
+ * the others (computed, or lists under the span).
+ */
+static bool
+intrinsic_column(int intrinsic, const char **path, int *how, int *level)
+{
+	*how = AS_PLAIN;
+	*level = L_SPAN;
+	switch (intrinsic) {
+	case TQ_QL_I_DURATION: *path = SPAN "DurationNano";
+		*how = TQ_QL_T_DURATION; return true;
+	case TQ_QL_I_NAME: *path = SPAN "Name"; return true;
+	case TQ_QL_I_STATUS: *path = SPAN "StatusCode"; *how = TQ_QL_T_STATUS;
+		return true;
+	case TQ_QL_I_STATUS_MESSAGE: *path = SPAN "StatusMessage"; return true;
+	case TQ_QL_I_KIND: *path = SPAN "Kind"; *how = TQ_QL_T_KIND;
+		return true;
+	case TQ_QL_I_SPAN_ID: *path = SPAN "SpanID"; *how = AS_HEX;
+		return true;
+	case TQ_QL_I_PARENT_ID: *path = SPAN "ParentSpanID"; *how = AS_HEX;
+		return true;
+	case TQ_QL_I_NESTED_SET_LEFT: *path = SPAN "NestedSetLeft"; return true;
+	case TQ_QL_I_NESTED_SET_RIGHT: *path = SPAN "NestedSetRight";
+		return true;
+	case TQ_QL_I_NESTED_SET_PARENT: *path = SPAN "ParentID"; return true;
+	case TQ_QL_F_SPAN_START: *path = SPAN "StartTimeUnixNano"; return true;
+	case TQ_QL_I_TRACE_DURATION: *path = "DurationNano";
+		*how = TQ_QL_T_DURATION; *level = L_TRACE; return true;
+	case TQ_QL_I_ROOT_NAME: *path = "RootSpanName"; *level = L_TRACE;
+		return true;
+	case TQ_QL_I_ROOT_SERVICE: *path = "RootServiceName"; *level = L_TRACE;
+		return true;
+	case TQ_QL_I_TRACE_ID: *path = "TraceID"; *how = AS_HEX;
+		*level = L_TRACE; return true;
+	case TQ_QL_F_TRACE_START: *path = "StartTimeUnixNano"; *level = L_TRACE;
+		return true;
+	case TQ_QL_F_TRACE_END: *path = "EndTimeUnixNano"; *level = L_TRACE;
+		return true;
+	case TQ_QL_I_INSTR_NAME: *path = SCOPE "Name"; *level = L_SS;
+		return true;
+	case TQ_QL_I_INSTR_VERSION: *path = SCOPE "Version"; *level = L_SS;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* level_struct and level_map give a level's entities and, per span, the
+ * entity it belongs to (NULL for spans themselves). */
+static struct level
+level_struct(const struct src *x, int level)
+{
+	switch (level) {
+	case L_TRACE: return x->trace_l;
+	case L_RS: return x->rs_l;
+	case L_SS: return x->ss_l;
+	default: return x->span_l;
+	}
+}
+
+static const uint32_t *
+level_map(const struct src *x, int level)
+{
+	switch (level) {
+	case L_TRACE: return x->span_trace;
+	case L_RS: return x->span_rs;
+	case L_SS: return x->span_ss;
+	default: return NULL;
+	}
+}
+
+/* level_count is the number of entities of a level in the row group. */
+static size_t
+level_count(const struct src *x, int level)
+{
+	switch (level) {
+	case L_TRACE: return x->n_traces;
+	case L_RS: return x->n_rs;
+	case L_SS: return x->n_ss;
+	default: return x->n_spans;
+	}
+}
+
 static int
 block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
     struct tq_arena *a, struct tq_err *err)
@@ -735,39 +823,14 @@ block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
 	struct src *x = arg;
 	struct tq_ql_value *per;
 	const char *path = NULL;
-	int how = AS_PLAIN, rc, level = 3;	/* 0 trace, 3 span */
+	int how, rc, level;
 
 	x->err = err;
 	if (f->is_attr)
 		return fetch_attr(x, f, out, a);
 	switch (f->intrinsic) {
-	case TQ_QL_I_DURATION: path = SPAN "DurationNano";
-		how = TQ_QL_T_DURATION; break;
-	case TQ_QL_I_NAME: path = SPAN "Name"; break;
-	case TQ_QL_I_STATUS: path = SPAN "StatusCode"; how = TQ_QL_T_STATUS;
-		break;
-	case TQ_QL_I_STATUS_MESSAGE: path = SPAN "StatusMessage"; break;
-	case TQ_QL_I_KIND: path = SPAN "Kind"; how = TQ_QL_T_KIND; break;
-	case TQ_QL_I_SPAN_ID: path = SPAN "SpanID"; how = AS_HEX; break;
-	case TQ_QL_I_PARENT_ID: path = SPAN "ParentSpanID"; how = AS_HEX;
-		break;
-	case TQ_QL_I_NESTED_SET_LEFT: path = SPAN "NestedSetLeft"; break;
-	case TQ_QL_I_NESTED_SET_RIGHT: path = SPAN "NestedSetRight"; break;
-	case TQ_QL_I_NESTED_SET_PARENT: path = SPAN "ParentID"; break;
-	case TQ_QL_F_SPAN_START: path = SPAN "StartTimeUnixNano"; break;
 	case TQ_QL_I_CHILD_COUNT:
 		return child_count(x, a, out);
-	case TQ_QL_I_TRACE_DURATION: path = "DurationNano";
-		how = TQ_QL_T_DURATION; level = 0; break;
-	case TQ_QL_I_ROOT_NAME: path = "RootSpanName"; level = 0; break;
-	case TQ_QL_I_ROOT_SERVICE: path = "RootServiceName"; level = 0; break;
-	case TQ_QL_I_TRACE_ID: path = "TraceID"; how = AS_HEX; level = 0;
-		break;
-	case TQ_QL_F_TRACE_START: path = "StartTimeUnixNano"; level = 0;
-		break;
-	case TQ_QL_F_TRACE_END: path = "EndTimeUnixNano"; level = 0; break;
-	case TQ_QL_I_INSTR_NAME: path = SCOPE "Name"; level = 2; break;
-	case TQ_QL_I_INSTR_VERSION: path = SCOPE "Version"; level = 2; break;
 	case TQ_QL_I_EVENT_NAME:
 		return per_span_list(x, SPAN "Events.list.element.Name",
 		    TQ_QL_T_STRING, a, out);
@@ -780,27 +843,370 @@ block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
 	case TQ_QL_I_LINK_SPAN_ID:
 		return per_span_list(x, SPAN "Links.list.element.SpanID",
 		    AS_HEX, a, out);
-	default:
-		return 0;
 	}
-	if (level == 3) {
-		if ((rc = per_entity(x, path, x->span_l, how, a, &per,
-		    x->n_spans)) != 0)
-			return rc;
-		memcpy(out, per, x->n_spans * sizeof(*out));
+	if (!intrinsic_column(f->intrinsic, &path, &how, &level))
 		return 0;
-	}
-	if (level == 0) {
-		if ((rc = per_entity(x, path, x->trace_l, how, a, &per,
-		    x->n_traces)) != 0)
-			return rc;
-		spread(x, per, x->span_trace, out);
-		return 0;
-	}
-	if ((rc = per_entity(x, path, x->ss_l, how, a, &per,
-	    x->span_ss[x->n_spans ? x->n_spans - 1 : 0] + 1)) != 0)
+	if ((rc = per_entity(x, path, level_struct(x, level), how, a, &per,
+	    level_count(x, level))) != 0)
 		return rc;
-	spread(x, per, x->span_ss, out);
+	if (level == L_SPAN)
+		memcpy(out, per, x->n_spans * sizeof(*out));
+	else
+		spread(x, per, level_map(x, level), out);
+	return 0;
+}
+
+/* ---- conditions tested on stored values ---- */
+
+/* Per entity of a level: whether it has a value the condition can use,
+ * and whether the condition holds for it. */
+struct verdict {
+	uint8_t	*has, *ok;
+	size_t	 n;
+};
+
+static int
+verdict_new(struct src *x, size_t n, struct tq_arena *a, struct verdict *v)
+{
+	v->n = n;
+	if ((v->has = tq_arena_calloc(a, n ? n : 1, 1)) == NULL ||
+	    (v->ok = tq_arena_calloc(a, n ? n : 1, 1)) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	return 0;
+}
+
+/* holds_int applies an integer comparison without building values. */
+static inline bool
+holds_int(int op, int64_t v, int64_t lit)
+{
+	switch (op) {
+	case TQ_QL_OP_EQ: return v == lit;
+	case TQ_QL_OP_NEQ: return v != lit;
+	case TQ_QL_OP_LT: return v < lit;
+	case TQ_QL_OP_LTE: return v <= lit;
+	case TQ_QL_OP_GT: return v > lit;
+	default: return v >= lit;
+	}
+}
+
+/*
+ * judge_values tests cond on n values of column c: value sel[j] (j when
+ * sel is NULL) gives its verdict to entity to[j] of v.  Once per
+ * dictionary entry when the column kept its dictionary indexes; in a
+ * tight loop for integers.
+ */
+static int
+judge_values(struct src *x, const struct tq_parquet_column *c,
+    const uint32_t *sel, const uint32_t *to, size_t n, int how,
+    const struct tq_ql_cond *cond, struct tq_arena *a, struct verdict *v)
+{
+	const struct tq_parquet_column_desc *d = &x->s->columns[c->col];
+	struct tq_ql_value val;
+	size_t i, j;
+
+	for (j = 0; j < n; j++)
+		if (to[j] >= v->n || (sel != NULL && sel[j] >= c->n_values))
+			return tq_err_set(x->err, TQ_ECORRUPT,
+			    "%s: more entities than the row group has", d->path);
+	if (c->idx != NULL && c->dict != NULL) {
+		const struct tq_parquet_column *dict = c->dict;
+		uint8_t *table;
+		size_t k;
+
+		if ((table = tq_arena_alloc(a, dict->n_values ? dict->n_values :
+		    1)) == NULL)
+			return tq_err_set(x->err, TQ_ENOMEM,
+			    "search: out of memory");
+		for (k = 0; k < dict->n_values; k++) {
+			value_at(dict, k, how, &val);
+			table[k] = tq_ql_cond_holds(cond, &val);
+		}
+		for (j = 0; j < n; j++) {
+			uint32_t ix = c->idx[sel ? sel[j] : j];
+
+			if (ix >= dict->n_values)
+				return tq_err_set(x->err, TQ_ECORRUPT,
+				    "%s: dictionary index out of range",
+				    d->path);
+			v->has[to[j]] = 1;
+			v->ok[to[j]] = table[ix];
+		}
+		return 0;
+	}
+	if ((c->type == TQ_PARQUET_INT64 || c->type == TQ_PARQUET_INT32) &&
+	    (how == TQ_QL_T_INT || how == TQ_QL_T_DURATION) &&
+	    (cond->lit.type == TQ_QL_T_INT ||
+	    cond->lit.type == TQ_QL_T_DURATION) &&
+	    cond->op != TQ_QL_OP_RE && cond->op != TQ_QL_OP_NRE) {
+		int64_t lit = cond->lit.u.i;
+
+		for (j = 0; j < n; j++) {
+			i = sel ? sel[j] : j;
+			v->has[to[j]] = 1;
+			v->ok[to[j]] = holds_int(cond->op,
+			    c->type == TQ_PARQUET_INT64 ? c->i64[i] : c->i32[i],
+			    lit);
+		}
+		return 0;
+	}
+	for (j = 0; j < n; j++) {
+		value_at(c, sel ? sel[j] : j, how, &val);
+		v->has[to[j]] = 1;
+		v->ok[to[j]] = tq_ql_cond_holds(cond, &val);
+	}
+	return 0;
+}
+
+/* judge_column tests cond on column path, one value per entity of a
+ * level; v must be sized for that level. */
+static int
+judge_column(struct src *x, const char *path, int level, int how,
+    const struct tq_ql_cond *cond, struct tq_arena *a, struct verdict *v)
+{
+	const struct tq_parquet_column *c;
+	uint32_t *own;
+	size_t nent;
+	int rc;
+
+	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &c)) != 0 ||
+	    c == NULL)
+		return rc;
+	if ((rc = owners(x, c, level_struct(x, level), a, &own, &nent)) != 0)
+		return rc;
+	return judge_values(x, c, NULL, own, c->n_values,
+	    how == AS_PLAIN ? TQ_QL_T_INT : how, cond, a, v);
+}
+
+/*
+ * judge_fetched tests cond on attribute values fetched whole (arrays need
+ * every element), for entities of level owner: the exact semantics when
+ * a matching attribute is an array.
+ */
+static int
+judge_fetched(struct src *x, const char *prefix, struct level owner,
+    const struct tq_ql_cond *cond, struct tq_arena *a, struct verdict *v)
+{
+	struct tq_ql_value *vals;
+	size_t i;
+	int rc;
+
+	if ((vals = tq_arena_calloc(a, v->n ? v->n : 1, sizeof(*vals))) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	if ((rc = attrs(x, prefix, owner, v->n, cond->field.name,
+	    cond->field.len, cond->field.types, false, a, vals)) != 0)
+		return rc;
+	for (i = 0; i < v->n; i++) {
+		v->has[i] = vals[i].type != TQ_QL_T_NIL;
+		v->ok[i] = v->has[i] && tq_ql_cond_holds(cond, &vals[i]);
+	}
+	return 0;
+}
+
+/*
+ * judge_attrs tests cond on the attribute list at prefix whose owners are
+ * entities of level owner, on dictionary indexes where it can: the key's
+ * entry, then each typed value column's entries.  The first attribute
+ * with the name and a value of the condition's types counts, as fetching
+ * would give.
+ */
+static int
+judge_attrs(struct src *x, const char *prefix, struct level owner,
+    const struct tq_ql_cond *cond, struct tq_arena *a, struct verdict *v)
+{
+	const struct tq_parquet_column *key, *isarr, *c;
+	const char *name = cond->field.name;
+	size_t len = cond->field.len, i, k, nattr, nent, dict_hit = SIZE_MAX;
+	char path[256], list[256];
+	struct level attr_l;
+	uint32_t *own, *aown, *slot, nmatch = 0;
+	struct verdict sv;
+	int rc;
+
+	snprintf(path, sizeof(path), "%sKey", prefix);
+	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &key)) != 0 ||
+	    key == NULL)
+		return rc;
+	snprintf(list, sizeof(list), "%.*s", (int)(strlen(prefix) -
+	    strlen(".element.")), prefix);
+	attr_l = level_of(x->s, list);
+	if (attr_l.rep == 0)
+		return tq_err_set(x->err, TQ_ECORRUPT,
+		    "data.parquet: no list %s", list);
+	if ((rc = owners(x, key, owner, a, &own, &nent)) != 0)
+		return rc;
+	nattr = key->n_values;
+	if (key->idx != NULL && key->dict != NULL) {
+		const struct tq_parquet_column *d = key->dict;
+
+		for (k = 0; k < d->n_values; k++)
+			if (d->off[k + 1] - d->off[k] == len &&
+			    memcmp(d->data + d->off[k], name, len) == 0) {
+				dict_hit = k;
+				break;
+			}
+		if (dict_hit == SIZE_MAX)
+			return 0;	/* no attribute has this key */
+	}
+	if ((slot = tq_arena_alloc(a, (nattr ? nattr : 1) * sizeof(*slot))) ==
+	    NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	for (i = 0; i < nattr; i++) {
+		bool hit = key->idx != NULL ? key->idx[i] == dict_hit :
+		    key->off[i + 1] - key->off[i] == len &&
+		    memcmp(key->data + key->off[i], name, len) == 0;
+
+		if (hit && own[i] >= v->n)
+			return tq_err_set(x->err, TQ_ECORRUPT, "%s: more "
+			    "entities than the row group has", path);
+		slot[i] = hit ? nmatch++ : UINT32_MAX;
+	}
+	if (nmatch == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%sIsArray", prefix);
+	if ((rc = column(x, path, 0, &isarr)) != 0)
+		return rc;
+	for (i = 0; isarr != NULL && isarr->b != NULL && i < nattr &&
+	    i < isarr->n_values; i++)
+		if (slot[i] != UINT32_MAX && isarr->b[i])
+			return judge_fetched(x, prefix, owner, cond, a, v);
+	/* Each matching attribute's verdict, then the first per entity. */
+	if ((rc = verdict_new(x, nmatch, a, &sv)) != 0)
+		return rc;
+	for (k = 0; k < 4; k++) {
+		char vpath[256];
+		uint32_t *sel, *to;
+		size_t j, n = 0;
+
+		if (cond->field.types != 0 &&
+		    (cond->field.types & 1u << vtype[k]) == 0)
+			continue;
+		snprintf(vpath, sizeof(vpath), "%s%s", prefix, vcols[k]);
+		if ((rc = column(x, vpath, TQ_PARQUET_READ_DICT_INDICES,
+		    &c)) != 0)
+			return rc;
+		if (c == NULL)
+			continue;
+		if ((rc = owners(x, c, attr_l, a, &aown, &nent)) != 0)
+			return rc;
+		/* The values of matching attributes, judged on their own. */
+		if ((sel = tq_arena_alloc(a, (c->n_values ? c->n_values : 1) *
+		    sizeof(*sel))) == NULL || (to = tq_arena_alloc(a,
+		    (c->n_values ? c->n_values : 1) * sizeof(*to))) == NULL)
+			return tq_err_set(x->err, TQ_ENOMEM,
+			    "search: out of memory");
+		for (j = 0; j < c->n_values; j++)
+			if (aown[j] < nattr && slot[aown[j]] != UINT32_MAX) {
+				sel[n] = (uint32_t)j;
+				to[n++] = slot[aown[j]];
+			}
+		if ((rc = judge_values(x, c, sel, to, n, vtype[k], cond, a,
+		    &sv)) != 0)
+			return rc;
+	}
+	for (i = 0; i < nattr; i++) {
+		uint32_t m = slot[i];
+
+		if (m == UINT32_MAX || !sv.has[m] || v->has[own[i]])
+			continue;
+		v->has[own[i]] = 1;
+		v->ok[own[i]] = sv.ok[m];
+	}
+	return 0;
+}
+/* judge_scoped tests cond on a span or resource attribute: its own
+ * column and Attrs, as scoped_attr fetches them. */
+static int
+judge_scoped(struct src *x, bool span, const struct tq_ql_cond *cond,
+    struct tq_arena *a, struct verdict *v)
+{
+	struct verdict ov;
+	char path[256];
+	int own_type = TQ_QL_T_NIL, rc;
+	bool own = own_column(x->meta, span, cond->field.name, cond->field.len,
+	    path, sizeof(path), &own_type);
+	size_t i;
+
+	if ((!own || cond->field.types != 1u << own_type) &&
+	    (rc = judge_attrs(x, span ? SPAN "Attrs.list.element." :
+	    RES "Attrs.list.element.", span ? x->span_l : x->rs_l, cond, a,
+	    v)) != 0)
+		return rc;
+	if (!own)
+		return 0;
+	if ((rc = verdict_new(x, v->n, a, &ov)) != 0 ||
+	    (rc = judge_column(x, path, span ? L_SPAN : L_RS, AS_PLAIN, cond, a,
+	    &ov)) != 0)
+		return rc;
+	for (i = 0; i < v->n; i++)
+		if (ov.has[i]) {
+			v->has[i] = 1;
+			v->ok[i] = ov.ok[i];
+		}
+	return 0;
+}
+
+/* spread_ok sets out[span] to v's verdict for the span's entity. */
+static void
+spread_ok(struct src *x, const struct verdict *v, int level, uint8_t *out)
+{
+	const uint32_t *map = level_map(x, level);
+	size_t i;
+
+	if (map == NULL) {
+		memcpy(out, v->ok, x->n_spans);
+		return;
+	}
+	for (i = 0; i < x->n_spans; i++)
+		out[i] = map[i] < v->n && v->ok[map[i]];
+}
+
+static int
+block_test(void *arg, const struct tq_ql_cond *c, uint8_t *out,
+    struct tq_arena *a, struct tq_err *err)
+{
+	struct src *x = arg;
+	struct verdict v, rv;
+	const char *path = NULL;
+	int how, level, rc;
+	size_t i;
+
+	x->err = err;
+	if (c->field.is_attr) {
+		switch (c->field.scope) {
+		case TQ_QL_SCOPE_SPAN:
+		case TQ_QL_SCOPE_NONE:
+			if ((rc = verdict_new(x, x->n_spans, a, &v)) != 0 ||
+			    (rc = judge_scoped(x, true, c, a, &v)) != 0)
+				return rc;
+			if (c->field.scope == TQ_QL_SCOPE_SPAN) {
+				memcpy(out, v.ok, x->n_spans);
+				return 0;
+			}
+			/* Unscoped: the span's own, else its resource's. */
+			if ((rc = verdict_new(x, x->n_rs, a, &rv)) != 0 ||
+			    (rc = judge_scoped(x, false, c, a, &rv)) != 0)
+				return rc;
+			for (i = 0; i < x->n_spans; i++)
+				out[i] = v.has[i] ? v.ok[i] :
+				    x->span_rs[i] < rv.n && rv.ok[x->span_rs[i]];
+			return 0;
+		case TQ_QL_SCOPE_RESOURCE:
+			if ((rc = verdict_new(x, x->n_rs, a, &rv)) != 0 ||
+			    (rc = judge_scoped(x, false, c, a, &rv)) != 0)
+				return rc;
+			spread_ok(x, &rv, L_RS, out);
+			return 0;
+		default:
+			return TQ_EUNSUPPORTED;
+		}
+	}
+	if (!intrinsic_column(c->field.intrinsic, &path, &how, &level) ||
+	    how == AS_HEX)
+		return TQ_EUNSUPPORTED;
+	if ((rc = verdict_new(x, level_count(x, level), a, &v)) != 0 ||
+	    (rc = judge_column(x, path, level, how, c, a, &v)) != 0)
+		return rc;
+	spread_ok(x, &v, level, out);
 	return 0;
 }
 
@@ -884,6 +1290,8 @@ skeleton(struct src *x, struct tq_arena *a)
 	if (trace != nrows)
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
 		    d->path);
+	x->n_rs = rs;
+	x->n_ss = ss;
 	for (t = trace; t <= nrows; t++)
 		x->trace_first[t] = (uint32_t)k;
 	return 0;
@@ -1013,6 +1421,32 @@ may_hold(struct src *x, const struct tq_ql_need *needs, size_t n,
 	return 0;
 }
 
+/* row_group runs one pass of the search over row group x->rg. */
+static int
+row_group(struct src *x, struct tq_search_query *sq, struct tq_arena *a,
+    const struct tq_search_opts *o, struct tq_search_result *r,
+    enum tq_search_pass pass, int64_t *newest, struct tq_err *err)
+{
+	struct tq_ql_batch b;
+	int rc;
+
+	if ((rc = skeleton(x, a)) == 0) {
+		memset(&b, 0, sizeof(b));
+		b.n_spans = x->n_spans;
+		b.n_traces = x->n_traces;
+		b.trace_first = x->trace_first;
+		b.fetch = block_fetch;
+		b.only = block_only;
+		b.test = block_test;
+		b.arg = x;
+		rc = tq_search_batch_pass(sq, &b, a, o, r, pass, NULL, newest,
+		    err);
+	}
+	next_row_group(x);
+	tq_arena_reset(a);
+	return rc;
+}
+
 int
 tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
     const struct tq_search_opts *o, struct tq_search_result *r,
@@ -1020,9 +1454,10 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 {
 	const struct tq_ql_need *needs;
 	size_t nneeds = tq_search_query_needs(sq, &needs), nrg, rg;
+	int64_t *newest = NULL;
 	struct tq_arena a;
 	struct src *x;
-	int rc;
+	int rc = 0;
 
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
@@ -1042,36 +1477,41 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 		goto out;
 	}
 	nrg = tq_parquet_reader_num_row_groups(x->pr);
-	for (rg = 0; rg < nrg; rg++) {
-		struct tq_ql_batch b;
+	/* Without a limit every match is a result: one pass.  With one,
+	 * a scan first, then results from the row groups whose newest
+	 * match is still among the limit newest. */
+	if (o->limit > 0 && (newest = calloc(nrg ? nrg : 1,
+	    sizeof(*newest))) == NULL) {
+		rc = tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+		goto out;
+	}
+	for (rg = 0; rg < nrg && rc == 0; rg++) {
 		bool may;
 
 		x->rg = rg;
+		if (newest != NULL)
+			newest[rg] = -1;
 		if ((rc = may_hold(x, needs, nneeds, o, &may)) != 0)
 			break;
 		if (!may) {
 			r->metrics.skipped_row_groups++;
 			continue;
 		}
-		if ((rc = skeleton(x, &a)) == 0) {
-			memset(&b, 0, sizeof(b));
-			b.n_spans = x->n_spans;
-			b.n_traces = x->n_traces;
-			b.trace_first = x->trace_first;
-			b.fetch = block_fetch;
-			b.only = block_only;
-			b.arg = x;
-			rc = tq_search_batch(sq, &b, &a, o, r, NULL, err);
-		}
-		next_row_group(x);
-		tq_arena_reset(&a);
-		if (rc != 0)
-			break;
+		rc = row_group(x, sq, &a, o, r, newest ? TQ_SEARCH_SCAN :
+		    TQ_SEARCH_ALL, newest ? &newest[rg] : NULL, err);
+	}
+	for (rg = 0; rg < nrg && rc == 0 && newest != NULL; rg++) {
+		x->rg = rg;
+		if (newest[rg] >= 0 &&
+		    tq_search_newer(r, o->limit, (uint64_t)newest[rg]))
+			rc = row_group(x, sq, &a, o, r, TQ_SEARCH_BUILD, NULL,
+			    err);
 	}
 	if (rc != 0)
 		tq_err_prefix(err, rc, "%s/%s: row group %zu", x->meta->tenant,
 		    x->meta->block_id, x->rg);
 out:
+	free(newest);
 	release(x);
 	tq_parquet_reader_free(x->pr);
 	tq_arena_release(&a);

@@ -28,4 +28,32 @@ void	tq_search_str(struct tq_ql_value *v, const char *s, size_t n);
 size_t	tq_search_query_needs(const struct tq_search_query *sq,
 	    const struct tq_ql_need **needs);
 
+/*
+ * How tq_search_batch_pass treats a batch.  With a limit, a source that
+ * can read a batch twice scans every batch first and builds results only
+ * for the batches still holding one of the limit newest matches: most
+ * matches of a large search are too old to be shown.
+ */
+enum tq_search_pass {
+	TQ_SEARCH_ALL,		/* count the matches and build them */
+	TQ_SEARCH_SCAN,		/* count them only: the limit's heap */
+	TQ_SEARCH_BUILD		/* build those a scan counted */
+};
+
+/*
+ * tq_search_batch_pass is tq_search_batch in one of the passes above;
+ * *newest (if not NULL) gets the start of the most recent match a scan
+ * counted (-1: none).
+ */
+int	tq_search_batch_pass(struct tq_search_query *sq,
+	    const struct tq_ql_batch *b, struct tq_arena *a,
+	    const struct tq_search_opts *o, struct tq_search_result *r,
+	    enum tq_search_pass pass, bool *matched, int64_t *newest,
+	    struct tq_err *err);
+
+/* tq_search_newer says whether a match starting at s can still be among
+ * r's limit most recent. */
+bool	tq_search_newer(const struct tq_search_result *r, size_t limit,
+	    uint64_t s);
+
 #endif

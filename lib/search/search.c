@@ -295,37 +295,71 @@ too_old(const struct tq_search_result *r, size_t limit, uint64_t s)
 	return limit > 0 && r->ntop == limit && s < r->top[0];
 }
 
-int
-tq_search_batch(struct tq_search_query *sq, const struct tq_ql_batch *b,
-    struct tq_arena *a, const struct tq_search_opts *o,
-    struct tq_search_result *r, bool *matched, struct tq_err *err)
+bool
+tq_search_newer(const struct tq_search_result *r, size_t limit, uint64_t s)
 {
-	const struct tq_ql_value *f[R_COUNT], *sh[MAX_SHOWN];
+	return !too_old(r, limit, s);
+}
+
+/* fetch_field fetches result field k of every span of b. */
+static int
+fetch_field(const struct tq_ql_batch *b, int k, struct tq_arena *a,
+    struct tq_ql_value **out, struct tq_err *err)
+{
+	if ((*out = tq_arena_calloc(a, b->n_spans ? b->n_spans : 1,
+	    sizeof(**out))) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+	return b->fetch(b->arg, &result_fields[k], *out, a, err);
+}
+
+int
+tq_search_batch_pass(struct tq_search_query *sq, const struct tq_ql_batch *b,
+    struct tq_arena *a, const struct tq_search_opts *o,
+    struct tq_search_result *r, enum tq_search_pass pass, bool *matched,
+    int64_t *newest, struct tq_err *err)
+{
+	const struct tq_ql_value *f[R_COUNT] = { NULL }, *sh[MAX_SHOWN];
 	const char *keys[MAX_SHOWN];
-	struct tq_ql_value *starts;
+	struct tq_ql_value *starts, *ends = NULL;
 	struct tq_ql_match *m;
 	size_t nm, i, j;
 	int rc;
 
 	if (matched != NULL)
 		memset(matched, 0, b->n_traces * sizeof(*matched));
-	r->metrics.inspected_traces += b->n_traces;
-	r->metrics.inspected_spans += b->n_spans;
+	if (newest != NULL)
+		*newest = -1;
+	if (pass != TQ_SEARCH_BUILD) {
+		r->metrics.inspected_traces += b->n_traces;
+		r->metrics.inspected_spans += b->n_spans;
+	}
 	if ((rc = tq_ql_eval_run(sq->ev, b, a, &m, &nm, err)) != 0 || nm == 0)
 		return rc;
 	/* Trace start times first: with a limit, most matches of a large
 	 * search are too old to be shown and need nothing else. */
-	if ((starts = tq_arena_calloc(a, b->n_spans ? b->n_spans : 1,
-	    sizeof(*starts))) == NULL)
-		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
-	if ((rc = b->fetch(b->arg, &result_fields[R_TRACE_START], starts, a,
-	    err)) != 0)
+	if ((rc = fetch_field(b, R_TRACE_START, a, &starts, err)) != 0 ||
+	    (o->start_ns > 0 && (rc = fetch_field(b, R_TRACE_END, a, &ends,
+	    err)) != 0))
 		return rc;
-	for (i = 0, j = 0; i < nm; i++)
-		if (!too_old(r, o->limit, (uint64_t)starts[
-		    b->trace_first[m[i].trace]].u.i))
-			m[j++] = m[i];
-	if ((nm = j) == 0)
+	for (i = 0, j = 0; i < nm; i++) {
+		uint32_t first = b->trace_first[m[i].trace];
+		uint64_t start = (uint64_t)starts[first].u.i;
+
+		if ((ends != NULL &&
+		    (uint64_t)ends[first].u.i < (uint64_t)o->start_ns) ||
+		    (o->end_ns > 0 && start > (uint64_t)o->end_ns) ||
+		    too_old(r, o->limit, start))
+			continue;
+		if (pass == TQ_SEARCH_SCAN) {
+			if (o->limit > 0 && !top_push(r, o->limit, start))
+				return tq_err_set(err, TQ_ENOMEM,
+				    "search: out of memory");
+			if (newest != NULL && (int64_t)start > *newest)
+				*newest = (int64_t)start;
+		}
+		m[j++] = m[i];
+	}
+	if ((nm = j) == 0 || pass == TQ_SEARCH_SCAN)
 		return 0;
 	/* What follows reads only the matching traces' spans. */
 	if (b->only != NULL) {
@@ -343,12 +377,13 @@ tq_search_batch(struct tq_search_query *sq, const struct tq_ql_batch *b,
 		    strlen(sq->keys[i]))) == NULL)
 			return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
 	f[R_TRACE_START] = starts;
+	f[R_TRACE_END] = ends;
 	for (i = 0; i < R_COUNT + sq->nshown; i++) {
 		const struct tq_ql_field *fi = i < R_COUNT ? &result_fields[i] :
 		    &sq->shown[i - R_COUNT];
 		struct tq_ql_value *v;
 
-		if (i == R_TRACE_START)
+		if (i < R_COUNT && f[i] != NULL)
 			continue;	/* fetched above */
 		if ((v = tq_arena_calloc(a, b->n_spans ? b->n_spans : 1,
 		    sizeof(*v))) == NULL)
@@ -368,11 +403,9 @@ tq_search_batch(struct tq_search_query *sq, const struct tq_ql_batch *b,
 		uint64_t start = (uint64_t)f[R_TRACE_START][first].u.i;
 		uint64_t stop = (uint64_t)f[R_TRACE_END][first].u.i;
 
-		if ((o->start_ns > 0 && stop < (uint64_t)o->start_ns) ||
-		    (o->end_ns > 0 && start > (uint64_t)o->end_ns) ||
-		    too_old(r, o->limit, start))
-			continue;
-		if (o->limit > 0 && !top_push(r, o->limit, start))
+		/* The scan pass counted it already. */
+		if (pass == TQ_SEARCH_ALL && o->limit > 0 &&
+		    !top_push(r, o->limit, start))
 			goto nomem;
 		if ((t = tq_arena_calloc(&r->arena, 1, sizeof(*t))) == NULL)
 			goto nomem;
@@ -403,6 +436,15 @@ tq_search_batch(struct tq_search_query *sq, const struct tq_ql_batch *b,
 	return 0;
 nomem:
 	return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+}
+
+int
+tq_search_batch(struct tq_search_query *sq, const struct tq_ql_batch *b,
+    struct tq_arena *a, const struct tq_search_opts *o,
+    struct tq_search_result *r, bool *matched, struct tq_err *err)
+{
+	return tq_search_batch_pass(sq, b, a, o, r, TQ_SEARCH_ALL, matched,
+	    NULL, err);
 }
 
 /* ---- finishing ---- */

@@ -577,11 +577,126 @@ eval_vec(struct tq_ql_eval *e, const struct tq_ql_node *n)
 	}
 }
 
+bool
+tq_ql_cond_holds(const struct tq_ql_cond *c, const struct tq_ql_value *v)
+{
+	return compare(c->ev, (enum tq_ql_op)c->op, (pcre2_code *)c->re, v,
+	    &c->lit);
+}
+
+/* always_bool says whether n's value is a bool for every span (never nil),
+ * so that its negation is the complement of its mask. */
+static bool
+always_bool(const struct tq_ql_node *n)
+{
+	if (n->kind == TQ_QL_UNARY)
+		return n->op == TQ_QL_OP_EXISTS || n->op == TQ_QL_OP_NOT_EXISTS ||
+		    (n->op == TQ_QL_OP_NOT && always_bool(n->lhs));
+	if (n->kind != TQ_QL_BINARY)
+		return false;
+	switch (n->op) {
+	case TQ_QL_OP_AND: case TQ_QL_OP_OR:
+	case TQ_QL_OP_EQ: case TQ_QL_OP_NEQ: case TQ_QL_OP_LT:
+	case TQ_QL_OP_LTE: case TQ_QL_OP_GT: case TQ_QL_OP_GTE:
+	case TQ_QL_OP_RE: case TQ_QL_OP_NRE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * source_test asks the source to test n, a field compared with a literal,
+ * itself: 1 when it did (m filled), 0 when it cannot, -1 on error.
+ */
+static int
+source_test(struct tq_ql_eval *e, const struct tq_ql_node *n, uint8_t *m)
+{
+	struct tq_ql_cond c;
+	int rc;
+
+	if (e->b->test == NULL || n->kind != TQ_QL_BINARY ||
+	    (n->lhs->kind != TQ_QL_ATTR && n->lhs->kind != TQ_QL_INTRINSIC) ||
+	    n->rhs->kind != TQ_QL_STATIC)
+		return 0;
+	switch (n->op) {
+	case TQ_QL_OP_EQ: case TQ_QL_OP_NEQ: case TQ_QL_OP_LT:
+	case TQ_QL_OP_LTE: case TQ_QL_OP_GT: case TQ_QL_OP_GTE:
+	case TQ_QL_OP_RE: case TQ_QL_OP_NRE:
+		break;
+	default:
+		return 0;
+	}
+	memset(&c, 0, sizeof(c));
+	field_of(n->lhs, &c.field);
+	if (n->lhs->kind == TQ_QL_ATTR)
+		c.field.types = types_for(n->op, &n->rhs->u.val);
+	c.op = n->op;
+	c.lit = from_static(&n->rhs->u.val);
+	c.ev = e;
+	c.re = regex_of(e, n);
+	rc = e->b->test(e->b->arg, &c, m, e->a, e->err);
+	if (rc == TQ_EUNSUPPORTED)
+		return 0;
+	if (rc != 0) {
+		e->rc = rc;
+		return -1;
+	}
+	return e->rc != 0 ? -1 : 1;
+}
+
+/*
+ * mask_of evaluates n into m, one byte per span (1: true).  Comparisons
+ * of a field with a literal go to the source's test, joined by && || !
+ * on bytes; anything else is evaluated as vectors.  Returns false on
+ * error (e->rc).
+ */
+static bool
+mask_of(struct tq_ql_eval *e, const struct tq_ql_node *n, uint8_t *m)
+{
+	size_t i, ns = e->b->n_spans;
+	uint8_t *r;
+	struct vec x;
+	int t;
+
+	if (n->kind == TQ_QL_BINARY &&
+	    (n->op == TQ_QL_OP_AND || n->op == TQ_QL_OP_OR)) {
+		if ((r = alloc(e, ns, 1)) == NULL || !mask_of(e, n->lhs, m) ||
+		    !mask_of(e, n->rhs, r))
+			return false;
+		if (n->op == TQ_QL_OP_AND)
+			for (i = 0; i < ns; i++)
+				m[i] &= r[i];
+		else
+			for (i = 0; i < ns; i++)
+				m[i] |= r[i];
+		return true;
+	}
+	if (n->kind == TQ_QL_UNARY && n->op == TQ_QL_OP_NOT &&
+	    always_bool(n->lhs)) {
+		if (!mask_of(e, n->lhs, m))
+			return false;
+		for (i = 0; i < ns; i++)
+			m[i] ^= 1;
+		return true;
+	}
+	if ((t = source_test(e, n, m)) != 0)
+		return t > 0;
+	x = eval_vec(e, n);
+	if (x.v == NULL)
+		return false;
+	for (i = 0; i < ns; i++) {
+		const struct tq_ql_value *y = AT(x, i);
+
+		m[i] = y->type == TQ_QL_T_BOOL && y->u.b;
+	}
+	return true;
+}
+
 /* filter_mask gives, for { expr }, which spans of the batch pass. */
 static const uint8_t *
 filter_mask(struct tq_ql_eval *e, const struct tq_ql_node *filter)
 {
-	struct vec x;
 	uint8_t *m;
 	size_t i;
 
@@ -602,18 +717,10 @@ filter_mask(struct tq_ql_eval *e, const struct tq_ql_node *filter)
 	}
 	if ((m = alloc(e, e->b->n_spans, 1)) == NULL)
 		return NULL;
-	if (filter->lhs == NULL) {
+	if (filter->lhs == NULL)
 		memset(m, 1, e->b->n_spans);
-	} else {
-		x = eval_vec(e, filter->lhs);
-		if (x.v == NULL)
-			return NULL;
-		for (i = 0; i < e->b->n_spans; i++) {
-			const struct tq_ql_value *y = AT(x, i);
-
-			m[i] = y->type == TQ_QL_T_BOOL && y->u.b;
-		}
-	}
+	else if (!mask_of(e, filter->lhs, m))
+		return NULL;
 	e->masks[e->nmasks].filter = filter;
 	e->masks[e->nmasks].m = m;
 	e->nmasks++;

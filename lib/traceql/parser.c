@@ -1063,9 +1063,11 @@ combine(struct parser *p, const struct token *t, struct res *l,
 	case T_RE:
 		return perr(p, t, "\"=~\" only compares fields inside { }");
 	default: {
-		enum tq_ql_op aop;
+		enum tq_ql_op aop = TQ_QL_OP_ADD;
 
-		field_op(t->type, &aop);
+		if (field_op(t->type, &aop) == 0)
+			return perr(p, t, "unexpected \"%s\"",
+			    tq_ql_tok_text(t->type));
 		return arith(p, t, aop, l, r, out);
 	}
 	}
