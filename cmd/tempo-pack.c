@@ -15,8 +15,9 @@
  * every span read ends up in a block exactly once.
  *
  * Live traces are kept as TracesData protobuf: a record is split by trace
- * at the wire level, without unpacking it, and each trace is unpacked
- * once, when its block is written (straight into vParquet4 columns).
+ * at the wire level, without unpacking it, and each trace is read once,
+ * when its block is written, from its protobuf straight into vParquet4
+ * columns (tq_block_writer_add_pb), with no protobuf-c objects.
  */
 #include <assert.h>
 #include <err.h>

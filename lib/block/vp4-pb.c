@@ -199,7 +199,7 @@ grow(struct xtrace *T, void *p, size_t *cap, size_t n, size_t size)
 /*
  * group_key finds the fields of a ResourceSpans or ScopeSpans other than
  * its children (field 2), which identify it: a slice of the message when
- * they are together, else a copy.  *end_ok is false when malformed.
+ * they are together, else a copy.  Returns 0, TQ_ECORRUPT or TQ_ENOMEM.
  */
 static int
 group_key(struct xtrace *T, const uint8_t *p, const uint8_t *end,
@@ -952,7 +952,8 @@ put_json(struct shred *S, int col, int rep, const struct pkv *kv)
 	if ((rc = tq_otlp_pb_anyvalue_decode(kv->raw.p, kv->raw.len, S->T->a,
 	    &v, S->err)) != 0) {
 		if (S->rc == 0)
-			S->rc = rc;
+			S->rc = tq_err_prefix(S->err, rc, "AnyValue at byte %zu",
+			    (size_t)(kv->raw.p - S->T->base));
 	} else if ((rc = tq_otlp_json_anyvalue_encode(v, &c->data,
 	    NULL)) != 0 && R->failed == 0)
 		R->failed = rc;
