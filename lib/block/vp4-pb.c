@@ -109,6 +109,8 @@ next(const uint8_t **pp, const uint8_t *end, struct fld *f)
 {
 	uint64_t key;
 
+	f->p = *pp;
+	f->len = 0;
 	if (!varint(pp, end, &key) || key >> 3 == 0 || key >> 3 > UINT32_MAX)
 		return false;
 	f->num = (uint32_t)(key >> 3);
@@ -235,7 +237,8 @@ group_key(struct xtrace *T, const uint8_t *p, const uint8_t *end,
 	*len = n;
 	for (q = p; q < end;) {
 		at = q;
-		next(&q, end, &f);
+		if (!next(&q, end, &f))
+			break;
 		if (f.num != 2) {
 			memcpy(copy, at, (size_t)(q - at));
 			copy += q - at;
@@ -289,7 +292,8 @@ resource_service(struct xtrace *T, struct xgroup *g, struct tq_err *err)
 	struct fld f, h;
 
 	while (p < g->end) {
-		next(&p, g->end, &f);	/* walked before */
+		if (!next(&p, g->end, &f)) /* walked before */
+			break;
 		if (f.num != 1 || f.wt != 2)
 			continue;
 		for (const uint8_t *q = f.p; q < f.p + f.len;) {
@@ -516,7 +520,8 @@ walk(struct xtrace *T, const uint8_t *p, const uint8_t *end,
 			return (int)r;
 		while (rp < rend) {
 			at = rp;
-			next(&rp, rend, &g);	/* walked by group_key */
+			if (!next(&rp, rend, &g)) /* walked by group_key */
+				break;
 			if (g.num != 2)
 				continue;
 			if (g.wt != 2)
@@ -528,7 +533,8 @@ walk(struct xtrace *T, const uint8_t *p, const uint8_t *end,
 				return (int)s;
 			while (sp < send) {
 				at = sp;
-				next(&sp, send, &h);
+				if (!next(&sp, send, &h))
+					break;
 				if (h.num != 2)
 					continue;
 				if (h.wt != 2)
@@ -890,7 +896,8 @@ fill_typed(struct shred *S, const struct acols *a, int rep,
 			while (p < end) {
 				struct pval e;
 
-				next(&p, end, &f);	/* walked before */
+				if (!next(&p, end, &f)) /* walked before */
+					break;
 				if (f.num != 1)
 					continue;
 				memset(&e, 0, sizeof(e));
@@ -1133,7 +1140,8 @@ put_resource(struct shred *S, int rep, const struct xgroup *g)
 	L.first = true;
 	L.cl = &cl;
 	while (p < g->end) {
-		next(&p, g->end, &f);	/* walked before */
+		if (!next(&p, g->end, &f)) /* walked before */
+			break;
 		if (f.num != 1 || f.wt != 2)
 			continue;
 		for (q = f.p; q < f.p + f.len;) {
@@ -1168,7 +1176,8 @@ put_scope(struct shred *S, int rep, const struct xgroup *g)
 	uint32_t dropped = 0;
 
 	while (p < g->end) {
-		next(&p, g->end, &f);	/* walked before */
+		if (!next(&p, g->end, &f)) /* walked before */
+			break;
 		if (f.num != 1 || f.wt != 2)
 			continue;
 		for (q = f.p; q < f.p + f.len;) {
@@ -1297,7 +1306,8 @@ put_span(struct shred *S, int rep, const struct xspan *s)
 	L.cl = &cl;
 	/* The fields were checked by parse_span. */
 	while (p < s->end) {
-		next(&p, s->end, &f);
+		if (!next(&p, s->end, &f))
+			break;
 		switch (f.num) {
 		case 9:
 			put_kv(S, &L, f.p, f.len);
