@@ -8,9 +8,11 @@
 #define TQ_VP4_INT_H
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "block.h"
+#include "limits.h"
 
 struct tq_vp4 {
 	struct tq_parquet_schema	*schema;
@@ -24,8 +26,9 @@ struct tq_vp4 {
 
 /* One column's buffered entries, laid out as a struct tq_parquet_batch. */
 struct cbuf {
-	struct tq_buf	 def;		/* uint16_t each, when max_def > 0 */
-	struct tq_buf	 rep;		/* uint16_t each, when max_rep > 0 */
+	uint16_t	*def;		/* n_levels each (used when max_def > 0) */
+	uint16_t	*rep;		/* (used when max_rep > 0) */
+	size_t		 cap_levels;
 	struct tq_buf	 vals;		/* fixed-size values */
 	struct tq_buf	 off;		/* BYTE_ARRAY: uint32_t offsets */
 	struct tq_buf	 data;		/* BYTE_ARRAY: the bytes */
@@ -101,17 +104,47 @@ put(struct tq_vp4_rows *R, struct tq_buf *b, const void *p, size_t n)
 		R->failed = rc;
 }
 
-/* level adds one entry's levels to column col. */
+/* Levels a column buffers at most (both arrays within the row group's). */
+#define CBUF_MAX_LEVELS	((size_t)(TQ_PARQUET_MAX_ROW_GROUP_BUF / 2))
+
+/* grow_levels makes room for more levels in c; false (and R failed) if
+ * it cannot. */
+static inline bool
+grow_levels(struct tq_vp4_rows *R, struct cbuf *c)
+{
+	size_t cap = c->cap_levels ? 2 * c->cap_levels : 1024;
+	uint16_t *d, *r;
+
+	if (cap > CBUF_MAX_LEVELS)
+		cap = CBUF_MAX_LEVELS;
+	if (cap <= c->cap_levels) {
+		if (R->failed == 0)
+			R->failed = TQ_ELIMIT;
+		return false;
+	}
+	if ((d = realloc(c->def, cap * sizeof(*d))) != NULL)
+		c->def = d;
+	if (d == NULL || (r = realloc(c->rep, cap * sizeof(*r))) == NULL) {
+		if (R->failed == 0)
+			R->failed = TQ_ENOMEM;
+		return false;
+	}
+	c->rep = r;
+	c->cap_levels = cap;
+	return true;
+}
+
+/* level adds one entry's levels to column col (both stored, whatever
+ * the maxima: one check, no branches). */
 static inline struct cbuf *
 level(struct tq_vp4_rows *R, int col, int rep, int def)
 {
 	struct cbuf *c = &R->c[col];
-	uint16_t r16 = (uint16_t)rep, d16 = (uint16_t)def;
 
-	if (c->max_def > 0)
-		put(R, &c->def, &d16, 2);
-	if (c->max_rep > 0)
-		put(R, &c->rep, &r16, 2);
+	if (c->n_levels == c->cap_levels && !grow_levels(R, c))
+		return c;
+	c->def[c->n_levels] = (uint16_t)def;
+	c->rep[c->n_levels] = (uint16_t)rep;
 	c->n_levels++;
 	return c;
 }

@@ -496,8 +496,6 @@ find_columns(struct tq_vp4_rows *R)
 static void
 cbuf_reset(struct cbuf *c)
 {
-	tq_buf_reset(&c->def);
-	tq_buf_reset(&c->rep);
 	tq_buf_reset(&c->vals);
 	tq_buf_reset(&c->off);
 	tq_buf_reset(&c->data);
@@ -524,8 +522,6 @@ tq_vp4_rows_new(const struct tq_vp4 *m, struct tq_vp4_rows **out,
 		struct cbuf *c = &R->c[i];
 
 		/* Offsets are 32 bits: a batch holds less than 2 GiB. */
-		tq_buf_init(&c->def, TQ_PARQUET_MAX_ROW_GROUP_BUF);
-		tq_buf_init(&c->rep, TQ_PARQUET_MAX_ROW_GROUP_BUF);
 		tq_buf_init(&c->vals, TQ_PARQUET_MAX_ROW_GROUP_BUF);
 		tq_buf_init(&c->off, TQ_PARQUET_MAX_ROW_GROUP_BUF);
 		tq_buf_init(&c->data, (size_t)INT32_MAX);
@@ -551,8 +547,8 @@ tq_vp4_rows_free(struct tq_vp4_rows *R)
 	if (R == NULL)
 		return;
 	for (i = 0; R->c != NULL && i < R->n_cols; i++) {
-		tq_buf_release(&R->c[i].def);
-		tq_buf_release(&R->c[i].rep);
+		free(R->c[i].def);
+		free(R->c[i].rep);
 		tq_buf_release(&R->c[i].vals);
 		tq_buf_release(&R->c[i].off);
 		tq_buf_release(&R->c[i].data);
@@ -959,8 +955,8 @@ tq_vp4_rows_write(struct tq_vp4_rows *R, struct tq_parquet_writer *w,
 
 		memset(&b, 0, sizeof(b));
 		b.n_levels = c->n_levels;
-		b.def = c->max_def > 0 ? (const uint16_t *)c->def.data : NULL;
-		b.rep = c->max_rep > 0 ? (const uint16_t *)c->rep.data : NULL;
+		b.def = c->max_def > 0 ? c->def : NULL;
+		b.rep = c->max_rep > 0 ? c->rep : NULL;
 		b.n_values = c->n_values;
 		switch (c->type) {
 		case TQ_PARQUET_BOOLEAN: b.b = c->vals.data; break;

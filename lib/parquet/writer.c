@@ -907,6 +907,67 @@ add_dict_run(struct tq_parquet_writer *w, struct wcol *c,
 	return 0;
 }
 
+/* add_values adds the values of entries [i, j) of batch b; *v is the
+ * batch's next value. */
+static int
+add_values(struct tq_parquet_writer *w, struct wcol *c,
+    const struct tq_parquet_batch *b, size_t i, size_t j, size_t *v)
+{
+	size_t k;
+	int rc;
+
+	for (k = i; k < j; k++) {
+		const void *p;
+		size_t len = c->width;
+
+		if (b->def != NULL && b->def[k] != c->cd->max_def)
+			continue;
+		switch (c->cd->type) {
+		case TQ_PARQUET_BOOLEAN: p = &b->b[*v]; break;
+		case TQ_PARQUET_INT32: p = &b->i32[*v]; break;
+		case TQ_PARQUET_INT64: p = &b->i64[*v]; break;
+		case TQ_PARQUET_FLOAT: p = &b->f32[*v]; break;
+		case TQ_PARQUET_DOUBLE: p = &b->f64[*v]; break;
+		case TQ_PARQUET_BYTE_ARRAY:
+			p = b->data + b->off[*v];
+			len = b->off[*v + 1] - b->off[*v];
+			break;
+		default:
+			p = b->data + *v * c->width;
+		}
+		(*v)++;
+		if ((rc = add_value(w, c, p, len)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * no_cut says whether batch b (checked) surely neither fills c's open
+ * page nor its dictionary, so that no page is cut before any of its
+ * records: what it adds is bounded by its levels and values (at most 12
+ * bytes each, in any encoding) and the bytes of its byte arrays.
+ */
+static bool
+no_cut(const struct tq_parquet_writer *w, const struct wcol *c,
+    const struct tq_parquet_batch *b)
+{
+	size_t data = 0, add;
+
+	if (c->dict_full && c->dict_active)
+		return false;
+	if (c->cd->type == TQ_PARQUET_BYTE_ARRAY && b->n_values > 0)
+		data = b->off[b->n_values] - b->off[0];
+	else if (c->cd->type == TQ_PARQUET_FIXED_LEN_BYTE_ARRAY)
+		data = b->n_values * c->width;
+	if (data > w->o.page_size || b->n_values > w->o.page_size ||
+	    b->n_levels > w->o.page_size)
+		return false;
+	add = b->n_levels / 2 + 1 + 12 * b->n_values + data;
+	return page_bytes(c) + add < w->o.page_size &&
+	    (!c->dict_active || c->dict.len + add <= w->o.dict_max);
+}
+
 /* record_start cuts the open page if it is full, before a new record. */
 static int
 record_start(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
@@ -959,12 +1020,13 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
     const struct tq_parquet_batch *b, struct tq_err *err)
 {
 	struct wcol *c;
-	size_t i, j, v = 0;
+	size_t i, j, v = 0, recs;
 	int rc, t;
 
 	if (w->failed != 0 || w->closed)
 		return tq_err_set(err, TQ_EINVAL, "parquet writer: failed or "
 		    "closed");
+	recs = b->n_levels;
 	if (col < 0 || (size_t)col >= w->s->n_columns)
 		return tq_err_set(err, TQ_EINVAL, "parquet writer: no column %d",
 		    col);
@@ -988,8 +1050,10 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 	if (b->rep != NULL) {
 		uint16_t top = 0;
 
-		for (i = 0; i < b->n_levels; i++)
+		for (i = 0, recs = 0; i < b->n_levels; i++) {
 			top = b->rep[i] > top ? b->rep[i] : top;
+			recs += b->rep[i] == 0;
+		}
 		if (top > c->cd->max_rep || (c->n_levels == 0 &&
 		    c->rg_levels == 0 && b->n_levels > 0 && b->rep[0] != 0))
 			goto bad_levels;
@@ -1009,6 +1073,31 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 	    (t == TQ_PARQUET_FIXED_LEN_BYTE_ARRAY && b->data == NULL))))
 		return tq_err_set(err, TQ_EINVAL, "column %s: %zu values for "
 		    "%zu present entries", c->cd->path, b->n_values, v);
+	/* A batch that cannot fill the open page goes in whole. */
+	if (no_cut(w, c, b) && recs > 0) {
+		c->n_rows += recs;
+		c->rg_rows += (int64_t)recs;
+		v = 0;
+		if ((c->cd->max_def > 0 &&
+		    (rc = putn(&c->def, b->def, 2 * b->n_levels)) != 0) ||
+		    (c->cd->max_rep > 0 &&
+		    (rc = putn(&c->rep, b->rep, 2 * b->n_levels)) != 0)) {
+			rc = value_error(c, rc, err);
+			goto fail;
+		}
+		c->n_levels += b->n_levels;
+		c->rg_levels += (int64_t)b->n_levels;
+		if (c->dict_active && t != TQ_PARQUET_BOOLEAN &&
+		    t != TQ_PARQUET_FIXED_LEN_BYTE_ARRAY)
+			rc = add_dict_run(w, c, b, 0, b->n_levels, &v);
+		else
+			rc = add_values(w, c, b, 0, b->n_levels, &v);
+		if (rc != 0) {
+			rc = value_error(c, rc, err);
+			goto fail;
+		}
+		return 0;
+	}
 	/*
 	 * Entries go in runs that hold one record start at most (at the
 	 * run's head), where a page may be cut: the run's levels are copied
@@ -1016,8 +1105,6 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 	 */
 	v = 0;
 	for (i = 0; i < b->n_levels; i = j) {
-		size_t k;
-
 		if ((b->rep == NULL || b->rep[i] == 0) &&
 		    (rc = record_start(w, c, err)) != 0)
 			goto fail;
@@ -1042,30 +1129,9 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 			}
 			continue;
 		}
-		for (k = i; k < j; k++) {
-			const void *p;
-			size_t len = c->width;
-
-			if (b->def != NULL && b->def[k] != c->cd->max_def)
-				continue;
-			switch (t) {
-			case TQ_PARQUET_BOOLEAN: p = &b->b[v]; break;
-			case TQ_PARQUET_INT32: p = &b->i32[v]; break;
-			case TQ_PARQUET_INT64: p = &b->i64[v]; break;
-			case TQ_PARQUET_FLOAT: p = &b->f32[v]; break;
-			case TQ_PARQUET_DOUBLE: p = &b->f64[v]; break;
-			case TQ_PARQUET_BYTE_ARRAY:
-				p = b->data + b->off[v];
-				len = b->off[v + 1] - b->off[v];
-				break;
-			default:
-				p = b->data + v * c->width;
-			}
-			v++;
-			if ((rc = add_value(w, c, p, len)) != 0) {
-				rc = value_error(c, rc, err);
-				goto fail;
-			}
+		if ((rc = add_values(w, c, b, i, j, &v)) != 0) {
+			rc = value_error(c, rc, err);
+			goto fail;
 		}
 	}
 	return 0;
