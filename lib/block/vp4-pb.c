@@ -373,11 +373,16 @@ parse_span(struct xtrace *T, struct xspan *s, const uint8_t *p,
 	struct fld f;
 	int rc;
 
-	memset(s, 0, sizeof(*s));
+	/* Field by field: a memset of the whole is slower here. */
 	s->msg = p;
 	s->end = end;
 	s->span_id.p = s->parent.p = s->name.p = s->state.p =
 	    s->status_msg.p = s->trace_id.p = p;
+	s->span_id.len = s->parent.len = s->name.len = s->state.len =
+	    s->status_msg.len = s->trace_id.len = 0;
+	s->kind = s->status_code = 0;
+	s->dropped_attrs = s->dropped_events = s->dropped_links = 0;
+	s->start = s->end_ns = 0;
 	while (p < end) {
 		at = p;
 		if (!next(&p, end, &f))
@@ -807,8 +812,11 @@ parse_kv(const uint8_t *p, const uint8_t *end, struct pkv *kv)
 {
 	struct fld f;
 
-	memset(kv, 0, sizeof(*kv));
 	kv->key.p = p;
+	kv->key.len = 0;
+	kv->v.vcase = 0;
+	kv->raw.p = NULL;
+	kv->raw.len = 0;
 	while (p < end) {
 		if (!next(&p, end, &f))
 			return false;
@@ -858,6 +866,38 @@ put_value(struct tq_vp4_rows *R, int col, int rep, const struct pval *v)
 	}
 }
 
+/* typed_one fills one typed list of an Attribute: the n values of v
+ * (one) or of array arr when on, else empty. */
+static inline void
+typed_one(struct tq_vp4_rows *R, int col, int rep, bool on,
+    const struct pval *v, const struct pstr *arr)
+{
+	const uint8_t *p, *end;
+	struct fld f;
+	int r = rep;
+
+	if (!on) {
+		null_at(R, col, rep, R->c[col].max_def - 1);
+		return;
+	}
+	if (arr == NULL) {
+		put_value(R, col, rep, v);
+		return;
+	}
+	for (p = arr->p, end = arr->p + arr->len; p < end;) {
+		struct pval e;
+
+		if (!next(&p, end, &f))	/* walked before */
+			break;
+		if (f.num != 1)
+			continue;
+		e.vcase = 0;
+		parse_any(f.p, f.p + f.len, &e);
+		put_value(R, col, r, &e);
+		r = R->c[col].max_rep;
+	}
+}
+
 /*
  * fill_typed puts the n values of type vcase (one, v, or the elements of
  * array arr) in their list, the other lists empty.
@@ -867,46 +907,16 @@ fill_typed(struct shred *S, const struct acols *a, int rep,
     const struct pval *v, const struct pstr *arr, size_t n, int vcase)
 {
 	struct tq_vp4_rows *R = S->R;
-	const int cols[4] = { a->value, a->vint, a->vdouble, a->vbool };
-	int k, want;
+	bool any = n > 0;
 
-	switch (vcase) {
-	case TQ__ANY_VALUE__VALUE_STRING_VALUE: want = 0; break;
-	case TQ__ANY_VALUE__VALUE_INT_VALUE: want = 1; break;
-	case TQ__ANY_VALUE__VALUE_DOUBLE_VALUE: want = 2; break;
-	case TQ__ANY_VALUE__VALUE_BOOL_VALUE: want = 3; break;
-	default: want = -1; break;
-	}
-	for (k = 0; k < 4; k++) {
-		int col = cols[k];
-
-		if (k != want || n == 0) {
-			null_at(R, col, rep, R->c[col].max_def - 1);
-			continue;
-		}
-		if (arr == NULL) {
-			put_value(R, col, rep, v);
-			continue;
-		}
-		{
-			const uint8_t *p = arr->p, *end = arr->p + arr->len;
-			int r = rep;
-			struct fld f;
-
-			while (p < end) {
-				struct pval e;
-
-				if (!next(&p, end, &f)) /* walked before */
-					break;
-				if (f.num != 1)
-					continue;
-				memset(&e, 0, sizeof(e));
-				parse_any(f.p, f.p + f.len, &e);
-				put_value(R, col, r, &e);
-				r = R->c[col].max_rep;
-			}
-		}
-	}
+	typed_one(R, a->value, rep, any &&
+	    vcase == TQ__ANY_VALUE__VALUE_STRING_VALUE, v, arr);
+	typed_one(R, a->vint, rep, any &&
+	    vcase == TQ__ANY_VALUE__VALUE_INT_VALUE, v, arr);
+	typed_one(R, a->vdouble, rep, any &&
+	    vcase == TQ__ANY_VALUE__VALUE_DOUBLE_VALUE, v, arr);
+	typed_one(R, a->vbool, rep, any &&
+	    vcase == TQ__ANY_VALUE__VALUE_BOOL_VALUE, v, arr);
 }
 
 /* array_case finds the one scalar type of an array's elements (0 if
@@ -926,7 +936,7 @@ array_case(const struct pstr *arr, int *vcase, size_t *n)
 			return false;
 		if (f.num != 1)
 			continue;
-		memset(&e, 0, sizeof(e));
+		e.vcase = 0;
 		if (f.wt != 2 || !parse_any(f.p, f.p + f.len, &e))
 			return false;
 		if (c == -1)
@@ -1023,6 +1033,21 @@ struct classify {
 	bool			 has_status;
 	int64_t			 status_code;
 };
+
+/* classify_init readies cl: no values yet (values are read only where
+ * has_key or has_ded say so). */
+static inline void
+classify_init(struct classify *cl)
+{
+	size_t i;
+
+	for (i = 0; i < N_RES_WELL_KNOWN + 1; i++)
+		cl->has_key[i] = false;
+	for (i = 0; i < TQ_BLOCK_MAX_DEDICATED; i++)
+		cl->has_ded[i] = false;
+	cl->status = cl->has_status = false;
+	cl->status_code = 0;
+}
 
 static int
 index_of(const char *const *names, size_t n, const struct pstr *key)
@@ -1130,7 +1155,7 @@ put_resource(struct shred *S, int rep, const struct xgroup *g)
 	uint32_t dropped = 0;
 	size_t i;
 
-	memset(&cl, 0, sizeof(cl));
+	classify_init(&cl);
 	cl.keys = wk;
 	cl.n_keys = N_RES_WELL_KNOWN + 1;
 	cl.ded = R->m->ded_res;
@@ -1158,8 +1183,11 @@ put_resource(struct shred *S, int rep, const struct xgroup *g)
 	}
 	alist_end(S, &L);
 	v_i32(R, R->res_dropped, rep, (int32_t)dropped);
-	v_bytes(R, R->res_svc, rep, cl.key_val[N_RES_WELL_KNOWN].p,
-	    cl.key_val[N_RES_WELL_KNOWN].len);
+	if (cl.has_key[N_RES_WELL_KNOWN])
+		v_bytes(R, R->res_svc, rep, cl.key_val[N_RES_WELL_KNOWN].p,
+		    cl.key_val[N_RES_WELL_KNOWN].len);
+	else
+		v_bytes(R, R->res_svc, rep, "", 0);
 	for (i = 0; i < N_RES_WELL_KNOWN; i++)
 		opt_str(R, R->res_wk[i], rep, cl.has_key[i], &cl.key_val[i]);
 	put_dedicated(R, R->res_ded, rep, &cl);
@@ -1294,7 +1322,7 @@ put_span(struct shred *S, int rep, const struct xspan *s)
 	    s->end_ns - s->start : 0));
 	v_i64(R, R->status_code, rep, s->status_code);
 	v_bytes(R, R->status_msg, rep, s->status_msg.p, s->status_msg.len);
-	memset(&cl, 0, sizeof(cl));
+	classify_init(&cl);
 	cl.keys = wk;
 	cl.n_keys = 2;
 	cl.ded = R->m->ded_span;
