@@ -69,11 +69,15 @@ struct xtrace {
 
 /* ---- the wire ---- */
 
-/* One field: its number, wire type and value. */
+/*
+ * One field: its number, wire type and value.  num and wt are kept apart:
+ * next to each other, compilers test both with one 64-bit load of what
+ * were two 32-bit stores, which stalls store forwarding.
+ */
 struct fld {
 	uint32_t	 num;
-	unsigned	 wt;
 	uint64_t	 v;		/* varint, fixed64 or fixed32 */
+	unsigned	 wt;
 	const uint8_t	*p;		/* wire type 2: the bytes */
 	size_t		 len;
 };
