@@ -26,8 +26,7 @@ struct tq_vp4 {
 
 /* One column's buffered entries, laid out as a struct tq_parquet_batch. */
 struct cbuf {
-	uint16_t	*def;		/* n_levels each (used when max_def > 0) */
-	uint16_t	*rep;		/* (used when max_rep > 0) */
+	uint32_t	*lv;		/* n_levels: def | rep << 16 each */
 	size_t		 cap_levels;
 	struct tq_buf	 vals;		/* fixed-size values */
 	struct tq_buf	 off;		/* BYTE_ARRAY: uint32_t offsets */
@@ -60,6 +59,8 @@ struct tq_vp4_rows {
 	size_t			 bytes;		/* roughly, buffered */
 	int			 failed;	/* sticky */
 	struct tq_buf		 hex;		/* scratch */
+	uint16_t		*def, *rep;	/* scratch: one column's levels */
+	size_t			 cap_split;
 	/* Column numbers and lists, by name. */
 	int			 trace_id, trace_id_text;
 	int			 start, end, dur, root_svc, root_name;
@@ -104,8 +105,8 @@ put(struct tq_vp4_rows *R, struct tq_buf *b, const void *p, size_t n)
 		R->failed = rc;
 }
 
-/* Levels a column buffers at most (both arrays within the row group's). */
-#define CBUF_MAX_LEVELS	((size_t)(TQ_PARQUET_MAX_ROW_GROUP_BUF / 2))
+/* Levels a column buffers at most (within the row group's buffer). */
+#define CBUF_MAX_LEVELS	((size_t)(TQ_PARQUET_MAX_ROW_GROUP_BUF / 4))
 
 /* grow_levels makes room for more levels in c; false (and R failed) if
  * it cannot. */
@@ -113,29 +114,26 @@ static inline bool
 grow_levels(struct tq_vp4_rows *R, struct cbuf *c)
 {
 	size_t cap = c->cap_levels ? 2 * c->cap_levels : 1024;
-	uint16_t *d, *r;
+	uint32_t *lv;
 
 	if (cap > CBUF_MAX_LEVELS)
 		cap = CBUF_MAX_LEVELS;
-	if (cap <= c->cap_levels) {
+	if (cap <= c->cap_levels || (lv = realloc(c->lv,
+	    cap * sizeof(*lv))) == NULL) {
 		if (R->failed == 0)
-			R->failed = TQ_ELIMIT;
+			R->failed = cap <= c->cap_levels ? TQ_ELIMIT : TQ_ENOMEM;
 		return false;
 	}
-	if ((d = realloc(c->def, cap * sizeof(*d))) != NULL)
-		c->def = d;
-	if (d == NULL || (r = realloc(c->rep, cap * sizeof(*r))) == NULL) {
-		if (R->failed == 0)
-			R->failed = TQ_ENOMEM;
-		return false;
-	}
-	c->rep = r;
+	c->lv = lv;
 	c->cap_levels = cap;
 	return true;
 }
 
-/* level adds one entry's levels to column col (both stored, whatever
- * the maxima: one check, no branches). */
+/*
+ * level adds one entry's levels to column col: one 32-bit store, as the
+ * levels of some 150 columns are written at once (split in two arrays
+ * when the rows are written out).
+ */
 static inline struct cbuf *
 level(struct tq_vp4_rows *R, int col, int rep, int def)
 {
@@ -143,9 +141,8 @@ level(struct tq_vp4_rows *R, int col, int rep, int def)
 
 	if (c->n_levels == c->cap_levels && !grow_levels(R, c))
 		return c;
-	c->def[c->n_levels] = (uint16_t)def;
-	c->rep[c->n_levels] = (uint16_t)rep;
-	c->n_levels++;
+	c->lv[c->n_levels++] = (uint32_t)(uint16_t)def |
+	    (uint32_t)(uint16_t)rep << 16;
 	return c;
 }
 
