@@ -44,6 +44,7 @@ struct wcol {
 	uint32_t	*tags;		/* high bits of each slot's hash */
 	size_t		 n_slots;
 	uint32_t	 last;		/* the entry added last, + 1 */
+	uint32_t	*small;		/* integers below SMALL_INTS: entry + 1 */
 
 	/* The row group's chunk. */
 	struct tq_buf	 pages;		/* encoded data pages */
@@ -82,6 +83,9 @@ struct tq_parquet_writer {
 };
 
 #define BUF_MAX		((size_t)TQ_PARQUET_MAX_ROW_GROUP_BUF)
+
+/* Integers below this have a direct slot in a dictionary. */
+#define SMALL_INTS	1024
 
 static int
 emit(struct tq_parquet_writer *w, const void *p, size_t len,
@@ -237,6 +241,7 @@ col_release(struct wcol *c)
 	free(c->dict_off);
 	free(c->slots);
 	free(c->tags);
+	free(c->small);
 }
 
 void
@@ -542,13 +547,13 @@ same_entry(const struct wcol *c, uint32_t i, const uint8_t *p, size_t len)
  * Values often repeat the one before (a column of zeros, a scope's
  * name), which is checked before hashing.
  */
+static int dict_insert(struct wcol *, const uint8_t *, size_t, uint32_t *,
+    bool *);
+
 static int
 dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
     bool *added)
 {
-	size_t j;
-	uint64_t h;
-	uint32_t n32 = (uint32_t)len, tag;
 	int rc;
 
 	if (c->last != 0 && same_entry(c, c->last - 1, p, len)) {
@@ -556,6 +561,39 @@ dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
 		*added = false;
 		return 0;
 	}
+	/* Small integers (counts, kinds, codes) are looked up directly. */
+	if (c->cd->type == TQ_PARQUET_INT32 || c->cd->type == TQ_PARQUET_INT64) {
+		uint64_t x = 0;
+
+		memcpy(&x, p, c->width);	/* little-endian, as PLAIN */
+		if (x < SMALL_INTS) {
+			if (c->small == NULL && (c->small = calloc(SMALL_INTS,
+			    sizeof(*c->small))) == NULL)
+				return TQ_ENOMEM;
+			if (c->small[x] != 0) {
+				*idx = c->small[x] - 1;
+				c->last = c->small[x];
+				*added = false;
+				return 0;
+			}
+			if ((rc = dict_insert(c, p, len, idx, added)) == 0)
+				c->small[x] = *idx + 1;
+			return rc;
+		}
+	}
+	return dict_insert(c, p, len, idx, added);
+}
+
+/* dict_insert finds or adds a value by its hash (see dict_lookup). */
+static int
+dict_insert(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
+    bool *added)
+{
+	size_t j;
+	uint64_t h;
+	uint32_t n32 = (uint32_t)len, tag;
+	int rc;
+
 	if (c->dict_n * 2 >= c->n_slots && (rc = dict_grow(c)) != 0)
 		return rc;
 	h = value_hash(p, len);
@@ -598,6 +636,8 @@ dict_reset(struct wcol *c)
 	tq_buf_reset(&c->dict);
 	c->dict_n = 0;
 	c->last = 0;
+	if (c->small != NULL)
+		memset(c->small, 0, SMALL_INTS * sizeof(*c->small));
 	if (c->slots != NULL)
 		memset(c->slots, 0, c->n_slots * sizeof(*c->slots));
 	c->dict_active = c->use_dict;
