@@ -154,9 +154,19 @@ next(const uint8_t **pp, const uint8_t *end, struct fld *f)
 static inline struct pstr
 cstr(const struct fld *f)
 {
-	const uint8_t *nul = f->len > 0 ? memchr(f->p, 0, f->len) : NULL;
-	struct pstr s = { f->p, nul != NULL ? (size_t)(nul - f->p) : f->len };
+	struct pstr s = { f->p, 0 };
+	size_t i = 0;
+	uint64_t w;
 
+	/* Eight bytes at a time while none is zero (strings are short). */
+	for (; i + 8 <= f->len; i += 8) {
+		memcpy(&w, f->p + i, 8);
+		if ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)
+			break;
+	}
+	while (i < f->len && f->p[i] != 0)
+		i++;
+	s.len = i;
 	return s;
 }
 
@@ -745,6 +755,8 @@ struct shred {
 	struct xtrace		*T;
 	int			 rc;		/* first error */
 	struct tq_err		*err;
+	uint64_t		 res_lens;	/* len_mask of resource keys */
+	uint64_t		 span_lens;	/* of span keys */
 };
 
 static void
@@ -870,24 +882,14 @@ put_value(struct tq_vp4_rows *R, int col, int rep, const struct pval *v)
 	}
 }
 
-/* typed_one fills one typed list of an Attribute: the n values of v
- * (one) or of array arr when on, else empty. */
-static inline void
-typed_one(struct tq_vp4_rows *R, int col, int rep, bool on,
-    const struct pval *v, const struct pstr *arr)
+/* typed_array fills a typed list with the elements of array arr. */
+static void
+typed_array(struct tq_vp4_rows *R, int col, int rep, const struct pstr *arr)
 {
 	const uint8_t *p, *end;
 	struct fld f;
 	int r = rep;
 
-	if (!on) {
-		null_at(R, col, rep, R->c[col].max_def - 1);
-		return;
-	}
-	if (arr == NULL) {
-		put_value(R, col, rep, v);
-		return;
-	}
 	for (p = arr->p, end = arr->p + arr->len; p < end;) {
 		struct pval e;
 
@@ -900,6 +902,20 @@ typed_one(struct tq_vp4_rows *R, int col, int rep, bool on,
 		put_value(R, col, r, &e);
 		r = R->c[col].max_rep;
 	}
+}
+
+/* typed_one fills one typed list of an Attribute: the n values of v
+ * (one) or of array arr when on, else empty. */
+static inline void
+typed_one(struct tq_vp4_rows *R, int col, int rep, bool on,
+    const struct pval *v, const struct pstr *arr)
+{
+	if (!on)
+		null_at(R, col, rep, R->c[col].max_def - 1);
+	else if (arr == NULL)
+		put_value(R, col, rep, v);
+	else
+		typed_array(R, col, rep, arr);
 }
 
 /*
@@ -1033,6 +1049,7 @@ struct classify {
 	bool			 has_key[N_RES_WELL_KNOWN + 1];
 	struct pstr		 ded_val[TQ_BLOCK_MAX_DEDICATED];
 	bool			 has_ded[TQ_BLOCK_MAX_DEDICATED];
+	uint64_t		 lens;		/* len_mask of keys and ded */
 	bool			 status;	/* take http.status_code */
 	bool			 has_status;
 	int64_t			 status_code;
@@ -1058,17 +1075,36 @@ index_of(const char *const *names, size_t n, const struct pstr *key)
 {
 	size_t i;
 
-	if (key->len == 0)
-		for (i = 0; i < n; i++)
-			if (names[i][0] == '\0')
-				return (int)i;
-	for (i = 0; key->len > 0 && i < n; i++)
-		if (names[i][0] == key->p[0] && strncmp(names[i],
-		    (const char *)key->p, key->len) == 0 &&
+	for (i = 0; i < n; i++)
+		if (names[i][0] == (key->len > 0 ? key->p[0] : 0) &&
+		    strncmp(names[i], (const char *)key->p, key->len) == 0 &&
 		    names[i][key->len] == '\0')
 			return (int)i;
 	return -1;
 }
+
+/* len_mask has bit n set for each name of n bytes (63 for longer). */
+static uint64_t
+len_mask(const char *const *names, size_t n)
+{
+	uint64_t m = 0;
+	size_t i, len;
+
+	for (i = 0; i < n; i++) {
+		len = strlen(names[i]);
+		m |= 1ull << (len < 63 ? len : 63);
+	}
+	return m;
+}
+
+/* String attributes with columns of their own (the last one also gives
+ * the resource's service name). */
+static const char *const res_keys[N_RES_WELL_KNOWN + 1] = {
+	"cluster", "namespace", "pod", "container", "k8s.cluster.name",
+	"k8s.namespace.name", "k8s.pod.name", "k8s.container.name",
+	"service.name",
+};
+static const char *const span_keys[2] = { "http.method", "http.url" };
 
 /* An Attrs list being filled. */
 struct alist {
@@ -1096,7 +1132,9 @@ put_kv(struct shred *S, struct alist *L, const uint8_t *p, size_t len)
 		cl->status_code = kv.v.i;
 		return;
 	}
-	if (cl != NULL && kv.v.vcase == TQ__ANY_VALUE__VALUE_STRING_VALUE) {
+	/* Most keys have a length no name has. */
+	if (cl != NULL && kv.v.vcase == TQ__ANY_VALUE__VALUE_STRING_VALUE &&
+	    (cl->lens >> (kv.key.len < 63 ? kv.key.len : 63) & 1)) {
 		int k = index_of(cl->keys, cl->n_keys, &kv.key);
 		int d = index_of(cl->ded, cl->n_ded, &kv.key);
 
@@ -1146,11 +1184,7 @@ put_dedicated(struct tq_vp4_rows *R, const int *cols, int rep,
 static void
 put_resource(struct shred *S, int rep, const struct xgroup *g)
 {
-	static const char *const wk[N_RES_WELL_KNOWN + 1] = {
-		"cluster", "namespace", "pod", "container",
-		"k8s.cluster.name", "k8s.namespace.name", "k8s.pod.name",
-		"k8s.container.name", "service.name",
-	};
+	const char *const *wk = res_keys;
 	struct tq_vp4_rows *R = S->R;
 	struct classify cl;
 	struct alist L;
@@ -1164,6 +1198,7 @@ put_resource(struct shred *S, int rep, const struct xgroup *g)
 	cl.n_keys = N_RES_WELL_KNOWN + 1;
 	cl.ded = R->m->ded_res;
 	cl.n_ded = R->m->n_res;
+	cl.lens = S->res_lens;
 	L.a = &R->res_attrs;
 	L.rep = rep;
 	L.first = true;
@@ -1305,7 +1340,7 @@ put_link(struct shred *S, int rep, const uint8_t *p, const uint8_t *end)
 static void
 put_span(struct shred *S, int rep, const struct xspan *s)
 {
-	static const char *const wk[] = { "http.method", "http.url" };
+	const char *const *wk = span_keys;
 	struct tq_vp4_rows *R = S->R;
 	struct classify cl;
 	struct alist L;
@@ -1331,6 +1366,7 @@ put_span(struct shred *S, int rep, const struct xspan *s)
 	cl.n_keys = 2;
 	cl.ded = R->m->ded_span;
 	cl.n_ded = R->m->n_span;
+	cl.lens = S->span_lens;
 	cl.status = true;
 	L.a = &R->sp_attrs;
 	L.rep = rep;
@@ -1378,13 +1414,17 @@ tq_vp4_rows_add_trace(struct tq_vp4_rows *R, const struct tq_vp4_trace *t,
     struct tq_err *err)
 {
 	struct xtrace *T = t->priv;
-	struct shred S = { R, T, 0, err };
+	struct shred S = { R, T, 0, err, 0, 0 };
 	char hex[2 * TQ_TRACE_ID_LEN + 1], *p = hex;
 	size_t i, nr = 0;
 	uint32_t r, s;
 
 	if (R->failed)
 		return tq_err_set(err, R->failed, "vParquet4 rows: failed before");
+	S.res_lens = len_mask(res_keys, N_RES_WELL_KNOWN + 1) |
+	    len_mask(R->m->ded_res, R->m->n_res);
+	S.span_lens = len_mask(span_keys, 2) |
+	    len_mask(R->m->ded_span, R->m->n_span);
 	v_bytes(R, R->trace_id, 0, t->id, TQ_TRACE_ID_LEN);
 	/* TraceIDText is Tempo's: hex without leading zeros. */
 	tq_hex_encode(hex, t->id, TQ_TRACE_ID_LEN);
