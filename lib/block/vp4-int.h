@@ -29,7 +29,7 @@ struct cbuf {
 	uint32_t	*lv;		/* n_levels: def | rep << 16 each */
 	size_t		 cap_levels;
 	struct tq_buf	 vals;		/* fixed-size values */
-	struct tq_buf	 off;		/* BYTE_ARRAY: uint32_t offsets */
+	struct tq_buf	 off;		/* BYTE_ARRAY: uint32_t offsets, from 0 */
 	struct tq_buf	 data;		/* BYTE_ARRAY: the bytes */
 	size_t		 n_levels;
 	size_t		 n_values;
@@ -199,11 +199,6 @@ v_bytes(struct tq_vp4_rows *R, int col, int rep, const void *p, size_t n)
 	struct cbuf *c = level(R, col, rep, R->c[col].max_def);
 	uint32_t end;
 
-	if (c->n_values == 0 && c->off.len == 0) {
-		uint32_t zero = 0;
-
-		put(R, &c->off, &zero, 4);
-	}
 	put(R, &c->data, p, n);
 	end = (uint32_t)c->data.len;
 	put(R, &c->off, &end, 4);

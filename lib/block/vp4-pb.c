@@ -863,7 +863,7 @@ scalar(int vcase)
 	}
 }
 
-static void
+static inline void
 put_value(struct tq_vp4_rows *R, int col, int rep, const struct pval *v)
 {
 	switch (v->vcase) {
@@ -980,11 +980,6 @@ put_json(struct shred *S, int col, int rep, const struct pkv *kv)
 	uint32_t end;
 	int rc;
 
-	if (c->n_values == 0 && c->off.len == 0) {
-		uint32_t zero = 0;
-
-		put(R, &c->off, &zero, 4);
-	}
 	before = c->data.len;
 	if ((rc = tq_otlp_pb_anyvalue_decode(kv->raw.p, kv->raw.len, S->T->a,
 	    &v, S->err)) != 0) {

@@ -497,8 +497,9 @@ static void
 cbuf_reset(struct cbuf *c)
 {
 	tq_buf_reset(&c->vals);
-	tq_buf_reset(&c->off);
 	tq_buf_reset(&c->data);
+	/* A BYTE_ARRAY column's offsets start with the 0 put in at first. */
+	c->off.len = c->type == TQ_PARQUET_BYTE_ARRAY ? 4 : 0;
 	c->n_levels = c->n_values = 0;
 }
 
@@ -528,6 +529,12 @@ tq_vp4_rows_new(const struct tq_vp4 *m, struct tq_vp4_rows **out,
 		c->max_def = (uint16_t)s->columns[i].max_def;
 		c->max_rep = (uint16_t)s->columns[i].max_rep;
 		c->type = s->columns[i].type;
+		if (c->type == TQ_PARQUET_BYTE_ARRAY &&
+		    tq_buf_append(&c->off, "\0\0\0\0", 4) != 0) {
+			tq_vp4_rows_free(R);
+			return tq_err_set(err, TQ_ENOMEM,
+			    "vParquet4: out of memory");
+		}
 	}
 	find_columns(R);
 	if (R->failed) {
@@ -667,11 +674,6 @@ put_attr(struct tq_vp4_rows *R, const struct acols *a, int rep,
 	}
 	/* Encoded straight into the column's bytes. */
 	c = level(R, a->vuns, rep, R->c[a->vuns].max_def);
-	if (c->n_values == 0 && c->off.len == 0) {
-		uint32_t zero = 0;
-
-		put(R, &c->off, &zero, 4);
-	}
 	{
 		size_t before = c->data.len;
 		uint32_t end;

@@ -563,9 +563,15 @@ dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
 	}
 	/* Small integers (counts, kinds, codes) are looked up directly. */
 	if (c->cd->type == TQ_PARQUET_INT32 || c->cd->type == TQ_PARQUET_INT64) {
-		uint64_t x = 0;
+		uint64_t x;
+		uint32_t x32;
 
-		memcpy(&x, p, c->width);	/* little-endian, as PLAIN */
+		/* In memory, as PLAIN: little-endian. */
+		if (c->width == 4) {
+			memcpy(&x32, p, 4);
+			x = x32;
+		} else
+			memcpy(&x, p, 8);
 		if (x < SMALL_INTS) {
 			if (c->small == NULL && (c->small = calloc(SMALL_INTS,
 			    sizeof(*c->small))) == NULL)
