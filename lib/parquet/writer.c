@@ -470,13 +470,39 @@ dict_entry(const struct wcol *c, size_t i, size_t *len)
 }
 
 /*
+ * short_words reads a value of at most 16 bytes as two words that,
+ * with its length, tell it apart from any other: the first and last 8
+ * bytes (overlapping), or 4, or the first, middle and last byte.
+ */
+static inline void
+short_words(const uint8_t *p, size_t len, uint64_t *a, uint64_t *b)
+{
+	uint32_t x, y;
+
+	if (len >= 8) {
+		memcpy(a, p, 8);
+		memcpy(b, p + len - 8, 8);
+	} else if (len >= 4) {
+		memcpy(&x, p, 4);
+		memcpy(&y, p + len - 4, 4);
+		*a = x;
+		*b = y;
+	} else {
+		*a = len == 0 ? 0 : (uint64_t)p[0] | (uint64_t)p[len / 2] << 8 |
+		    (uint64_t)p[len - 1] << 16;
+		*b = 0;
+	}
+}
+
+/*
  * value_hash hashes a dictionary value: 4- and 8-byte values (the numbers)
- * by one multiplication, the rest with XXH3.
+ * by one multiplication, other short ones from their two words, the rest
+ * with XXH3.
  */
 static inline uint64_t
 value_hash(const uint8_t *p, size_t len)
 {
-	uint64_t v;
+	uint64_t v, w;
 	uint32_t v32;
 
 	switch (len) {
@@ -488,7 +514,11 @@ value_hash(const uint8_t *p, size_t len)
 		v = v32;
 		break;
 	default:
-		return XXH3_64bits(p, len);
+		if (len > 16)
+			return XXH3_64bits(p, len);
+		short_words(p, len, &v, &w);
+		v ^= (w ^ len) * 0xc2b2ae3d27d4eb4full;
+		break;
 	}
 	v *= 0x9e3779b97f4a7c15ull;
 	return v ^ v >> 29;
@@ -538,7 +568,16 @@ same_entry(const struct wcol *c, uint32_t i, const uint8_t *p, size_t len)
 	case 8:
 		return memcmp(e, p, 8) == 0;
 	default:
-		return elen == len && memcmp(e, p, len) == 0;
+		if (elen != len)
+			return false;
+		if (len <= 16) {
+			uint64_t a, b, x, y;
+
+			short_words(e, len, &a, &b);
+			short_words(p, len, &x, &y);
+			return a == x && b == y;
+		}
+		return memcmp(e, p, len) == 0;
 	}
 }
 
