@@ -302,7 +302,7 @@ kv_string(const uint8_t *p, const uint8_t *end, struct pstr *key,
 static int
 resource_service(struct xtrace *T, struct xgroup *g, struct tq_err *err)
 {
-	const uint8_t *p = g->msg, *at;
+	const uint8_t *p = g->msg, *q, *at;
 	struct fld f, h;
 
 	while (p < g->end) {
@@ -310,7 +310,7 @@ resource_service(struct xtrace *T, struct xgroup *g, struct tq_err *err)
 			break;
 		if (f.num != 1 || f.wt != 2)
 			continue;
-		for (const uint8_t *q = f.p; q < f.p + f.len;) {
+		for (q = f.p; q < f.p + f.len;) {
 			struct pstr key, val;
 
 			at = q;

@@ -20,8 +20,9 @@
 #include "store.h"
 #include "trace.h"
 
-/* Shredded rows go to the Parquet writer past this many bytes. */
-#define ROWS_BATCH	(4u * 1024 * 1024)
+/* Shredded rows go to the Parquet writer past this many bytes: little
+ * enough that the writer finds them still in the cache. */
+#define ROWS_BATCH	(512u * 1024)
 
 struct tq_block_writer {
 	struct tq_store			*store;
