@@ -9,8 +9,9 @@
  *
  * Decoding follows protobuf's wire format and OTLP's field numbers
  * (proto/opentelemetry/proto/{trace,common,resource}/v1): a scalar field
- * sent twice keeps its last value, a message field sent twice is merged,
- * unknown fields are skipped, strings end at their first NUL byte (as
+ * sent twice keeps its last value, a message field sent twice is merged
+ * (but of an attribute's array, kvlist or bytes value only the last one
+ * counts), unknown fields are skipped, strings end at their first NUL byte (as
  * protobuf-c's C strings do).  Malformed input (bad varints, lengths past
  * the end, wrong wire types of known fields) is refused with its byte
  * offset; it cannot be read past.
