@@ -282,6 +282,7 @@ get_u64(struct tq_jctx *c, const json_t *v, uint64_t max, uint64_t *out)
 	uint64_t u;
 	double d;
 
+	*out = 0;
 	if (json_is_integer(v)) {
 		if (json_integer_value(v) < 0)
 			return tq_jctx_fail(c, TQ_ECORRUPT, "negative");
@@ -399,6 +400,7 @@ get_enum(struct tq_jctx *c, const json_t *v, const char *const *names,
 	size_t k;
 	double d;
 
+	*out = 0;
 	if (json_is_number(v)) {
 		d = json_number_value(v);
 		if (d != floor(d))
@@ -525,6 +527,8 @@ need_object(struct tq_jctx *c, const json_t *v)
 static int
 need_array(struct tq_jctx *c, const json_t *v, size_t *n, void ***out)
 {
+	*n = 0;
+	*out = NULL;
 	if (!json_is_array(v))
 		return tq_jctx_fail(c, TQ_ECORRUPT, "not an array");
 	*n = json_array_size(v);

@@ -271,6 +271,8 @@ get_micros(struct tq_jctx *c, const json_t *v, uint64_t *ns)
 static int
 get_str(struct tq_jctx *c, const json_t *v, const char **s, size_t *n)
 {
+	*s = NULL;
+	*n = 0;
 	if (!json_is_string(v) || is_mark(v))
 		return tq_jctx_fail(c, TQ_ECORRUPT, "not a string");
 	*s = json_string_value(v);

@@ -397,7 +397,8 @@ struct tq_ql_batch {
 	/*
 	 * Optional (may be NULL): from now on only the spans of traces t
 	 * with want[t] set matter; fetches may leave the others nil.  want
-	 * stays valid while the batch is used.
+	 * stays valid until the next call; NULL makes every trace matter
+	 * again.
 	 */
 	void		(*only)(void *arg, const uint8_t *want);
 	/* Optional: tests conditions on stored values (see above). */

@@ -34,6 +34,7 @@ peek(struct asm_ctx *a, int col, int *rep, int *def)
 {
 	const struct tq_parquet_column *c = &a->cols[col];
 
+	*rep = *def = 0;
 	if (a->pos[col] >= c->n_levels)
 		return bad(a, col, "levels end early");
 	*rep = c->rep ? c->rep[a->pos[col]] : 0;

@@ -190,10 +190,31 @@ unpack_groups(const uint8_t *p, const uint8_t *end, int bw, uint32_t *out32,
 	}
 }
 
-/* rle_decode fills n values into out32 or out16 (whichever is set). */
+/* levels_check counts the n levels at lv equal to max and says whether
+ * any is above it: one pass the compiler can vectorise. */
+static bool
+levels_check(const uint16_t *lv, size_t n, uint16_t max, size_t *at_max)
+{
+	uint16_t above = 0;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		above |= (uint16_t)(lv[i] > max);
+		k += lv[i] == max;
+	}
+	*at_max += k;
+	return above == 0;
+}
+
+/*
+ * rle_decode fills n values into out32 or out16 (whichever is set); for
+ * out16, values above max are an error and *at_max counts those equal
+ * to it.
+ */
 static int
 rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out32,
-    uint16_t *out16, size_t n, struct tq_err *err)
+    uint16_t *out16, size_t n, uint16_t max, size_t *at_max,
+    struct tq_err *err)
 {
 	const uint8_t *end = p + len;
 	uint64_t hdr;
@@ -221,6 +242,10 @@ rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out32,
 				count = n - done;
 			unpack_groups(p, end, bw, out32 ? out32 + done : NULL,
 			    out16 ? out16 + done : NULL, count);
+			if (out16 && !levels_check(out16 + done, count, max,
+			    at_max))
+				return tq_err_set(err, TQ_ECORRUPT, "rle: level "
+				    "above the column's maximum %u", max);
 			done += count;
 			p += bytes;
 		} else {
@@ -242,9 +267,14 @@ rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out32,
 				    "value wider than %d bits", bw);
 			if (run > n - done)
 				run = n - done;
-			if (out16)
+			if (out16 && v > max)
+				return tq_err_set(err, TQ_ECORRUPT, "rle: level "
+				    "above the column's maximum %u", max);
+			if (out16) {
 				for (k = 0; k < run; k++)
 					out16[done + k] = (uint16_t)v;
+				*at_max += v == max ? (size_t)run : 0;
+			}
 			else
 				for (k = 0; k < run; k++)
 					out32[done + k] = v;
@@ -258,14 +288,19 @@ int
 pq_rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out, size_t n,
     struct tq_err *err)
 {
-	return rle_decode(p, len, bw, out, NULL, n, err);
+	return rle_decode(p, len, bw, out, NULL, n, 0, NULL, err);
 }
 
 int
 pq_rle_decode16(const uint8_t *p, size_t len, int bw, uint16_t *out,
-    size_t n, struct tq_err *err)
+    size_t n, uint16_t max, size_t *at_max, struct tq_err *err)
 {
-	return rle_decode(p, len, bw, NULL, out, n, err);
+	size_t count = 0;
+	int rc = rle_decode(p, len, bw, NULL, out, n, max, &count, err);
+
+	if (at_max != NULL)
+		*at_max = count;
+	return rc;
 }
 
 static int

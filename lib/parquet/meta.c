@@ -476,6 +476,34 @@ find_leaves(struct tq_thrift_reader *r, const struct tq_parquet_node *nodes,
 	return (long)nleaves;
 }
 
+/* decode_row_groups reads FileMetaData's list of row groups into m. */
+static int
+decode_row_groups(struct tq_thrift_reader *r, struct tq_arena *a,
+    struct pq_file_meta *m, size_t nleaves, const int *leaf)
+{
+	size_t i, n;
+	int et;
+
+	if (tq_thrift_list(r, &et, &n) != 0)
+		return r->rc;
+	if (et != TQ_THRIFT_STRUCT)
+		return tq_thrift_fail(r, "bad row group list");
+	if (n > TQ_PARQUET_MAX_ROW_GROUPS)
+		return r->rc = tq_err_set(r->err, TQ_ELIMIT,
+		    "footer: %zu row groups", n);
+	m->row_groups = tq_arena_calloc(a, n ? n : 1, sizeof(*m->row_groups));
+	if (m->row_groups == NULL)
+		return r->rc = tq_err_set(r->err, TQ_ENOMEM,
+		    "footer: out of memory");
+	for (i = 0; i < n && r->rc == 0; i++)
+		decode_row_group(r, a, &m->row_groups[i], nleaves, m->nodes,
+		    leaf);
+	if (r->rc != 0)
+		return r->rc;
+	m->n_row_groups = n;
+	return 0;
+}
+
 int
 pq_meta_decode(const void *p, size_t len, struct tq_arena *a,
     struct pq_file_meta *m, struct tq_err *err)
@@ -488,6 +516,7 @@ pq_meta_decode(const void *p, size_t len, struct tq_arena *a,
 	long nleaves = -1;
 	const uint8_t *rg_start = NULL;
 	const uint8_t *rg_end = NULL;
+	int rc;
 
 	memset(m, 0, sizeof(*m));
 	tq_thrift_reader_init(&r, p, len, err);
@@ -516,8 +545,14 @@ pq_meta_decode(const void *p, size_t len, struct tq_arena *a,
 				nleaves = find_leaves(&r, m->nodes, n, leaf);
 		} else if (id == 3 && IS(I64))
 			m->num_rows = tq_thrift_i64(&r);
-		else if (id == 4 && IS(LIST) && rg_start == NULL) {
-			/* Parsed below, once the schema is known. */
+		else if (id == 4 && IS(LIST) && nleaves >= 0 &&
+		    m->row_groups == NULL && rg_start == NULL) {
+			if (decode_row_groups(&r, a, m, (size_t)nleaves,
+			    leaf) != 0)
+				return r.rc;
+		} else if (id == 4 && IS(LIST) && m->row_groups == NULL &&
+		    rg_start == NULL) {
+			/* Before the schema: parsed below, once it is known. */
 			rg_start = r.p;
 			tq_thrift_skip(&r, type);
 			rg_end = r.p;
@@ -555,25 +590,10 @@ pq_meta_decode(const void *p, size_t len, struct tq_arena *a,
 		tq_thrift_reader_init(&g, rg_start, (size_t)(rg_end - rg_start),
 		    err);
 		g.base = p;
-		if (tq_thrift_list(&g, &et, &n) != 0)
-			return g.rc;
-		if (et != TQ_THRIFT_STRUCT)
-			return tq_thrift_fail(&g, "bad row group list");
-		if (n > TQ_PARQUET_MAX_ROW_GROUPS)
-			return tq_err_set(err, TQ_ELIMIT,
-			    "footer: %zu row groups", n);
-		m->row_groups = tq_arena_calloc(a, n ? n : 1,
-		    sizeof(*m->row_groups));
-		if (m->row_groups == NULL)
-			return tq_err_set(err, TQ_ENOMEM,
-			    "footer: out of memory");
 		g.depth = 1;
-		for (i = 0; i < n && g.rc == 0; i++)
-			decode_row_group(&g, a, &m->row_groups[i],
-			    (size_t)nleaves, m->nodes, leaf);
-		if (g.rc != 0)
-			return g.rc;
-		m->n_row_groups = n;
+		if ((rc = decode_row_groups(&g, a, m, (size_t)nleaves,
+		    leaf)) != 0)
+			return rc;
 	}
 	m->n_columns = (size_t)nleaves;
 	return 0;

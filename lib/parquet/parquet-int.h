@@ -183,9 +183,12 @@ int	pq_bit_width(uint64_t max);
  */
 int	pq_rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out,
 	    size_t n, struct tq_err *err);
-/* pq_rle_decode16 is pq_rle_decode into 16-bit levels (bw <= 16). */
+/*
+ * pq_rle_decode16 is pq_rle_decode into 16-bit levels (bw <= 16): a level
+ * above max is an error, *at_max (if not NULL) gets how many equal it.
+ */
 int	pq_rle_decode16(const uint8_t *p, size_t len, int bw, uint16_t *out,
-	    size_t n, struct tq_err *err);
+	    size_t n, uint16_t max, size_t *at_max, struct tq_err *err);
 /* pq_rle_encode appends n values (bit width bw) to b. */
 int	pq_rle_encode(const uint32_t *v, size_t n, int bw, struct tq_buf *b);
 int	pq_rle_encode16(const uint16_t *v, size_t n, int bw, struct tq_buf *b);

@@ -746,7 +746,7 @@ decode_values(struct dec *d, int enc, const uint8_t *p, size_t len, size_t k)
 /* decode_levels_v1 reads a 4-byte length and that many bytes of RLE. */
 static int
 decode_levels_v1(struct dec *d, int enc, const uint8_t **p, size_t *len,
-    int max, uint16_t *out, size_t n)
+    int max, uint16_t *out, size_t n, size_t *at_max)
 {
 	uint32_t l;
 	int rc;
@@ -760,28 +760,11 @@ decode_levels_v1(struct dec *d, int enc, const uint8_t **p, size_t *len,
 	if (l > *len - 4)
 		return corrupt(d, "levels past the page");
 	if ((rc = pq_rle_decode16(*p + 4, l, pq_bit_width((uint64_t)max), out, n,
-	    d->err)) != 0)
+	    (uint16_t)max, at_max, d->err)) != 0)
 		return tq_err_prefix(d->err, rc, "column %s: page at byte %llu",
 		    d->cd->path, (unsigned long long)d->off);
 	*p += 4 + l;
 	*len -= 4 + l;
-	return 0;
-}
-
-static int
-check_levels(struct dec *d, const uint16_t *lv, size_t n, int max,
-    size_t *present)
-{
-	size_t i, k = 0;
-	int bad = 0;
-
-	for (i = 0; i < n; i++) {
-		bad |= lv[i] > max;
-		k += lv[i] == max;
-	}
-	if (bad)
-		return corrupt(d, "level above the column's maximum");
-	*present = k;
 	return 0;
 }
 
@@ -823,10 +806,10 @@ decode_data_page(struct dec *d, const struct pq_page_header *h,
 			p = pg->data;
 		}
 		if (cd->max_rep > 0 && (rc = decode_levels_v1(d, h->rep_encoding,
-		    &p, &vlen, cd->max_rep, rep, n)) != 0)
+		    &p, &vlen, cd->max_rep, rep, n, NULL)) != 0)
 			return rc;
 		if (cd->max_def > 0 && (rc = decode_levels_v1(d, h->def_encoding,
-		    &p, &vlen, cd->max_def, def, n)) != 0)
+		    &p, &vlen, cd->max_def, def, n, &k)) != 0)
 			return rc;
 	} else {
 		size_t lv = (size_t)h->rep_len + (size_t)h->def_len;
@@ -835,12 +818,12 @@ decode_data_page(struct dec *d, const struct pq_page_header *h,
 			return corrupt(d, "level lengths past the page");
 		if (cd->max_rep > 0 && (rc = pq_rle_decode16(body, (size_t)
 		    h->rep_len, pq_bit_width((uint64_t)cd->max_rep), rep, n,
-		    d->err)) != 0)
+		    (uint16_t)cd->max_rep, NULL, d->err)) != 0)
 			return tq_err_prefix(d->err, rc, "column %s: page at "
 			    "byte %llu", cd->path, (unsigned long long)d->off);
 		if (cd->max_def > 0 && (rc = pq_rle_decode16(body + h->rep_len,
 		    (size_t)h->def_len, pq_bit_width((uint64_t)cd->max_def), def,
-		    n, d->err)) != 0)
+		    n, (uint16_t)cd->max_def, &k, d->err)) != 0)
 			return tq_err_prefix(d->err, rc, "column %s: page at "
 			    "byte %llu", cd->path, (unsigned long long)d->off);
 		vlen = (size_t)h->uncompressed_size - lv;
@@ -860,19 +843,10 @@ decode_data_page(struct dec *d, const struct pq_page_header *h,
 			p = body + lv;
 		}
 	}
-	if (cd->max_def > 0) {
-		if ((rc = check_levels(d, def, n, cd->max_def, &k)) != 0)
-			return rc;
-	} else
+	if (cd->max_def == 0)
 		k = n;
-	if (cd->max_rep > 0) {
-		size_t at_max;
-
-		if ((rc = check_levels(d, rep, n, cd->max_rep, &at_max)) != 0)
-			return rc;
-		if (c->n_levels == 0 && n > 0 && rep[0] != 0)
-			return corrupt(d, "first repetition level is not 0");
-	}
+	if (cd->max_rep > 0 && c->n_levels == 0 && n > 0 && rep[0] != 0)
+		return corrupt(d, "first repetition level is not 0");
 	if ((rc = decode_values(d, h->encoding, p, vlen, k)) != 0)
 		return rc;
 	c->n_levels += n;

@@ -30,7 +30,7 @@ tq_thrift_fail(struct tq_thrift_reader *r, const char *what)
 }
 
 static uint64_t
-varint(struct tq_thrift_reader *r)
+varint_long(struct tq_thrift_reader *r)
 {
 	uint64_t v = 0;
 	int shift = 0;
@@ -49,6 +49,15 @@ varint(struct tq_thrift_reader *r)
 	}
 	tq_thrift_fail(r, "truncated varint");
 	return 0;
+}
+
+/* varint reads an unsigned varint; most in a footer are one byte. */
+static inline uint64_t
+varint(struct tq_thrift_reader *r)
+{
+	if (r->p < r->end && *r->p < 0x80)
+		return *r->p++;
+	return varint_long(r);
 }
 
 static int64_t
@@ -79,6 +88,8 @@ tq_thrift_field(struct tq_thrift_reader *r, int16_t *last, int *id, int *type)
 	uint8_t c;
 	int delta;
 
+	*id = 0;
+	*type = 0;
 	if (r->rc != 0)
 		return r->rc;
 	if (r->p >= r->end)
@@ -240,12 +251,18 @@ tq_thrift_skip(struct tq_thrift_reader *r, int type)
 			return rc;
 		if (tq_thrift_struct_begin(r) != 0)
 			return r->rc;
-		for (i = 0; i < n && r->rc == 0; i++) {
-			if (et == TQ_THRIFT_TRUE || et == TQ_THRIFT_FALSE)
-				tq_thrift_skip(r, TQ_THRIFT_I8);
-			else
-				tq_thrift_skip(r, et);
-		}
+		/* The common element types without a call each. */
+		if (et == TQ_THRIFT_BINARY)
+			for (i = 0; i < n && r->rc == 0; i++)
+				tq_thrift_binary(r, &len);
+		else if (et == TQ_THRIFT_I16 || et == TQ_THRIFT_I32 ||
+		    et == TQ_THRIFT_I64)
+			for (i = 0; i < n && r->rc == 0; i++)
+				varint(r);
+		else
+			for (i = 0; i < n && r->rc == 0; i++)
+				tq_thrift_skip(r, et == TQ_THRIFT_TRUE ||
+				    et == TQ_THRIFT_FALSE ? TQ_THRIFT_I8 : et);
 		tq_thrift_struct_end(r);
 		return r->rc;
 	case TQ_THRIFT_MAP:

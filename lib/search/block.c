@@ -3,16 +3,21 @@
  * search.h).
  *
  * A row group is one batch.  Its skeleton comes from the levels of the
- * spans' SpanID column: which trace, resource and scope each span belongs
- * to.  Every other field is decoded only when the evaluator asks for it,
- * and its values are placed by counting entities in their levels (Dremel):
- * a value of a resource column belongs to the n-th resource, an attribute
- * value to the n-th attribute, which belongs to the m-th span.  Columns
- * are found by name, so blocks other writers made read the same.
+ * smallest required span column: which trace, resource and scope each
+ * span belongs to.  Every other field is decoded only when the evaluator
+ * asks for it, and its values are placed by counting entities in their
+ * levels (Dremel): a value of a resource column belongs to the n-th
+ * resource, an attribute value to the n-th attribute, which belongs to
+ * the m-th span.  A comparison of a field with a literal is tested on the
+ * stored values themselves: once per dictionary entry, then by index.
+ * Columns are found by name, so blocks other writers made read the same.
  *
  * Before any data page, a row group is skipped when the statistics or the
  * dictionary of a column show that a condition every result needs cannot
- * hold in it, or that none of its traces is in the time range.
+ * hold in it, or that none of its traces is in the time range.  With a
+ * limit, every row group is scanned first and results are then built
+ * only from those still holding one of the limit newest matches, over
+ * those traces alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +48,10 @@ struct src {
 	uint32_t			*span_trace, *span_rs, *span_ss;
 	uint32_t			*trace_first;
 	const uint8_t			*want;	/* per trace; NULL: all */
+	/* A batch of some traces only (NULL: all): the row group's spans
+	 * and traces it holds, in order, and its spans by trace. */
+	uint32_t			*sel_span, *sel_trace, *sel_first;
+	size_t				 n_sel_spans, n_sel_traces;
 	/* Columns read, each slot reused (memory and all) by the same
 	 * column of the next row group; col_rg says which one it holds. */
 	struct tq_parquet_column	 cols[MAX_COLS];
@@ -157,6 +166,7 @@ next_row_group(struct src *x)
 {
 	x->nowners = 0;
 	x->want = NULL;
+	x->sel_span = x->sel_trace = x->sel_first = NULL;
 }
 
 /*
@@ -181,8 +191,8 @@ owners(struct src *x, const struct tq_parquet_column *c, struct level l,
 			*n = x->owners[k].n;
 			return 0;
 		}
-	if ((o = tq_arena_alloc(a, (c->n_values ? c->n_values : 1) *
-	    sizeof(*o))) == NULL)
+	/* One slot more than values: the loops store before they count. */
+	if ((o = tq_arena_alloc(a, (c->n_values + 1) * sizeof(*o))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	if (c->def == NULL) {
 		/* Every entry holds a value. */
@@ -199,12 +209,11 @@ owners(struct src *x, const struct tq_parquet_column *c, struct level l,
 			uint32_t r = rep ? rep[i] : 0, df = def[i];
 
 			ent += (r <= lrep) & (df >= ldef);
-			if (df == maxdef) {
-				if (v == c->n_values)
-					return tq_err_set(x->err, TQ_ECORRUPT,
-					    "%s: bad levels", d->path);
-				o[v++] = ent - 1;
-			}
+			o[v] = ent - 1;
+			v += df == maxdef;
+			if (v > c->n_values)
+				return tq_err_set(x->err, TQ_ECORRUPT,
+				    "%s: bad levels", d->path);
 		}
 	}
 	if (v != c->n_values)
@@ -223,10 +232,33 @@ owners(struct src *x, const struct tq_parquet_column *c, struct level l,
 
 /* ---- values of one column ---- */
 
+/* bytes_at gives value i of a byte-array column (its dictionary entry
+ * when the column kept indexes). */
+static void
+bytes_at(const struct tq_parquet_column *c, size_t i, const uint8_t **p,
+    size_t *n)
+{
+	if (c->idx != NULL) {
+		i = c->idx[i];
+		c = c->dict;
+	}
+	if (c->type == TQ_PARQUET_BYTE_ARRAY) {
+		*p = c->data + c->off[i];
+		*n = c->off[i + 1] - c->off[i];
+	} else {
+		*p = c->data + i * (size_t)c->width;
+		*n = (size_t)c->width;
+	}
+}
+
 static void
 value_at(const struct tq_parquet_column *c, size_t i, int how,
     struct tq_ql_value *v)
 {
+	if (c->idx != NULL) {
+		value_at(c->dict, c->idx[i], how, v);
+		return;
+	}
 	memset(v, 0, sizeof(*v));
 	switch (c->type) {
 	case TQ_PARQUET_BYTE_ARRAY:
@@ -291,7 +323,8 @@ per_entity(struct src *x, const char *path, struct level l, int how,
 	if ((v = tq_arena_calloc(a, n ? n : 1, sizeof(*v))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	*out = v;
-	if ((rc = column(x, path, 0, &c)) != 0 || c == NULL)
+	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &c)) != 0 ||
+	    c == NULL)
 		return rc;
 	if ((rc = owners(x, c, l, a, &own, &nent)) != 0)
 		return rc;
@@ -302,14 +335,14 @@ per_entity(struct src *x, const char *path, struct level l, int how,
 		if (!wanted(x, l, own[i]))
 			continue;
 		if (how == AS_HEX) {
+			const uint8_t *p;
+			size_t len;
+
 			if (c->type != TQ_PARQUET_BYTE_ARRAY &&
 			    c->type != TQ_PARQUET_FIXED_LEN_BYTE_ARRAY)
 				continue;
-			if (c->type == TQ_PARQUET_BYTE_ARRAY ?
-			    !tq_search_hex(a, c->data + c->off[i],
-			    c->off[i + 1] - c->off[i], &v[own[i]]) :
-			    !tq_search_hex(a, c->data + i * (size_t)c->width,
-			    (size_t)c->width, &v[own[i]]))
+			bytes_at(c, i, &p, &len);
+			if (!tq_search_hex(a, p, len, &v[own[i]]))
 				return tq_err_set(x->err, TQ_ENOMEM,
 				    "search: out of memory");
 		} else {
@@ -343,7 +376,8 @@ per_span_list(struct src *x, const char *path, int how, struct tq_arena *a,
 	size_t i, nent;
 	int rc;
 
-	if ((rc = column(x, path, 0, &c)) != 0 || c == NULL)
+	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &c)) != 0 ||
+	    c == NULL)
 		return rc;
 	if ((rc = owners(x, c, x->span_l, a, &own, &nent)) != 0)
 		return rc;
@@ -356,8 +390,11 @@ per_span_list(struct src *x, const char *path, int how, struct tq_arena *a,
 			return tq_err_set(x->err, TQ_ECORRUPT,
 			    "%s: more entities than spans", path);
 		if (how == AS_HEX) {
-			if (!tq_search_hex(a, c->data + c->off[i],
-			    c->off[i + 1] - c->off[i], &el[i]))
+			const uint8_t *p;
+			size_t len;
+
+			bytes_at(c, i, &p, &len);
+			if (!tq_search_hex(a, p, len, &el[i]))
 				return tq_err_set(x->err, TQ_ENOMEM,
 				    "search: out of memory");
 		} else {
@@ -399,7 +436,8 @@ typed_column(struct src *x, const char *prefix, int k, unsigned types,
 	if (types != 0 && (types & 1u << vtype[k]) == 0)
 		return 0;
 	snprintf(path, sizeof(path), "%s%s", prefix, vcols[k]);
-	if ((rc = column(x, path, 0, c)) != 0 || *c == NULL)
+	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, c)) != 0 ||
+	    *c == NULL)
 		return rc;
 	return owners(x, *c, attr_l, a, own, &nent);
 }
@@ -720,14 +758,6 @@ child_count(struct src *x, struct tq_arena *a, struct tq_ql_value *out)
 	return 0;
 }
 
-static void
-block_only(void *arg, const uint8_t *want)
-{
-	struct src *x = arg;
-
-	x->want = want;
-}
-
 /* Levels of entities a column's values belong to. */
 enum { L_TRACE, L_RS, L_SS, L_SPAN };
 
@@ -817,15 +847,13 @@ level_count(const struct src *x, int level)
 }
 
 static int
-block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
-    struct tq_arena *a, struct tq_err *err)
+fetch_all(struct src *x, const struct tq_ql_field *f, struct tq_ql_value *out,
+    struct tq_arena *a)
 {
-	struct src *x = arg;
 	struct tq_ql_value *per;
 	const char *path = NULL;
 	int how, rc, level;
 
-	x->err = err;
 	if (f->is_attr)
 		return fetch_attr(x, f, out, a);
 	switch (f->intrinsic) {
@@ -1018,7 +1046,7 @@ judge_attrs(struct src *x, const char *prefix, struct level owner,
 	size_t len = cond->field.len, i, k, nattr, nent, dict_hit = SIZE_MAX;
 	char path[256], list[256];
 	struct level attr_l;
-	uint32_t *own, *aown, *slot, nmatch = 0;
+	uint32_t *own, *aown, *slot, nmatch = 0, bad = 0;
 	struct verdict sv;
 	int rc;
 
@@ -1047,19 +1075,21 @@ judge_attrs(struct src *x, const char *prefix, struct level owner,
 		if (dict_hit == SIZE_MAX)
 			return 0;	/* no attribute has this key */
 	}
-	if ((slot = tq_arena_alloc(a, (nattr ? nattr : 1) * sizeof(*slot))) ==
-	    NULL)
+	if ((slot = tq_arena_alloc(a, (nattr + 1) * sizeof(*slot))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	for (i = 0; i < nattr; i++) {
-		bool hit = key->idx != NULL ? key->idx[i] == dict_hit :
+		uint32_t hit = key->idx != NULL ? key->idx[i] == dict_hit :
 		    key->off[i + 1] - key->off[i] == len &&
 		    memcmp(key->data + key->off[i], name, len) == 0;
 
-		if (hit && own[i] >= v->n)
-			return tq_err_set(x->err, TQ_ECORRUPT, "%s: more "
-			    "entities than the row group has", path);
-		slot[i] = hit ? nmatch++ : UINT32_MAX;
+		bad |= hit & (own[i] >= v->n);
+		slot[i] = hit ? nmatch : UINT32_MAX;
+		nmatch += hit;
 	}
+	slot[nattr] = UINT32_MAX;
+	if (bad)
+		return tq_err_set(x->err, TQ_ECORRUPT, "%s: more entities "
+		    "than the row group has", path);
 	if (nmatch == 0)
 		return 0;
 	snprintf(path, sizeof(path), "%sIsArray", prefix);
@@ -1094,11 +1124,14 @@ judge_attrs(struct src *x, const char *prefix, struct level owner,
 		    (c->n_values ? c->n_values : 1) * sizeof(*to))) == NULL)
 			return tq_err_set(x->err, TQ_ENOMEM,
 			    "search: out of memory");
-		for (j = 0; j < c->n_values; j++)
-			if (aown[j] < nattr && slot[aown[j]] != UINT32_MAX) {
-				sel[n] = (uint32_t)j;
-				to[n++] = slot[aown[j]];
-			}
+		/* slot[nattr] is "none": out-of-range owners land there. */
+		for (j = 0; j < c->n_values; j++) {
+			uint32_t m = slot[aown[j] < nattr ? aown[j] : nattr];
+
+			sel[n] = (uint32_t)j;
+			to[n] = m;
+			n += m != UINT32_MAX;
+		}
 		if ((rc = judge_values(x, c, sel, to, n, vtype[k], cond, a,
 		    &sv)) != 0)
 			return rc;
@@ -1161,10 +1194,9 @@ spread_ok(struct src *x, const struct verdict *v, int level, uint8_t *out)
 }
 
 static int
-block_test(void *arg, const struct tq_ql_cond *c, uint8_t *out,
+test_all(struct src *x, const struct tq_ql_cond *c, uint8_t *out,
     struct tq_arena *a, struct tq_err *err)
 {
-	struct src *x = arg;
 	struct verdict v, rv;
 	const char *path = NULL;
 	int how, level, rc;
@@ -1210,6 +1242,116 @@ block_test(void *arg, const struct tq_ql_cond *c, uint8_t *out,
 	return 0;
 }
 
+/* ---- the batch's callbacks: all spans, or the selected traces' ---- */
+
+static void
+block_only(void *arg, const uint8_t *want)
+{
+	struct src *x = arg;
+	uint8_t *w = (uint8_t *)x->want;
+	size_t k;
+
+	if (x->sel_span == NULL) {
+		x->want = want;
+		return;
+	}
+	/* want is by selected trace: the row group's wanted ones are a
+	 * subset of the selection, whose mask x->want already is. */
+	for (k = 0; k < x->n_sel_traces; k++)
+		w[x->sel_trace[k]] = want == NULL || want[k];
+}
+
+static int
+block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
+    struct tq_arena *a, struct tq_err *err)
+{
+	struct src *x = arg;
+	struct tq_ql_value *all;
+	size_t j;
+	int rc;
+
+	x->err = err;
+	if (x->sel_span == NULL)
+		return fetch_all(x, f, out, a);
+	if ((all = tq_arena_calloc(a, x->n_spans ? x->n_spans : 1,
+	    sizeof(*all))) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+	if ((rc = fetch_all(x, f, all, a)) != 0)
+		return rc;
+	for (j = 0; j < x->n_sel_spans; j++)
+		out[j] = all[x->sel_span[j]];
+	return 0;
+}
+
+static int
+block_test(void *arg, const struct tq_ql_cond *c, uint8_t *out,
+    struct tq_arena *a, struct tq_err *err)
+{
+	struct src *x = arg;
+	uint8_t *all;
+	size_t j;
+	int rc;
+
+	x->err = err;
+	if (x->sel_span == NULL)
+		return test_all(x, c, out, a, err);
+	if ((all = tq_arena_alloc(a, x->n_spans ? x->n_spans : 1)) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+	if ((rc = test_all(x, c, all, a, err)) != 0)
+		return rc;
+	for (j = 0; j < x->n_sel_spans; j++)
+		out[j] = all[x->sel_span[j]];
+	return 0;
+}
+
+/*
+ * select_newest makes the batch hold only the traces that could still
+ * be among r's limit most recent (and meet the time range): when results
+ * are built, the others would be evaluated for nothing.
+ */
+static int
+select_newest(struct src *x, const struct tq_search_opts *o,
+    const struct tq_search_result *r, struct tq_arena *a)
+{
+	struct tq_ql_value *starts, *ends = NULL;
+	uint8_t *want;
+	size_t t, k = 0, n = 0;
+	int rc;
+
+	if ((rc = per_entity(x, "StartTimeUnixNano", x->trace_l, AS_PLAIN, a,
+	    &starts, x->n_traces)) != 0 || (o->start_ns > 0 &&
+	    (rc = per_entity(x, "EndTimeUnixNano", x->trace_l, AS_PLAIN, a,
+	    &ends, x->n_traces)) != 0))
+		return rc;
+	if ((want = tq_arena_calloc(a, x->n_traces ? x->n_traces : 1, 1)) ==
+	    NULL || (x->sel_trace = tq_arena_alloc(a, (x->n_traces + 1) *
+	    sizeof(uint32_t))) == NULL || (x->sel_first = tq_arena_alloc(a,
+	    (x->n_traces + 1) * sizeof(uint32_t))) == NULL ||
+	    (x->sel_span = tq_arena_alloc(a, (x->n_spans + 1) *
+	    sizeof(uint32_t))) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	for (t = 0; t < x->n_traces; t++) {
+		uint64_t start = (uint64_t)starts[t].u.i;
+		uint32_t i;
+
+		if (!tq_search_newer(r, o->limit, start) ||
+		    (o->end_ns > 0 && start > (uint64_t)o->end_ns) ||
+		    (ends != NULL && (uint64_t)ends[t].u.i <
+		    (uint64_t)o->start_ns))
+			continue;
+		want[t] = 1;
+		x->sel_trace[k] = (uint32_t)t;
+		x->sel_first[k++] = (uint32_t)n;
+		for (i = x->trace_first[t]; i < x->trace_first[t + 1]; i++)
+			x->sel_span[n++] = i;
+	}
+	x->sel_first[k] = (uint32_t)n;
+	x->n_sel_traces = k;
+	x->n_sel_spans = n;
+	x->want = want;
+	return 0;
+}
+
 /* ---- the skeleton ---- */
 
 static int
@@ -1218,7 +1360,10 @@ skeleton(struct src *x, struct tq_arena *a)
 	const struct tq_parquet_column *c;
 	const struct tq_parquet_column_desc *d;
 	size_t i, k = 0, nrows, nspans;
-	uint32_t trace = 0, rs = 0, ss = 0, t;
+	uint32_t trace = 0, rs = 0, ss = 0, t, bad = 0;
+	uint32_t rsrep = (uint32_t)x->rs_l.rep, rsdef = (uint32_t)x->rs_l.def;
+	uint32_t ssrep = (uint32_t)x->ss_l.rep, ssdef = (uint32_t)x->ss_l.def;
+	uint32_t sdef = (uint32_t)x->span_l.def;
 	int rc;
 
 	static const char *const spine[] = { SPAN "Kind", SPAN "StatusCode",
@@ -1245,7 +1390,7 @@ skeleton(struct src *x, struct tq_arena *a)
 	if (best == NULL)
 		return tq_err_set(x->err, TQ_ECORRUPT,
 		    "data.parquet: no required column of spans");
-	if ((rc = column(x, best, 0, &c)) != 0)
+	if ((rc = column(x, best, TQ_PARQUET_READ_DICT_INDICES, &c)) != 0)
 		return rc;
 	d = &x->s->columns[c->col];
 	nrows = (size_t)tq_parquet_reader_row_group_rows(x->pr, x->rg);
@@ -1264,8 +1409,9 @@ skeleton(struct src *x, struct tq_arena *a)
 	    sizeof(uint32_t))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	for (i = 0; i < c->n_levels; i++) {
-		int r = c->rep ? c->rep[i] : 0;
-		int df = c->def ? c->def[i] : d->max_def;
+		uint32_t r = c->rep ? c->rep[i] : 0;
+		uint32_t df = c->def ? c->def[i] : (uint32_t)d->max_def;
+		uint32_t is_span = df >= sdef;
 
 		if (r == 0) {
 			if (trace == nrows)
@@ -1273,20 +1419,18 @@ skeleton(struct src *x, struct tq_arena *a)
 				    "%s: more records than rows", d->path);
 			x->trace_first[trace++] = (uint32_t)k;
 		}
-		if (r <= x->rs_l.rep && df >= x->rs_l.def)
-			rs++;
-		if (r <= x->ss_l.rep && df >= x->ss_l.def)
-			ss++;
-		if (df >= x->span_l.def) {
-			if (rs == 0 || ss == 0)
-				return tq_err_set(x->err, TQ_ECORRUPT,
-				    "%s: bad levels", d->path);
-			x->span_trace[k] = trace - 1;
-			x->span_rs[k] = rs - 1;
-			x->span_ss[k] = ss - 1;
-			k++;
-		}
+		rs += (r <= rsrep) & (df >= rsdef);
+		ss += (r <= ssrep) & (df >= ssdef);
+		bad |= is_span & ((rs == 0) | (ss == 0));
+		/* Stored for every entry, kept for spans. */
+		x->span_trace[k] = trace - 1;
+		x->span_rs[k] = rs - 1;
+		x->span_ss[k] = ss - 1;
+		k += is_span;
 	}
+	if (bad)
+		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
+		    d->path);
 	if (trace != nrows)
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
 		    d->path);
@@ -1430,11 +1574,13 @@ row_group(struct src *x, struct tq_search_query *sq, struct tq_arena *a,
 	struct tq_ql_batch b;
 	int rc;
 
-	if ((rc = skeleton(x, a)) == 0) {
+	if ((rc = skeleton(x, a)) == 0 && pass == TQ_SEARCH_BUILD)
+		rc = select_newest(x, o, r, a);
+	if (rc == 0 && (x->sel_span == NULL || x->n_sel_traces > 0)) {
 		memset(&b, 0, sizeof(b));
-		b.n_spans = x->n_spans;
-		b.n_traces = x->n_traces;
-		b.trace_first = x->trace_first;
+		b.n_spans = x->sel_span ? x->n_sel_spans : x->n_spans;
+		b.n_traces = x->sel_span ? x->n_sel_traces : x->n_traces;
+		b.trace_first = x->sel_span ? x->sel_first : x->trace_first;
 		b.fetch = block_fetch;
 		b.only = block_only;
 		b.test = block_test;

@@ -312,65 +312,19 @@ fetch_field(const struct tq_ql_batch *b, int k, struct tq_arena *a,
 	return b->fetch(b->arg, &result_fields[k], *out, a, err);
 }
 
-int
-tq_search_batch_pass(struct tq_search_query *sq, const struct tq_ql_batch *b,
+/* build adds the traces of matches m, in batch b, to r. */
+static int
+build(struct tq_search_query *sq, const struct tq_ql_batch *b,
     struct tq_arena *a, const struct tq_search_opts *o,
     struct tq_search_result *r, enum tq_search_pass pass, bool *matched,
-    int64_t *newest, struct tq_err *err)
+    const struct tq_ql_match *m, size_t nm, struct tq_ql_value *starts,
+    struct tq_ql_value *ends, struct tq_err *err)
 {
 	const struct tq_ql_value *f[R_COUNT] = { NULL }, *sh[MAX_SHOWN];
 	const char *keys[MAX_SHOWN];
-	struct tq_ql_value *starts, *ends = NULL;
-	struct tq_ql_match *m;
-	size_t nm, i, j;
+	size_t i, j;
 	int rc;
 
-	if (matched != NULL)
-		memset(matched, 0, b->n_traces * sizeof(*matched));
-	if (newest != NULL)
-		*newest = -1;
-	if (pass != TQ_SEARCH_BUILD) {
-		r->metrics.inspected_traces += b->n_traces;
-		r->metrics.inspected_spans += b->n_spans;
-	}
-	if ((rc = tq_ql_eval_run(sq->ev, b, a, &m, &nm, err)) != 0 || nm == 0)
-		return rc;
-	/* Trace start times first: with a limit, most matches of a large
-	 * search are too old to be shown and need nothing else. */
-	if ((rc = fetch_field(b, R_TRACE_START, a, &starts, err)) != 0 ||
-	    (o->start_ns > 0 && (rc = fetch_field(b, R_TRACE_END, a, &ends,
-	    err)) != 0))
-		return rc;
-	for (i = 0, j = 0; i < nm; i++) {
-		uint32_t first = b->trace_first[m[i].trace];
-		uint64_t start = (uint64_t)starts[first].u.i;
-
-		if ((ends != NULL &&
-		    (uint64_t)ends[first].u.i < (uint64_t)o->start_ns) ||
-		    (o->end_ns > 0 && start > (uint64_t)o->end_ns) ||
-		    too_old(r, o->limit, start))
-			continue;
-		if (pass == TQ_SEARCH_SCAN) {
-			if (o->limit > 0 && !top_push(r, o->limit, start))
-				return tq_err_set(err, TQ_ENOMEM,
-				    "search: out of memory");
-			if (newest != NULL && (int64_t)start > *newest)
-				*newest = (int64_t)start;
-		}
-		m[j++] = m[i];
-	}
-	if ((nm = j) == 0 || pass == TQ_SEARCH_SCAN)
-		return 0;
-	/* What follows reads only the matching traces' spans. */
-	if (b->only != NULL) {
-		uint8_t *want = tq_arena_calloc(a, b->n_traces, 1);
-
-		if (want == NULL)
-			return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
-		for (i = 0; i < nm; i++)
-			want[m[i].trace] = 1;
-		b->only(b->arg, want);
-	}
 	/* The keys live in r: a worker's query dies before its results. */
 	for (i = 0; i < sq->nshown; i++)
 		if ((keys[i] = tq_arena_strndup(&r->arena, sq->keys[i],
@@ -436,6 +390,70 @@ tq_search_batch_pass(struct tq_search_query *sq, const struct tq_ql_batch *b,
 	return 0;
 nomem:
 	return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+}
+
+int
+tq_search_batch_pass(struct tq_search_query *sq, const struct tq_ql_batch *b,
+    struct tq_arena *a, const struct tq_search_opts *o,
+    struct tq_search_result *r, enum tq_search_pass pass, bool *matched,
+    int64_t *newest, struct tq_err *err)
+{
+	struct tq_ql_value *starts, *ends = NULL;
+	struct tq_ql_match *m;
+	size_t nm, i, j;
+	int rc;
+
+	if (matched != NULL)
+		memset(matched, 0, b->n_traces * sizeof(*matched));
+	if (newest != NULL)
+		*newest = -1;
+	if (pass != TQ_SEARCH_BUILD) {
+		r->metrics.inspected_traces += b->n_traces;
+		r->metrics.inspected_spans += b->n_spans;
+	}
+	if ((rc = tq_ql_eval_run(sq->ev, b, a, &m, &nm, err)) != 0 || nm == 0)
+		return rc;
+	/* Trace start times first: with a limit, most matches of a large
+	 * search are too old to be shown and need nothing else. */
+	if ((rc = fetch_field(b, R_TRACE_START, a, &starts, err)) != 0 ||
+	    (o->start_ns > 0 && (rc = fetch_field(b, R_TRACE_END, a, &ends,
+	    err)) != 0))
+		return rc;
+	for (i = 0, j = 0; i < nm; i++) {
+		uint32_t first = b->trace_first[m[i].trace];
+		uint64_t start = (uint64_t)starts[first].u.i;
+
+		if ((ends != NULL &&
+		    (uint64_t)ends[first].u.i < (uint64_t)o->start_ns) ||
+		    (o->end_ns > 0 && start > (uint64_t)o->end_ns) ||
+		    too_old(r, o->limit, start))
+			continue;
+		if (pass == TQ_SEARCH_SCAN) {
+			if (o->limit > 0 && !top_push(r, o->limit, start))
+				return tq_err_set(err, TQ_ENOMEM,
+				    "search: out of memory");
+			if (newest != NULL && (int64_t)start > *newest)
+				*newest = (int64_t)start;
+		}
+		m[j++] = m[i];
+	}
+	if ((nm = j) == 0 || pass == TQ_SEARCH_SCAN)
+		return 0;
+	/* What follows reads only the matching traces' spans. */
+	if (b->only != NULL) {
+		uint8_t *want = tq_arena_calloc(a, b->n_traces, 1);
+
+		if (want == NULL)
+			return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+		for (i = 0; i < nm; i++)
+			want[m[i].trace] = 1;
+		b->only(b->arg, want);
+	}
+	rc = build(sq, b, a, o, r, pass, matched, m, nm, starts, ends, err);
+	/* want dies with the arena: the batch may be searched again. */
+	if (b->only != NULL)
+		b->only(b->arg, NULL);
+	return rc;
 }
 
 int

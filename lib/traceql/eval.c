@@ -1237,6 +1237,29 @@ run_stages(struct tq_ql_eval *e, struct tq_ql_node *const *st, size_t nst,
 	return true;
 }
 
+/* passing makes m's one spanset: those of the n spans from span first
+ * on that the mask passes (at least one does). */
+static bool
+passing(struct tq_ql_eval *e, const uint8_t *mask, uint32_t first, size_t n,
+    struct tq_ql_match *m)
+{
+	struct tq_ql_set *s;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += mask[first + i];
+	if ((s = alloc(e, 1, sizeof(*s))) == NULL ||
+	    (s->spans = alloc(e, k, sizeof(uint32_t))) == NULL)
+		return false;
+	for (i = 0; i < n; i++) {
+		s->spans[s->n] = first + (uint32_t)i;
+		s->n += mask[first + i];
+	}
+	m->sets = s;
+	m->n = 1;
+	return true;
+}
+
 int
 tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
     struct tq_arena *a, struct tq_ql_match **out, size_t *n,
@@ -1245,6 +1268,7 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 	struct tq_ql_match *m = NULL;
 	const uint8_t *first = NULL;
 	size_t t, nm = 0;
+	bool lone;
 
 	e->b = b;
 	e->a = a;
@@ -1264,6 +1288,7 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 	if (e->q->root->nitems > 0 && e->q->root->items[0]->kind == TQ_QL_FILTER &&
 	    (first = filter_mask(e, e->q->root->items[0])) == NULL)
 		return e->rc;
+	lone = first != NULL && e->q->root->nitems == 1;
 	for (t = 0; t < b->n_traces && e->rc == 0; t++) {
 		struct sets in = { 0 }, res = { 0 };
 		struct tq_ql_set all = { 0 };
@@ -1273,6 +1298,14 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 		if (all.n == 0 || (first != NULL &&
 		    memchr(first + b->trace_first[t], 1, all.n) == NULL))
 			continue;
+		if (lone) {
+			/* A lone filter: its one spanset is the spans it
+			 * passes. */
+			if (!passing(e, first, b->trace_first[t], all.n, &m[nm]))
+				break;
+			m[nm++].trace = (uint32_t)t;
+			continue;
+		}
 		if ((all.spans = alloc(e, all.n, sizeof(uint32_t))) == NULL)
 			break;
 		for (i = 0; i < all.n; i++)
@@ -1321,8 +1354,19 @@ struct collect {
 	size_t			 n, max;
 };
 
+static void collect_fields_all(struct collect *, const struct tq_ql_node *,
+    bool);
+
+/*
+ * collect_fields gathers the fields results show.  types is what the
+ * node's own field may be shown as: an attribute compared with a literal
+ * (not under a negation) can only have matched with values of the types
+ * the comparison reads, so only those are fetched for it; anywhere else,
+ * every type.
+ */
 static void
-collect_fields(struct collect *c, const struct tq_ql_node *n, bool inside)
+collect_fields(struct collect *c, const struct tq_ql_node *n, bool inside,
+    unsigned types)
 {
 	size_t i, j;
 
@@ -1334,9 +1378,20 @@ collect_fields(struct collect *c, const struct tq_ql_node *n, bool inside)
 		const char *key;
 
 		field_of(n, &f);
-		for (j = 0; j < c->n; j++)
-			if (same_field(&c->fields[j], &f))
+		if (f.is_attr)
+			f.types = types;
+		for (j = 0; j < c->n; j++) {
+			struct tq_ql_field *g = &c->fields[j];
+			unsigned t = g->types;
+
+			g->types = f.types;
+			if (same_field(g, &f)) {
+				g->types = t == 0 || f.types == 0 ? 0 :
+				    t | f.types;
 				return;
+			}
+			g->types = t;
+		}
 		if (f.is_attr)
 			key = tq_arena_strndup(c->a, f.name, f.len);
 		else
@@ -1352,10 +1407,41 @@ collect_fields(struct collect *c, const struct tq_ql_node *n, bool inside)
 		inside = true;
 	if (n->kind == TQ_QL_GROUP || n->kind == TQ_QL_AGGREGATE)
 		return;
-	collect_fields(c, n->lhs, inside);
-	collect_fields(c, n->rhs, inside);
+	if (n->kind == TQ_QL_UNARY && n->op == TQ_QL_OP_NOT) {
+		collect_fields_all(c, n->lhs, inside);
+		return;
+	}
+	if (n->kind == TQ_QL_BINARY && n->lhs != NULL && n->rhs != NULL &&
+	    n->lhs->kind == TQ_QL_ATTR && n->rhs->kind == TQ_QL_STATIC &&
+	    types_for(n->op, &n->rhs->u.val) != 0) {
+		collect_fields(c, n->lhs, inside, types_for(n->op,
+		    &n->rhs->u.val));
+		return;
+	}
+	collect_fields(c, n->lhs, inside, 0);
+	collect_fields(c, n->rhs, inside, 0);
 	for (i = 0; i < n->nitems; i++)
-		collect_fields(c, n->items[i], inside);
+		collect_fields(c, n->items[i], inside, 0);
+}
+
+/* collect_fields_all gathers fields under a negation: every type. */
+static void
+collect_fields_all(struct collect *c, const struct tq_ql_node *n, bool inside)
+{
+	size_t i;
+
+	if (n == NULL)
+		return;
+	if (n->kind == TQ_QL_ATTR || n->kind == TQ_QL_INTRINSIC) {
+		collect_fields(c, n, inside, 0);
+		return;
+	}
+	if (n->kind == TQ_QL_GROUP || n->kind == TQ_QL_AGGREGATE)
+		return;
+	collect_fields_all(c, n->lhs, inside);
+	collect_fields_all(c, n->rhs, inside);
+	for (i = 0; i < n->nitems; i++)
+		collect_fields_all(c, n->items[i], inside);
 }
 
 size_t
@@ -1364,7 +1450,7 @@ tq_ql_shown_fields(const struct tq_ql_query *q, struct tq_arena *a,
 {
 	struct collect c = { a, fields, keys, 0, max };
 
-	collect_fields(&c, q->root, false);
+	collect_fields(&c, q->root, false, 0);
 	return c.n;
 }
 

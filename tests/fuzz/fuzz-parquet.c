@@ -73,13 +73,14 @@ decoders(const uint8_t *data, size_t size)
 	uint32_t out[1024];
 	uint16_t lv[1024];
 	int64_t dv[1024];
-	size_t used, n;
+	size_t used, n, at_max;
 
 	if (size < 2)
 		return;
 	n = data[1] * 4u;
 	pq_rle_decode(data + 2, size - 2, data[0] % 33, out, n, &e);
-	pq_rle_decode16(data + 2, size - 2, data[0] % 17, lv, n, &e);
+	pq_rle_decode16(data + 2, size - 2, data[0] % 17, lv, n,
+	    (uint16_t)(data[1] % 17), &at_max, &e);
 	if (pq_delta_count(data, size, &n, &e) == 0 && n <= 1024)
 		pq_delta_decode(data, size, dv, n, &used, &e);
 	pq_page_header_decode(data, size, 0, &h, &used, &e);
