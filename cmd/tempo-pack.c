@@ -15,8 +15,9 @@
  * every span read ends up in a block exactly once.
  *
  * Live traces are kept as TracesData protobuf: a record is split by trace
- * at the wire level, without unpacking it, and each trace is unpacked
- * once, when its block is written (straight into vParquet4 columns).
+ * at the wire level, without unpacking it, and each trace is read once,
+ * when its block is written, from its protobuf straight into vParquet4
+ * columns (tq_block_writer_add_pb), with no protobuf-c objects.
  */
 #include <assert.h>
 #include <err.h>
@@ -458,6 +459,9 @@ long_string(const uint8_t *p, const uint8_t *end, enum wmsg m, size_t max)
 	size_t len;
 	enum wmsg c;
 
+	/* No string inside a message is longer than the message. */
+	if ((size_t)(end - p) <= max)
+		return false;
 	while (p < end) {
 		if (!wfield(&p, end, &num, &wt, &val, &len))
 			return true;	/* cannot happen when checked */
@@ -815,7 +819,6 @@ cut(struct pack *P, bool all, struct tq_err *err)
 	struct live **out = NULL, **keep = NULL, *l;
 	struct tq_block_writer *w = NULL;
 	struct tq_block_meta meta;
-	struct tq_arena a;
 	size_t i, nout = 0, nkeep = 0, out_bytes = 0;
 	int64_t now = now_ms();
 	uint64_t segment;
@@ -852,24 +855,17 @@ cut(struct pack *P, bool all, struct tq_err *err)
 		    keep[i]->pb.data, keep[i]->pb.len, err)) != 0)
 			goto done;
 	qsort(out, nout, sizeof(*out), cmp_live);
-	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
 	P->bopts.before_publish = checkpoint;
 	P->bopts.publish_arg = P;
 	if ((rc = tq_block_writer_new(P->store, P->cli.tenant, &P->bopts, nout,
 	    &w, err)) != 0)
 		goto block_done;
-	for (i = 0; i < nout; i++) {
-		Tq__TracesData *td, *one;
-
-		tq_arena_reset(&a);
-		/* The buffer holds our own encodings of checked input. */
-		if ((rc = tq_otlp_pb_unpack(out[i]->pb.data, out[i]->pb.len, &a,
-		    &td, err)) != 0 ||
-		    (rc = tq_trace_combine(&td, 1, &a, &one, NULL, err)) != 0 ||
-		    (rc = tq_block_writer_add(w, one, out[i]->pb.len,
-		    err)) != 0)
+	/* The buffers hold our own encodings of checked input, combined
+	 * and shredded straight from protobuf. */
+	for (i = 0; i < nout; i++)
+		if ((rc = tq_block_writer_add_pb(w, out[i]->pb.data,
+		    out[i]->pb.len, err)) != 0)
 			goto block_done;
-	}
 	if ((rc = tq_block_writer_finish(w, &meta, err)) != 0)
 		goto block_done;
 	P->blocks++;
@@ -886,7 +882,6 @@ cut(struct pack *P, bool all, struct tq_err *err)
 	table_rebuild(P, keep, nkeep);
 block_done:
 	tq_block_writer_free(w);
-	tq_arena_release(&a);
 done:
 	free(out);
 	free(keep);

@@ -98,6 +98,38 @@ void	tq_vp4_rows_free(struct tq_vp4_rows *r);
 int	tq_vp4_rows_add(struct tq_vp4_rows *r, const Tq__TracesData *td,
 	    const struct tq_trace_info *info, struct tq_err *err);
 
+/* A trace read from its protobuf encoding by tq_vp4_trace_parse. */
+struct tq_vp4_trace {
+	uint8_t		 id[TQ_TRACE_ID_LEN];	/* the first span's */
+	uint64_t	 start_ns;		/* earliest span start */
+	uint64_t	 end_ns;		/* latest span end */
+	size_t		 n_spans;		/* after combining */
+	size_t		 dropped;		/* repeated spans left out */
+	void		*priv;			/* the spans, in the arena */
+};
+
+/*
+ * tq_vp4_trace_parse reads one trace from pb: the protobuf encoding of
+ * TracesData parts whose spans all share one trace ID, concatenated.  The
+ * parts are combined as tq_trace_combine does, except that resources and
+ * scopes are joined when their encodings (all fields but the children)
+ * are equal byte for byte; t refers to pb and to memory from a, which
+ * must both outlive it.  Strings are not checked for UTF-8 (see
+ * tq_otlp_pb_check).  Returns 0, TQ_ECORRUPT (malformed, with the byte
+ * offset), TQ_EINVAL (no spans) or TQ_ENOMEM.
+ */
+int	tq_vp4_trace_parse(const void *pb, size_t len, struct tq_arena *a,
+	    struct tq_vp4_trace *t, struct tq_err *err);
+
+/*
+ * tq_vp4_rows_add_trace shreds a trace read by tq_vp4_trace_parse into r
+ * as one row, the row tq_vp4_rows_add makes of the same trace unpacked
+ * and combined.  Returns 0, TQ_ECORRUPT (attributes, events or links
+ * malformed), TQ_ELIMIT or TQ_ENOMEM; after a failure r only fails.
+ */
+int	tq_vp4_rows_add_trace(struct tq_vp4_rows *r,
+	    const struct tq_vp4_trace *t, struct tq_err *err);
+
 /* tq_vp4_rows_bytes says roughly how many bytes r buffers. */
 size_t	tq_vp4_rows_bytes(const struct tq_vp4_rows *r);
 
@@ -189,6 +221,17 @@ int	tq_block_writer_new(struct tq_store *s, const char *tenant,
  */
 int	tq_block_writer_add(struct tq_block_writer *w, const Tq__TracesData *td,
 	    size_t size_hint, struct tq_err *err);
+
+/*
+ * tq_block_writer_add_pb is tq_block_writer_add for a trace given as
+ * concatenated TracesData parts in protobuf (see tq_vp4_trace_parse),
+ * combined on the way; pb need not outlive the call.  Returns 0,
+ * TQ_ECORRUPT, TQ_EINVAL (no spans, traces out of order), TQ_ELIMIT or
+ * TQ_ENOMEM.  A trace refused as malformed in its attributes, events or
+ * links fails the writer.
+ */
+int	tq_block_writer_add_pb(struct tq_block_writer *w, const void *pb,
+	    size_t len, struct tq_err *err);
 
 /*
  * tq_block_writer_finish writes the block: data.parquet, the bloom shards

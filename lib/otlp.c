@@ -361,6 +361,32 @@ tq_otlp_pb_unpack(const void *buf, size_t len, struct tq_arena *a,
 }
 
 int
+tq_otlp_pb_anyvalue_decode(const void *buf, size_t len, struct tq_arena *a,
+    Tq__AnyValue **out, struct tq_err *err)
+{
+	struct walk w = { buf, 0, err };
+	struct pb_arena pa = { a, false };
+	ProtobufCAllocator alloc = { arena_alloc, arena_free, &pa };
+	Tq__AnyValue *v;
+	int rc;
+
+	if (len > TQ_MAX_RECORD)
+		return tq_err_set(err, TQ_ELIMIT,
+		    "AnyValue of %zu bytes exceeds the limit of %u", len,
+		    TQ_MAX_RECORD);
+	if ((rc = check_message(&w, M_ANY_VALUE, buf,
+	    (const uint8_t *)buf + len, 0)) != 0)
+		return rc;
+	if ((v = tq__any_value__unpack(&alloc, len, buf)) == NULL)
+		return pa.full ? tq_err_set(err, TQ_ENOMEM,
+		    "decoding an AnyValue: out of memory") :
+		    tq_err_set(err, TQ_ECORRUPT, "decoding an AnyValue: "
+		    "protobuf-c refuses it");
+	*out = v;
+	return 0;
+}
+
+int
 tq_otlp_pb_encode(const Tq__TracesData *td, struct tq_buf *out,
     struct tq_err *err)
 {

@@ -59,6 +59,14 @@ int	tq_otlp_pb_unpack(const void *buf, size_t len, struct tq_arena *a,
 	    Tq__TracesData **out, struct tq_err *err);
 
 /*
+ * tq_otlp_pb_anyvalue_decode checks and unpacks the protobuf encoding of
+ * one AnyValue into *out, allocated from a, as tq_otlp_pb_decode does for
+ * a TracesData.  Returns 0, TQ_ECORRUPT, TQ_ELIMIT or TQ_ENOMEM.
+ */
+int	tq_otlp_pb_anyvalue_decode(const void *buf, size_t len,
+	    struct tq_arena *a, Tq__AnyValue **out, struct tq_err *err);
+
+/*
  * tq_otlp_pb_encode appends the protobuf encoding of td to out.  Returns
  * 0 or the error of tq_buf_reserve (TQ_ELIMIT, TQ_ENOMEM).
  */

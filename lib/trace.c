@@ -374,15 +374,10 @@ cmp_service(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
-/*
- * number_spans assigns nested-set numbers: a depth-first walk from each
- * root with an explicit stack, so a deep trace cannot exhaust the C stack.
- */
-static int
-number_spans(struct tq_trace_info *info, struct tq_arena *a)
+int
+tq_trace_number(struct tq_trace_node *s, size_t n, struct tq_arena *a)
 {
-	struct tq_trace_span *s = info->spans;
-	size_t n = info->n_spans, size = table_size(n), i, h, top;
+	size_t size = table_size(n), i, h, top;
 	int32_t *slot, *first_child, *next_sibling, *last_child, *parent;
 	size_t *stack;
 	uint8_t *done;
@@ -401,26 +396,23 @@ number_spans(struct tq_trace_info *info, struct tq_arena *a)
 		return TQ_ENOMEM;
 	memset(slot, 0xff, size * sizeof(*slot));
 	for (i = 0; i < n; i++) {
-		const ProtobufCBinaryData *id = &s[i].span->span_id;
-
 		first_child[i] = last_child[i] = next_sibling[i] = -1;
 		parent[i] = -1;
-		h = key_hash(id->data, id->len, 0) & (size - 1);
-		while (slot[h] != -1 && !(s[slot[h]].span->span_id.len == id->len &&
-		    memcmp(s[slot[h]].span->span_id.data, id->data, id->len) == 0))
+		h = key_hash(s[i].id, s[i].id_len, 0) & (size - 1);
+		while (slot[h] != -1 && !(s[slot[h]].id_len == s[i].id_len &&
+		    memcmp(s[slot[h]].id, s[i].id, s[i].id_len) == 0))
 			h = (h + 1) & (size - 1);
 		if (slot[h] == -1)
 			slot[h] = (int32_t)i;
 	}
 	for (i = 0; i < n; i++) {
-		const ProtobufCBinaryData *pid = &s[i].span->parent_span_id;
 		int32_t p;
 
-		if (pid->len == 0)
+		if (s[i].parent_len == 0)
 			continue;
-		h = key_hash(pid->data, pid->len, 0) & (size - 1);
-		while ((p = slot[h]) != -1 && !(s[p].span->span_id.len == pid->len &&
-		    memcmp(s[p].span->span_id.data, pid->data, pid->len) == 0))
+		h = key_hash(s[i].parent_id, s[i].parent_len, 0) & (size - 1);
+		while ((p = slot[h]) != -1 && !(s[p].id_len == s[i].parent_len &&
+		    memcmp(s[p].id, s[i].parent_id, s[i].parent_len) == 0))
 			h = (h + 1) & (size - 1);
 		if (p == -1 || (size_t)p == i)
 			continue;
@@ -462,12 +454,38 @@ number_spans(struct tq_trace_info *info, struct tq_arena *a)
 	/* Spans only reachable through a cycle. */
 	for (i = 0; i < n; i++)
 		if (!done[i]) {
-			parent[i] = -1;
 			s[i].left = counter++;
 			s[i].right = counter++;
 			s[i].parent = -1;
 			done[i] = 1;
 		}
+	return 0;
+}
+
+/* number_spans gives info's spans their nested-set numbers. */
+static int
+number_spans(struct tq_trace_info *info, struct tq_arena *a)
+{
+	struct tq_trace_node *nodes;
+	size_t i, n = info->n_spans;
+
+	if ((nodes = tq_arena_alloc(a, (n ? n : 1) * sizeof(*nodes))) == NULL)
+		return TQ_ENOMEM;
+	for (i = 0; i < n; i++) {
+		const Tq__Span *sp = info->spans[i].span;
+
+		nodes[i].id = sp->span_id.data;
+		nodes[i].id_len = sp->span_id.len;
+		nodes[i].parent_id = sp->parent_span_id.data;
+		nodes[i].parent_len = sp->parent_span_id.len;
+	}
+	if (tq_trace_number(nodes, n, a) != 0)
+		return TQ_ENOMEM;
+	for (i = 0; i < n; i++) {
+		info->spans[i].left = nodes[i].left;
+		info->spans[i].right = nodes[i].right;
+		info->spans[i].parent = nodes[i].parent;
+	}
 	return 0;
 }
 

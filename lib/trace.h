@@ -67,6 +67,26 @@ int	tq_trace_combine(Tq__TracesData *const *parts, size_t n,
 int	tq_trace_info(const Tq__TracesData *td, struct tq_arena *a,
 	    struct tq_trace_info *info, struct tq_err *err);
 
+/* A span's place in its trace's tree, for tq_trace_number. */
+struct tq_trace_node {
+	const uint8_t	*id;		/* span ID */
+	const uint8_t	*parent_id;	/* parent span ID (any, if parent_len 0) */
+	size_t		 id_len;
+	size_t		 parent_len;	/* 0 at a root */
+	int32_t		 left;		/* out: nested set, from 1 */
+	int32_t		 right;
+	int32_t		 parent;	/* out: parent's left; -1 at a root */
+};
+
+/*
+ * tq_trace_number sets left, right and parent of nodes[0..n) (a trace's
+ * spans in document order) as tq_trace_info does: depth first from each
+ * root, children in document order.  Scratch memory comes from a.
+ * Returns 0 or TQ_ENOMEM.
+ */
+int	tq_trace_number(struct tq_trace_node *nodes, size_t n,
+	    struct tq_arena *a);
+
 /*
  * tq_trace_split groups the spans of td by trace ID: *out[i] is a
  * TracesData holding the spans of one trace with their resources and

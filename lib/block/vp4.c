@@ -19,16 +19,10 @@
 #include "block.h"
 #include "limits.h"
 #include "trace.h"
+#include "vp4-int.h"
 
 #define MAX_NODES	400
 
-struct tq_vp4 {
-	struct tq_parquet_schema	*schema;
-	const char			*ded_span[TQ_BLOCK_MAX_DEDICATED];
-	const char			*ded_res[TQ_BLOCK_MAX_DEDICATED];
-	size_t				 n_span, n_res;
-	char				*names;	/* copies of the dedicated names */
-};
 
 /* ---- schema ---- */
 
@@ -155,7 +149,6 @@ static const char *const res_keys[] = {
 	"cluster", "namespace", "pod", "container", "k8s.cluster.name",
 	"k8s.namespace.name", "k8s.pod.name", "k8s.container.name",
 };
-#define N_RES_WELL_KNOWN	8
 
 static void
 build_schema(struct nodes *b)
@@ -355,69 +348,6 @@ scalar_case(const Tq__AnyValue *v)
 	}
 }
 
-/* One column's buffered entries, laid out as a struct tq_parquet_batch. */
-struct cbuf {
-	struct tq_buf	 def;		/* uint16_t each, when max_def > 0 */
-	struct tq_buf	 rep;		/* uint16_t each, when max_rep > 0 */
-	struct tq_buf	 vals;		/* fixed-size values */
-	struct tq_buf	 off;		/* BYTE_ARRAY: uint32_t offsets */
-	struct tq_buf	 data;		/* BYTE_ARRAY: the bytes */
-	size_t		 n_levels;
-	size_t		 n_values;
-	uint16_t	 max_def;
-	uint16_t	 max_rep;
-	int		 type;
-};
-
-/* A list (or optional group) field: its columns and its levels. */
-struct lst {
-	int	first, n;	/* columns of the subtree */
-	int	rep;		/* repetition level of a further element */
-	int	def;		/* definition level of a present element */
-};
-
-/* The columns of one vParquet4 Attribute list. */
-struct acols {
-	struct lst	list;
-	int		key, is_array, value, vint, vdouble, vbool, vuns;
-};
-
-struct tq_vp4_rows {
-	const struct tq_vp4	*m;
-	struct cbuf		*c;
-	size_t			 n_cols;
-	size_t			 rows;
-	size_t			 bytes;		/* roughly, buffered */
-	int			 failed;	/* sticky */
-	struct tq_buf		 hex;		/* scratch */
-	/* Column numbers and lists, by name. */
-	int			 trace_id, trace_id_text;
-	int			 start, end, dur, root_svc, root_name;
-	struct lst		 stats;
-	int			 stats_key, stats_spans, stats_errors;
-	struct lst		 rs;
-	struct acols		 res_attrs;
-	int			 res_dropped, res_svc, res_wk[N_RES_WELL_KNOWN];
-	int			 res_ded[TQ_BLOCK_MAX_DEDICATED];
-	struct lst		 ss;
-	int			 sc_name, sc_version, sc_dropped;
-	struct acols		 sc_attrs;
-	struct lst		 sp;
-	int			 span_id, parent_span_id, parent_id, left, right;
-	int			 name, kind, trace_state, sp_start, sp_dur;
-	int			 status_code, status_msg, sp_dropped;
-	struct acols		 sp_attrs;
-	struct lst		 ev;
-	int			 ev_time, ev_name, ev_dropped;
-	struct acols		 ev_attrs;
-	int			 ev_dropped_count;
-	struct lst		 lk;
-	int			 lk_trace_id, lk_span_id, lk_state, lk_dropped;
-	struct acols		 lk_attrs;
-	int			 lk_dropped_count;
-	int			 http_method, http_url, http_status;
-	int			 sp_ded[TQ_BLOCK_MAX_DEDICATED];
-};
 
 /* colnum finds the column prefix + name; -1 (and failed) when absent. */
 static int
@@ -566,11 +496,10 @@ find_columns(struct tq_vp4_rows *R)
 static void
 cbuf_reset(struct cbuf *c)
 {
-	tq_buf_reset(&c->def);
-	tq_buf_reset(&c->rep);
 	tq_buf_reset(&c->vals);
-	tq_buf_reset(&c->off);
 	tq_buf_reset(&c->data);
+	/* A BYTE_ARRAY column's offsets start with the 0 put in at first. */
+	c->off.len = c->type == TQ_PARQUET_BYTE_ARRAY ? 4 : 0;
 	c->n_levels = c->n_values = 0;
 }
 
@@ -594,14 +523,18 @@ tq_vp4_rows_new(const struct tq_vp4 *m, struct tq_vp4_rows **out,
 		struct cbuf *c = &R->c[i];
 
 		/* Offsets are 32 bits: a batch holds less than 2 GiB. */
-		tq_buf_init(&c->def, TQ_PARQUET_MAX_ROW_GROUP_BUF);
-		tq_buf_init(&c->rep, TQ_PARQUET_MAX_ROW_GROUP_BUF);
 		tq_buf_init(&c->vals, TQ_PARQUET_MAX_ROW_GROUP_BUF);
 		tq_buf_init(&c->off, TQ_PARQUET_MAX_ROW_GROUP_BUF);
 		tq_buf_init(&c->data, (size_t)INT32_MAX);
 		c->max_def = (uint16_t)s->columns[i].max_def;
 		c->max_rep = (uint16_t)s->columns[i].max_rep;
 		c->type = s->columns[i].type;
+		if (c->type == TQ_PARQUET_BYTE_ARRAY &&
+		    tq_buf_append(&c->off, "\0\0\0\0", 4) != 0) {
+			tq_vp4_rows_free(R);
+			return tq_err_set(err, TQ_ENOMEM,
+			    "vParquet4: out of memory");
+		}
 	}
 	find_columns(R);
 	if (R->failed) {
@@ -621,118 +554,16 @@ tq_vp4_rows_free(struct tq_vp4_rows *R)
 	if (R == NULL)
 		return;
 	for (i = 0; R->c != NULL && i < R->n_cols; i++) {
-		tq_buf_release(&R->c[i].def);
-		tq_buf_release(&R->c[i].rep);
+		free(R->c[i].lv);
 		tq_buf_release(&R->c[i].vals);
 		tq_buf_release(&R->c[i].off);
 		tq_buf_release(&R->c[i].data);
 	}
 	tq_buf_release(&R->hex);
+	free(R->def);
+	free(R->rep);
 	free(R->c);
 	free(R);
-}
-
-/* put appends n bytes to b; a failure sticks to R. */
-static inline void
-put(struct tq_vp4_rows *R, struct tq_buf *b, const void *p, size_t n)
-{
-	int rc;
-
-	if (n == 0)
-		return;
-	if (b->cap - b->len >= n && b->max - b->len >= n) {
-		memcpy(b->data + b->len, p, n);
-		b->len += n;
-	} else if ((rc = tq_buf_append(b, p, n)) != 0 && R->failed == 0)
-		R->failed = rc;
-}
-
-/* level adds one entry's levels to column col. */
-static inline struct cbuf *
-level(struct tq_vp4_rows *R, int col, int rep, int def)
-{
-	struct cbuf *c = &R->c[col];
-	uint16_t r16 = (uint16_t)rep, d16 = (uint16_t)def;
-
-	if (c->max_def > 0)
-		put(R, &c->def, &d16, 2);
-	if (c->max_rep > 0)
-		put(R, &c->rep, &r16, 2);
-	c->n_levels++;
-	return c;
-}
-
-/* null_at adds an absent entry at definition level def to column col. */
-static inline void
-null_at(struct tq_vp4_rows *R, int col, int rep, int def)
-{
-	level(R, col, rep, def);
-}
-
-/* empty adds an empty list (or absent optional field) l to its columns. */
-static void
-empty(struct tq_vp4_rows *R, const struct lst *l, int rep)
-{
-	int c;
-
-	for (c = l->first; c < l->first + l->n; c++)
-		null_at(R, c, rep, l->def - 1);
-}
-
-static inline void
-v_fixed(struct tq_vp4_rows *R, int col, int rep, const void *p, size_t n)
-{
-	struct cbuf *c = level(R, col, rep, R->c[col].max_def);
-
-	put(R, &c->vals, p, n);
-	c->n_values++;
-}
-
-static inline void
-v_i32(struct tq_vp4_rows *R, int col, int rep, int32_t v)
-{
-	v_fixed(R, col, rep, &v, 4);
-}
-
-static inline void
-v_i64(struct tq_vp4_rows *R, int col, int rep, int64_t v)
-{
-	v_fixed(R, col, rep, &v, 8);
-}
-
-static inline void
-v_bool(struct tq_vp4_rows *R, int col, int rep, bool v)
-{
-	uint8_t b = v;
-
-	v_fixed(R, col, rep, &b, 1);
-}
-
-/* v_bytes adds a BYTE_ARRAY value. */
-static inline void
-v_bytes(struct tq_vp4_rows *R, int col, int rep, const void *p, size_t n)
-{
-	struct cbuf *c = level(R, col, rep, R->c[col].max_def);
-	uint32_t end;
-
-	if (c->n_values == 0 && c->off.len == 0) {
-		uint32_t zero = 0;
-
-		put(R, &c->off, &zero, 4);
-	}
-	put(R, &c->data, p, n);
-	end = (uint32_t)c->data.len;
-	put(R, &c->off, &end, 4);
-	c->n_values++;
-	R->bytes += n;
-}
-
-static inline void
-v_str(struct tq_vp4_rows *R, int col, int rep, const char *s)
-{
-	if (s == NULL)
-		s = "";
-	v_bytes(R, col, rep, s, strlen(s));
 }
 
 /* v_opt_str adds an optional string: absent when s is NULL. */
@@ -843,11 +674,6 @@ put_attr(struct tq_vp4_rows *R, const struct acols *a, int rep,
 	}
 	/* Encoded straight into the column's bytes. */
 	c = level(R, a->vuns, rep, R->c[a->vuns].max_def);
-	if (c->n_values == 0 && c->off.len == 0) {
-		uint32_t zero = 0;
-
-		put(R, &c->off, &zero, 4);
-	}
 	{
 		size_t before = c->data.len;
 		uint32_t end;
@@ -1129,11 +955,28 @@ tq_vp4_rows_write(struct tq_vp4_rows *R, struct tq_parquet_writer *w,
 	for (i = 0; i < R->n_cols; i++) {
 		struct cbuf *c = &R->c[i];
 		struct tq_parquet_batch b;
+		size_t k;
 
+		if (c->n_levels > R->cap_split) {
+			uint16_t *d = realloc(R->def, c->n_levels * sizeof(*d));
+
+			if (d != NULL)
+				R->def = d;
+			if (d == NULL || (d = realloc(R->rep, c->n_levels *
+			    sizeof(*d))) == NULL)
+				return tq_err_set(err, R->failed = TQ_ENOMEM,
+				    "vParquet4 rows: out of memory");
+			R->rep = d;
+			R->cap_split = c->n_levels;
+		}
+		for (k = 0; k < c->n_levels; k++) {
+			R->def[k] = (uint16_t)c->lv[k];
+			R->rep[k] = (uint16_t)(c->lv[k] >> 16);
+		}
 		memset(&b, 0, sizeof(b));
 		b.n_levels = c->n_levels;
-		b.def = c->max_def > 0 ? (const uint16_t *)c->def.data : NULL;
-		b.rep = c->max_rep > 0 ? (const uint16_t *)c->rep.data : NULL;
+		b.def = c->max_def > 0 ? R->def : NULL;
+		b.rep = c->max_rep > 0 ? R->rep : NULL;
 		b.n_values = c->n_values;
 		switch (c->type) {
 		case TQ_PARQUET_BOOLEAN: b.b = c->vals.data; break;

@@ -20,8 +20,9 @@
 #include "store.h"
 #include "trace.h"
 
-/* Shredded rows go to the Parquet writer past this many bytes. */
-#define ROWS_BATCH	(4u * 1024 * 1024)
+/* Shredded rows go to the Parquet writer past this many bytes: little
+ * enough that the writer finds them still in the cache. */
+#define ROWS_BATCH	(512u * 1024)
 
 struct tq_block_writer {
 	struct tq_store			*store;
@@ -190,6 +191,39 @@ end_row_group(struct tq_block_writer *w, struct tq_err *err)
 	return 0;
 }
 
+/* added counts a trace whose row is in and cuts what is due. */
+static int
+added(struct tq_block_writer *w, const uint8_t *id, uint64_t start_ns,
+    uint64_t end_ns, size_t size, struct tq_err *err)
+{
+	tq_bloom_add(w->bloom, id);
+	memcpy(w->last_id, id, TQ_TRACE_ID_LEN);
+	w->meta.total_objects++;
+	if ((int64_t)start_ns < w->start_ns)
+		w->start_ns = (int64_t)start_ns;
+	if ((int64_t)end_ns > w->end_ns)
+		w->end_ns = (int64_t)end_ns;
+	w->rg_rows++;
+	w->rg_bytes += size;
+	if (w->rg_bytes >= w->o.row_group_bytes)
+		return end_row_group(w, err);
+	if (tq_vp4_rows_bytes(w->rows) >= ROWS_BATCH)
+		return tq_vp4_rows_write(w->rows, w->pq, err);
+	return 0;
+}
+
+/* in_order says whether a trace of id may follow the last one. */
+static int
+in_order(const struct tq_block_writer *w, const uint8_t *id,
+    struct tq_err *err)
+{
+	if (w->meta.total_objects > 0 &&
+	    memcmp(id, w->last_id, TQ_TRACE_ID_LEN) <= 0)
+		return tq_err_set(err, TQ_EINVAL,
+		    "block: traces out of order or repeated");
+	return 0;
+}
+
 int
 tq_block_writer_add(struct tq_block_writer *w, const Tq__TracesData *td,
     size_t size_hint, struct tq_err *err)
@@ -200,29 +234,27 @@ tq_block_writer_add(struct tq_block_writer *w, const Tq__TracesData *td,
 	tq_arena_reset(&w->arena);
 	/* The ID is checked before the row is shredded: a refused trace
 	 * leaves the block as it was. */
-	if ((rc = tq_trace_info(td, &w->arena, &info, err)) != 0)
+	if ((rc = tq_trace_info(td, &w->arena, &info, err)) != 0 ||
+	    (rc = in_order(w, info.id, err)) != 0 ||
+	    (rc = tq_vp4_rows_add(w->rows, td, &info, err)) != 0)
 		return rc;
-	if (w->meta.total_objects > 0 &&
-	    memcmp(info.id, w->last_id, TQ_TRACE_ID_LEN) <= 0)
-		return tq_err_set(err, TQ_EINVAL,
-		    "block: traces out of order or repeated");
-	if ((rc = tq_vp4_rows_add(w->rows, td, &info, err)) != 0)
+	return added(w, info.id, info.start_ns, info.end_ns, size_hint != 0 ?
+	    size_hint : tq__traces_data__get_packed_size(td), err);
+}
+
+int
+tq_block_writer_add_pb(struct tq_block_writer *w, const void *pb,
+    size_t len, struct tq_err *err)
+{
+	struct tq_vp4_trace t;
+	int rc;
+
+	tq_arena_reset(&w->arena);
+	if ((rc = tq_vp4_trace_parse(pb, len, &w->arena, &t, err)) != 0 ||
+	    (rc = in_order(w, t.id, err)) != 0 ||
+	    (rc = tq_vp4_rows_add_trace(w->rows, &t, err)) != 0)
 		return rc;
-	tq_bloom_add(w->bloom, info.id);
-	memcpy(w->last_id, info.id, TQ_TRACE_ID_LEN);
-	w->meta.total_objects++;
-	if ((int64_t)info.start_ns < w->start_ns)
-		w->start_ns = (int64_t)info.start_ns;
-	if ((int64_t)info.end_ns > w->end_ns)
-		w->end_ns = (int64_t)info.end_ns;
-	w->rg_rows++;
-	w->rg_bytes += size_hint != 0 ? size_hint :
-	    tq__traces_data__get_packed_size(td);
-	if (w->rg_bytes >= w->o.row_group_bytes)
-		return end_row_group(w, err);
-	if (tq_vp4_rows_bytes(w->rows) >= ROWS_BATCH)
-		return tq_vp4_rows_write(w->rows, w->pq, err);
-	return 0;
+	return added(w, t.id, t.start_ns, t.end_ns, len, err);
 }
 
 /* footer_size reads the footer length from the file's last 8 bytes. */

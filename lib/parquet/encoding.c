@@ -333,6 +333,38 @@ put_varint(struct tq_buf *b, uint64_t v)
 	return tq_buf_append(b, tmp, n);
 }
 
+/* pack8 packs the 8 values at v, of bw bits each, into bw bytes at o. */
+static inline void
+pack8(uint8_t *o, const uint64_t *v, int bw)
+{
+	uint64_t mask = bw == 64 ? ~0ull : (1ull << bw) - 1, acc = 0;
+	int k, nbits = 0;
+
+	if (bw <= 8) {
+		for (k = 0; k < 8; k++)
+			acc |= (v[k] & mask) << (k * bw);
+		memcpy(o, &acc, (size_t)bw);
+		return;
+	}
+	for (k = 0; k < 8; k++) {
+		uint64_t x = v[k] & mask;
+
+		acc |= x << nbits;
+		if (nbits + bw >= 64) {
+			memcpy(o, &acc, 8);
+			o += 8;
+			acc = nbits ? x >> (64 - nbits) : 0;
+			nbits += bw - 64;
+		} else
+			nbits += bw;
+	}
+	while (nbits > 0) {
+		*o++ = (uint8_t)acc;
+		acc >>= 8;
+		nbits -= 8;
+	}
+}
+
 /* pack appends n values of bw bits, LSB first, padded to a whole byte. */
 static int
 pack(struct tq_buf *b, const uint64_t *v, size_t n, int bw)
@@ -345,6 +377,12 @@ pack(struct tq_buf *b, const uint64_t *v, size_t n, int bw)
 	if ((rc = tq_buf_reserve(b, bytes + 8)) != 0)
 		return rc;
 	o = b->data + b->len;
+	if (n % 8 == 0) {
+		for (i = 0; i < n; i += 8, o += bw)
+			pack8(o, v + i, bw);
+		b->len += bytes;
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		uint64_t x = bw == 64 ? v[i] : v[i] & ((1ull << bw) - 1);
 		int room = 64 - nbits;
@@ -369,69 +407,139 @@ pack(struct tq_buf *b, const uint64_t *v, size_t n, int bw)
 	return 0;
 }
 
-#define RLE_VAL(i)	(is16 ? ((const uint16_t *)v)[i] : ((const uint32_t *)v)[i])
+/*
+ * The RLE/bit-packing hybrid: a run of 8 or more equal values becomes an
+ * RLE run; otherwise the next 8 values (zero-padded at the end) become a
+ * bit-packed group, up to 63 groups per literal run.  Groups are packed
+ * as they are found, into lit (63 groups of at most 32 bytes).
+ */
+struct rle {
+	struct tq_buf	*b;
+	uint8_t		 lit[63 * 32 + 8];
+	size_t		 ngroups;
+	int		 bw;
+};
 
 static int
-flush_literals(struct tq_buf *b, const uint64_t *lit, size_t nlit, int bw)
+flush_literals(struct rle *e)
 {
+	uint8_t hdr[10], *h = hdr;
+	uint64_t x = (uint64_t)e->ngroups << 1 | 1;
+	size_t nbytes = e->ngroups * (size_t)e->bw;
 	int rc;
 
-	if (nlit == 0)
+	if (e->ngroups == 0)
 		return 0;
-	if ((rc = put_varint(b, (nlit / 8) << 1 | 1)) != 0)
+	while (x >= 0x80) {
+		*h++ = (uint8_t)(x | 0x80);
+		x >>= 7;
+	}
+	*h++ = (uint8_t)x;
+	if ((rc = tq_buf_reserve(e->b, (size_t)(h - hdr) + nbytes)) != 0)
 		return rc;
-	return pack(b, lit, nlit, bw);
+	memcpy(e->b->data + e->b->len, hdr, (size_t)(h - hdr));
+	memcpy(e->b->data + e->b->len + (h - hdr), e->lit, nbytes);
+	e->b->len += (size_t)(h - hdr) + nbytes;
+	e->ngroups = 0;
+	return 0;
 }
 
 static int
-rle_encode(const void *v, bool is16, size_t n, int bw, struct tq_buf *b)
+put_run(struct rle *e, uint32_t x, size_t r)
 {
-	uint64_t lit[63 * 8];
-	size_t nlit = 0, i = 0, r, k, vb = ((size_t)bw + 7) / 8;
-	uint8_t val[4];
-	int rc;
+	uint8_t tmp[16], *h = tmp;
+	uint64_t n = (uint64_t)r << 1;
+	size_t k, vb = ((size_t)e->bw + 7) / 8;
 
-	while (i < n) {
-		uint32_t x = RLE_VAL(i);
-
-		for (r = i + 1; r < n && RLE_VAL(r) == x; r++)
-			;
-		r -= i;
-		if (r >= 8) {
-			if ((rc = flush_literals(b, lit, nlit, bw)) != 0)
-				return rc;
-			nlit = 0;
-			if ((rc = put_varint(b, (uint64_t)r << 1)) != 0)
-				return rc;
-			for (k = 0; k < vb; k++)
-				val[k] = (uint8_t)(x >> (8 * k));
-			if ((rc = tq_buf_append(b, val, vb)) != 0)
-				return rc;
-			i += r;
-			continue;
-		}
-		for (k = 0; k < 8; k++)
-			lit[nlit++] = i + k < n ? RLE_VAL(i + k) : 0;
-		i += 8;
-		if (nlit == sizeof(lit) / sizeof(lit[0])) {
-			if ((rc = flush_literals(b, lit, nlit, bw)) != 0)
-				return rc;
-			nlit = 0;
-		}
+	while (n >= 0x80) {
+		*h++ = (uint8_t)(n | 0x80);
+		n >>= 7;
 	}
-	return flush_literals(b, lit, nlit, bw);
+	*h++ = (uint8_t)n;
+	for (k = 0; k < vb; k++)
+		*h++ = (uint8_t)(x >> (8 * k));
+	return tq_buf_append(e->b, tmp, (size_t)(h - tmp));
 }
+
+/*
+ * BCAST(T) is a 64-bit word of T-sized copies of x, so that 8 values are
+ * compared with x a word (four or two values) at a time: a run of 8 or
+ * more starts at i exactly when the 8 values from i all equal v[i].
+ */
+#define RLE_ENCODE(NAME, T, BCAST)					\
+static int								\
+NAME(const T *v, size_t n, int bw, struct tq_buf *b)			\
+{									\
+	const size_t per = 8 / sizeof(T);				\
+	struct rle e;							\
+	uint64_t g[8], word, w;						\
+	size_t i = 0, r, k;						\
+	int rc;								\
+									\
+	e.b = b;							\
+	e.ngroups = 0;							\
+	e.bw = bw;							\
+	while (i < n) {							\
+		T x = v[i];						\
+		bool run = true;					\
+									\
+		if (i + 8 <= n) {					\
+			word = (uint64_t)x * (BCAST);			\
+			for (k = 0; k < 8 && run; k += per) {		\
+				memcpy(&w, v + i + k, 8);		\
+				run = w == word;			\
+			}						\
+			r = 8;						\
+			if (run) {					\
+				while (i + r + per <= n) {		\
+					memcpy(&w, v + i + r, 8);	\
+					if (w != word)			\
+						break;			\
+					r += per;			\
+				}					\
+				while (i + r < n && v[i + r] == x)	\
+					r++;				\
+			}						\
+		} else {						\
+			for (r = i + 1; r < n && v[r] == x; r++)	\
+				;					\
+			r -= i;						\
+			run = r >= 8;					\
+		}							\
+		if (run) {						\
+			if ((rc = flush_literals(&e)) != 0 ||		\
+			    (rc = put_run(&e, x, r)) != 0)		\
+				return rc;				\
+			i += r;						\
+			continue;					\
+		}							\
+		if (i + 8 <= n)						\
+			for (k = 0; k < 8; k++)				\
+				g[k] = v[i + k];			\
+		else							\
+			for (k = 0; k < 8; k++)				\
+				g[k] = i + k < n ? v[i + k] : 0;	\
+		pack8(e.lit + e.ngroups * (size_t)bw, g, bw);		\
+		i += 8;							\
+		if (++e.ngroups == 63 && (rc = flush_literals(&e)) != 0) \
+			return rc;					\
+	}								\
+	return flush_literals(&e);					\
+}
+
+RLE_ENCODE(rle_encode32, uint32_t, 0x0000000100000001ull)
+RLE_ENCODE(rle_encode16, uint16_t, 0x0001000100010001ull)
 
 int
 pq_rle_encode(const uint32_t *v, size_t n, int bw, struct tq_buf *b)
 {
-	return rle_encode(v, false, n, bw, b);
+	return rle_encode32(v, n, bw, b);
 }
 
 int
 pq_rle_encode16(const uint16_t *v, size_t n, int bw, struct tq_buf *b)
 {
-	return rle_encode(v, true, n, bw, b);
+	return rle_encode16(v, n, bw, b);
 }
 
 /* ---- DELTA_BINARY_PACKED ---- */

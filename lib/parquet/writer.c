@@ -41,7 +41,10 @@ struct wcol {
 	size_t		 dict_n;
 	size_t		 dict_cap;
 	uint32_t	*slots;		/* open addressing: entry + 1 */
+	uint32_t	*tags;		/* high bits of each slot's hash */
 	size_t		 n_slots;
+	uint32_t	 last;		/* the entry added last, + 1 */
+	uint32_t	*small;		/* integers below SMALL_INTS: entry + 1 */
 
 	/* The row group's chunk. */
 	struct tq_buf	 pages;		/* encoded data pages */
@@ -80,6 +83,9 @@ struct tq_parquet_writer {
 };
 
 #define BUF_MAX		((size_t)TQ_PARQUET_MAX_ROW_GROUP_BUF)
+
+/* Integers below this have a direct slot in a dictionary. */
+#define SMALL_INTS	1024
 
 static int
 emit(struct tq_parquet_writer *w, const void *p, size_t len,
@@ -234,6 +240,8 @@ col_release(struct wcol *c)
 	tq_buf_release(&c->max);
 	free(c->dict_off);
 	free(c->slots);
+	free(c->tags);
+	free(c->small);
 }
 
 void
@@ -462,13 +470,39 @@ dict_entry(const struct wcol *c, size_t i, size_t *len)
 }
 
 /*
+ * short_words reads a value of at most 16 bytes as two words that,
+ * with its length, tell it apart from any other: the first and last 8
+ * bytes (overlapping), or 4, or the first, middle and last byte.
+ */
+static inline void
+short_words(const uint8_t *p, size_t len, uint64_t *a, uint64_t *b)
+{
+	uint32_t x, y;
+
+	if (len >= 8) {
+		memcpy(a, p, 8);
+		memcpy(b, p + len - 8, 8);
+	} else if (len >= 4) {
+		memcpy(&x, p, 4);
+		memcpy(&y, p + len - 4, 4);
+		*a = x;
+		*b = y;
+	} else {
+		*a = len == 0 ? 0 : (uint64_t)p[0] | (uint64_t)p[len / 2] << 8 |
+		    (uint64_t)p[len - 1] << 16;
+		*b = 0;
+	}
+}
+
+/*
  * value_hash hashes a dictionary value: 4- and 8-byte values (the numbers)
- * by one multiplication, the rest with XXH3.
+ * by one multiplication, other short ones from their two words, the rest
+ * with XXH3.
  */
 static inline uint64_t
 value_hash(const uint8_t *p, size_t len)
 {
-	uint64_t v;
+	uint64_t v, w;
 	uint32_t v32;
 
 	switch (len) {
@@ -480,7 +514,11 @@ value_hash(const uint8_t *p, size_t len)
 		v = v32;
 		break;
 	default:
-		return XXH3_64bits(p, len);
+		if (len > 16)
+			return XXH3_64bits(p, len);
+		short_words(p, len, &v, &w);
+		v ^= (w ^ len) * 0xc2b2ae3d27d4eb4full;
+		break;
 	}
 	v *= 0x9e3779b97f4a7c15ull;
 	return v ^ v >> 29;
@@ -491,41 +529,126 @@ dict_grow(struct wcol *c)
 {
 	size_t n = c->n_slots ? c->n_slots * 2 : 1024, i, j;
 	uint32_t *slots = calloc(n, sizeof(*slots));
+	uint32_t *tags = malloc(n * sizeof(*tags));
 
-	if (slots == NULL)
+	if (slots == NULL || tags == NULL) {
+		free(slots);
+		free(tags);
 		return TQ_ENOMEM;
+	}
 	for (i = 0; i < c->dict_n; i++) {
 		size_t len;
 		const uint8_t *p = dict_entry(c, i, &len);
+		uint64_t h = value_hash(p, len);
 
-		j = value_hash(p, len) & (n - 1);
+		j = h & (n - 1);
 		while (slots[j] != 0)
 			j = (j + 1) & (n - 1);
 		slots[j] = (uint32_t)i + 1;
+		tags[j] = (uint32_t)(h >> 32);
 	}
 	free(c->slots);
+	free(c->tags);
 	c->slots = slots;
+	c->tags = tags;
 	c->n_slots = n;
 	return 0;
 }
 
-/* dict_lookup finds or adds a value; *idx gets its entry, *added if new. */
+/* same_entry says whether entry i holds the len bytes at p. */
+static inline bool
+same_entry(const struct wcol *c, uint32_t i, const uint8_t *p, size_t len)
+{
+	size_t elen;
+	const uint8_t *e = dict_entry(c, i, &elen);
+
+	switch (c->width) {
+	case 4:
+		return memcmp(e, p, 4) == 0;
+	case 8:
+		return memcmp(e, p, 8) == 0;
+	default:
+		if (elen != len)
+			return false;
+		if (len <= 16) {
+			uint64_t a, b, x, y;
+
+			short_words(e, len, &a, &b);
+			short_words(p, len, &x, &y);
+			return a == x && b == y;
+		}
+		return memcmp(e, p, len) == 0;
+	}
+}
+
+/*
+ * dict_lookup finds or adds a value; *idx gets its entry, *added if new.
+ * Values often repeat the one before (a column of zeros, a scope's
+ * name), which is checked before hashing.
+ */
+static int dict_insert(struct wcol *, const uint8_t *, size_t, uint32_t *,
+    bool *);
+
 static int
 dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
     bool *added)
 {
-	size_t j, elen;
-	const uint8_t *e;
-	uint32_t n32 = (uint32_t)len;
+	int rc;
+
+	if (c->last != 0 && same_entry(c, c->last - 1, p, len)) {
+		*idx = c->last - 1;
+		*added = false;
+		return 0;
+	}
+	/* Small integers (counts, kinds, codes) are looked up directly. */
+	if (c->cd->type == TQ_PARQUET_INT32 || c->cd->type == TQ_PARQUET_INT64) {
+		uint64_t x;
+		uint32_t x32;
+
+		/* In memory, as PLAIN: little-endian. */
+		if (c->width == 4) {
+			memcpy(&x32, p, 4);
+			x = x32;
+		} else
+			memcpy(&x, p, 8);
+		if (x < SMALL_INTS) {
+			if (c->small == NULL && (c->small = calloc(SMALL_INTS,
+			    sizeof(*c->small))) == NULL)
+				return TQ_ENOMEM;
+			if (c->small[x] != 0) {
+				*idx = c->small[x] - 1;
+				c->last = c->small[x];
+				*added = false;
+				return 0;
+			}
+			if ((rc = dict_insert(c, p, len, idx, added)) == 0)
+				c->small[x] = *idx + 1;
+			return rc;
+		}
+	}
+	return dict_insert(c, p, len, idx, added);
+}
+
+/* dict_insert finds or adds a value by its hash (see dict_lookup). */
+static int
+dict_insert(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
+    bool *added)
+{
+	size_t j;
+	uint64_t h;
+	uint32_t n32 = (uint32_t)len, tag;
 	int rc;
 
 	if (c->dict_n * 2 >= c->n_slots && (rc = dict_grow(c)) != 0)
 		return rc;
-	j = value_hash(p, len) & (c->n_slots - 1);
+	h = value_hash(p, len);
+	tag = (uint32_t)(h >> 32);
+	j = h & (c->n_slots - 1);
 	while (c->slots[j] != 0) {
-		e = dict_entry(c, c->slots[j] - 1, &elen);
-		if (elen == len && memcmp(e, p, len) == 0) {
+		if (c->tags[j] == tag && same_entry(c, c->slots[j] - 1, p,
+		    len)) {
 			*idx = c->slots[j] - 1;
+			c->last = c->slots[j];
 			*added = false;
 			return 0;
 		}
@@ -545,7 +668,9 @@ dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
 	    (rc = tq_buf_append(&c->dict, p, len)) != 0)
 		return rc;
 	c->slots[j] = (uint32_t)c->dict_n + 1;
+	c->tags[j] = tag;
 	*idx = (uint32_t)c->dict_n++;
+	c->last = *idx + 1;
 	*added = true;
 	return 0;
 }
@@ -555,6 +680,9 @@ dict_reset(struct wcol *c)
 {
 	tq_buf_reset(&c->dict);
 	c->dict_n = 0;
+	c->last = 0;
+	if (c->small != NULL)
+		memset(c->small, 0, SMALL_INTS * sizeof(*c->small));
 	if (c->slots != NULL)
 		memset(c->slots, 0, c->n_slots * sizeof(*c->slots));
 	c->dict_active = c->use_dict;
@@ -664,8 +792,7 @@ static int
 cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 {
 	struct pq_page_header h;
-	size_t lv_len = 0, nulls = 0, i;
-	const uint16_t *def = (const uint16_t *)c->def.data;
+	size_t lv_len = 0, nulls = 0;
 	int enc, rc;
 
 	if (c->n_levels == 0)
@@ -676,9 +803,9 @@ cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 	memset(&h, 0, sizeof(h));
 	h.num_values = (int32_t)c->n_levels;
 	h.encoding = enc;
+	/* Each entry at max_def has a value, the others are nulls. */
 	if (c->cd->max_def > 0)
-		for (i = 0; i < c->n_levels; i++)
-			nulls += def[i] != c->cd->max_def;
+		nulls = c->n_levels - c->n_values;
 	tq_buf_reset(&w->page);
 	tq_buf_reset(&w->body);
 	if (w->o.page_version == 1) {
@@ -822,6 +949,110 @@ add_value(struct tq_parquet_writer *w, struct wcol *c, const void *p,
 	}
 }
 
+/*
+ * add_dict_run is add_value for the entries [i, j) of batch b while the
+ * dictionary takes the column's values; *v is the batch's next value.
+ */
+static int
+add_dict_run(struct tq_parquet_writer *w, struct wcol *c,
+    const struct tq_parquet_batch *b, size_t i, size_t j, size_t *v)
+{
+	const uint16_t md = (uint16_t)c->cd->max_def;
+	size_t k, len = c->width;
+	const uint8_t *p;
+	uint32_t idx;
+	bool added;
+	int rc;
+
+	for (k = i; k < j; k++) {
+		if (b->def != NULL && b->def[k] != md)
+			continue;
+		switch (c->cd->type) {
+		case TQ_PARQUET_INT32: p = (const uint8_t *)&b->i32[*v]; break;
+		case TQ_PARQUET_INT64: p = (const uint8_t *)&b->i64[*v]; break;
+		case TQ_PARQUET_FLOAT: p = (const uint8_t *)&b->f32[*v]; break;
+		case TQ_PARQUET_DOUBLE: p = (const uint8_t *)&b->f64[*v]; break;
+		default:
+			p = b->data + b->off[*v];
+			len = b->off[*v + 1] - b->off[*v];
+			if (len > UINT32_MAX / 2)
+				return TQ_ELIMIT;
+			break;
+		}
+		(*v)++;
+		c->n_values++;
+		if ((rc = dict_lookup(c, p, len, &idx, &added)) != 0 ||
+		    (rc = putn(&c->vals, &idx, 4)) != 0)
+			return rc;
+		if (added && (rc = update_stats(c, p, len)) != 0)
+			return rc;
+	}
+	if (c->dict.len > w->o.dict_max)
+		c->dict_full = true;
+	return 0;
+}
+
+/* add_values adds the values of entries [i, j) of batch b; *v is the
+ * batch's next value. */
+static int
+add_values(struct tq_parquet_writer *w, struct wcol *c,
+    const struct tq_parquet_batch *b, size_t i, size_t j, size_t *v)
+{
+	size_t k;
+	int rc;
+
+	for (k = i; k < j; k++) {
+		const void *p;
+		size_t len = c->width;
+
+		if (b->def != NULL && b->def[k] != c->cd->max_def)
+			continue;
+		switch (c->cd->type) {
+		case TQ_PARQUET_BOOLEAN: p = &b->b[*v]; break;
+		case TQ_PARQUET_INT32: p = &b->i32[*v]; break;
+		case TQ_PARQUET_INT64: p = &b->i64[*v]; break;
+		case TQ_PARQUET_FLOAT: p = &b->f32[*v]; break;
+		case TQ_PARQUET_DOUBLE: p = &b->f64[*v]; break;
+		case TQ_PARQUET_BYTE_ARRAY:
+			p = b->data + b->off[*v];
+			len = b->off[*v + 1] - b->off[*v];
+			break;
+		default:
+			p = b->data + *v * c->width;
+		}
+		(*v)++;
+		if ((rc = add_value(w, c, p, len)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * no_cut says whether batch b (checked) surely neither fills c's open
+ * page nor its dictionary, so that no page is cut before any of its
+ * records: what it adds is bounded by its levels and values (at most 12
+ * bytes each, in any encoding) and the bytes of its byte arrays.
+ */
+static bool
+no_cut(const struct tq_parquet_writer *w, const struct wcol *c,
+    const struct tq_parquet_batch *b)
+{
+	size_t data = 0, add;
+
+	if (c->dict_full && c->dict_active)
+		return false;
+	if (c->cd->type == TQ_PARQUET_BYTE_ARRAY && b->n_values > 0)
+		data = b->off[b->n_values] - b->off[0];
+	else if (c->cd->type == TQ_PARQUET_FIXED_LEN_BYTE_ARRAY)
+		data = b->n_values * c->width;
+	if (data > w->o.page_size || b->n_values > w->o.page_size ||
+	    b->n_levels > w->o.page_size)
+		return false;
+	add = b->n_levels / 2 + 1 + 12 * b->n_values + data;
+	return page_bytes(c) + add < w->o.page_size &&
+	    (!c->dict_active || c->dict.len + add <= w->o.dict_max);
+}
+
 /* record_start cuts the open page if it is full, before a new record. */
 static int
 record_start(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
@@ -874,12 +1105,13 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
     const struct tq_parquet_batch *b, struct tq_err *err)
 {
 	struct wcol *c;
-	size_t i, j, v = 0;
+	size_t i, j, v = 0, recs;
 	int rc, t;
 
 	if (w->failed != 0 || w->closed)
 		return tq_err_set(err, TQ_EINVAL, "parquet writer: failed or "
 		    "closed");
+	recs = b->n_levels;
 	if (col < 0 || (size_t)col >= w->s->n_columns)
 		return tq_err_set(err, TQ_EINVAL, "parquet writer: no column %d",
 		    col);
@@ -903,8 +1135,10 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 	if (b->rep != NULL) {
 		uint16_t top = 0;
 
-		for (i = 0; i < b->n_levels; i++)
+		for (i = 0, recs = 0; i < b->n_levels; i++) {
 			top = b->rep[i] > top ? b->rep[i] : top;
+			recs += b->rep[i] == 0;
+		}
 		if (top > c->cd->max_rep || (c->n_levels == 0 &&
 		    c->rg_levels == 0 && b->n_levels > 0 && b->rep[0] != 0))
 			goto bad_levels;
@@ -924,6 +1158,31 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 	    (t == TQ_PARQUET_FIXED_LEN_BYTE_ARRAY && b->data == NULL))))
 		return tq_err_set(err, TQ_EINVAL, "column %s: %zu values for "
 		    "%zu present entries", c->cd->path, b->n_values, v);
+	/* A batch that cannot fill the open page goes in whole. */
+	if (no_cut(w, c, b) && recs > 0) {
+		c->n_rows += recs;
+		c->rg_rows += (int64_t)recs;
+		v = 0;
+		if ((c->cd->max_def > 0 &&
+		    (rc = putn(&c->def, b->def, 2 * b->n_levels)) != 0) ||
+		    (c->cd->max_rep > 0 &&
+		    (rc = putn(&c->rep, b->rep, 2 * b->n_levels)) != 0)) {
+			rc = value_error(c, rc, err);
+			goto fail;
+		}
+		c->n_levels += b->n_levels;
+		c->rg_levels += (int64_t)b->n_levels;
+		if (c->dict_active && t != TQ_PARQUET_BOOLEAN &&
+		    t != TQ_PARQUET_FIXED_LEN_BYTE_ARRAY)
+			rc = add_dict_run(w, c, b, 0, b->n_levels, &v);
+		else
+			rc = add_values(w, c, b, 0, b->n_levels, &v);
+		if (rc != 0) {
+			rc = value_error(c, rc, err);
+			goto fail;
+		}
+		return 0;
+	}
 	/*
 	 * Entries go in runs that hold one record start at most (at the
 	 * run's head), where a page may be cut: the run's levels are copied
@@ -931,8 +1190,6 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 	 */
 	v = 0;
 	for (i = 0; i < b->n_levels; i = j) {
-		size_t k;
-
 		if ((b->rep == NULL || b->rep[i] == 0) &&
 		    (rc = record_start(w, c, err)) != 0)
 			goto fail;
@@ -949,30 +1206,17 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 		}
 		c->n_levels += j - i;
 		c->rg_levels += (int64_t)(j - i);
-		for (k = i; k < j; k++) {
-			const void *p;
-			size_t len = c->width;
-
-			if (b->def != NULL && b->def[k] != c->cd->max_def)
-				continue;
-			switch (t) {
-			case TQ_PARQUET_BOOLEAN: p = &b->b[v]; break;
-			case TQ_PARQUET_INT32: p = &b->i32[v]; break;
-			case TQ_PARQUET_INT64: p = &b->i64[v]; break;
-			case TQ_PARQUET_FLOAT: p = &b->f32[v]; break;
-			case TQ_PARQUET_DOUBLE: p = &b->f64[v]; break;
-			case TQ_PARQUET_BYTE_ARRAY:
-				p = b->data + b->off[v];
-				len = b->off[v + 1] - b->off[v];
-				break;
-			default:
-				p = b->data + v * c->width;
-			}
-			v++;
-			if ((rc = add_value(w, c, p, len)) != 0) {
+		if (c->dict_active && t != TQ_PARQUET_BOOLEAN &&
+		    t != TQ_PARQUET_FIXED_LEN_BYTE_ARRAY) {
+			if ((rc = add_dict_run(w, c, b, i, j, &v)) != 0) {
 				rc = value_error(c, rc, err);
 				goto fail;
 			}
+			continue;
+		}
+		if ((rc = add_values(w, c, b, i, j, &v)) != 0) {
+			rc = value_error(c, rc, err);
+			goto fail;
 		}
 	}
 	return 0;

@@ -1,0 +1,369 @@
+/*
+ * test-vp4pb.c: shredding traces straight from protobuf (vp4-pb.c) gives
+ * the Parquet file, byte for byte, that unpacking, combining and
+ * shredding the TracesData (tq_vp4_rows_add) gives: on the real-client
+ * fixtures and on tempo-gen traces (every attribute value type, events,
+ * links), each trace in several parts with repeated spans, with and
+ * without dedicated columns.  Malformed protobuf is refused with the byte
+ * offset, and a failed trace fails the rows.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "block.h"
+#include "gen.h"
+#include "limits.h"
+#include "trace.h"
+#include "t.h"
+
+/* One trace: its parts as concatenated TracesData protobuf. */
+struct tr {
+	uint8_t		 id[TQ_TRACE_ID_LEN];
+	struct tq_buf	 pb;
+	size_t		 parts;
+};
+
+struct set {
+	struct tr	*t;
+	size_t		 n, cap;
+};
+
+static int
+mem_write(void *arg, const void *p, size_t len, struct tq_err *err)
+{
+	return tq_buf_append(arg, p, len) == 0 ? 0 :
+	    tq_err_set(err, TQ_ENOMEM, "out of memory");
+}
+
+/* add_record splits a record by trace and appends each part. */
+static void
+add_record(struct set *S, const void *pb, size_t len)
+{
+	struct tq_arena a;
+	struct tq_err e;
+	Tq__TracesData *td, **parts;
+	size_t n, i, j;
+
+	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
+	if (tq_otlp_pb_decode(pb, len, &a, &td, &e) != 0 ||
+	    tq_trace_split(td, &a, &parts, &n, NULL, &e) != 0) {
+		printf("# %s\n", e.msg);
+		n = 0;
+	}
+	for (i = 0; i < n; i++) {
+		const uint8_t *id = parts[i]->resource_spans[0]->
+		    scope_spans[0]->spans[0]->trace_id.data;
+
+		for (j = 0; j < S->n && memcmp(S->t[j].id, id,
+		    TQ_TRACE_ID_LEN) != 0; j++)
+			;
+		if (j == S->n) {
+			if (S->n == S->cap) {
+				S->cap = S->cap ? 2 * S->cap : 64;
+				S->t = realloc(S->t, S->cap * sizeof(*S->t));
+			}
+			memcpy(S->t[j].id, id, TQ_TRACE_ID_LEN);
+			tq_buf_init(&S->t[j].pb, TQ_MAX_RECORD);
+			S->t[j].parts = 0;
+			S->n++;
+		}
+		tq_otlp_pb_encode(parts[i], &S->t[j].pb, &e);
+		S->t[j].parts++;
+	}
+	tq_arena_release(&a);
+}
+
+static int
+cmp_tr(const void *x, const void *y)
+{
+	return memcmp(((const struct tr *)x)->id, ((const struct tr *)y)->id,
+	    TQ_TRACE_ID_LEN);
+}
+
+/* repeat_first appends every trace's first part again: all repeats. */
+static void
+repeat_first(struct set *S)
+{
+	struct tq_arena a;
+	struct tq_err e;
+	size_t i;
+
+	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
+	for (i = 0; i < S->n; i += 3) {
+		Tq__TracesData *td;
+
+		tq_arena_reset(&a);
+		if (tq_otlp_pb_unpack(S->t[i].pb.data, S->t[i].pb.len, &a, &td,
+		    &e) == 0 && td->n_resource_spans > 0) {
+			Tq__TracesData first = *td;
+
+			first.n_resource_spans = 1;
+			tq_otlp_pb_encode(&first, &S->t[i].pb, &e);
+		}
+	}
+	tq_arena_release(&a);
+}
+
+static void
+set_free(struct set *S)
+{
+	size_t i;
+
+	for (i = 0; i < S->n; i++)
+		tq_buf_release(&S->t[i].pb);
+	free(S->t);
+	memset(S, 0, sizeof(*S));
+}
+
+/*
+ * write_set writes the set as one Parquet file into out, the old way (unpack,
+ * combine, tq_vp4_rows_add) or the new (tq_vp4_rows_add_trace); *dropped
+ * counts repeated spans.
+ */
+static int
+write_set(const struct tq_vp4 *m, const struct set *S, bool direct,
+    struct tq_buf *out, size_t *dropped)
+{
+	struct tq_parquet_writer *w = NULL;
+	struct tq_vp4_rows *rows = NULL;
+	struct tq_arena a;
+	struct tq_err e;
+	size_t i, c;
+	int rc;
+
+	*dropped = 0;
+	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
+	if ((rc = tq_parquet_writer_new(tq_vp4_schema(m), NULL, mem_write, out,
+	    &w, &e)) != 0 || (rc = tq_vp4_rows_new(m, &rows, &e)) != 0)
+		goto out;
+	for (c = 0; c < tq_vp4_schema(m)->n_columns; c++) {
+		struct tq_parquet_column_opts o;
+
+		tq_vp4_column_opts(m, (int)c, &o);
+		tq_parquet_writer_set_column(w, (int)c, &o, &e);
+	}
+	for (i = 0; i < S->n && rc == 0; i++) {
+		const struct tr *t = &S->t[i];
+
+		tq_arena_reset(&a);
+		if (direct) {
+			struct tq_vp4_trace vt;
+
+			rc = tq_vp4_trace_parse(t->pb.data, t->pb.len, &a, &vt,
+			    &e);
+			if (rc == 0)
+				rc = tq_vp4_rows_add_trace(rows, &vt, &e);
+			*dropped += vt.dropped;
+		} else {
+			Tq__TracesData *td, *one;
+			struct tq_trace_info info;
+			size_t d = 0;
+
+			if ((rc = tq_otlp_pb_unpack(t->pb.data, t->pb.len, &a,
+			    &td, &e)) == 0 && (rc = tq_trace_combine(&td, 1, &a,
+			    &one, &d, &e)) == 0 && (rc = tq_trace_info(one, &a,
+			    &info, &e)) == 0)
+				rc = tq_vp4_rows_add(rows, one, &info, &e);
+			*dropped += d;
+		}
+		if (rc == 0 && (i % 5 == 4 || i == S->n - 1))
+			rc = tq_vp4_rows_write(rows, w, &e);
+	}
+	if (rc == 0)
+		rc = tq_parquet_writer_close(w, &e);
+out:
+	if (rc != 0)
+		printf("# %s: %s\n", direct ? "direct" : "unpacked", e.msg);
+	tq_parquet_writer_free(w);
+	tq_vp4_rows_free(rows);
+	tq_arena_release(&a);
+	return rc;
+}
+
+static void
+compare(const struct set *S, const struct tq_block_dedicated *ded,
+    size_t nded, const char *name)
+{
+	struct tq_buf x, y;
+	struct tq_vp4 *m;
+	struct tq_err e;
+	size_t dx = 0, dy = 0;
+	bool ok;
+
+	tq_vp4_new(ded, nded, &m, &e);
+	tq_buf_init(&x, 1 << 30);
+	tq_buf_init(&y, 1 << 30);
+	ok = write_set(m, S, false, &x, &dx) == 0 &&
+	    write_set(m, S, true, &y, &dy) == 0;
+	if (ok && dx != dy)
+		printf("# repeated spans: unpacked %zu, direct %zu\n", dx, dy);
+	T_OK(ok && S->n > 0 && dx == dy && x.len == y.len &&
+	    memcmp(x.data, y.data, x.len) == 0, name);
+	T_OK(dy > 0, "... with repeated spans dropped both ways");
+	tq_buf_release(&x);
+	tq_buf_release(&y);
+	tq_vp4_free(m);
+}
+
+static void
+test_fixtures(const struct tq_block_dedicated *ded, size_t nded)
+{
+	struct set S = { 0 };
+	size_t i, len;
+	char name[128];
+	int pass;
+
+	/* Each capture twice: every trace then has two copies of each
+	 * part, the second all repeats. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 1; i <= 3; i++) {
+			char rel[64];
+			unsigned char *body;
+
+			snprintf(rel, sizeof(rel), "otlp-proto/%06zu.body.pb", i);
+			if ((body = t_slurp(t_fixtures(), rel, &len)) == NULL)
+				continue;
+			add_record(&S, body, len);
+			free(body);
+		}
+	qsort(S.t, S.n, sizeof(*S.t), cmp_tr);
+	snprintf(name, sizeof(name), "fixtures, %zu dedicated: %zu traces, "
+	    "the same file both ways", nded, S.n);
+	compare(&S, ded, nded, name);
+	set_free(&S);
+}
+
+static void
+test_gen(const struct tq_block_dedicated *ded, size_t nded)
+{
+	struct tq_gen_opts o;
+	struct tq_gen *g;
+	struct tq_arena tmp;
+	struct tq_buf b;
+	struct tq_err e;
+	struct set S = { 0 };
+	Tq__TracesData *td;
+	size_t multi = 0, i;
+	char name[128];
+
+	tq_gen_opts_default(&o);
+	o.seed = 11;
+	o.traces = 200;
+	o.batch = 7;		/* small records: traces in many parts */
+	tq_arena_init(&tmp, TQ_MAX_DECODE_ARENA);
+	tq_buf_init(&b, TQ_MAX_RECORD);
+	if (tq_gen_new(&o, &g, &e) == 0) {
+		while (tq_gen_next(g, &tmp, &td, &e) == 1) {
+			tq_buf_reset(&b);
+			tq_otlp_pb_encode(td, &b, &e);
+			add_record(&S, b.data, b.len);
+			tq_arena_reset(&tmp);
+		}
+		tq_gen_free(g);
+	}
+	tq_buf_release(&b);
+	tq_arena_release(&tmp);
+	repeat_first(&S);
+	qsort(S.t, S.n, sizeof(*S.t), cmp_tr);
+	for (i = 0; i < S.n; i++)
+		multi += S.t[i].parts > 1;
+	snprintf(name, sizeof(name), "tempo-gen, %zu dedicated: %zu traces "
+	    "(%zu in parts), the same file both ways", nded, S.n, multi);
+	compare(&S, ded, nded, name);
+	T_OK(multi > 10, "tempo-gen: many traces arrive in parts");
+	set_free(&S);
+}
+
+/* refused says whether parsing (and shredding) pb fails with want. */
+static bool
+refused(const void *pb, size_t len, int want, const char *msg)
+{
+	struct tq_vp4_trace t;
+	struct tq_vp4_rows *rows = NULL;
+	struct tq_vp4 *m = NULL;
+	struct tq_arena a;
+	struct tq_err e;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	tq_arena_init(&a, 1 << 20);
+	rc = tq_vp4_trace_parse(pb, len, &a, &t, &e);
+	if (rc == 0 && tq_vp4_new(NULL, 0, &m, &e) == 0 &&
+	    tq_vp4_rows_new(m, &rows, &e) == 0) {
+		struct tq_err e2;
+
+		rc = tq_vp4_rows_add_trace(rows, &t, &e);
+		/* A failed row leaves the rows failed. */
+		if (rc != 0 && tq_vp4_rows_add_trace(rows, &t, &e2) == 0)
+			rc = 0;
+	}
+	tq_vp4_rows_free(rows);
+	tq_vp4_free(m);
+	tq_arena_release(&a);
+	if (rc != want || strstr(e.msg, msg) == NULL)
+		printf("# got %d (%s)\n", rc, e.msg);
+	return rc == want && strstr(e.msg, msg) != NULL;
+}
+
+static void
+test_malformed(void)
+{
+	/* TracesData { ResourceSpans { ScopeSpans { Span {...} } } } */
+	static const uint8_t good[] = {
+		0x0a, 0x1c, 0x12, 0x1a, 0x12, 0x18,
+		0x0a, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+		0x12, 0x02, 0xaa, 0xbb, 0x2a, 0x00,
+	};
+	uint8_t b[sizeof(good) + 16];
+	struct tq_vp4_trace t;
+	struct tq_arena a;
+	struct tq_err e;
+
+	tq_arena_init(&a, 1 << 20);
+	T_OK(tq_vp4_trace_parse(good, sizeof(good), &a, &t, &e) == 0 &&
+	    t.n_spans == 1 && t.id[15] == 16, "malformed: the base case parses");
+	tq_arena_release(&a);
+	T_OK(refused(good, sizeof(good) - 3, TQ_ECORRUPT,
+	    "byte 0: TracesData: malformed"), "malformed: cut short");
+	memcpy(b, good, sizeof(good));
+	b[28] = 0x28;	/* name (5) as a varint */
+	T_OK(refused(b, sizeof(good), TQ_ECORRUPT,
+	    "byte 28: Span field 5: wrong wire type 0"),
+	    "malformed: a known field of the wrong wire type");
+	memcpy(b, good, sizeof(good));
+	b[6] = 0xff;	/* a key varint running to the end */
+	memset(b + 7, 0xff, sizeof(good) - 7);
+	T_OK(refused(b, sizeof(good), TQ_ECORRUPT, "byte 6: Span: malformed"),
+	    "malformed: a bad varint");
+	/* An attribute (Span field 9) whose KeyValue is cut short. */
+	memcpy(b, good, sizeof(good));
+	b[1] += 4;
+	b[3] += 4;
+	b[5] += 4;
+	b[sizeof(good)] = 0x4a;
+	b[sizeof(good) + 1] = 0x02;
+	b[sizeof(good) + 2] = 0x0a;
+	b[sizeof(good) + 3] = 0x05;
+	T_OK(refused(b, sizeof(good) + 4, TQ_ECORRUPT,
+	    "KeyValue: malformed"), "malformed: an attribute, when shredded");
+	T_OK(refused("", 0, TQ_EINVAL, "no spans"), "malformed: no spans");
+}
+
+int
+main(void)
+{
+	static const struct tq_block_dedicated ded[] = {
+		{ TQ_BLOCK_SCOPE_SPAN, "http.route" },
+		{ TQ_BLOCK_SCOPE_SPAN, "db.system" },
+		{ TQ_BLOCK_SCOPE_RESOURCE, "host.name" },
+		{ TQ_BLOCK_SCOPE_RESOURCE, "telemetry.sdk.language" },
+	};
+
+	test_fixtures(NULL, 0);
+	test_fixtures(ded, 4);
+	test_gen(NULL, 0);
+	test_gen(ded, 4);
+	test_malformed();
+	return t_done();
+}
