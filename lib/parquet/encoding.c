@@ -103,6 +103,7 @@ unpack32_##N(const uint8_t *in, uint32_t *out)				\
 {									\
 	int j;								\
 									\
+	_Pragma("GCC unroll 32")					\
 	for (j = 0; j < 32; j++)					\
 		out[j] = (uint32_t)((pq_load64(in + (j * N) / 8) >>	\
 		    ((j * N) % 8)) & ((1ull << N) - 1));		\
@@ -130,6 +131,7 @@ unpack16_##N(const uint8_t *in, uint16_t *out)				\
 {									\
 	int j;								\
 									\
+	_Pragma("GCC unroll 32")					\
 	for (j = 0; j < 32; j++)					\
 		out[j] = (uint16_t)((pq_load64(in + (j * N) / 8) >>	\
 		    ((j * N) % 8)) & ((1ull << N) - 1));		\
