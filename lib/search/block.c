@@ -209,17 +209,29 @@ owners(struct src *x, const struct tq_parquet_column *c, struct level l,
 	} else {
 		const uint16_t *rep = c->rep, *def = c->def;
 		uint32_t lrep = (uint32_t)l.rep, ldef = (uint32_t)l.def;
+		size_t nv = c->n_values;
 
-		for (i = 0; i < c->n_levels; i++) {
-			uint32_t r = rep ? rep[i] : 0, df = def[i];
+		/* The reader counted the values: at most nv entries are at
+		 * the maximum level, so v stays within o's nv + 1 slots. */
+		if (rep == NULL)
+			for (i = 0; i < c->n_levels; i++) {
+				uint32_t df = def[i];
 
-			ent += (r <= lrep) & (df >= ldef);
-			o[v] = ent - 1;
-			v += df == maxdef;
-			if (v > c->n_values)
-				return tq_err_set(x->err, TQ_ECORRUPT,
-				    "%s: bad levels", d->path);
-		}
+				ent += df >= ldef;
+				o[v] = ent - 1;
+				v += df == maxdef;
+			}
+		else
+			for (i = 0; i < c->n_levels; i++) {
+				uint32_t r = rep[i], df = def[i];
+
+				ent += (r <= lrep) & (df >= ldef);
+				o[v] = ent - 1;
+				v += df == maxdef;
+			}
+		if (v > nv)
+			return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
+			    d->path);
 	}
 	if (v != c->n_values)
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels", d->path);
