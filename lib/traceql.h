@@ -453,6 +453,14 @@ int	tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 	    struct tq_err *err);
 
 /*
+ * tq_ql_eval_fetched gives field f of every span as the last run fetched
+ * it, or NULL when it did not: results can show it without a second
+ * fetch.  Valid while the run's arena is.
+ */
+const struct tq_ql_value *tq_ql_eval_fetched(const struct tq_ql_eval *e,
+	    const struct tq_ql_field *f);
+
+/*
  * tq_ql_shown_fields gives the fields a search result shows on its spans
  * (those of conditions and select(), but not name, duration or IDs,
  * which results carry anyway) with the key each is shown under; at most

@@ -335,15 +335,22 @@ build(struct tq_search_query *sq, const struct tq_ql_batch *b,
 	for (i = 0; i < R_COUNT + sq->nshown; i++) {
 		const struct tq_ql_field *fi = i < R_COUNT ? &result_fields[i] :
 		    &sq->shown[i - R_COUNT];
-		struct tq_ql_value *v;
+		const struct tq_ql_value *v;
 
 		if (i < R_COUNT && f[i] != NULL)
 			continue;	/* fetched above */
-		if ((v = tq_arena_calloc(a, b->n_spans ? b->n_spans : 1,
-		    sizeof(*v))) == NULL)
-			return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
-		if ((rc = b->fetch(b->arg, fi, v, a, err)) != 0)
-			return rc;
+		if ((v = tq_ql_eval_fetched(sq->ev, fi)) == NULL) {
+			/* Not fetched by the evaluation: fetch it now. */
+			struct tq_ql_value *nv;
+
+			if ((nv = tq_arena_calloc(a, b->n_spans ?
+			    b->n_spans : 1, sizeof(*nv))) == NULL)
+				return tq_err_set(err, TQ_ENOMEM,
+				    "search: out of memory");
+			if ((rc = b->fetch(b->arg, fi, nv, a, err)) != 0)
+				return rc;
+			v = nv;
+		}
 		if (i < R_COUNT)
 			f[i] = v;
 		else

@@ -444,6 +444,17 @@ fetch(struct tq_ql_eval *e, const struct tq_ql_field *f)
 	return v;
 }
 
+const struct tq_ql_value *
+tq_ql_eval_fetched(const struct tq_ql_eval *e, const struct tq_ql_field *f)
+{
+	size_t i;
+
+	for (i = 0; i < e->nfetched; i++)
+		if (same_field(&e->fetched[i].f, f))
+			return e->fetched[i].v;
+	return NULL;
+}
+
 static pcre2_code *
 regex_of(struct tq_ql_eval *e, const struct tq_ql_node *n)
 {
