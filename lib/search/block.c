@@ -973,7 +973,8 @@ holds_int(int op, int64_t v, int64_t lit)
 
 /*
  * judge_values tests cond on n values of column c: value sel[j] (j when
- * sel is NULL) gives its verdict to entity to[j] of v.  Once per
+ * sel is NULL) gives its verdict to entity to[j] of v, ORed with those of
+ * the entity's other values (elements of an array).  Once per
  * dictionary entry when the column kept its dictionary indexes; in a
  * tight loop for integers.
  */
@@ -1011,7 +1012,7 @@ judge_values(struct src *x, const struct tq_parquet_column *c,
 				    "%s: dictionary index out of range",
 				    d->path);
 			v->has[to[j]] = 1;
-			v->ok[to[j]] = table[ix];
+			v->ok[to[j]] |= table[ix];
 		}
 		return 0;
 	}
@@ -1025,7 +1026,7 @@ judge_values(struct src *x, const struct tq_parquet_column *c,
 		for (j = 0; j < n; j++) {
 			i = sel ? sel[j] : j;
 			v->has[to[j]] = 1;
-			v->ok[to[j]] = holds_int(cond->op,
+			v->ok[to[j]] |= holds_int(cond->op,
 			    c->type == TQ_PARQUET_INT64 ? c->i64[i] : c->i32[i],
 			    lit);
 		}
@@ -1034,7 +1035,7 @@ judge_values(struct src *x, const struct tq_parquet_column *c,
 	for (j = 0; j < n; j++) {
 		value_at(c, sel ? sel[j] : j, how, &val);
 		v->has[to[j]] = 1;
-		v->ok[to[j]] = tq_ql_cond_holds(cond, &val);
+		v->ok[to[j]] |= tq_ql_cond_holds(cond, &val);
 	}
 	return 0;
 }
@@ -1095,7 +1096,7 @@ static int
 judge_attrs(struct src *x, const char *prefix, struct level owner,
     const struct tq_ql_cond *cond, struct tq_arena *a, struct verdict *v)
 {
-	const struct tq_parquet_column *key, *isarr, *c;
+	const struct tq_parquet_column *key, *isarr = NULL, *c;
 	const char *name = cond->field.name;
 	size_t len = cond->field.len, i, k, nattr, nent, dict_hit = SIZE_MAX;
 	char path[256], list[256];
@@ -1146,7 +1147,13 @@ judge_attrs(struct src *x, const char *prefix, struct level owner,
 		    "than the row group has", path);
 	if (nmatch == 0)
 		return 0;
-	if ((rc = is_array_column(x, prefix, &isarr)) != 0)
+	/*
+	 * An array matches = =~ < <= > >= when any element does: the OR of
+	 * its values' verdicts, as below.  != and !~ need every element
+	 * judged together, so arrays among the matches take the exact path.
+	 */
+	if ((cond->op == TQ_QL_OP_NEQ || cond->op == TQ_QL_OP_NRE) &&
+	    (rc = is_array_column(x, prefix, &isarr)) != 0)
 		return rc;
 	for (i = 0; isarr != NULL && isarr->b != NULL && i < nattr &&
 	    i < isarr->n_values; i++)
