@@ -403,6 +403,12 @@ struct tq_ql_batch {
 	void		(*only)(void *arg, const uint8_t *want);
 	/* Optional: tests conditions on stored values (see above). */
 	tq_ql_test_fn	 test;
+	/*
+	 * Optional: fills out[0 .. n_traces) with a field held once per
+	 * trace (trace:id, rootName, rootServiceName, the trace's start and
+	 * end), a value per trace rather than per span.
+	 */
+	tq_ql_fetch_fn	 fetch_traces;
 };
 
 /* A spanset attribute (by() value, aggregate) or a shown span field. */

@@ -1374,6 +1374,33 @@ block_test(void *arg, const struct tq_ql_cond *c, uint8_t *out,
 	return test_all(x, c, out, a, err);
 }
 
+/* block_fetch_traces places a trace-level field per trace of the batch. */
+static int
+block_fetch_traces(void *arg, const struct tq_ql_field *f,
+    struct tq_ql_value *out, struct tq_arena *a, struct tq_err *err)
+{
+	struct src *x = arg;
+	struct tq_ql_value *all;
+	const char *path;
+	size_t k;
+	int how, level, rc;
+
+	x->err = err;
+	if (f->is_attr || !intrinsic_column(f->intrinsic, &path, &how,
+	    &level) || level != L_TRACE)
+		return tq_err_set(err, TQ_EINVAL, "search: not a field of "
+		    "traces");
+	if (x->sel_trace == NULL)
+		return place_values(x, path, x->trace_l, how, a, NULL, out,
+		    x->n_traces);
+	if ((rc = per_entity(x, path, x->trace_l, how, a, &all,
+	    x->n_traces)) != 0)
+		return rc;
+	for (k = 0; k < x->n_sel_traces; k++)
+		out[k] = all[x->sel_trace[k]];
+	return 0;
+}
+
 /*
  * select_newest makes the batch hold only the traces that could still
  * be among r's limit most recent (and meet the time range): when results
@@ -1696,6 +1723,7 @@ row_group(struct src *x, struct tq_search_query *sq, struct tq_arena *a,
 		b.fetch = block_fetch;
 		b.only = block_only;
 		b.test = block_test;
+		b.fetch_traces = block_fetch_traces;
 		b.arg = x;
 		rc = tq_search_batch_pass(sq, &b, a, o, r, pass, NULL, newest,
 		    err);

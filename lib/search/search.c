@@ -312,6 +312,39 @@ fetch_field(const struct tq_ql_batch *b, int k, struct tq_arena *a,
 	return b->fetch(b->arg, &result_fields[k], *out, a, err);
 }
 
+/* per_trace says whether result field k is held once per trace. */
+static bool
+per_trace(int k)
+{
+	return k == R_TRACE_ID || k == R_ROOT_SERVICE || k == R_ROOT_NAME ||
+	    k == R_TRACE_START || k == R_TRACE_END;
+}
+
+/*
+ * trace_field gives result field k, held once per trace, for each trace
+ * of b: from the source's fetch_traces, or a span of each trace.
+ */
+static int
+trace_field(const struct tq_ql_batch *b, int k, struct tq_arena *a,
+    struct tq_ql_value **out, struct tq_err *err)
+{
+	struct tq_ql_value *per;
+	size_t t;
+	int rc;
+
+	if ((*out = tq_arena_calloc(a, b->n_traces ? b->n_traces : 1,
+	    sizeof(**out))) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+	if (b->fetch_traces != NULL)
+		return b->fetch_traces(b->arg, &result_fields[k], *out, a, err);
+	if ((rc = fetch_field(b, k, a, &per, err)) != 0)
+		return rc;
+	for (t = 0; t < b->n_traces; t++)
+		if (b->trace_first[t] < b->trace_first[t + 1])
+			(*out)[t] = per[b->trace_first[t]];
+	return 0;
+}
+
 /* build adds the traces of matches m, in batch b, to r. */
 static int
 build(struct tq_search_query *sq, const struct tq_ql_batch *b,
@@ -339,6 +372,14 @@ build(struct tq_search_query *sq, const struct tq_ql_batch *b,
 
 		if (i < R_COUNT && f[i] != NULL)
 			continue;	/* fetched above */
+		if (i < R_COUNT && per_trace((int)i)) {
+			struct tq_ql_value *tv;
+
+			if ((rc = trace_field(b, (int)i, a, &tv, err)) != 0)
+				return rc;
+			f[i] = tv;
+			continue;
+		}
 		if ((v = tq_ql_eval_fetched(sq->ev, fi)) == NULL) {
 			/* Not fetched by the evaluation: fetch it now. */
 			struct tq_ql_value *nv;
@@ -357,12 +398,12 @@ build(struct tq_search_query *sq, const struct tq_ql_batch *b,
 			sh[i - R_COUNT] = v;
 	}
 	for (i = 0; i < nm; i++) {
-		uint32_t first = b->trace_first[m[i].trace];
-		uint32_t end = b->trace_first[m[i].trace + 1];
-		const struct tq_ql_value *id = &f[R_TRACE_ID][first];
+		uint32_t tr = m[i].trace, first = b->trace_first[tr];
+		uint32_t end = b->trace_first[tr + 1];
+		const struct tq_ql_value *id = &f[R_TRACE_ID][tr];
 		struct tq_search_trace *t;
-		uint64_t start = (uint64_t)f[R_TRACE_START][first].u.i;
-		uint64_t stop = (uint64_t)f[R_TRACE_END][first].u.i;
+		uint64_t start = (uint64_t)f[R_TRACE_START][tr].u.i;
+		uint64_t stop = (uint64_t)f[R_TRACE_END][tr].u.i;
 
 		/* The scan pass counted it already. */
 		if (pass == TQ_SEARCH_ALL && o->limit > 0 &&
@@ -376,9 +417,9 @@ build(struct tq_search_query *sq, const struct tq_ql_batch *b,
 		t->start_ns = start;
 		t->end_ns = stop;
 		if ((t->root_service = copy_str(&r->arena,
-		    &f[R_ROOT_SERVICE][first])) == NULL ||
+		    &f[R_ROOT_SERVICE][tr])) == NULL ||
 		    (t->root_name = copy_str(&r->arena,
-		    &f[R_ROOT_NAME][first])) == NULL ||
+		    &f[R_ROOT_NAME][tr])) == NULL ||
 		    (t->sets = tq_arena_calloc(&r->arena, m[i].n,
 		    sizeof(*t->sets))) == NULL ||
 		    add_services(t, &r->arena, f[R_SERVICE], f[R_STATUS], first,
@@ -422,16 +463,16 @@ tq_search_batch_pass(struct tq_search_query *sq, const struct tq_ql_batch *b,
 		return rc;
 	/* Trace start times first: with a limit, most matches of a large
 	 * search are too old to be shown and need nothing else. */
-	if ((rc = fetch_field(b, R_TRACE_START, a, &starts, err)) != 0 ||
-	    (o->start_ns > 0 && (rc = fetch_field(b, R_TRACE_END, a, &ends,
+	if ((rc = trace_field(b, R_TRACE_START, a, &starts, err)) != 0 ||
+	    (o->start_ns > 0 && (rc = trace_field(b, R_TRACE_END, a, &ends,
 	    err)) != 0))
 		return rc;
 	for (i = 0, j = 0; i < nm; i++) {
-		uint32_t first = b->trace_first[m[i].trace];
-		uint64_t start = (uint64_t)starts[first].u.i;
+		uint32_t tr = m[i].trace;
+		uint64_t start = (uint64_t)starts[tr].u.i;
 
 		if ((ends != NULL &&
-		    (uint64_t)ends[first].u.i < (uint64_t)o->start_ns) ||
+		    (uint64_t)ends[tr].u.i < (uint64_t)o->start_ns) ||
 		    (o->end_ns > 0 && start > (uint64_t)o->end_ns) ||
 		    too_old(r, o->limit, start))
 			continue;
