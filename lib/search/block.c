@@ -308,6 +308,18 @@ value_at(const struct tq_parquet_column *c, size_t i, int how,
 	}
 }
 
+/* ints_at gives integer value i of c (its dictionary entry when the
+ * column kept indexes). */
+static inline int64_t
+ints_at(const struct tq_parquet_column *c, size_t i)
+{
+	if (c->idx != NULL) {
+		i = c->idx[i];
+		c = c->dict;
+	}
+	return c->type == TQ_PARQUET_INT64 ? c->i64[i] : c->i32[i];
+}
+
 /* wanted says whether entity e of level l belongs to a trace that
  * matters (see struct tq_ql_batch's only). */
 static bool
@@ -338,6 +350,7 @@ place_values(struct src *x, const char *path, struct level l, int how,
 	const struct tq_parquet_column *c;
 	uint32_t *own;
 	size_t i, nent;
+	bool plain_int;
 	int rc;
 
 	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &c)) != 0 ||
@@ -345,6 +358,10 @@ place_values(struct src *x, const char *path, struct level l, int how,
 		return rc;
 	if ((rc = owners(x, c, l, a, &own, &nent)) != 0)
 		return rc;
+	if (how == AS_PLAIN)
+		how = TQ_QL_T_INT;
+	plain_int = (how == TQ_QL_T_INT || how == TQ_QL_T_DURATION) &&
+	    (c->type == TQ_PARQUET_INT64 || c->type == TQ_PARQUET_INT32);
 	for (i = 0; i < c->n_values; i++) {
 		uint32_t e = own[i];
 
@@ -366,9 +383,12 @@ place_values(struct src *x, const char *path, struct level l, int how,
 			if (!tq_search_hex(a, p, len, &v[e]))
 				return tq_err_set(x->err, TQ_ENOMEM,
 				    "search: out of memory");
+		} else if (plain_int) {
+			/* v[e] is zeroed: the type and number suffice. */
+			v[e].type = (uint8_t)how;
+			v[e].u.i = ints_at(c, i);
 		} else {
-			value_at(c, i, how == AS_PLAIN ? TQ_QL_T_INT : how,
-			    &v[e]);
+			value_at(c, i, how, &v[e]);
 		}
 	}
 	return 0;
