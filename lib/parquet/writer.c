@@ -949,44 +949,70 @@ add_value(struct tq_parquet_writer *w, struct wcol *c, const void *p,
 	}
 }
 
+/* dict_put adds one value through the dictionary; vals has room. */
+static inline int
+dict_put(struct wcol *c, const uint8_t *p, size_t len)
+{
+	uint32_t idx;
+	bool added;
+	int rc;
+
+	c->n_values++;
+	if ((rc = dict_lookup(c, p, len, &idx, &added)) != 0)
+		return rc;
+	memcpy(c->vals.data + c->vals.len, &idx, 4);
+	c->vals.len += 4;
+	return added ? update_stats(c, p, len) : 0;
+}
+
 /*
  * add_dict_run is add_value for the entries [i, j) of batch b while the
  * dictionary takes the column's values; *v is the batch's next value.
+ * The run's values are the batch's next ones, walked without its levels
+ * (which only say how many there are).
  */
 static int
 add_dict_run(struct tq_parquet_writer *w, struct wcol *c,
     const struct tq_parquet_batch *b, size_t i, size_t j, size_t *v)
 {
 	const uint16_t md = (uint16_t)c->cd->max_def;
-	size_t k, len = c->width;
-	const uint8_t *p;
-	uint32_t idx;
-	bool added;
+	size_t k, n, end;
 	int rc;
 
-	for (k = i; k < j; k++) {
-		if (b->def != NULL && b->def[k] != md)
-			continue;
-		switch (c->cd->type) {
-		case TQ_PARQUET_INT32: p = (const uint8_t *)&b->i32[*v]; break;
-		case TQ_PARQUET_INT64: p = (const uint8_t *)&b->i64[*v]; break;
-		case TQ_PARQUET_FLOAT: p = (const uint8_t *)&b->f32[*v]; break;
-		case TQ_PARQUET_DOUBLE: p = (const uint8_t *)&b->f64[*v]; break;
-		default:
-			p = b->data + b->off[*v];
-			len = b->off[*v + 1] - b->off[*v];
+	if (b->def == NULL)
+		n = j - i;
+	else if (i == 0 && j == b->n_levels)
+		n = b->n_values - *v;
+	else
+		for (n = 0, k = i; k < j; k++)
+			n += b->def[k] == md;
+	if ((rc = tq_buf_reserve(&c->vals, 4 * n)) != 0)
+		return rc;
+	end = *v + n;
+	if (c->cd->type == TQ_PARQUET_BYTE_ARRAY) {
+		for (k = *v; k < end; k++) {
+			size_t len = b->off[k + 1] - b->off[k];
+
 			if (len > UINT32_MAX / 2)
 				return TQ_ELIMIT;
-			break;
+			if ((rc = dict_put(c, b->data + b->off[k], len)) != 0)
+				return rc;
 		}
-		(*v)++;
-		c->n_values++;
-		if ((rc = dict_lookup(c, p, len, &idx, &added)) != 0 ||
-		    (rc = putn(&c->vals, &idx, 4)) != 0)
-			return rc;
-		if (added && (rc = update_stats(c, p, len)) != 0)
-			return rc;
+	} else {
+		const uint8_t *base;
+
+		switch (c->cd->type) {
+		case TQ_PARQUET_INT32: base = (const uint8_t *)b->i32; break;
+		case TQ_PARQUET_INT64: base = (const uint8_t *)b->i64; break;
+		case TQ_PARQUET_FLOAT: base = (const uint8_t *)b->f32; break;
+		default: base = (const uint8_t *)b->f64; break;
+		}
+		for (k = *v; k < end; k++)
+			if ((rc = dict_put(c, base + k * c->width,
+			    c->width)) != 0)
+				return rc;
 	}
+	*v = end;
 	if (c->dict.len > w->o.dict_max)
 		c->dict_full = true;
 	return 0;
