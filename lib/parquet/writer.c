@@ -949,6 +949,24 @@ add_value(struct tq_parquet_writer *w, struct wcol *c, const void *p,
 	}
 }
 
+/* run_values counts the values of the entries [i, j) of batch b, the
+ * batch's values from v on. */
+static inline size_t
+run_values(const struct wcol *c, const struct tq_parquet_batch *b, size_t i,
+    size_t j, size_t v)
+{
+	const uint16_t md = (uint16_t)c->cd->max_def;
+	size_t k, n;
+
+	if (b->def == NULL)
+		return j - i;
+	if (i == 0 && j == b->n_levels)
+		return b->n_values - v;
+	for (n = 0, k = i; k < j; k++)
+		n += b->def[k] == md;
+	return n;
+}
+
 /* dict_put adds one value through the dictionary; vals has room. */
 static inline int
 dict_put(struct wcol *c, const uint8_t *p, size_t len)
@@ -975,17 +993,10 @@ static int
 add_dict_run(struct tq_parquet_writer *w, struct wcol *c,
     const struct tq_parquet_batch *b, size_t i, size_t j, size_t *v)
 {
-	const uint16_t md = (uint16_t)c->cd->max_def;
 	size_t k, n, end;
 	int rc;
 
-	if (b->def == NULL)
-		n = j - i;
-	else if (i == 0 && j == b->n_levels)
-		n = b->n_values - *v;
-	else
-		for (n = 0, k = i; k < j; k++)
-			n += b->def[k] == md;
+	n = run_values(c, b, i, j, *v);
 	if ((rc = tq_buf_reserve(&c->vals, 4 * n)) != 0)
 		return rc;
 	end = *v + n;
@@ -1024,32 +1035,30 @@ static int
 add_values(struct tq_parquet_writer *w, struct wcol *c,
     const struct tq_parquet_batch *b, size_t i, size_t j, size_t *v)
 {
-	size_t k;
+	size_t k, end = *v + run_values(c, b, i, j, *v);
 	int rc;
 
-	for (k = i; k < j; k++) {
+	for (k = *v; k < end; k++) {
 		const void *p;
 		size_t len = c->width;
 
-		if (b->def != NULL && b->def[k] != c->cd->max_def)
-			continue;
 		switch (c->cd->type) {
-		case TQ_PARQUET_BOOLEAN: p = &b->b[*v]; break;
-		case TQ_PARQUET_INT32: p = &b->i32[*v]; break;
-		case TQ_PARQUET_INT64: p = &b->i64[*v]; break;
-		case TQ_PARQUET_FLOAT: p = &b->f32[*v]; break;
-		case TQ_PARQUET_DOUBLE: p = &b->f64[*v]; break;
+		case TQ_PARQUET_BOOLEAN: p = &b->b[k]; break;
+		case TQ_PARQUET_INT32: p = &b->i32[k]; break;
+		case TQ_PARQUET_INT64: p = &b->i64[k]; break;
+		case TQ_PARQUET_FLOAT: p = &b->f32[k]; break;
+		case TQ_PARQUET_DOUBLE: p = &b->f64[k]; break;
 		case TQ_PARQUET_BYTE_ARRAY:
-			p = b->data + b->off[*v];
-			len = b->off[*v + 1] - b->off[*v];
+			p = b->data + b->off[k];
+			len = b->off[k + 1] - b->off[k];
 			break;
 		default:
-			p = b->data + *v * c->width;
+			p = b->data + k * c->width;
 		}
-		(*v)++;
 		if ((rc = add_value(w, c, p, len)) != 0)
 			return rc;
 	}
+	*v = end;
 	return 0;
 }
 
