@@ -38,6 +38,7 @@ struct wcol {
 	/* The dictionary of this row group. */
 	struct tq_buf	 dict;		/* PLAIN encoded entries */
 	uint32_t	*dict_off;	/* entry i starts at dict_off[i] */
+	uint32_t	*succ;		/* the entry that came after i last, + 1 */
 	size_t		 dict_n;
 	size_t		 dict_cap;
 	uint32_t	*slots;		/* open addressing: entry + 1 */
@@ -239,6 +240,7 @@ col_release(struct wcol *c)
 	tq_buf_release(&c->min);
 	tq_buf_release(&c->max);
 	free(c->dict_off);
+	free(c->succ);
 	free(c->slots);
 	free(c->tags);
 	free(c->small);
@@ -584,22 +586,48 @@ same_entry(const struct wcol *c, uint32_t i, const uint8_t *p, size_t len)
 /*
  * dict_lookup finds or adds a value; *idx gets its entry, *added if new.
  * Values often repeat the one before (a column of zeros, a scope's
- * name), which is checked before hashing.
+ * name) or the one that came after it last time (attribute keys, in the
+ * order each span has them), which are checked before hashing.
  */
+static int dict_find(struct wcol *, const uint8_t *, size_t, uint32_t *,
+    bool *);
+
+static inline int
+dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
+    bool *added)
+{
+	uint32_t prev = c->last, s;
+	int rc;
+
+	if (prev != 0) {
+		if (same_entry(c, prev - 1, p, len)) {
+			*idx = prev - 1;
+			*added = false;
+			return 0;
+		}
+		if ((s = c->succ[prev - 1]) != 0 && same_entry(c, s - 1, p,
+		    len)) {
+			*idx = s - 1;
+			c->last = s;
+			*added = false;
+			return 0;
+		}
+	}
+	if ((rc = dict_find(c, p, len, idx, added)) == 0 && prev != 0)
+		c->succ[prev - 1] = c->last;
+	return rc;
+}
+
+/* dict_find is dict_lookup after the checks of the entries expected. */
 static int dict_insert(struct wcol *, const uint8_t *, size_t, uint32_t *,
     bool *);
 
 static int
-dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
+dict_find(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
     bool *added)
 {
 	int rc;
 
-	if (c->last != 0 && same_entry(c, c->last - 1, p, len)) {
-		*idx = c->last - 1;
-		*added = false;
-		return 0;
-	}
 	/* Small integers (counts, kinds, codes) are looked up directly. */
 	if (c->cd->type == TQ_PARQUET_INT32 || c->cd->type == TQ_PARQUET_INT64) {
 		uint64_t x;
@@ -661,9 +689,13 @@ dict_insert(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
 		if (o == NULL)
 			return TQ_ENOMEM;
 		c->dict_off = o;
+		if ((o = realloc(c->succ, cap * sizeof(*o))) == NULL)
+			return TQ_ENOMEM;
+		c->succ = o;
 		c->dict_cap = cap;
 	}
 	c->dict_off[c->dict_n] = (uint32_t)c->dict.len;
+	c->succ[c->dict_n] = 0;
 	if ((c->width == 0 && (rc = tq_buf_append(&c->dict, &n32, 4)) != 0) ||
 	    (rc = tq_buf_append(&c->dict, p, len)) != 0)
 		return rc;
