@@ -165,6 +165,15 @@ cstr(const struct fld *f)
 		if ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)
 			break;
 	}
+	/* The tail, as the last eight bytes (some seen already). */
+	if (i + 8 > f->len && f->len >= 8) {
+		memcpy(&w, f->p + f->len - 8, 8);
+		if (!((w - 0x0101010101010101ull) & ~w &
+		    0x8080808080808080ull)) {
+			s.len = f->len;
+			return s;
+		}
+	}
 	while (i < f->len && f->p[i] != 0)
 		i++;
 	s.len = i;
