@@ -469,8 +469,13 @@ tq_utf8_valid(const char *str, size_t n)
 		memcpy(&chunk, s + i, 8);
 		acc |= chunk;
 	}
-	for (; i < n; i++)
-		acc |= s[i];
+	if (n >= 8 && i < n) {
+		/* The tail, as the last eight bytes. */
+		memcpy(&chunk, s + n - 8, 8);
+		acc |= chunk;
+	} else
+		for (; i < n; i++)
+			acc |= s[i];
 	if ((acc & 0x8080808080808080ULL) == 0)
 		return true;
 

@@ -12,7 +12,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include <zlib.h>
+#include <xxhash.h>
 
 #include "limits.h"
 #include "wal.h"
@@ -43,10 +43,11 @@ get32(const unsigned char *p)
 	    (uint32_t)p[3] << 24;
 }
 
+/* sum_of is a record's checksum: the low 32 bits of its XXH3 hash. */
 static uint32_t
-crc_of(const void *p, size_t n)
+sum_of(const void *p, size_t n)
 {
-	return (uint32_t)crc32(crc32(0, NULL, 0), p, (uInt)n);
+	return (uint32_t)XXH3_64bits(p, n);
 }
 
 static int
@@ -122,7 +123,7 @@ replay_segment(const char *dir, uint64_t seg, int last, tq_wal_replay_fn *fn,
 		return tq_err_sys(err, path);
 	for (;;) {
 		ssize_t got = pread(fd, hdr, HDR, off);
-		uint32_t len, crc;
+		uint32_t len, sum;
 		const char *why = NULL;
 
 		if (got == 0)
@@ -132,7 +133,7 @@ replay_segment(const char *dir, uint64_t seg, int last, tq_wal_replay_fn *fn,
 			break;
 		}
 		len = get32(hdr);
-		crc = get32(hdr + 4);
+		sum = get32(hdr + 4);
 		if (got < HDR)
 			why = "truncated record header";
 		else if (len > TQ_MAX_RECORD)
@@ -151,7 +152,7 @@ replay_segment(const char *dir, uint64_t seg, int last, tq_wal_replay_fn *fn,
 			}
 			if ((size_t)got < len)
 				why = "truncated record";
-			else if (crc_of(rec, len) != crc)
+			else if (sum_of(rec, len) != sum)
 				why = "checksum mismatch";
 		}
 		if (why != NULL) {
@@ -258,7 +259,7 @@ tq_wal_append(struct tq_wal *w, const void *rec, size_t len,
 		return tq_err_set(err, TQ_ELIMIT,
 		    "wal: record of %zu bytes over the limit", len);
 	put32(hdr, (uint32_t)len);
-	put32(hdr + 4, crc_of(rec, len));
+	put32(hdr + 4, sum_of(rec, len));
 	iov[0].iov_base = hdr;
 	iov[0].iov_len = HDR;
 	iov[1].iov_base = (void *)(uintptr_t)rec;

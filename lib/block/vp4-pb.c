@@ -165,6 +165,15 @@ cstr(const struct fld *f)
 		if ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)
 			break;
 	}
+	/* The tail, as the last eight bytes (some seen already). */
+	if (i + 8 > f->len && f->len >= 8) {
+		memcpy(&w, f->p + f->len - 8, 8);
+		if (!((w - 0x0101010101010101ull) & ~w &
+		    0x8080808080808080ull)) {
+			s.len = f->len;
+			return s;
+		}
+	}
 	while (i < f->len && f->p[i] != 0)
 		i++;
 	s.len = i;
@@ -827,6 +836,7 @@ parse_any(const uint8_t *p, const uint8_t *end, struct pval *v)
 static bool
 parse_kv(const uint8_t *p, const uint8_t *end, struct pkv *kv)
 {
+	size_t len = (size_t)(end - p), klen, vlen;
 	struct fld f;
 
 	kv->key.p = p;
@@ -834,6 +844,27 @@ parse_kv(const uint8_t *p, const uint8_t *end, struct pkv *kv)
 	kv->v.vcase = 0;
 	kv->raw.p = NULL;
 	kv->raw.len = 0;
+	/* The usual shape first: a short key, then a short value (a short
+	 * string most often); what it gives is what the loop would. */
+	if (len >= 4 && p[0] == 0x0a && (klen = p[1]) < 0x80 &&
+	    klen + 4 <= len && p[2 + klen] == 0x12 &&
+	    (vlen = p[3 + klen]) < 0x80 && klen + 4 + vlen == len) {
+		const uint8_t *v = p + 4 + klen;
+
+		f.p = p + 2;
+		f.len = klen;
+		kv->key = cstr(&f);
+		kv->raw.p = v;
+		kv->raw.len = vlen;
+		if (vlen >= 2 && v[0] == 0x0a && v[1] == vlen - 2) {
+			f.p = v + 2;
+			f.len = vlen - 2;
+			kv->v.vcase = TQ__ANY_VALUE__VALUE_STRING_VALUE;
+			kv->v.s = cstr(&f);
+			return true;
+		}
+		return parse_any(v, v + vlen, &kv->v);
+	}
 	while (p < end) {
 		if (!next(&p, end, &f))
 			return false;

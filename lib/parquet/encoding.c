@@ -335,7 +335,8 @@ put_varint(struct tq_buf *b, uint64_t v)
 	return tq_buf_append(b, tmp, n);
 }
 
-/* pack8 packs the 8 values at v, of bw bits each, into bw bytes at o. */
+/* pack8 packs the 8 values at v, of bw bits each, into bw bytes at o;
+ * it may write up to 8 bytes there (the room its callers leave). */
 static inline void
 pack8(uint8_t *o, const uint64_t *v, int bw)
 {
@@ -345,7 +346,7 @@ pack8(uint8_t *o, const uint64_t *v, int bw)
 	if (bw <= 8) {
 		for (k = 0; k < 8; k++)
 			acc |= (v[k] & mask) << (k * bw);
-		memcpy(o, &acc, (size_t)bw);
+		memcpy(o, &acc, 8);
 		return;
 	}
 	for (k = 0; k < 8; k++) {
@@ -446,13 +447,22 @@ flush_literals(struct rle *e)
 	return 0;
 }
 
+/* put_run appends an RLE run, without a call while there is room. */
 static int
 put_run(struct rle *e, uint32_t x, size_t r)
 {
-	uint8_t tmp[16], *h = tmp;
+	struct tq_buf *b = e->b;
+	uint8_t *h;
 	uint64_t n = (uint64_t)r << 1;
-	size_t k, vb = ((size_t)e->bw + 7) / 8;
+	size_t k, vb = ((size_t)e->bw + 7) / 8, need = vb + 1;
+	int rc;
 
+	for (k = n; k >= 0x80; k >>= 7)
+		need++;
+	if ((b->cap - b->len < need || b->max - b->len < need) &&
+	    (rc = tq_buf_reserve(b, need)) != 0)
+		return rc;
+	h = b->data + b->len;
 	while (n >= 0x80) {
 		*h++ = (uint8_t)(n | 0x80);
 		n >>= 7;
@@ -460,7 +470,8 @@ put_run(struct rle *e, uint32_t x, size_t r)
 	*h++ = (uint8_t)n;
 	for (k = 0; k < vb; k++)
 		*h++ = (uint8_t)(x >> (8 * k));
-	return tq_buf_append(e->b, tmp, (size_t)(h - tmp));
+	b->len += need;
+	return 0;
 }
 
 /*

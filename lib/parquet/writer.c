@@ -38,6 +38,7 @@ struct wcol {
 	/* The dictionary of this row group. */
 	struct tq_buf	 dict;		/* PLAIN encoded entries */
 	uint32_t	*dict_off;	/* entry i starts at dict_off[i] */
+	uint32_t	*succ;		/* the entry that came after i last, + 1 */
 	size_t		 dict_n;
 	size_t		 dict_cap;
 	uint32_t	*slots;		/* open addressing: entry + 1 */
@@ -239,6 +240,7 @@ col_release(struct wcol *c)
 	tq_buf_release(&c->min);
 	tq_buf_release(&c->max);
 	free(c->dict_off);
+	free(c->succ);
 	free(c->slots);
 	free(c->tags);
 	free(c->small);
@@ -584,22 +586,48 @@ same_entry(const struct wcol *c, uint32_t i, const uint8_t *p, size_t len)
 /*
  * dict_lookup finds or adds a value; *idx gets its entry, *added if new.
  * Values often repeat the one before (a column of zeros, a scope's
- * name), which is checked before hashing.
+ * name) or the one that came after it last time (attribute keys, in the
+ * order each span has them), which are checked before hashing.
  */
+static int dict_find(struct wcol *, const uint8_t *, size_t, uint32_t *,
+    bool *);
+
+static inline int
+dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
+    bool *added)
+{
+	uint32_t prev = c->last, s;
+	int rc;
+
+	if (prev != 0) {
+		if (same_entry(c, prev - 1, p, len)) {
+			*idx = prev - 1;
+			*added = false;
+			return 0;
+		}
+		if ((s = c->succ[prev - 1]) != 0 && same_entry(c, s - 1, p,
+		    len)) {
+			*idx = s - 1;
+			c->last = s;
+			*added = false;
+			return 0;
+		}
+	}
+	if ((rc = dict_find(c, p, len, idx, added)) == 0 && prev != 0)
+		c->succ[prev - 1] = c->last;
+	return rc;
+}
+
+/* dict_find is dict_lookup after the checks of the entries expected. */
 static int dict_insert(struct wcol *, const uint8_t *, size_t, uint32_t *,
     bool *);
 
 static int
-dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
+dict_find(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
     bool *added)
 {
 	int rc;
 
-	if (c->last != 0 && same_entry(c, c->last - 1, p, len)) {
-		*idx = c->last - 1;
-		*added = false;
-		return 0;
-	}
 	/* Small integers (counts, kinds, codes) are looked up directly. */
 	if (c->cd->type == TQ_PARQUET_INT32 || c->cd->type == TQ_PARQUET_INT64) {
 		uint64_t x;
@@ -661,9 +689,13 @@ dict_insert(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
 		if (o == NULL)
 			return TQ_ENOMEM;
 		c->dict_off = o;
+		if ((o = realloc(c->succ, cap * sizeof(*o))) == NULL)
+			return TQ_ENOMEM;
+		c->succ = o;
 		c->dict_cap = cap;
 	}
 	c->dict_off[c->dict_n] = (uint32_t)c->dict.len;
+	c->succ[c->dict_n] = 0;
 	if ((c->width == 0 && (rc = tq_buf_append(&c->dict, &n32, 4)) != 0) ||
 	    (rc = tq_buf_append(&c->dict, p, len)) != 0)
 		return rc;
@@ -949,44 +981,81 @@ add_value(struct tq_parquet_writer *w, struct wcol *c, const void *p,
 	}
 }
 
+/* run_values counts the values of the entries [i, j) of batch b, the
+ * batch's values from v on. */
+static inline size_t
+run_values(const struct wcol *c, const struct tq_parquet_batch *b, size_t i,
+    size_t j, size_t v)
+{
+	const uint16_t md = (uint16_t)c->cd->max_def;
+	size_t k, n;
+
+	if (b->def == NULL)
+		return j - i;
+	if (i == 0 && j == b->n_levels)
+		return b->n_values - v;
+	for (n = 0, k = i; k < j; k++)
+		n += b->def[k] == md;
+	return n;
+}
+
+/* dict_put adds one value through the dictionary; vals has room. */
+static inline int
+dict_put(struct wcol *c, const uint8_t *p, size_t len)
+{
+	uint32_t idx;
+	bool added;
+	int rc;
+
+	c->n_values++;
+	if ((rc = dict_lookup(c, p, len, &idx, &added)) != 0)
+		return rc;
+	memcpy(c->vals.data + c->vals.len, &idx, 4);
+	c->vals.len += 4;
+	return added ? update_stats(c, p, len) : 0;
+}
+
 /*
  * add_dict_run is add_value for the entries [i, j) of batch b while the
  * dictionary takes the column's values; *v is the batch's next value.
+ * The run's values are the batch's next ones, walked without its levels
+ * (which only say how many there are).
  */
 static int
 add_dict_run(struct tq_parquet_writer *w, struct wcol *c,
     const struct tq_parquet_batch *b, size_t i, size_t j, size_t *v)
 {
-	const uint16_t md = (uint16_t)c->cd->max_def;
-	size_t k, len = c->width;
-	const uint8_t *p;
-	uint32_t idx;
-	bool added;
+	size_t k, n, end;
 	int rc;
 
-	for (k = i; k < j; k++) {
-		if (b->def != NULL && b->def[k] != md)
-			continue;
-		switch (c->cd->type) {
-		case TQ_PARQUET_INT32: p = (const uint8_t *)&b->i32[*v]; break;
-		case TQ_PARQUET_INT64: p = (const uint8_t *)&b->i64[*v]; break;
-		case TQ_PARQUET_FLOAT: p = (const uint8_t *)&b->f32[*v]; break;
-		case TQ_PARQUET_DOUBLE: p = (const uint8_t *)&b->f64[*v]; break;
-		default:
-			p = b->data + b->off[*v];
-			len = b->off[*v + 1] - b->off[*v];
+	n = run_values(c, b, i, j, *v);
+	if ((rc = tq_buf_reserve(&c->vals, 4 * n)) != 0)
+		return rc;
+	end = *v + n;
+	if (c->cd->type == TQ_PARQUET_BYTE_ARRAY) {
+		for (k = *v; k < end; k++) {
+			size_t len = b->off[k + 1] - b->off[k];
+
 			if (len > UINT32_MAX / 2)
 				return TQ_ELIMIT;
-			break;
+			if ((rc = dict_put(c, b->data + b->off[k], len)) != 0)
+				return rc;
 		}
-		(*v)++;
-		c->n_values++;
-		if ((rc = dict_lookup(c, p, len, &idx, &added)) != 0 ||
-		    (rc = putn(&c->vals, &idx, 4)) != 0)
-			return rc;
-		if (added && (rc = update_stats(c, p, len)) != 0)
-			return rc;
+	} else {
+		const uint8_t *base;
+
+		switch (c->cd->type) {
+		case TQ_PARQUET_INT32: base = (const uint8_t *)b->i32; break;
+		case TQ_PARQUET_INT64: base = (const uint8_t *)b->i64; break;
+		case TQ_PARQUET_FLOAT: base = (const uint8_t *)b->f32; break;
+		default: base = (const uint8_t *)b->f64; break;
+		}
+		for (k = *v; k < end; k++)
+			if ((rc = dict_put(c, base + k * c->width,
+			    c->width)) != 0)
+				return rc;
 	}
+	*v = end;
 	if (c->dict.len > w->o.dict_max)
 		c->dict_full = true;
 	return 0;
@@ -998,32 +1067,30 @@ static int
 add_values(struct tq_parquet_writer *w, struct wcol *c,
     const struct tq_parquet_batch *b, size_t i, size_t j, size_t *v)
 {
-	size_t k;
+	size_t k, end = *v + run_values(c, b, i, j, *v);
 	int rc;
 
-	for (k = i; k < j; k++) {
+	for (k = *v; k < end; k++) {
 		const void *p;
 		size_t len = c->width;
 
-		if (b->def != NULL && b->def[k] != c->cd->max_def)
-			continue;
 		switch (c->cd->type) {
-		case TQ_PARQUET_BOOLEAN: p = &b->b[*v]; break;
-		case TQ_PARQUET_INT32: p = &b->i32[*v]; break;
-		case TQ_PARQUET_INT64: p = &b->i64[*v]; break;
-		case TQ_PARQUET_FLOAT: p = &b->f32[*v]; break;
-		case TQ_PARQUET_DOUBLE: p = &b->f64[*v]; break;
+		case TQ_PARQUET_BOOLEAN: p = &b->b[k]; break;
+		case TQ_PARQUET_INT32: p = &b->i32[k]; break;
+		case TQ_PARQUET_INT64: p = &b->i64[k]; break;
+		case TQ_PARQUET_FLOAT: p = &b->f32[k]; break;
+		case TQ_PARQUET_DOUBLE: p = &b->f64[k]; break;
 		case TQ_PARQUET_BYTE_ARRAY:
-			p = b->data + b->off[*v];
-			len = b->off[*v + 1] - b->off[*v];
+			p = b->data + b->off[k];
+			len = b->off[k + 1] - b->off[k];
 			break;
 		default:
-			p = b->data + *v * c->width;
+			p = b->data + k * c->width;
 		}
-		(*v)++;
 		if ((rc = add_value(w, c, p, len)) != 0)
 			return rc;
 	}
+	*v = end;
 	return 0;
 }
 

@@ -355,6 +355,99 @@ static const struct tq_parquet_node flat[] = {
 	    { .kind = TQ_PARQUET_LT_STRING } },
 };
 
+/*
+ * The writer's dictionary guesses each value from the one before (the
+ * same again, or what came after it last time): values that follow the
+ * pattern, break it, repeat and are absent must all read back as
+ * written, one dictionary entry per distinct value.
+ */
+static void
+test_dict_guesses(void)
+{
+	static const char *const word[5] = { "a", "bb", "ccc",
+	    "a much longer value, past sixteen bytes", "" };
+	struct tq_parquet_schema *s = NULL;
+	struct tq_parquet_writer *w = NULL;
+	struct tq_parquet_reader *r = NULL;
+	struct tq_parquet_column c, ci;
+	struct tq_buf data;
+	struct tq_err e;
+	struct mem m;
+	enum { N = 600 };
+	uint16_t def[N];
+	uint32_t off[N + 1];
+	int64_t n[N];
+	int which[N], ok = 1;
+	size_t i, k, v = 0;
+	struct tq_parquet_batch bn = { .n_levels = N, .n_values = N, .i64 = n };
+	struct tq_parquet_batch bs = { .n_levels = N, .def = def };
+
+	memset(&m, 0, sizeof(m));
+	tq_buf_init(&m.b, 1 << 22);
+	tq_buf_init(&data, 1 << 20);
+	off[0] = 0;
+	for (i = 0; i < N; i++) {
+		/* A cycle of the five words, broken every seventh row and
+		 * absent every eleventh; numbers small and large in turn. */
+		which[i] = i % 11 == 10 ? -1 :
+		    (int)((i % 7 == 6 ? i / 7 : i) % 5);
+		n[i] = i % 3 == 0 ? 5000000000ll + (int64_t)(i % 4) :
+		    (int64_t)(i % 5);
+		def[i] = which[i] >= 0;
+		if (which[i] >= 0) {
+			tq_buf_append(&data, word[which[i]],
+			    strlen(word[which[i]]));
+			off[++v] = (uint32_t)data.len;
+		}
+	}
+	bs.n_values = v;
+	bs.off = off;
+	bs.data = data.data != NULL ? data.data : (const uint8_t *)"";
+	tq_parquet_schema_new(flat, 3, &s, &e);
+	T_EQ_INT(tq_parquet_writer_new(s, NULL, mem_write, &m, &w, &e), 0,
+	    "dict guesses: writer");
+	T_OK(tq_parquet_writer_write(w, 0, &bn, &e) == 0 &&
+	    tq_parquet_writer_write(w, 1, &bs, &e) == 0 &&
+	    tq_parquet_writer_end_rows(w, N, &e) == 0 &&
+	    tq_parquet_writer_close(w, &e) == 0, "dict guesses: written");
+	tq_parquet_writer_free(w);
+	T_EQ_INT(tq_parquet_reader_open(mem_read, &m, m.b.len, NULL, &r, &e), 0,
+	    "dict guesses: reader");
+	T_EQ_INT(tq_parquet_reader_read_column(r, 0, 1, 0, &c, &e), 0,
+	    "dict guesses: strings read");
+	for (i = 0, k = 0; i < N; i++) {
+		if (c.def[i] != def[i]) {
+			ok = 0;
+			break;
+		}
+		if (which[i] < 0)
+			continue;
+		ok &= c.off[k + 1] - c.off[k] == strlen(word[which[i]]) &&
+		    memcmp(c.data + c.off[k], word[which[i]],
+		    strlen(word[which[i]])) == 0;
+		k++;
+	}
+	T_OK(ok && k == v && c.n_values == v,
+	    "dict guesses: strings as written");
+	T_EQ_INT(tq_parquet_reader_read_column(r, 0, 1,
+	    TQ_PARQUET_READ_DICT_INDICES, &ci, &e), 0,
+	    "dict guesses: strings as indices");
+	T_OK(ci.dict != NULL && ci.dict->n_values == 5,
+	    "dict guesses: one entry per distinct string");
+	tq_parquet_column_release(&c);
+	tq_parquet_column_release(&ci);
+	T_EQ_INT(tq_parquet_reader_read_column(r, 0, 0, 0, &c, &e), 0,
+	    "dict guesses: numbers read");
+	for (i = 0; i < N; i++)
+		ok &= c.i64[i] == n[i];
+	T_OK(ok && c.n_values == N, "dict guesses: numbers as written");
+	tq_parquet_column_release(&c);
+	tq_parquet_reader_free(r);
+	tq_parquet_schema_free(s);
+	tq_buf_release(&data);
+	tq_buf_release(&m.b);
+}
+
 static void
 test_prune(void)
 {
@@ -793,6 +886,7 @@ main(void)
 	test_schema_errors();
 	test_batch_write_read();
 	test_prune();
+	test_dict_guesses();
 	test_delta_byte_array();
 	test_dict_index_range();
 	test_golden();

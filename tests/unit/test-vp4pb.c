@@ -275,6 +275,113 @@ test_gen(const struct tq_block_dedicated *ded, size_t nded)
 	set_free(&S);
 }
 
+/* lenf appends field num (below 16) of wire type 2 holding n bytes at p. */
+static void
+lenf(struct tq_buf *b, unsigned num, const void *p, size_t n)
+{
+	uint8_t h[6];
+	size_t k = 0, v = n;
+
+	h[k++] = (uint8_t)(num << 3 | 2);
+	for (; v >= 0x80; v >>= 7)
+		h[k++] = (uint8_t)(v | 0x80);
+	h[k++] = (uint8_t)v;
+	tq_buf_append(b, h, k);
+	tq_buf_append(b, p, n);
+}
+
+/*
+ * test_shapes compares the two ways on attributes written by hand in
+ * shapes protobuf-c never writes: NULs inside keys and values (a C
+ * string ends there), fields out of order or repeated, unknown fields,
+ * long keys, values that are not strings.  The span comes twice, so its
+ * repeat is dropped.
+ */
+static void
+test_shapes(void)
+{
+	static const uint8_t kvs[][48] = {
+		/* key "a\0b", value "x\0y": the short shape */
+		{ 0x0a, 3, 'a', 0, 'b', 0x12, 5, 0x0a, 3, 'x', 0, 'y' },
+		/* key "n", int 300 */
+		{ 0x0a, 1, 'n', 0x12, 3, 0x18, 0xac, 0x02 },
+		/* value before key, bool */
+		{ 0x12, 2, 0x10, 1, 0x0a, 1, 'b' },
+		/* key twice (the last counts), double */
+		{ 0x0a, 1, 'z', 0x0a, 1, 'd', 0x12, 9, 0x21, 0, 0, 0, 0, 0,
+		    0, 0xf0, 0x3f },
+		/* an unknown field after the value */
+		{ 0x0a, 1, 'u', 0x12, 3, 0x0a, 1, 'v', 0x18, 7 },
+		/* a value of two strings (the last counts) */
+		{ 0x0a, 1, 's', 0x12, 6, 0x0a, 1, 'p', 0x0a, 1, 'q' },
+		/* a string, then an unknown field, in the value */
+		{ 0x0a, 1, 'w', 0x12, 6, 0x0a, 2, 'r', 's', 0x40, 1 },
+		/* no value */
+		{ 0x0a, 1, 'e' },
+		/* key "http.method", value "GET\0X" */
+		{ 0x0a, 11, 'h', 't', 't', 'p', '.', 'm', 'e', 't', 'h', 'o',
+		    'd', 0x12, 7, 0x0a, 5, 'G', 'E', 'T', 0, 'X' },
+	};
+	static const size_t kv_len[] = { 12, 8, 7, 17, 10, 11, 11, 3, 22 };
+	uint8_t id[TQ_TRACE_ID_LEN], sid[8], ts[8];
+	struct tq_buf kv, span, ss, rs, td;
+	char longkey[300];
+	struct set S = { 0 };
+	struct tq_err e;
+	uint64_t t0 = 1700000000000000000ull;
+	size_t i;
+	int k;
+
+	tq_buf_init(&kv, 1 << 20);
+	tq_buf_init(&span, 1 << 20);
+	tq_buf_init(&ss, 1 << 20);
+	tq_buf_init(&rs, 1 << 20);
+	tq_buf_init(&td, 1 << 20);
+	memset(id, 0x5a, sizeof(id));
+	memset(sid, 0x11, sizeof(sid));
+	lenf(&span, 1, id, sizeof(id));
+	lenf(&span, 2, sid, sizeof(sid));
+	lenf(&span, 5, "shapes", 6);
+	for (k = 0; k < 2; k++) {
+		uint64_t t = t0 + (uint64_t)k * 1000;
+		uint8_t tag = (uint8_t)((7 + k) << 3 | 1);
+
+		for (i = 0; i < 8; i++)
+			ts[i] = (uint8_t)(t >> (8 * i));
+		tq_buf_append(&span, &tag, 1);
+		tq_buf_append(&span, ts, 8);
+	}
+	for (i = 0; i < sizeof(kv_len) / sizeof(kv_len[0]); i++)
+		lenf(&span, 9, kvs[i], kv_len[i]);
+	/* A key of 300 bytes: lengths of two bytes. */
+	memset(longkey, 'k', sizeof(longkey));
+	lenf(&kv, 1, longkey, sizeof(longkey));
+	lenf(&kv, 2, "\x0a\x01v", 3);
+	lenf(&span, 9, kv.data, kv.len);
+	lenf(&ss, 2, span.data, span.len);
+	lenf(&rs, 2, ss.data, ss.len);
+	lenf(&td, 1, rs.data, rs.len);
+	if (tq_otlp_pb_check(td.data, td.len, NULL, &e) != 0)
+		printf("# %s\n", e.msg);
+	T_EQ_INT(tq_otlp_pb_check(td.data, td.len, NULL, &e), 0,
+	    "shapes: the hand-written record is valid protobuf");
+	S.t = calloc(1, sizeof(*S.t));
+	S.n = S.cap = 1;
+	memcpy(S.t[0].id, id, sizeof(id));
+	tq_buf_init(&S.t[0].pb, TQ_MAX_RECORD);
+	tq_buf_append(&S.t[0].pb, td.data, td.len);
+	tq_buf_append(&S.t[0].pb, td.data, td.len);
+	S.t[0].parts = 2;
+	compare(&S, NULL, 0, "shapes: attributes written by hand, the same "
+	    "file both ways");
+	set_free(&S);
+	tq_buf_release(&kv);
+	tq_buf_release(&span);
+	tq_buf_release(&ss);
+	tq_buf_release(&rs);
+	tq_buf_release(&td);
+}
+
 /* refused says whether parsing (and shredding) pb fails with want. */
 static bool
 refused(const void *pb, size_t len, int want, const char *msg)
@@ -364,6 +471,7 @@ main(void)
 	test_fixtures(ded, 4);
 	test_gen(NULL, 0);
 	test_gen(ded, 4);
+	test_shapes();
 	test_malformed();
 	return t_done();
 }
