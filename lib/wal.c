@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <xxhash.h>
+#include <zlib.h>
 
 #include "limits.h"
 #include "wal.h"
@@ -48,6 +50,18 @@ static uint32_t
 sum_of(const void *p, size_t n)
 {
 	return (uint32_t)XXH3_64bits(p, n);
+}
+
+/*
+ * sum_ok says whether sum checks the n bytes at p: sum_of, or the CRC-32
+ * that WALs written by earlier versions carry, so that a WAL left by an
+ * upgraded tempo-pack still replays whole instead of being cut as torn.
+ */
+static bool
+sum_ok(const void *p, size_t n, uint32_t sum)
+{
+	return sum_of(p, n) == sum ||
+	    (uint32_t)crc32(crc32(0, NULL, 0), p, (uInt)n) == sum;
 }
 
 static int
@@ -152,7 +166,7 @@ replay_segment(const char *dir, uint64_t seg, int last, tq_wal_replay_fn *fn,
 			}
 			if ((size_t)got < len)
 				why = "truncated record";
-			else if (sum_of(rec, len) != sum)
+			else if (!sum_ok(rec, len, sum))
 				why = "checksum mismatch";
 		}
 		if (why != NULL) {

@@ -3,7 +3,8 @@
  *
  * A WAL is a directory of segment files NNNNNNNNNNNNNNNN.wal (hex segment
  * numbers, ascending).  A record is [u32 LE length][u32 LE checksum:
- * the low 32 bits of the payload's XXH3 64-bit hash][payload].  Appends go
+ * the low 32 bits of the payload's XXH3 64-bit hash; replay also accepts
+ * the CRC-32 earlier versions wrote][payload].  Appends go
  * to the newest segment through write(2), so a record survives kill -9 as
  * soon as tq_wal_append returns, and a power loss after tq_wal_sync.  Replay reads every segment in order; a torn
  * record at the end of the newest segment (the write a crash interrupted)
