@@ -518,6 +518,81 @@ is_array_column(struct src *x, const char *prefix,
 }
 
 /*
+ * The attributes of one name in an attribute list: key is its Key column,
+ * attr_l the list's level, own[i] the entity attribute i belongs to and
+ * slot[i] its number among the nmatch matches (UINT32_MAX for the others,
+ * and at slot[nattr], where out-of-range owners of values land).
+ */
+struct keys {
+	const struct tq_parquet_column	*key;
+	struct level			 attr_l;
+	uint32_t			*own, *slot, nmatch;
+	size_t				 nattr;
+};
+
+/*
+ * match_keys finds attribute name in the list at prefix (…Attrs.) whose
+ * owners are entities of level owner (n of them), on the key's dictionary
+ * index when it has one; attributes of traces that do not matter (only())
+ * are left out.  k->nmatch is 0 when none matches.
+ */
+static int
+match_keys(struct src *x, const char *prefix, struct level owner, size_t n,
+    const char *name, size_t len, struct tq_arena *a, struct keys *k)
+{
+	const struct tq_parquet_column *key;
+	char path[256], list[256];
+	size_t i, nent, dict_hit = SIZE_MAX;
+	uint32_t bad = 0;
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	snprintf(path, sizeof(path), "%sKey", prefix);
+	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &key)) != 0 ||
+	    key == NULL)
+		return rc;
+	/* "…Attrs.list.element." is an element of the list "…Attrs.list". */
+	snprintf(list, sizeof(list), "%.*s", (int)(strlen(prefix) -
+	    strlen(".element.")), prefix);
+	k->attr_l = level_of(x->s, list);
+	if (k->attr_l.rep == 0)
+		return tq_err_set(x->err, TQ_ECORRUPT,
+		    "data.parquet: no list %s", list);
+	if ((rc = owners(x, key, owner, a, &k->own, &nent)) != 0)
+		return rc;
+	if (key->idx != NULL && key->dict != NULL) {
+		const struct tq_parquet_column *d = key->dict;
+
+		for (i = 0; i < d->n_values && dict_hit == SIZE_MAX; i++)
+			if (d->off[i + 1] - d->off[i] == len &&
+			    memcmp(d->data + d->off[i], name, len) == 0)
+				dict_hit = i;
+		if (dict_hit == SIZE_MAX)
+			return 0;	/* no attribute has this key */
+	}
+	k->key = key;
+	k->nattr = key->n_values;
+	if ((k->slot = tq_arena_alloc(a, (k->nattr + 1) * sizeof(uint32_t))) ==
+	    NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	for (i = 0; i < k->nattr; i++) {
+		uint32_t hit = key->idx != NULL ? key->idx[i] == dict_hit :
+		    key->off[i + 1] - key->off[i] == len &&
+		    memcmp(key->data + key->off[i], name, len) == 0;
+
+		bad |= hit & (k->own[i] >= n);
+		hit = hit && wanted(x, owner, k->own[i]);
+		k->slot[i] = hit ? k->nmatch : UINT32_MAX;
+		k->nmatch += hit;
+	}
+	k->slot[k->nattr] = UINT32_MAX;
+	if (bad)
+		return tq_err_set(x->err, TQ_ECORRUPT, "%s: more entities than "
+		    "the row group has", path);
+	return 0;
+}
+
+/*
  * attrs finds attribute name in the attribute list at prefix (…Attrs.)
  * whose owners are entities of level owner: out[e] is its value for
  * entity e (n entities); with gather, the values of every matching
@@ -529,60 +604,26 @@ attrs(struct src *x, const char *prefix, struct level owner, size_t n,
     const char *name, size_t len, unsigned types, bool gather,
     struct tq_arena *a, struct tq_ql_value *out)
 {
-	const struct tq_parquet_column *key, *isarr, *c;
-	char path[256], list[256];
-	struct level attr_l;
-	uint32_t *own, *aown, *slot, nmatch = 0, *cnt, *at;
+	const struct tq_parquet_column *isarr, *c;
 	struct tq_ql_value **vals;
-	size_t i, k, nattr, nent, dict_hit = SIZE_MAX;
+	struct keys kk;
+	uint32_t *aown, *slot, nmatch, *cnt, *at;
+	size_t i, k, nattr;
 	int rc;
 
-	snprintf(path, sizeof(path), "%sKey", prefix);
-	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &key)) != 0 ||
-	    key == NULL)
+	if ((rc = match_keys(x, prefix, owner, n, name, len, a, &kk)) != 0 ||
+	    kk.nmatch == 0)
 		return rc;
-	/* "…Attrs.list.element." is an element of the list "…Attrs.list". */
-	snprintf(list, sizeof(list), "%.*s", (int)(strlen(prefix) -
-	    strlen(".element.")), prefix);
-	attr_l = level_of(x->s, list);
-	if (attr_l.rep == 0)
-		return tq_err_set(x->err, TQ_ECORRUPT,
-		    "data.parquet: no list %s", list);
-	if ((rc = owners(x, key, owner, a, &own, &nent)) != 0)
-		return rc;
-	nattr = key->n_values;
-	if ((slot = tq_arena_alloc(a, (nattr ? nattr : 1) * sizeof(*slot))) ==
-	    NULL)
-		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
-	if (key->idx != NULL && key->dict != NULL) {
-		const struct tq_parquet_column *d = key->dict;
-
-		for (k = 0; k < d->n_values; k++)
-			if (d->off[k + 1] - d->off[k] == len &&
-			    memcmp(d->data + d->off[k], name, len) == 0) {
-				dict_hit = k;
-				break;
-			}
-		if (dict_hit == SIZE_MAX)
-			return 0;	/* no attribute has this key */
-	}
-	for (i = 0; i < nattr; i++) {
-		bool hit = key->idx != NULL ? key->idx[i] == dict_hit :
-		    key->off[i + 1] - key->off[i] == len &&
-		    memcmp(key->data + key->off[i], name, len) == 0;
-
-		slot[i] = hit && own[i] < n && wanted(x, owner, own[i]) ?
-		    nmatch++ : UINT32_MAX;
-	}
-	if (nmatch == 0)
-		return 0;
+	slot = kk.slot;
+	nmatch = kk.nmatch;
+	nattr = kk.nattr;
 	/* The values of each matching attribute, from any typed column. */
 	if ((vals = tq_arena_calloc(a, nmatch, sizeof(*vals))) == NULL ||
 	    (cnt = tq_arena_calloc(a, nmatch, sizeof(*cnt))) == NULL ||
 	    (at = tq_arena_calloc(a, nmatch, sizeof(*at))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	for (k = 0; k < 4; k++) {
-		if ((rc = typed_column(x, prefix, k, types, attr_l, a, &c,
+		if ((rc = typed_column(x, prefix, k, types, kk.attr_l, a, &c,
 		    &aown)) != 0)
 			return rc;
 		if (c == NULL)
@@ -597,7 +638,7 @@ attrs(struct src *x, const char *prefix, struct level owner, size_t n,
 			return tq_err_set(x->err, TQ_ENOMEM,
 			    "search: out of memory");
 	for (k = 0; k < 4; k++) {
-		if ((rc = typed_column(x, prefix, k, types, attr_l, a, &c,
+		if ((rc = typed_column(x, prefix, k, types, kk.attr_l, a, &c,
 		    &aown)) != 0)
 			return rc;
 		if (c == NULL)
@@ -620,7 +661,7 @@ attrs(struct src *x, const char *prefix, struct level owner, size_t n,
 
 		if (sl == UINT32_MAX || at[sl] == 0)
 			continue;
-		v = &out[own[i]];
+		v = &out[kk.own[i]];
 		if (gather) {
 			/* Add this attribute's values to the entity's array. */
 			struct tq_ql_value *el;
@@ -1116,57 +1157,18 @@ static int
 judge_attrs(struct src *x, const char *prefix, struct level owner,
     const struct tq_ql_cond *cond, struct tq_arena *a, struct verdict *v)
 {
-	const struct tq_parquet_column *key, *isarr = NULL, *c;
-	const char *name = cond->field.name;
-	size_t len = cond->field.len, i, k, nattr, nent, dict_hit = SIZE_MAX;
-	char path[256], list[256];
-	struct level attr_l;
-	uint32_t *own, *aown, *slot, nmatch = 0, bad = 0;
+	const struct tq_parquet_column *isarr = NULL, *c;
+	struct keys kk;
 	struct verdict sv;
+	uint32_t *aown, *slot;
+	size_t i, k, nattr;
 	int rc;
 
-	snprintf(path, sizeof(path), "%sKey", prefix);
-	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &key)) != 0 ||
-	    key == NULL)
+	if ((rc = match_keys(x, prefix, owner, v->n, cond->field.name,
+	    cond->field.len, a, &kk)) != 0 || kk.nmatch == 0)
 		return rc;
-	snprintf(list, sizeof(list), "%.*s", (int)(strlen(prefix) -
-	    strlen(".element.")), prefix);
-	attr_l = level_of(x->s, list);
-	if (attr_l.rep == 0)
-		return tq_err_set(x->err, TQ_ECORRUPT,
-		    "data.parquet: no list %s", list);
-	if ((rc = owners(x, key, owner, a, &own, &nent)) != 0)
-		return rc;
-	nattr = key->n_values;
-	if (key->idx != NULL && key->dict != NULL) {
-		const struct tq_parquet_column *d = key->dict;
-
-		for (k = 0; k < d->n_values; k++)
-			if (d->off[k + 1] - d->off[k] == len &&
-			    memcmp(d->data + d->off[k], name, len) == 0) {
-				dict_hit = k;
-				break;
-			}
-		if (dict_hit == SIZE_MAX)
-			return 0;	/* no attribute has this key */
-	}
-	if ((slot = tq_arena_alloc(a, (nattr + 1) * sizeof(*slot))) == NULL)
-		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
-	for (i = 0; i < nattr; i++) {
-		uint32_t hit = key->idx != NULL ? key->idx[i] == dict_hit :
-		    key->off[i + 1] - key->off[i] == len &&
-		    memcmp(key->data + key->off[i], name, len) == 0;
-
-		bad |= hit & (own[i] >= v->n);
-		slot[i] = hit ? nmatch : UINT32_MAX;
-		nmatch += hit;
-	}
-	slot[nattr] = UINT32_MAX;
-	if (bad)
-		return tq_err_set(x->err, TQ_ECORRUPT, "%s: more entities "
-		    "than the row group has", path);
-	if (nmatch == 0)
-		return 0;
+	slot = kk.slot;
+	nattr = kk.nattr;
 	/*
 	 * An array matches = =~ < <= > >= when any element does: the OR of
 	 * its values' verdicts, as below.  != and !~ need every element
@@ -1180,24 +1182,17 @@ judge_attrs(struct src *x, const char *prefix, struct level owner,
 		if (slot[i] != UINT32_MAX && isarr->b[i])
 			return judge_fetched(x, prefix, owner, cond, a, v);
 	/* Each matching attribute's verdict, then the first per entity. */
-	if ((rc = verdict_new(x, nmatch, a, &sv)) != 0)
+	if ((rc = verdict_new(x, kk.nmatch, a, &sv)) != 0)
 		return rc;
 	for (k = 0; k < 4; k++) {
-		char vpath[256];
 		uint32_t *sel, *to;
 		size_t j, n = 0;
 
-		if (cond->field.types != 0 &&
-		    (cond->field.types & 1u << vtype[k]) == 0)
-			continue;
-		snprintf(vpath, sizeof(vpath), "%s%s", prefix, vcols[k]);
-		if ((rc = column(x, vpath, TQ_PARQUET_READ_DICT_INDICES,
-		    &c)) != 0)
+		if ((rc = typed_column(x, prefix, (int)k, cond->field.types,
+		    kk.attr_l, a, &c, &aown)) != 0)
 			return rc;
 		if (c == NULL)
 			continue;
-		if ((rc = owners(x, c, attr_l, a, &aown, &nent)) != 0)
-			return rc;
 		/* The values of matching attributes, judged on their own. */
 		if ((sel = tq_arena_alloc(a, (c->n_values ? c->n_values : 1) *
 		    sizeof(*sel))) == NULL || (to = tq_arena_alloc(a,
@@ -1219,10 +1214,10 @@ judge_attrs(struct src *x, const char *prefix, struct level owner,
 	for (i = 0; i < nattr; i++) {
 		uint32_t m = slot[i];
 
-		if (m == UINT32_MAX || !sv.has[m] || v->has[own[i]])
+		if (m == UINT32_MAX || !sv.has[m] || v->has[kk.own[i]])
 			continue;
-		v->has[own[i]] = 1;
-		v->ok[own[i]] = sv.ok[m];
+		v->has[kk.own[i]] = 1;
+		v->ok[kk.own[i]] = sv.ok[m];
 	}
 	return 0;
 }
