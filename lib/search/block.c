@@ -1637,6 +1637,60 @@ need_column(struct src *x, const struct tq_ql_need *nd, char *path,
 	return true;
 }
 
+/*
+ * attr_value says, for a need "attribute = string" held in an Attrs list
+ * (not a column of its own), which column holds the attribute's string
+ * values: the string must be one of them.
+ */
+static bool
+attr_value(struct src *x, const struct tq_ql_need *nd, char *path,
+    size_t size, struct tq_parquet_value *v)
+{
+	char key[256];
+	bool key_only;
+
+	if (!need_column(x, nd, key, sizeof(key), v, &key_only) || !key_only ||
+	    nd->op != TQ_QL_OP_EQ || nd->val.type != TQ_QL_T_STRING)
+		return false;
+	snprintf(path, size, "%sAttrs.list.element.Value.list.element",
+	    nd->field.scope == TQ_QL_SCOPE_SPAN ? SPAN : RES);
+	v->ptr = (const uint8_t *)nd->val.s;
+	v->len = nd->val.len;
+	return true;
+}
+
+/*
+ * values_rule_out says whether the block's values filter shows that a
+ * string some need names (a value compared for equality, or the key of
+ * an attribute) is in none of the block's rows.
+ */
+static int
+values_rule_out(struct src *x, struct tq_block *blk,
+    const struct tq_ql_need *needs, size_t n, bool *out)
+{
+	struct tq_parquet_value v;
+	char path[256];
+	bool key_only;
+	size_t i;
+	int rc;
+
+	*out = false;
+	for (i = 0; i < n && !*out; i++) {
+		if (!need_column(x, &needs[i], path, sizeof(path), &v,
+		    &key_only) || v.type != TQ_PARQUET_BYTE_ARRAY ||
+		    (!key_only && needs[i].op != TQ_QL_OP_EQ))
+			continue;
+		if ((rc = tq_block_value_absent(blk, path, v.ptr, v.len, out,
+		    x->err)) != 0)
+			return rc;
+		if (!*out && attr_value(x, &needs[i], path, sizeof(path), &v) &&
+		    (rc = tq_block_value_absent(blk, path, v.ptr, v.len, out,
+		    x->err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 may_hold(struct src *x, const struct tq_ql_need *needs, size_t n,
     const struct tq_search_opts *o, bool *may)
@@ -1651,6 +1705,14 @@ may_hold(struct src *x, const struct tq_ql_need *needs, size_t n,
 		const struct tq_parquet_value *lo = &v, *hi = &v;
 		bool key_only;
 
+		if (attr_value(x, &needs[i], path, sizeof(path), &v) &&
+		    (col = tq_parquet_schema_find(x->s, path)) >= 0 &&
+		    (rc = tq_parquet_reader_may_match(x->pr, x->rg, col, &v, &v,
+		    TQ_PARQUET_PRUNE_STATS | TQ_PARQUET_PRUNE_DICT, may,
+		    x->err)) != 0)
+			return rc;
+		if (!*may)
+			break;
 		if (!need_column(x, &needs[i], path, sizeof(path), &v, &key_only) ||
 		    (col = tq_parquet_schema_find(x->s, path)) < 0)
 			continue;
@@ -1758,6 +1820,7 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 	int64_t *newest = NULL;
 	struct tq_arena a;
 	struct src *x;
+	bool ruled_out;
 	int rc = 0;
 
 	if ((x = calloc(1, sizeof(*x))) == NULL)
@@ -1765,6 +1828,12 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 	x->err = err;
 	x->meta = tq_block_get_meta(blk);
 	tq_arena_init(&a, TQ_QL_MAX_EVAL_ARENA);
+	if ((rc = values_rule_out(x, blk, needs, nneeds, &ruled_out)) != 0)
+		goto out;
+	if (ruled_out) {
+		r->metrics.skipped_blocks++;
+		goto out;
+	}
 	if ((rc = tq_block_parquet(blk, &x->pr, err)) != 0)
 		goto out;
 	x->s = tq_parquet_reader_schema(x->pr);
