@@ -558,8 +558,6 @@ match_keys(struct src *x, const char *prefix, struct level owner, size_t n,
 	if (k->attr_l.rep == 0)
 		return tq_err_set(x->err, TQ_ECORRUPT,
 		    "data.parquet: no list %s", list);
-	if ((rc = owners(x, key, owner, a, &k->own, &nent)) != 0)
-		return rc;
 	if (key->idx != NULL && key->dict != NULL) {
 		const struct tq_parquet_column *d = key->dict;
 
@@ -570,21 +568,38 @@ match_keys(struct src *x, const char *prefix, struct level owner, size_t n,
 		if (dict_hit == SIZE_MAX)
 			return 0;	/* no attribute has this key */
 	}
+	if ((rc = owners(x, key, owner, a, &k->own, &nent)) != 0)
+		return rc;
 	k->key = key;
 	k->nattr = key->n_values;
 	if ((k->slot = tq_arena_alloc(a, (k->nattr + 1) * sizeof(uint32_t))) ==
 	    NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
-	for (i = 0; i < k->nattr; i++) {
-		uint32_t hit = key->idx != NULL ? key->idx[i] == dict_hit :
-		    key->off[i + 1] - key->off[i] == len &&
-		    memcmp(key->data + key->off[i], name, len) == 0;
+	if (key->idx != NULL && x->want == NULL) {
+		/* The common case, a scan on dictionary indexes: tight. */
+		const uint32_t *idx = key->idx, *own = k->own;
+		uint32_t hitv = (uint32_t)dict_hit, nmatch = 0;
 
-		bad |= hit & (k->own[i] >= n);
-		hit = hit && wanted(x, owner, k->own[i]);
-		k->slot[i] = hit ? k->nmatch : UINT32_MAX;
-		k->nmatch += hit;
-	}
+		for (i = 0; i < k->nattr; i++) {
+			uint32_t hit = idx[i] == hitv;
+
+			bad |= hit & (own[i] >= n);
+			k->slot[i] = hit ? nmatch : UINT32_MAX;
+			nmatch += hit;
+		}
+		k->nmatch = nmatch;
+	} else
+		for (i = 0; i < k->nattr; i++) {
+			uint32_t hit = key->idx != NULL ?
+			    key->idx[i] == dict_hit :
+			    key->off[i + 1] - key->off[i] == len &&
+			    memcmp(key->data + key->off[i], name, len) == 0;
+
+			bad |= hit & (k->own[i] >= n);
+			hit = hit && wanted(x, owner, k->own[i]);
+			k->slot[i] = hit ? k->nmatch : UINT32_MAX;
+			k->nmatch += hit;
+		}
 	k->slot[k->nattr] = UINT32_MAX;
 	if (bad)
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: more entities than "
