@@ -7,7 +7,7 @@
 # per ID (process start, block listing and every block's bloom included),
 # then the per-ID time of one run given all the IDs at once.
 #
-#   BLOCKS=100 TRACES=2000 LOOKUPS=100 bench/get-lookup.sh
+#   BLOCKS=100 TRACES=10000 LOOKUPS=100 bench/get-lookup.sh
 #
 # The store is kept in $BENCH_DIR (default a temporary directory, removed
 # at the end) and reused when it already holds BLOCKS blocks.
@@ -15,7 +15,7 @@ set -eu
 
 BUILD=${BUILD:-build}
 BLOCKS=${BLOCKS:-100}
-TRACES=${TRACES:-2000}
+TRACES=${TRACES:-10000}
 LOOKUPS=${LOOKUPS:-100}
 ROWGROUP=${ROWGROUP:-1048576}
 GET=$BUILD/bin/tempo-get

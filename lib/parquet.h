@@ -444,10 +444,14 @@ size_t	tq_parquet_reader_num_kv(const struct tq_parquet_reader *r);
 void	tq_parquet_reader_kv(const struct tq_parquet_reader *r, size_t i,
 	    const char **key, const char **value);
 
-/* tq_parquet_reader_chunk returns the metadata of column col in row group
- * rg, or NULL when either is out of range. */
+/*
+ * tq_parquet_reader_chunk returns the metadata of column col in row group
+ * rg (decoded from the footer when first asked for), or NULL when either
+ * is out of range or the metadata is corrupt (reading the column then
+ * says why).
+ */
 const struct tq_parquet_chunk *tq_parquet_reader_chunk(
-	    const struct tq_parquet_reader *r, size_t rg, int col);
+	    struct tq_parquet_reader *r, size_t rg, int col);
 
 /*
  * Flags for tq_parquet_reader_read_column.  READ_REUSE: out holds a column

@@ -372,11 +372,10 @@ decode_column_chunk(struct tq_thrift_reader *r, struct tq_parquet_chunk *c,
 
 static void
 decode_row_group(struct tq_thrift_reader *r, struct tq_arena *a,
-    struct pq_row_group *g, size_t ncols, const struct tq_parquet_node *nodes,
-    const int *leaf_node)
+    struct pq_row_group *g, size_t ncols)
 {
 	int16_t last = 0;
-	int id, type, et, ptype;
+	int id, type, et;
 	size_t i, n;
 	bool has_cols = false;
 
@@ -394,17 +393,18 @@ decode_row_group(struct tq_thrift_reader *r, struct tq_arena *a,
 			}
 			g->chunks = tq_arena_calloc(a, n ? n : 1,
 			    sizeof(*g->chunks));
-			if (g->chunks == NULL) {
+			g->raw = tq_arena_calloc(a, n ? n : 1, sizeof(*g->raw));
+			if (g->chunks == NULL || g->raw == NULL) {
 				r->rc = tq_err_set(r->err, TQ_ENOMEM,
 				    "footer: out of memory");
 				break;
 			}
+			/* Only delimited here: pq_meta_chunk decodes. */
 			for (i = 0; i < n && r->rc == 0; i++) {
-				decode_column_chunk(r, &g->chunks[i], &ptype);
-				if (r->rc == 0 &&
-				    ptype != nodes[leaf_node[i]].type)
-					tq_thrift_fail(r, "column chunk type "
-					    "differs from the schema");
+				g->raw[i].p = r->p;
+				if (tq_thrift_skip(r, TQ_THRIFT_STRUCT) == 0)
+					g->raw[i].len = (uint32_t)(r->p -
+					    g->raw[i].p);
 			}
 			has_cols = true;
 		} else if (id == 2 && IS(I64))
@@ -476,6 +476,40 @@ find_leaves(struct tq_thrift_reader *r, const struct tq_parquet_node *nodes,
 	return (long)nleaves;
 }
 
+int
+pq_meta_chunk(struct pq_file_meta *m, size_t rg, size_t col,
+    const struct tq_parquet_chunk **out, struct tq_err *err)
+{
+	struct tq_thrift_reader r;
+	struct pq_raw_chunk *raw;
+	struct tq_parquet_chunk *c;
+	int ptype;
+
+	*out = NULL;
+	if (rg >= m->n_row_groups || m->row_groups[rg].raw == NULL ||
+	    m->leaf == NULL)
+		return tq_err_set(err, TQ_EINVAL, "parquet: no row group %zu",
+		    rg);
+	raw = &m->row_groups[rg].raw[col];
+	c = &m->row_groups[rg].chunks[col];
+	if (raw->state == PQ_CHUNK_RAW) {
+		tq_thrift_reader_init(&r, raw->p, raw->len, err);
+		decode_column_chunk(&r, c, &ptype);
+		if (r.rc == 0 && ptype != m->nodes[m->leaf[col]].type)
+			tq_thrift_fail(&r, "column chunk type differs from the "
+			    "schema");
+		raw->state = r.rc == 0 ? PQ_CHUNK_OK : PQ_CHUNK_BAD;
+		if (r.rc != 0)
+			return tq_err_prefix(err, r.rc, "parquet footer: row "
+			    "group %zu, column %zu", rg, col);
+	}
+	if (raw->state == PQ_CHUNK_BAD)
+		return tq_err_set(err, TQ_ECORRUPT, "parquet footer: row group "
+		    "%zu, column %zu: bad column chunk metadata", rg, col);
+	*out = c;
+	return 0;
+}
+
 /* decode_row_groups reads FileMetaData's list of row groups into m. */
 static int
 decode_row_groups(struct tq_thrift_reader *r, struct tq_arena *a,
@@ -496,8 +530,8 @@ decode_row_groups(struct tq_thrift_reader *r, struct tq_arena *a,
 		return r->rc = tq_err_set(r->err, TQ_ENOMEM,
 		    "footer: out of memory");
 	for (i = 0; i < n && r->rc == 0; i++)
-		decode_row_group(r, a, &m->row_groups[i], nleaves, m->nodes,
-		    leaf);
+		decode_row_group(r, a, &m->row_groups[i], nleaves);
+	m->leaf = leaf;
 	if (r->rc != 0)
 		return r->rc;
 	m->n_row_groups = n;

@@ -126,12 +126,21 @@ struct pq_page_header {
 	bool		 is_compressed;	/* v2, default true */
 };
 
+/* A column chunk's bytes in the footer, decoded when first asked for. */
+struct pq_raw_chunk {
+	const uint8_t		*p;
+	uint32_t		 len;
+	uint8_t			 state;		/* PQ_CHUNK_* */
+};
+enum { PQ_CHUNK_RAW, PQ_CHUNK_OK, PQ_CHUNK_BAD };
+
 struct pq_row_group {
 	int64_t			 num_rows;
 	int64_t			 total_byte_size;
 	int64_t			 total_compressed_size;
 	int64_t			 file_offset;
 	struct tq_parquet_chunk	*chunks;	/* one per column */
+	struct pq_raw_chunk	*raw;		/* decoded files: by column */
 };
 
 struct pq_kv {
@@ -152,15 +161,27 @@ struct pq_file_meta {
 	size_t			 n_columns;	/* for encoding column_orders */
 	int			 page_type;	/* of data pages, for encoding */
 	const struct tq_parquet_schema *schema;	/* for encoding paths */
+	const int		*leaf;		/* decoded files: column -> node */
 };
 
 /*
  * pq_meta_decode parses a FileMetaData of len bytes into *m, allocating
- * from a; strings are NUL-terminated copies.  Returns 0, TQ_ECORRUPT,
- * TQ_ELIMIT, TQ_EUNSUPPORTED or TQ_ENOMEM.
+ * from a; strings are NUL-terminated copies.  Column chunks are only
+ * checked to be well-formed Thrift: pq_meta_chunk decodes one when it is
+ * first asked for (a footer of many row groups is mostly column chunks,
+ * of which a reader wants few), pointing into p, which must outlive m.
+ * Returns 0, TQ_ECORRUPT, TQ_ELIMIT, TQ_EUNSUPPORTED or TQ_ENOMEM.
  */
 int	pq_meta_decode(const void *p, size_t len, struct tq_arena *a,
 	    struct pq_file_meta *m, struct tq_err *err);
+
+/*
+ * pq_meta_chunk gives the metadata of column col of row group rg of a
+ * decoded footer, decoding it the first time.  Returns 0, TQ_EINVAL (out
+ * of range), TQ_ECORRUPT or TQ_EUNSUPPORTED (again on every later ask).
+ */
+int	pq_meta_chunk(struct pq_file_meta *m, size_t rg, size_t col,
+	    const struct tq_parquet_chunk **out, struct tq_err *err);
 /* pq_meta_encode appends m (with m->schema set) to b. */
 int	pq_meta_encode(const struct pq_file_meta *m, struct tq_buf *b);
 /*

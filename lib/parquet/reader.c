@@ -223,13 +223,25 @@ tq_parquet_reader_kv(const struct tq_parquet_reader *r, size_t i,
 	*value = i < r->m.n_kv ? r->m.kv[i].value : NULL;
 }
 
-const struct tq_parquet_chunk *
-tq_parquet_reader_chunk(const struct tq_parquet_reader *r, size_t rg, int col)
+/* chunk_of gives the metadata of a column chunk, or an error. */
+static int
+chunk_of(struct tq_parquet_reader *r, size_t rg, int col,
+    const struct tq_parquet_chunk **out, struct tq_err *err)
 {
+	*out = NULL;
 	if (rg >= r->m.n_row_groups || col < 0 ||
 	    (size_t)col >= r->s->n_columns)
-		return NULL;
-	return &r->m.row_groups[rg].chunks[col];
+		return tq_err_set(err, TQ_EINVAL, "parquet: no column %d in row "
+		    "group %zu", col, rg);
+	return pq_meta_chunk(&r->m, rg, (size_t)col, out, err);
+}
+
+const struct tq_parquet_chunk *
+tq_parquet_reader_chunk(struct tq_parquet_reader *r, size_t rg, int col)
+{
+	const struct tq_parquet_chunk *ch;
+
+	return chunk_of(r, rg, col, &ch, NULL) == 0 ? ch : NULL;
 }
 
 void
@@ -932,7 +944,7 @@ int
 tq_parquet_reader_read_column(struct tq_parquet_reader *r, size_t rg,
     int col, int flags, struct tq_parquet_column *out, struct tq_err *err)
 {
-	const struct tq_parquet_chunk *ch = tq_parquet_reader_chunk(r, rg, col);
+	const struct tq_parquet_chunk *ch;
 	const struct tq_parquet_column_desc *cd;
 	struct pq_page_header h;
 	struct dec d;
@@ -943,9 +955,8 @@ tq_parquet_reader_read_column(struct tq_parquet_reader *r, size_t rg,
 
 	if ((flags & TQ_PARQUET_READ_REUSE) == 0)
 		memset(out, 0, sizeof(*out));
-	if (ch == NULL)
-		return tq_err_set(err, TQ_EINVAL, "parquet: no column %d in row "
-		    "group %zu", col, rg);
+	if ((rc = chunk_of(r, rg, col, &ch, err)) != 0)
+		return rc;
 	cd = &r->s->columns[col];
 	if (ch->num_values < 0 || (uint64_t)ch->num_values >
 	    r->o.max_memory / 2)
@@ -1052,7 +1063,7 @@ int
 tq_parquet_reader_read_dict(struct tq_parquet_reader *r, size_t rg, int col,
     struct tq_parquet_column *out, bool *has, struct tq_err *err)
 {
-	const struct tq_parquet_chunk *ch = tq_parquet_reader_chunk(r, rg, col);
+	const struct tq_parquet_chunk *ch;
 	const struct tq_parquet_column_desc *cd;
 	struct pq_page_header h;
 	struct dec d;
@@ -1064,9 +1075,8 @@ tq_parquet_reader_read_dict(struct tq_parquet_reader *r, size_t rg, int col,
 
 	memset(out, 0, sizeof(*out));
 	*has = false;
-	if (ch == NULL)
-		return tq_err_set(err, TQ_EINVAL, "parquet: no column %d in row "
-		    "group %zu", col, rg);
+	if ((rc = chunk_of(r, rg, col, &ch, err)) != 0)
+		return rc;
 	cd = &r->s->columns[col];
 	other = ch->data_encodings & ~((1u << TQ_PARQUET_RLE_DICTIONARY) |
 	    (1u << TQ_PARQUET_PLAIN_DICTIONARY));
@@ -1153,7 +1163,7 @@ tq_parquet_reader_may_match(struct tq_parquet_reader *r, size_t rg, int col,
     const struct tq_parquet_value *lo, const struct tq_parquet_value *hi,
     int flags, bool *may, struct tq_err *err)
 {
-	const struct tq_parquet_chunk *ch = tq_parquet_reader_chunk(r, rg, col);
+	const struct tq_parquet_chunk *ch;
 	const struct tq_parquet_column_desc *cd;
 	struct tq_parquet_column dc;
 	struct tq_parquet_value mn, mx, v;
@@ -1162,9 +1172,8 @@ tq_parquet_reader_may_match(struct tq_parquet_reader *r, size_t rg, int col,
 	int rc;
 
 	*may = true;
-	if (ch == NULL)
-		return tq_err_set(err, TQ_EINVAL, "parquet: no column %d in row "
-		    "group %zu", col, rg);
+	if ((rc = chunk_of(r, rg, col, &ch, err)) != 0)
+		return rc;
 	cd = &r->s->columns[col];
 	if (flags & TQ_PARQUET_PRUNE_STATS) {
 		if (ch->stats.has_null_count &&

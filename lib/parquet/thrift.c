@@ -211,12 +211,72 @@ tq_thrift_list(struct tq_thrift_reader *r, int *etype, size_t *n)
 	return 0;
 }
 
+/*
+ * skip_struct passes over the fields of a struct, the common types inline
+ * (footers are mostly column chunks skipped this way), with the checks
+ * tq_thrift_field and tq_thrift_skip make.
+ */
+static int
+skip_struct(struct tq_thrift_reader *r)
+{
+	uint64_t n;
+	uint8_t c;
+	int t;
+
+	if (tq_thrift_struct_begin(r) != 0)
+		return r->rc;
+	while (r->rc == 0) {
+		if (r->p >= r->end) {
+			tq_thrift_fail(r, "truncated struct");
+			break;
+		}
+		if ((c = *r->p++) == 0)
+			break;
+		t = c & 0x0f;
+		if ((c >> 4) == 0) {
+			int64_t v = zigzag(varint(r));
+
+			if (r->rc == 0 && (v < INT16_MIN || v > INT16_MAX)) {
+				tq_thrift_fail(r, "bad field id");
+				break;
+			}
+		}
+		switch (t) {
+		case TQ_THRIFT_TRUE:
+		case TQ_THRIFT_FALSE:
+			break;
+		case TQ_THRIFT_I16:
+		case TQ_THRIFT_I32:
+		case TQ_THRIFT_I64:
+			varint(r);
+			break;
+		case TQ_THRIFT_BINARY:
+			n = varint(r);
+			if (r->rc == 0 && n > (uint64_t)(r->end - r->p))
+				tq_thrift_fail(r, "binary longer than its struct");
+			else if (r->rc == 0)
+				r->p += n;
+			break;
+		case TQ_THRIFT_STRUCT:
+			skip_struct(r);
+			break;
+		default:
+			if (t == 0 || t > TQ_THRIFT_UUID)
+				tq_thrift_fail(r, "bad field type");
+			else
+				tq_thrift_skip(r, t);
+			break;
+		}
+	}
+	tq_thrift_struct_end(r);
+	return r->rc;
+}
+
 int
 tq_thrift_skip(struct tq_thrift_reader *r, int type)
 {
 	size_t i, n = 0, len;
-	int16_t last = 0;
-	int et = 0, id, t, rc, kt, vt;
+	int et = 0, rc, kt, vt;
 
 	if (r->rc != 0)
 		return r->rc;
@@ -285,13 +345,7 @@ tq_thrift_skip(struct tq_thrift_reader *r, int type)
 		tq_thrift_struct_end(r);
 		return r->rc;
 	case TQ_THRIFT_STRUCT:
-		if (tq_thrift_struct_begin(r) != 0)
-			return r->rc;
-		while ((rc = tq_thrift_field(r, &last, &id, &t)) > 0)
-			if (tq_thrift_skip(r, t) != 0)
-				break;
-		tq_thrift_struct_end(r);
-		return r->rc;
+		return skip_struct(r);
 	default:
 		return tq_thrift_fail(r, "unknown type");
 	}

@@ -106,8 +106,25 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 		goto out;
 	}
 	k->total = (uint64_t)st.st_size;
+	/* A buffer gets room for what the file holds now, and is read into
+	 * straight, in one pread when the file does not grow meanwhile. */
+	if (k->kind == SINK_BUF && (uint64_t)st.st_size > pos) {
+		uint64_t left = (uint64_t)st.st_size - pos;
+
+		if (k->len > 0 && left > k->len)
+			left = k->len;
+		if (left > SIZE_MAX || (rc = tq_buf_reserve(k->buf,
+		    (size_t)left)) != 0) {
+			rc = tq_err_set(err, rc == TQ_ENOMEM ? TQ_ENOMEM :
+			    TQ_ELIMIT, "%s: object larger than %zu bytes", key,
+			    k->buf->max);
+			goto out;
+		}
+	}
 	for (;;) {
 		want = sizeof(chunk);
+		if (k->kind == SINK_BUF && k->buf->cap - k->buf->len > want)
+			want = k->buf->cap - k->buf->len;
 		if (k->len > 0) {
 			if (k->got >= k->len)
 				break;
@@ -116,6 +133,8 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 		}
 		if (k->kind == SINK_MEM)
 			r = pread(fd, k->mem + k->got, want, (off_t)pos);
+		else if (k->kind == SINK_BUF && k->buf->cap - k->buf->len >= want)
+			r = pread(fd, k->buf->data + k->buf->len, want, (off_t)pos);
 		else
 			r = pread(fd, chunk, want, (off_t)pos);
 		if (r == -1) {
@@ -129,7 +148,15 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 		pos += (uint64_t)r;
 		if (k->kind == SINK_MEM)
 			k->got += (uint64_t)r;
-		else if ((rc = sink_write(k, chunk, (size_t)r, key, err)) != 0)
+		else if (k->kind == SINK_BUF && k->buf->cap - k->buf->len >= want) {
+			if ((size_t)r > k->buf->max - k->buf->len) {
+				rc = tq_err_set(err, TQ_ELIMIT, "%s: object larger "
+				    "than %zu bytes", key, k->buf->max);
+				goto out;
+			}
+			k->buf->len += (size_t)r;
+			k->got += (uint64_t)r;
+		} else if ((rc = sink_write(k, chunk, (size_t)r, key, err)) != 0)
 			goto out;
 	}
 	rc = sink_finish(k, key, err);
