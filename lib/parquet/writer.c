@@ -329,13 +329,33 @@ set_buf(struct tq_buf *b, const uint8_t *p, size_t len)
 	return tq_buf_append(b, p, len);
 }
 
-/* bytes_cmp orders byte strings as unsigned bytes, shorter first on ties. */
-static int
+/* be64 reads 8 bytes as a big-endian number, which orders as they do. */
+static inline uint64_t
+be64(const uint8_t *p)
+{
+	return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 |
+	    (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 |
+	    (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+	    (uint64_t)p[6] << 8 | (uint64_t)p[7];
+}
+
+/*
+ * bytes_cmp orders byte strings as unsigned bytes, shorter first on ties;
+ * the first 8 bytes (which tell most IDs apart) as one number.
+ */
+static inline int
 bytes_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
 	size_t n = alen < blen ? alen : blen;
-	int c = n ? memcmp(a, b, n) : 0;
+	int c;
 
+	if (n >= 8) {
+		uint64_t x = be64(a), y = be64(b);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	c = n ? memcmp(a, b, n) : 0;
 	if (c != 0)
 		return c;
 	return (alen > blen) - (alen < blen);
@@ -1061,6 +1081,215 @@ add_dict_run(struct tq_parquet_writer *w, struct wcol *c,
 	return 0;
 }
 
+/*
+ * first_stats starts the statistics of c with the value at p (len bytes)
+ * when it has none yet; says whether it did.
+ */
+static int
+first_stats(struct wcol *c, const uint8_t *p, size_t len, bool *did)
+{
+	*did = !c->has_minmax;
+	return c->has_minmax ? 0 : update_stats(c, p, len);
+}
+
+/*
+ * plain_ints adds the n integers at x (4 or 8 bytes each: c->width) of
+ * a column without a dictionary, PLAIN or DELTA_BINARY_PACKED: the
+ * statistics (as update_stats keeps them) and the values of the whole
+ * run at once.
+ */
+static int
+plain_ints(struct wcol *c, const uint8_t *x, size_t n)
+{
+	bool is_unsigned = c->cd->logical.kind == TQ_PARQUET_LT_INT &&
+	    !c->cd->logical.is_signed, did;
+	size_t k, w = c->width, from;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = first_stats(c, x, w, &did)) != 0)
+		return rc;
+	from = did ? 1 : 0;
+	if (w == 8) {
+		int64_t lo, hi;
+		uint64_t ulo, uhi;
+
+		memcpy(&lo, c->min.data, 8);
+		memcpy(&hi, c->max.data, 8);
+		ulo = (uint64_t)lo;
+		uhi = (uint64_t)hi;
+		for (k = from; k < n; k++) {
+			int64_t y;
+
+			memcpy(&y, x + 8 * k, 8);
+			if (is_unsigned) {
+				ulo = (uint64_t)y < ulo ? (uint64_t)y : ulo;
+				uhi = (uint64_t)y > uhi ? (uint64_t)y : uhi;
+			} else {
+				lo = y < lo ? y : lo;
+				hi = y > hi ? y : hi;
+			}
+		}
+		if (is_unsigned) {
+			lo = (int64_t)ulo;
+			hi = (int64_t)uhi;
+		}
+		memcpy(c->min.data, &lo, 8);
+		memcpy(c->max.data, &hi, 8);
+		/* PLAIN and DELTA_BINARY_PACKED both keep them as they are. */
+		return putn(&c->vals, x, 8 * n);
+	} else {
+		int32_t lo, hi;
+		uint32_t ulo, uhi;
+		uint8_t *o;
+
+		memcpy(&lo, c->min.data, 4);
+		memcpy(&hi, c->max.data, 4);
+		ulo = (uint32_t)lo;
+		uhi = (uint32_t)hi;
+		for (k = from; k < n; k++) {
+			int32_t y;
+
+			memcpy(&y, x + 4 * k, 4);
+			if (is_unsigned) {
+				ulo = (uint32_t)y < ulo ? (uint32_t)y : ulo;
+				uhi = (uint32_t)y > uhi ? (uint32_t)y : uhi;
+			} else {
+				lo = y < lo ? y : lo;
+				hi = y > hi ? y : hi;
+			}
+		}
+		if (is_unsigned) {
+			lo = (int32_t)ulo;
+			hi = (int32_t)uhi;
+		}
+		memcpy(c->min.data, &lo, 4);
+		memcpy(c->max.data, &hi, 4);
+		if (c->encoding != TQ_PARQUET_DELTA_BINARY_PACKED)
+			return putn(&c->vals, x, 4 * n);
+		/* DELTA_BINARY_PACKED keeps each as 64 bits until the page. */
+		if ((rc = tq_buf_reserve(&c->vals, 8 * n)) != 0)
+			return rc;
+		o = c->vals.data + c->vals.len;
+		for (k = 0; k < n; k++) {
+			int32_t y;
+			int64_t y64;
+
+			memcpy(&y, x + 4 * k, 4);
+			y64 = y;
+			memcpy(o + 8 * k, &y64, 8);
+		}
+		c->vals.len += 8 * n;
+		return 0;
+	}
+}
+
+/*
+ * plain_bools adds the n booleans at x (a byte each, kept as given) of a
+ * column without a dictionary, with their statistics.
+ */
+static int
+plain_bools(struct wcol *c, const uint8_t *x, size_t n)
+{
+	size_t k;
+	uint8_t lo, hi;
+	bool did;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = first_stats(c, x, 1, &did)) != 0)
+		return rc;
+	lo = c->min.data[0];
+	hi = c->max.data[0];
+	for (k = did ? 1 : 0; k < n; k++) {
+		uint8_t y = x[k] != 0;
+
+		if (y < (lo != 0))
+			lo = y;
+		else if (y > (hi != 0))
+			hi = y;
+	}
+	c->min.data[0] = lo;
+	c->max.data[0] = hi;
+	return putn(&c->vals, x, n);
+}
+
+/*
+ * plain_arrays adds the byte arrays [v, end) of batch b to a column
+ * without a dictionary (PLAIN or DELTA_LENGTH_BYTE_ARRAY), with their
+ * statistics: the run's least and greatest are found first, then copied
+ * once.
+ */
+static int
+plain_arrays(struct wcol *c, const struct tq_parquet_batch *b, size_t v,
+    size_t end)
+{
+	const uint8_t *lo, *hi;
+	size_t k, lo_len, hi_len, total;
+	bool did, lo_new = false, hi_new = false;
+	uint8_t *o;
+	int rc;
+
+	if (v == end)
+		return 0;
+	for (k = v; k < end; k++)
+		if (b->off[k + 1] - b->off[k] > UINT32_MAX / 2)
+			return TQ_ELIMIT;
+	if ((rc = first_stats(c, b->data + b->off[v], b->off[v + 1] -
+	    b->off[v], &did)) != 0)
+		return rc;
+	lo = c->min.data;
+	lo_len = c->min.len;
+	hi = c->max.data;
+	hi_len = c->max.len;
+	for (k = did ? v + 1 : v; k < end; k++) {
+		const uint8_t *p = b->data + b->off[k];
+		size_t len = b->off[k + 1] - b->off[k];
+
+		if (bytes_cmp(p, len, lo, lo_len) < 0) {
+			lo = p;
+			lo_len = len;
+			lo_new = true;
+		} else if (bytes_cmp(p, len, hi, hi_len) > 0) {
+			hi = p;
+			hi_len = len;
+			hi_new = true;
+		}
+	}
+	if ((lo_new && (rc = set_buf(&c->min, lo, lo_len)) != 0) ||
+	    (hi_new && (rc = set_buf(&c->max, hi, hi_len)) != 0))
+		return rc;
+	total = b->off[end] - b->off[v];
+	if (c->encoding == TQ_PARQUET_DELTA_LENGTH_BYTE_ARRAY) {
+		if ((rc = tq_buf_reserve(&c->vals, 8 * (end - v))) != 0)
+			return rc;
+		o = c->vals.data + c->vals.len;
+		for (k = v; k < end; k++) {
+			int64_t l = (int64_t)(b->off[k + 1] - b->off[k]);
+
+			memcpy(o, &l, 8);
+			o += 8;
+		}
+		c->vals.len += 8 * (end - v);
+		return putn(&c->vals2, b->data + b->off[v], total);
+	}
+	if ((rc = tq_buf_reserve(&c->vals, 4 * (end - v) + total)) != 0)
+		return rc;
+	o = c->vals.data + c->vals.len;
+	for (k = v; k < end; k++) {
+		uint32_t l = b->off[k + 1] - b->off[k];
+
+		memcpy(o, &l, 4);
+		if (l > 0)
+			memcpy(o + 4, b->data + b->off[k], l);
+		o += 4 + l;
+	}
+	c->vals.len += 4 * (end - v) + total;
+	return 0;
+}
+
 /* add_values adds the values of entries [i, j) of batch b; *v is the
  * batch's next value. */
 static int
@@ -1068,8 +1297,38 @@ add_values(struct tq_parquet_writer *w, struct wcol *c,
     const struct tq_parquet_batch *b, size_t i, size_t j, size_t *v)
 {
 	size_t k, end = *v + run_values(c, b, i, j, *v);
-	int rc;
+	bool bulk = true;
+	int rc = 0;
 
+	/* Without a dictionary, most types go a run at a time. */
+	if (!c->dict_active) {
+		switch (c->cd->type) {
+		case TQ_PARQUET_BOOLEAN:
+			rc = plain_bools(c, b->b + *v, end - *v);
+			break;
+		case TQ_PARQUET_INT32:
+			rc = plain_ints(c, (const uint8_t *)(b->i32 + *v),
+			    end - *v);
+			break;
+		case TQ_PARQUET_INT64:
+			rc = plain_ints(c, (const uint8_t *)(b->i64 + *v),
+			    end - *v);
+			break;
+		case TQ_PARQUET_BYTE_ARRAY:
+			rc = plain_arrays(c, b, *v, end);
+			break;
+		default:
+			bulk = false;
+			break;
+		}
+		if (bulk) {
+			if (rc == 0) {
+				c->n_values += end - *v;
+				*v = end;
+			}
+			return rc;
+		}
+	}
 	for (k = *v; k < end; k++) {
 		const void *p;
 		size_t len = c->width;
