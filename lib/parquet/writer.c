@@ -476,14 +476,16 @@ update_stats(struct wcol *c, const uint8_t *p, size_t len)
 
 /* ---- Dictionary ---- */
 
-static const uint8_t *
-dict_entry(const struct wcol *c, size_t i, size_t *len)
+/* dict_entry finds entry i of c, whose values are width bytes (0: byte
+ * arrays, whose length it reads). */
+static inline const uint8_t *
+dict_entry(const struct wcol *c, size_t i, size_t width, size_t *len)
 {
 	const uint8_t *p = c->dict.data + c->dict_off[i];
 	uint32_t n;
 
-	if (c->width != 0) {
-		*len = c->width;
+	if (width != 0) {
+		*len = width;
 		return p;
 	}
 	memcpy(&n, p, 4);
@@ -560,7 +562,7 @@ dict_grow(struct wcol *c)
 	}
 	for (i = 0; i < c->dict_n; i++) {
 		size_t len;
-		const uint8_t *p = dict_entry(c, i, &len);
+		const uint8_t *p = dict_entry(c, i, c->width, &len);
 		uint64_t h = value_hash(p, len);
 
 		j = h & (n - 1);
@@ -577,14 +579,16 @@ dict_grow(struct wcol *c)
 	return 0;
 }
 
-/* same_entry says whether entry i holds the len bytes at p. */
+/* same_entry says whether entry i holds the len bytes at p; width is
+ * c->width, a constant where the caller knows it. */
 static inline bool
-same_entry(const struct wcol *c, uint32_t i, const uint8_t *p, size_t len)
+same_entry(const struct wcol *c, uint32_t i, const uint8_t *p, size_t len,
+    size_t width)
 {
 	size_t elen;
-	const uint8_t *e = dict_entry(c, i, &elen);
+	const uint8_t *e = dict_entry(c, i, width, &elen);
 
-	switch (c->width) {
+	switch (width) {
 	case 4:
 		return memcmp(e, p, 4) == 0;
 	case 8:
@@ -613,20 +617,20 @@ static int dict_find(struct wcol *, const uint8_t *, size_t, uint32_t *,
     bool *);
 
 static inline int
-dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
-    bool *added)
+dict_lookup(struct wcol *c, const uint8_t *p, size_t len, size_t width,
+    uint32_t *idx, bool *added)
 {
 	uint32_t prev = c->last, s;
 	int rc;
 
 	if (prev != 0) {
-		if (same_entry(c, prev - 1, p, len)) {
+		if (same_entry(c, prev - 1, p, len, width)) {
 			*idx = prev - 1;
 			*added = false;
 			return 0;
 		}
 		if ((s = c->succ[prev - 1]) != 0 && same_entry(c, s - 1, p,
-		    len)) {
+		    len, width)) {
 			*idx = s - 1;
 			c->last = s;
 			*added = false;
@@ -694,7 +698,7 @@ dict_insert(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
 	j = h & (c->n_slots - 1);
 	while (c->slots[j] != 0) {
 		if (c->tags[j] == tag && same_entry(c, c->slots[j] - 1, p,
-		    len)) {
+		    len, c->width)) {
 			*idx = c->slots[j] - 1;
 			c->last = c->slots[j];
 			*added = false;
@@ -963,7 +967,8 @@ add_value(struct tq_parquet_writer *w, struct wcol *c, const void *p,
 		return TQ_ELIMIT;
 	c->n_values++;
 	if (c->dict_active) {
-		if ((rc = dict_lookup(c, p, len, &idx, &added)) != 0 ||
+		if ((rc = dict_lookup(c, p, len, c->width, &idx,
+		    &added)) != 0 ||
 		    (rc = putn(&c->vals, &idx, 4)) != 0)
 			return rc;
 		if (added && (rc = update_stats(c, p, len)) != 0)
@@ -1019,16 +1024,17 @@ run_values(const struct wcol *c, const struct tq_parquet_batch *b, size_t i,
 	return n;
 }
 
-/* dict_put adds one value through the dictionary; vals has room. */
+/* dict_put adds one value through the dictionary; vals has room; width
+ * is c->width (see same_entry). */
 static inline int
-dict_put(struct wcol *c, const uint8_t *p, size_t len)
+dict_put(struct wcol *c, const uint8_t *p, size_t len, size_t width)
 {
 	uint32_t idx;
 	bool added;
 	int rc;
 
 	c->n_values++;
-	if ((rc = dict_lookup(c, p, len, &idx, &added)) != 0)
+	if ((rc = dict_lookup(c, p, len, width, &idx, &added)) != 0)
 		return rc;
 	memcpy(c->vals.data + c->vals.len, &idx, 4);
 	c->vals.len += 4;
@@ -1058,7 +1064,8 @@ add_dict_run(struct tq_parquet_writer *w, struct wcol *c,
 
 			if (len > UINT32_MAX / 2)
 				return TQ_ELIMIT;
-			if ((rc = dict_put(c, b->data + b->off[k], len)) != 0)
+			if ((rc = dict_put(c, b->data + b->off[k], len,
+			    0)) != 0)
 				return rc;
 		}
 	} else {
@@ -1070,10 +1077,20 @@ add_dict_run(struct tq_parquet_writer *w, struct wcol *c,
 		case TQ_PARQUET_FLOAT: base = (const uint8_t *)b->f32; break;
 		default: base = (const uint8_t *)b->f64; break;
 		}
-		for (k = *v; k < end; k++)
-			if ((rc = dict_put(c, base + k * c->width,
-			    c->width)) != 0)
-				return rc;
+		/* The usual widths as constants, for dict_put's checks. */
+		if (c->width == 8) {
+			for (k = *v; k < end; k++)
+				if ((rc = dict_put(c, base + 8 * k, 8, 8)) != 0)
+					return rc;
+		} else if (c->width == 4) {
+			for (k = *v; k < end; k++)
+				if ((rc = dict_put(c, base + 4 * k, 4, 4)) != 0)
+					return rc;
+		} else
+			for (k = *v; k < end; k++)
+				if ((rc = dict_put(c, base + k * c->width,
+				    c->width, c->width)) != 0)
+					return rc;
 	}
 	*v = end;
 	if (c->dict.len > w->o.dict_max)
