@@ -1443,6 +1443,32 @@ append(struct tq_parquet_writer *w, struct wcol *c, int rep, int def,
 	return 0;
 }
 
+/*
+ * level_scan finds the greatest of the n levels at lv and counts those
+ * equal to x: in slices whose counts fit 16 bits, so that the compiler
+ * can take 8 or 16 levels an instruction.
+ */
+static void
+level_scan(const uint16_t *lv, size_t n, uint16_t x, uint16_t *top,
+    size_t *eq)
+{
+	size_t i, k, m, count = 0;
+	uint16_t t = 0;
+
+	for (i = 0; i < n; i += m) {
+		uint16_t c16 = 0;
+
+		m = n - i < 32768 ? n - i : 32768;
+		for (k = 0; k < m; k++) {
+			t = lv[i + k] > t ? lv[i + k] : t;
+			c16 += lv[i + k] == x;
+		}
+		count += c16;
+	}
+	*top = t;
+	*eq = count;
+}
+
 int
 tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
     const struct tq_parquet_batch *b, struct tq_err *err)
@@ -1465,23 +1491,17 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 	 * simple passes over each level array, which the compiler vectorises.
 	 */
 	if (b->def != NULL) {
-		uint16_t md = (uint16_t)c->cd->max_def, top = 0;
+		uint16_t md = (uint16_t)c->cd->max_def, top;
 
-		for (i = 0; i < b->n_levels; i++) {
-			top = b->def[i] > top ? b->def[i] : top;
-			v += b->def[i] == md;
-		}
+		level_scan(b->def, b->n_levels, md, &top, &v);
 		if (top > md)
 			goto bad_levels;
 	} else
 		v = b->n_levels;
 	if (b->rep != NULL) {
-		uint16_t top = 0;
+		uint16_t top;
 
-		for (i = 0, recs = 0; i < b->n_levels; i++) {
-			top = b->rep[i] > top ? b->rep[i] : top;
-			recs += b->rep[i] == 0;
-		}
+		level_scan(b->rep, b->n_levels, 0, &top, &recs);
 		if (top > c->cd->max_rep || (c->n_levels == 0 &&
 		    c->rg_levels == 0 && b->n_levels > 0 && b->rep[0] != 0))
 			goto bad_levels;
