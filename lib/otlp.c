@@ -130,6 +130,24 @@ find_field(enum msg m, uint64_t num)
 }
 
 /*
+ * utf8_ok is tq_utf8_valid with the usual case, a string of 8 to 16
+ * ASCII bytes (keys, names, codes), seen as two words without a call.
+ */
+static inline bool
+utf8_ok(const uint8_t *p, size_t n)
+{
+	uint64_t a, b;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+		if (((a | b) & 0x8080808080808080ULL) == 0)
+			return true;
+	}
+	return tq_utf8_valid((const char *)p, n);
+}
+
+/*
  * fast_kv accepts the common shape of an attribute in one pass: a key and
  * a string, bool, int or double value, fields in order, one-byte lengths.
  * Anything else (and anything wrong) is left to check_message, which
@@ -143,7 +161,7 @@ fast_kv(const uint8_t *p, const uint8_t *end)
 	if (end - p < 4 || p[0] != 0x0a || (klen = p[1]) >= 0x80 ||
 	    (size_t)(end - p) < 2 + klen + 2)
 		return false;
-	if (!tq_utf8_valid((const char *)p + 2, klen))
+	if (!utf8_ok(p + 2, klen))
 		return false;
 	p += 2 + klen;
 	if (p[0] != 0x12 || (vlen = p[1]) >= 0x80 ||
@@ -155,7 +173,7 @@ fast_kv(const uint8_t *p, const uint8_t *end)
 	switch (p[0]) {
 	case 0x0a:	/* string_value */
 		return vlen >= 2 && (slen = p[1]) < 0x80 && slen == vlen - 2 &&
-		    tq_utf8_valid((const char *)p + 2, slen);
+		    utf8_ok(p + 2, slen);
 	case 0x10:	/* bool_value */
 	case 0x18:	/* int_value: a varint filling the rest */
 		if (vlen < 2 || vlen > 10 || p[vlen - 1] >= 0x80)
@@ -253,7 +271,7 @@ check_message(struct walk *w, enum msg m, const uint8_t *p,
 				    depth + 1)) != 0)
 					return rc;
 			} else if (f->kind == K_STRING) {
-				if (!tq_utf8_valid((const char *)p, len))
+				if (!utf8_ok(p, len))
 					return tq_err_set(w->err, TQ_ECORRUPT,
 					    "byte %zu: %s field %u: invalid UTF-8",
 					    (size_t)(p - w->base), name,
