@@ -151,31 +151,50 @@ next(const uint8_t **pp, const uint8_t *end, struct fld *f)
 	}
 }
 
+/* zero64 and zero32 say whether a word has a zero byte. */
+static inline bool
+zero64(uint64_t w)
+{
+	return ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
+}
+
+static inline bool
+zero32(uint32_t w)
+{
+	return ((w - 0x01010101u) & ~w & 0x80808080u) != 0;
+}
+
 /* cstr makes a string field a C string's worth: up to its first NUL. */
 static inline struct pstr
 cstr(const struct fld *f)
 {
-	struct pstr s = { f->p, 0 };
-	size_t i = 0;
+	struct pstr s = { f->p, f->len };
+	const uint8_t *p = f->p;
+	size_t i = 0, n = f->len;
 	uint64_t w;
+	uint32_t x, y;
 
-	/* Eight bytes at a time while none is zero (strings are short). */
-	for (; i + 8 <= f->len; i += 8) {
-		memcpy(&w, f->p + i, 8);
-		if ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)
-			break;
-	}
-	/* The tail, as the last eight bytes (some seen already). */
-	if (i + 8 > f->len && f->len >= 8) {
-		memcpy(&w, f->p + f->len - 8, 8);
-		if (!((w - 0x0101010101010101ull) & ~w &
-		    0x8080808080808080ull)) {
-			s.len = f->len;
-			return s;
+	/* Strings are short and hold no NUL: a word or two tell. */
+	if (n >= 8) {
+		/* Eight bytes at a time, the tail as the last eight. */
+		for (; i + 8 <= n; i += 8) {
+			memcpy(&w, p + i, 8);
+			if (zero64(w))
+				goto cut;
 		}
-	}
-	while (i < f->len && f->p[i] != 0)
-		i++;
+		memcpy(&w, p + n - 8, 8);
+		if (!zero64(w))
+			return s;
+	} else if (n >= 4) {
+		memcpy(&x, p, 4);
+		memcpy(&y, p + n - 4, 4);
+		if (!zero32(x) && !zero32(y))
+			return s;
+	} else if (n == 0 || (p[0] != 0 && p[n / 2] != 0 && p[n - 1] != 0))
+		return s;
+cut:
+	for (i = 0; i < n && p[i] != 0; i++)
+		;
 	s.len = i;
 	return s;
 }
