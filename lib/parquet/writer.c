@@ -60,6 +60,17 @@ struct wcol {
 	struct tq_buf	 max;
 };
 
+/*
+ * A page's levels as last encoded: columns of one list (or the columns of
+ * one level of nesting) often have the very same levels, which are then
+ * copied instead of encoded again.
+ */
+struct lv_memo {
+	struct tq_buf	 src;		/* the levels, uint16_t each */
+	struct tq_buf	 enc;		/* their RLE/bit-packed encoding */
+	int		 bw;		/* their bit width; -1: none */
+};
+
 struct tq_parquet_writer {
 	const struct tq_parquet_schema	*s;
 	struct tq_parquet_write_opts	 o;
@@ -78,6 +89,8 @@ struct tq_parquet_writer {
 	struct tq_buf			 body;	/* scratch: compressed body */
 	struct tq_buf			 hdr;	/* scratch: page header */
 	struct pq_codec_ctx		 codec;
+	struct lv_memo			 memo[2];	/* rep and def, often */
+	unsigned			 memo_next;	/* the one to replace */
 	bool				 started;
 	bool				 closed;
 	int				 failed;	/* sticky error */
@@ -171,6 +184,11 @@ tq_parquet_writer_new(const struct tq_parquet_schema *s,
 	tq_buf_init(&w->page, TQ_PARQUET_MAX_PAGE);
 	tq_buf_init(&w->body, TQ_PARQUET_MAX_PAGE);
 	tq_buf_init(&w->hdr, 1 << 20);
+	for (i = 0; i < 2; i++) {
+		tq_buf_init(&w->memo[i].src, BUF_MAX);
+		tq_buf_init(&w->memo[i].enc, BUF_MAX);
+		w->memo[i].bw = -1;
+	}
 	if ((rc = emit(w, "PAR1", 4, err)) != 0)
 		goto fail;
 	*out = w;
@@ -269,6 +287,10 @@ tq_parquet_writer_free(struct tq_parquet_writer *w)
 	tq_buf_release(&w->page);
 	tq_buf_release(&w->body);
 	tq_buf_release(&w->hdr);
+	for (i = 0; i < 2; i++) {
+		tq_buf_release(&w->memo[i].src);
+		tq_buf_release(&w->memo[i].enc);
+	}
 	pq_codec_ctx_release(&w->codec);
 	free(w);
 }
@@ -747,19 +769,42 @@ dict_reset(struct wcol *c)
 
 /* ---- Pages ---- */
 
+/*
+ * levels_v1 appends the n levels in lv (of at most max) to b as a data
+ * page v1 has them: their length, then RLE/bit-packed; the same levels
+ * as one of the last two encoded are copied from w's memo.
+ */
 static int
-levels_v1(struct tq_buf *b, const struct tq_buf *lv, size_t n, int max)
+levels_v1(struct tq_parquet_writer *w, struct tq_buf *b,
+    const struct tq_buf *lv, size_t n, int max)
 {
-	size_t at = b->len;
+	size_t at = b->len, k;
+	int bw = pq_bit_width((uint64_t)max), rc;
+	struct lv_memo *m;
 	uint32_t len;
-	int rc;
 
+	for (k = 0; k < 2; k++) {
+		m = &w->memo[k];
+		if (m->bw == bw && m->src.len == 2 * n &&
+		    memcmp(m->src.data, lv->data, 2 * n) == 0) {
+			len = (uint32_t)m->enc.len;
+			if ((rc = tq_buf_append(b, &len, 4)) != 0)
+				return rc;
+			return tq_buf_append(b, m->enc.data, m->enc.len);
+		}
+	}
 	if ((rc = tq_buf_append(b, "\0\0\0\0", 4)) != 0 ||
-	    (rc = pq_rle_encode16((const uint16_t *)lv->data, n,
-	    pq_bit_width((uint64_t)max), b)) != 0)
+	    (rc = pq_rle_encode16((const uint16_t *)lv->data, n, bw, b)) != 0)
 		return rc;
 	len = (uint32_t)(b->len - at - 4);
 	memcpy(b->data + at, &len, 4);
+	m = &w->memo[w->memo_next];
+	w->memo_next ^= 1;
+	m->bw = -1;
+	if ((rc = set_buf(&m->src, lv->data, 2 * n)) != 0 ||
+	    (rc = set_buf(&m->enc, b->data + at + 4, len)) != 0)
+		return rc;
+	m->bw = bw;
 	return 0;
 }
 
@@ -866,9 +911,9 @@ cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 	tq_buf_reset(&w->body);
 	if (w->o.page_version == 1) {
 		h.type = PQ_PAGE_DATA;
-		if ((c->cd->max_rep > 0 && (rc = levels_v1(&w->page, &c->rep,
+		if ((c->cd->max_rep > 0 && (rc = levels_v1(w, &w->page, &c->rep,
 		    c->n_levels, c->cd->max_rep)) != 0) ||
-		    (c->cd->max_def > 0 && (rc = levels_v1(&w->page, &c->def,
+		    (c->cd->max_def > 0 && (rc = levels_v1(w, &w->page, &c->def,
 		    c->n_levels, c->cd->max_def)) != 0) ||
 		    (rc = encode_values(c, enc, &w->page)) != 0)
 			goto fail;
