@@ -89,6 +89,20 @@ static const char *const msg_names[M_COUNT] = {
 	[M_KV_LIST] = "KeyValueList",
 };
 
+/*
+ * The key byte of each message's attribute field (KeyValue, wire type 2),
+ * 0 for messages without: attributes of the usual shape are taken by
+ * fast_kv before the field loop looks at them.
+ */
+static const uint8_t kv_key[M_COUNT] = {
+	[M_RESOURCE] = 1 << 3 | 2,
+	[M_SCOPE] = 3 << 3 | 2,
+	[M_SPAN] = 9 << 3 | 2,
+	[M_EVENT] = 3 << 3 | 2,
+	[M_LINK] = 4 << 3 | 2,
+	[M_KV_LIST] = 1 << 3 | 2,
+};
+
 struct walk {
 	const uint8_t	*base;
 	size_t		 nspans;
@@ -206,6 +220,14 @@ check_message(struct walk *w, enum msg m, const uint8_t *p,
 		uint64_t key, len;
 		unsigned wt;
 		int rc;
+
+		/* An attribute with a one-byte length, checked in one go. */
+		if (p[0] == kv_key[m] && kv_key[m] != 0 && end - p >= 2 &&
+		    p[1] < 0x80 && p[1] <= end - p - 2 &&
+		    fast_kv(p + 2, p + 2 + p[1])) {
+			p += 2 + p[1];
+			continue;
+		}
 
 		/* protobuf-c, like the spec's 29-bit field numbers, wants
 		 * keys of at most 5 bytes. */
