@@ -47,7 +47,8 @@ struct xgroup {
 
 /* A span, with the fields parsed once. */
 struct xspan {
-	const uint8_t	*msg, *end;
+	const uint8_t	*end;		/* of its message */
+	const uint8_t	*lists;		/* its first attribute, event or link */
 	struct pstr	 trace_id, span_id, parent, name, state, status_msg;
 	int32_t		 kind, status_code;
 	uint32_t	 dropped_attrs, dropped_events, dropped_links;
@@ -417,8 +418,8 @@ parse_span(struct xtrace *T, struct xspan *s, const uint8_t *p,
 	int rc;
 
 	/* Field by field: a memset of the whole is slower here. */
-	s->msg = p;
 	s->end = end;
+	s->lists = end;
 	s->span_id.p = s->parent.p = s->name.p = s->state.p =
 	    s->status_msg.p = s->trace_id.p = p;
 	s->span_id.len = s->parent.len = s->name.len = s->state.len =
@@ -443,6 +444,12 @@ parse_span(struct xtrace *T, struct xspan *s, const uint8_t *p,
 		case 6: s->kind = (int32_t)(uint32_t)f.v; break;
 		case 7: s->start = f.v; break;
 		case 8: s->end_ns = f.v; break;
+		case 9:
+		case 11:
+		case 13:
+			if (s->lists == end)
+				s->lists = at;
+			break;
 		case 10: s->dropped_attrs = (uint32_t)f.v; break;
 		case 12: s->dropped_events = (uint32_t)f.v; break;
 		case 14: s->dropped_links = (uint32_t)f.v; break;
@@ -1390,7 +1397,7 @@ put_span(struct shred *S, int rep, const struct xspan *s)
 	struct tq_vp4_rows *R = S->R;
 	struct classify cl;
 	struct alist L;
-	const uint8_t *p = s->msg;
+	const uint8_t *p = s->lists;
 	size_t n_events = 0, n_links = 0;
 	struct fld f;
 
@@ -1418,7 +1425,8 @@ put_span(struct shred *S, int rep, const struct xspan *s)
 	L.rep = rep;
 	L.first = true;
 	L.cl = &cl;
-	/* The fields were checked by parse_span. */
+	/* The fields were checked by parse_span; those before the first
+	 * attribute, event or link are of no interest here. */
 	while (p < s->end) {
 		if (!next(&p, s->end, &f))
 			break;
