@@ -63,10 +63,14 @@ struct wcol {
 /*
  * A page's levels as last encoded: columns of one list (or the columns of
  * one level of nesting) often have the very same levels, which are then
- * copied instead of encoded again.
+ * copied instead of encoded again.  The levels are compared where they
+ * are, in their column's buffer, while no column has had levels added
+ * since (as while a row group's pages are cut one after the other).
  */
 struct lv_memo {
-	struct tq_buf	 src;		/* the levels, uint16_t each */
+	const uint16_t	*src;		/* the levels */
+	size_t		 n;
+	uint64_t	 gen;		/* the writer's lv_gen then */
 	struct tq_buf	 enc;		/* their RLE/bit-packed encoding */
 	int		 bw;		/* their bit width; -1: none */
 };
@@ -91,6 +95,7 @@ struct tq_parquet_writer {
 	struct pq_codec_ctx		 codec;
 	struct lv_memo			 memo[2];	/* rep and def, often */
 	unsigned			 memo_next;	/* the one to replace */
+	uint64_t			 lv_gen;	/* level appends so far */
 	bool				 started;
 	bool				 closed;
 	int				 failed;	/* sticky error */
@@ -185,7 +190,6 @@ tq_parquet_writer_new(const struct tq_parquet_schema *s,
 	tq_buf_init(&w->body, TQ_PARQUET_MAX_PAGE);
 	tq_buf_init(&w->hdr, 1 << 20);
 	for (i = 0; i < 2; i++) {
-		tq_buf_init(&w->memo[i].src, BUF_MAX);
 		tq_buf_init(&w->memo[i].enc, BUF_MAX);
 		w->memo[i].bw = -1;
 	}
@@ -287,10 +291,8 @@ tq_parquet_writer_free(struct tq_parquet_writer *w)
 	tq_buf_release(&w->page);
 	tq_buf_release(&w->body);
 	tq_buf_release(&w->hdr);
-	for (i = 0; i < 2; i++) {
-		tq_buf_release(&w->memo[i].src);
+	for (i = 0; i < 2; i++)
 		tq_buf_release(&w->memo[i].enc);
-	}
 	pq_codec_ctx_release(&w->codec);
 	free(w);
 }
@@ -785,8 +787,8 @@ levels_v1(struct tq_parquet_writer *w, struct tq_buf *b,
 
 	for (k = 0; k < 2; k++) {
 		m = &w->memo[k];
-		if (m->bw == bw && m->src.len == 2 * n &&
-		    memcmp(m->src.data, lv->data, 2 * n) == 0) {
+		if (m->bw == bw && m->gen == w->lv_gen && m->n == n &&
+		    memcmp(m->src, lv->data, 2 * n) == 0) {
 			len = (uint32_t)m->enc.len;
 			if ((rc = tq_buf_append(b, &len, 4)) != 0)
 				return rc;
@@ -801,9 +803,11 @@ levels_v1(struct tq_parquet_writer *w, struct tq_buf *b,
 	m = &w->memo[w->memo_next];
 	w->memo_next ^= 1;
 	m->bw = -1;
-	if ((rc = set_buf(&m->src, lv->data, 2 * n)) != 0 ||
-	    (rc = set_buf(&m->enc, b->data + at + 4, len)) != 0)
+	if ((rc = set_buf(&m->enc, b->data + at + 4, len)) != 0)
 		return rc;
+	m->src = (const uint16_t *)lv->data;
+	m->n = n;
+	m->gen = w->lv_gen;
 	m->bw = bw;
 	return 0;
 }
@@ -1476,6 +1480,7 @@ append(struct tq_parquet_writer *w, struct wcol *c, int rep, int def,
 
 	if (rep == 0 && (rc = record_start(w, c, err)) != 0)
 		return rc;
+	w->lv_gen++;
 	if ((c->cd->max_def > 0 && (rc = put2(&c->def, d16)) != 0) ||
 	    (c->cd->max_rep > 0 && (rc = put2(&c->rep, r16)) != 0))
 		return value_error(c, rc, err);
@@ -1571,6 +1576,7 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 		c->n_rows += recs;
 		c->rg_rows += (int64_t)recs;
 		v = 0;
+		w->lv_gen++;
 		if ((c->cd->max_def > 0 &&
 		    (rc = putn(&c->def, b->def, 2 * b->n_levels)) != 0) ||
 		    (c->cd->max_rep > 0 &&
@@ -1605,6 +1611,7 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 		if (b->rep != NULL)
 			while (j < b->n_levels && b->rep[j] != 0)
 				j++;
+		w->lv_gen++;
 		if ((c->cd->max_def > 0 &&
 		    (rc = putn(&c->def, b->def + i, 2 * (j - i))) != 0) ||
 		    (c->cd->max_rep > 0 &&
