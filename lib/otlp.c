@@ -144,20 +144,34 @@ find_field(enum msg m, uint64_t num)
 }
 
 /*
- * utf8_ok is tq_utf8_valid with the usual case, a string of 8 to 16
- * ASCII bytes (keys, names, codes), seen as two words without a call.
+ * utf8_ok is tq_utf8_valid with the usual case, a short ASCII string
+ * (keys, names, codes, IDs), seen as a few overlapping words without a
+ * call.
  */
 static inline bool
 utf8_ok(const uint8_t *p, size_t n)
 {
-	uint64_t a, b;
+	uint64_t a, b, c, d;
+	uint32_t x, y;
 
-	if (n >= 8 && n <= 16) {
+	if (n >= 8 && n <= 32) {
 		memcpy(&a, p, 8);
 		memcpy(&b, p + n - 8, 8);
+		if (n > 16) {
+			memcpy(&c, p + 8, 8);
+			memcpy(&d, p + (n > 24 ? n - 16 : 8), 8);
+			a |= c | d;
+		}
 		if (((a | b) & 0x8080808080808080ULL) == 0)
 			return true;
-	}
+	} else if (n >= 4 && n < 8) {
+		memcpy(&x, p, 4);
+		memcpy(&y, p + n - 4, 4);
+		if (((x | y) & 0x80808080u) == 0)
+			return true;
+	} else if (n < 4 && (n == 0 || ((p[0] | p[n / 2] | p[n - 1]) &
+	    0x80) == 0))
+		return true;
 	return tq_utf8_valid((const char *)p, n);
 }
 
