@@ -962,39 +962,68 @@ typed_array(struct tq_vp4_rows *R, int col, int rep, const struct pstr *arr)
 	}
 }
 
-/* typed_one fills one typed list of an Attribute: the n values of v
- * (one) or of array arr when on, else empty. */
+/* typed_one fills one typed list of an Attribute: the elements of array
+ * arr when on, else empty. */
 static inline void
 typed_one(struct tq_vp4_rows *R, int col, int rep, bool on,
-    const struct pval *v, const struct pstr *arr)
+    const struct pstr *arr)
 {
 	if (!on)
 		null_at(R, col, rep, R->c[col].max_def - 1);
-	else if (arr == NULL)
-		put_value(R, col, rep, v);
 	else
 		typed_array(R, col, rep, arr);
 }
 
 /*
- * fill_typed puts the n values of type vcase (one, v, or the elements of
- * array arr) in their list, the other lists empty.
+ * fill_typed puts the n elements of type vcase of array arr (NULL when
+ * n is 0) in their list, the other lists empty; fill_scalar does one
+ * value.
  */
 static void
 fill_typed(struct shred *S, const struct acols *a, int rep,
-    const struct pval *v, const struct pstr *arr, size_t n, int vcase)
+    const struct pstr *arr, size_t n, int vcase)
 {
 	struct tq_vp4_rows *R = S->R;
 	bool any = n > 0;
 
 	typed_one(R, a->value, rep, any &&
-	    vcase == TQ__ANY_VALUE__VALUE_STRING_VALUE, v, arr);
+	    vcase == TQ__ANY_VALUE__VALUE_STRING_VALUE, arr);
 	typed_one(R, a->vint, rep, any &&
-	    vcase == TQ__ANY_VALUE__VALUE_INT_VALUE, v, arr);
+	    vcase == TQ__ANY_VALUE__VALUE_INT_VALUE, arr);
 	typed_one(R, a->vdouble, rep, any &&
-	    vcase == TQ__ANY_VALUE__VALUE_DOUBLE_VALUE, v, arr);
+	    vcase == TQ__ANY_VALUE__VALUE_DOUBLE_VALUE, arr);
 	typed_one(R, a->vbool, rep, any &&
-	    vcase == TQ__ANY_VALUE__VALUE_BOOL_VALUE, v, arr);
+	    vcase == TQ__ANY_VALUE__VALUE_BOOL_VALUE, arr);
+}
+
+/*
+ * fill_scalar is fill_typed for one scalar value v (of case vcase), the
+ * usual attribute: its list gets it, the other three are empty.
+ */
+static inline void
+fill_scalar(struct tq_vp4_rows *R, const struct acols *a, int rep,
+    const struct pval *v, int vcase)
+{
+	switch (vcase) {
+	case TQ__ANY_VALUE__VALUE_STRING_VALUE:
+		v_bytes(R, a->value, rep, v->s.p, v->s.len);
+		break;
+	default:
+		null_at(R, a->value, rep, R->c[a->value].max_def - 1);
+		break;
+	}
+	if (vcase == TQ__ANY_VALUE__VALUE_INT_VALUE)
+		v_i64(R, a->vint, rep, v->i);
+	else
+		null_at(R, a->vint, rep, R->c[a->vint].max_def - 1);
+	if (vcase == TQ__ANY_VALUE__VALUE_DOUBLE_VALUE)
+		v_fixed(R, a->vdouble, rep, &v->d, 8);
+	else
+		null_at(R, a->vdouble, rep, R->c[a->vdouble].max_def - 1);
+	if (vcase == TQ__ANY_VALUE__VALUE_BOOL_VALUE)
+		v_bool(R, a->vbool, rep, v->b);
+	else
+		null_at(R, a->vbool, rep, R->c[a->vbool].max_def - 1);
 }
 
 /* array_case finds the one scalar type of an array's elements (0 if
@@ -1065,7 +1094,7 @@ put_attr(struct shred *S, const struct acols *a, int rep,
 	v_bytes(R, a->key, rep, kv->key.p, kv->key.len);
 	if (vcase != 0) {
 		v_bool(R, a->is_array, rep, false);
-		fill_typed(S, a, rep, &kv->v, NULL, 1, vcase);
+		fill_scalar(R, a, rep, &kv->v, vcase);
 		null_at(R, a->vuns, rep, R->c[a->vuns].max_def - 1);
 		return;
 	}
@@ -1077,14 +1106,14 @@ put_attr(struct shred *S, const struct acols *a, int rep,
 		}
 		if (vcase != 0 || n == 0) {
 			v_bool(R, a->is_array, rep, true);
-			fill_typed(S, a, rep, NULL, &kv->v.sub, n, vcase);
+			fill_typed(S, a, rep, &kv->v.sub, n, vcase);
 			null_at(R, a->vuns, rep, R->c[a->vuns].max_def - 1);
 			return;
 		}
 	}
 	/* kvlist, bytes, mixed arrays, empty values: as OTLP/JSON. */
 	v_bool(R, a->is_array, rep, false);
-	fill_typed(S, a, rep, NULL, NULL, 0, 0);
+	fill_typed(S, a, rep, NULL, 0, 0);
 	if (kv->v.vcase == 0) {
 		null_at(R, a->vuns, rep, R->c[a->vuns].max_def - 1);
 		return;
