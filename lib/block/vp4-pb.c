@@ -152,17 +152,17 @@ next(const uint8_t **pp, const uint8_t *end, struct fld *f)
 	}
 }
 
-/* zero64 and zero32 say whether a word has a zero byte. */
-static inline bool
+/* zero64 and zero32 are not 0 when a word has a zero byte. */
+static inline uint64_t
 zero64(uint64_t w)
 {
-	return ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
+	return (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
 }
 
-static inline bool
+static inline uint32_t
 zero32(uint32_t w)
 {
-	return ((w - 0x01010101u) & ~w & 0x80808080u) != 0;
+	return (w - 0x01010101u) & ~w & 0x80808080u;
 }
 
 /* cstr makes a string field a C string's worth: up to its first NUL. */
@@ -171,29 +171,38 @@ cstr(const struct fld *f)
 {
 	struct pstr s = { f->p, f->len };
 	const uint8_t *p = f->p;
-	size_t i = 0, n = f->len;
-	uint64_t w;
+	size_t i, n = f->len;
+	uint64_t a, b, c, d;
 	uint32_t x, y;
 
-	/* Strings are short and hold no NUL: a word or two tell. */
-	if (n >= 8) {
-		/* Eight bytes at a time, the tail as the last eight. */
-		for (; i + 8 <= n; i += 8) {
-			memcpy(&w, p + i, 8);
-			if (zero64(w))
-				goto cut;
+	/* Strings are short and hold no NUL: a few overlapping words tell,
+	 * longer ones eight bytes at a time, the tail as the last eight. */
+	if (n >= 8 && n <= 32) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+		a = zero64(a) | zero64(b);
+		if (n > 16) {
+			memcpy(&c, p + 8, 8);
+			memcpy(&d, p + (n > 24 ? n - 16 : 8), 8);
+			a |= zero64(c) | zero64(d);
 		}
-		memcpy(&w, p + n - 8, 8);
-		if (!zero64(w))
+		if (a == 0)
+			return s;
+	} else if (n > 32) {
+		for (i = 0, a = 0; i + 8 <= n && a == 0; i += 8) {
+			memcpy(&b, p + i, 8);
+			a = zero64(b);
+		}
+		memcpy(&b, p + n - 8, 8);
+		if ((a | zero64(b)) == 0)
 			return s;
 	} else if (n >= 4) {
 		memcpy(&x, p, 4);
 		memcpy(&y, p + n - 4, 4);
-		if (!zero32(x) && !zero32(y))
+		if ((zero32(x) | zero32(y)) == 0)
 			return s;
 	} else if (n == 0 || (p[0] != 0 && p[n / 2] != 0 && p[n - 1] != 0))
 		return s;
-cut:
 	for (i = 0; i < n && p[i] != 0; i++)
 		;
 	s.len = i;
