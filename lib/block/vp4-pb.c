@@ -1073,9 +1073,10 @@ put_json(struct shred *S, int col, int rep, const struct pkv *kv)
 	struct cbuf *c = level(R, col, rep, R->c[col].max_def);
 	Tq__AnyValue *v;
 	size_t before;
-	uint32_t end;
 	int rc;
 
+	if (c == NULL)
+		return;
 	before = c->data.len;
 	if ((rc = tq_otlp_pb_anyvalue_decode(kv->raw.p, kv->raw.len, S->T->a,
 	    &v, S->err)) != 0) {
@@ -1085,9 +1086,7 @@ put_json(struct shred *S, int col, int rep, const struct pkv *kv)
 	} else if ((rc = tq_otlp_json_anyvalue_encode(v, &c->data,
 	    NULL)) != 0 && R->failed == 0)
 		R->failed = rc;
-	end = (uint32_t)c->data.len;
-	put(R, &c->off, &end, 4);
-	c->n_values++;
+	off_put(c);
 	R->bytes += c->data.len - before;
 }
 
