@@ -180,14 +180,20 @@ null_at(struct tq_vp4_rows *R, int col, int rep, int def)
 	level(R, col, rep, def);
 }
 
-/* empty adds an empty list (or absent optional field) l to its columns. */
+/* empty adds an empty list (or absent optional field) l to its columns:
+ * the same levels to each. */
 static inline void
 empty(struct tq_vp4_rows *R, const struct lst *l, int rep)
 {
-	int c;
+	const uint32_t lv = (uint32_t)(uint16_t)(l->def - 1) |
+	    (uint32_t)(uint16_t)rep << 16;
+	struct cbuf *c = R->c + l->first, *end = c + l->n;
 
-	for (c = l->first; c < l->first + l->n; c++)
-		null_at(R, c, rep, l->def - 1);
+	for (; c < end; c++) {
+		if (c->n_levels == c->cap_levels && !grow_levels(R, c))
+			continue;
+		c->lv[c->n_levels++] = lv;
+	}
 }
 
 /* v_fixed adds a number of n bytes (at most 8: see CBUF_ROOM). */
