@@ -1260,15 +1260,18 @@ opt_str(struct tq_vp4_rows *R, int col, int rep, bool has,
 		v_bytes(R, col, rep, s->p, s->len);
 }
 
+/* put_dedicated fills the dedicated columns cols: those past the ones
+ * in use (all, usually) are absent. */
 static void
 put_dedicated(struct tq_vp4_rows *R, const int *cols, int rep,
     const struct classify *cl)
 {
 	size_t i;
 
-	for (i = 0; i < TQ_BLOCK_MAX_DEDICATED; i++)
-		opt_str(R, cols[i], rep, i < cl->n_ded && cl->has_ded[i],
-		    &cl->ded_val[i]);
+	for (i = 0; i < cl->n_ded && i < TQ_BLOCK_MAX_DEDICATED; i++)
+		opt_str(R, cols[i], rep, cl->has_ded[i], &cl->ded_val[i]);
+	for (; i < TQ_BLOCK_MAX_DEDICATED; i++)
+		null_at(R, cols[i], rep, R->c[cols[i]].max_def - 1);
 }
 
 static void
