@@ -1073,20 +1073,21 @@ run_values(const struct wcol *c, const struct tq_parquet_batch *b, size_t i,
 	return n;
 }
 
-/* dict_put adds one value through the dictionary; vals has room; width
- * is c->width (see same_entry). */
+/* dict_put looks one value up in the dictionary and writes its index
+ * at *out (room the caller made in vals, and counts); width is c->width
+ * (see same_entry). */
 static inline int
-dict_put(struct wcol *c, const uint8_t *p, size_t len, size_t width)
+dict_put(struct wcol *c, const uint8_t *p, size_t len, size_t width,
+    uint8_t **out)
 {
 	uint32_t idx;
 	bool added;
 	int rc;
 
-	c->n_values++;
 	if ((rc = dict_lookup(c, p, len, width, &idx, &added)) != 0)
 		return rc;
-	memcpy(c->vals.data + c->vals.len, &idx, 4);
-	c->vals.len += 4;
+	memcpy(*out, &idx, 4);
+	*out += 4;
 	return added ? update_stats(c, p, len) : 0;
 }
 
@@ -1101,11 +1102,13 @@ add_dict_run(struct tq_parquet_writer *w, struct wcol *c,
     const struct tq_parquet_batch *b, size_t i, size_t j, size_t *v)
 {
 	size_t k, n, end;
+	uint8_t *out;
 	int rc;
 
 	n = run_values(c, b, i, j, *v);
 	if ((rc = tq_buf_reserve(&c->vals, 4 * n)) != 0)
 		return rc;
+	out = c->vals.data + c->vals.len;
 	end = *v + n;
 	if (c->cd->type == TQ_PARQUET_BYTE_ARRAY) {
 		for (k = *v; k < end; k++) {
@@ -1113,8 +1116,8 @@ add_dict_run(struct tq_parquet_writer *w, struct wcol *c,
 
 			if (len > UINT32_MAX / 2)
 				return TQ_ELIMIT;
-			if ((rc = dict_put(c, b->data + b->off[k], len,
-			    0)) != 0)
+			if ((rc = dict_put(c, b->data + b->off[k], len, 0,
+			    &out)) != 0)
 				return rc;
 		}
 	} else {
@@ -1129,18 +1132,23 @@ add_dict_run(struct tq_parquet_writer *w, struct wcol *c,
 		/* The usual widths as constants, for dict_put's checks. */
 		if (c->width == 8) {
 			for (k = *v; k < end; k++)
-				if ((rc = dict_put(c, base + 8 * k, 8, 8)) != 0)
+				if ((rc = dict_put(c, base + 8 * k, 8, 8,
+				    &out)) != 0)
 					return rc;
 		} else if (c->width == 4) {
 			for (k = *v; k < end; k++)
-				if ((rc = dict_put(c, base + 4 * k, 4, 4)) != 0)
+				if ((rc = dict_put(c, base + 4 * k, 4, 4,
+				    &out)) != 0)
 					return rc;
 		} else
 			for (k = *v; k < end; k++)
 				if ((rc = dict_put(c, base + k * c->width,
-				    c->width, c->width)) != 0)
+				    c->width, c->width, &out)) != 0)
 					return rc;
 	}
+	/* (On failure the writer is failed: these need not be right.) */
+	c->vals.len += 4 * n;
+	c->n_values += n;
 	*v = end;
 	if (c->dict.len > w->o.dict_max)
 		c->dict_full = true;
