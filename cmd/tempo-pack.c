@@ -58,10 +58,34 @@ enum {
 /* How often the cut conditions are looked at, at most. */
 #define DUE_INTERVAL_MS	200
 
-/* One trace in memory: its parts as concatenated TracesData protobuf. */
+/*
+ * Live traces' bytes are kept in slabs: what a record brings to a trace
+ * is a part, put at the end of the newest slab and linked to the trace,
+ * never moved; so traces grow without reallocating and the memory holds
+ * their bytes alone (a buffer a trace, doubling, held half as much
+ * again, all of it touched).  At a cut the traces that stay are copied
+ * into fresh slabs and the old ones go.
+ */
+#define SLAB_SIZE	(1024u * 1024)
+
+/* A TracesData encoding of some of a trace's spans. */
+struct part {
+	struct part	*next;
+	size_t		 len;
+	uint8_t		 data[];
+};
+
+struct slab {
+	struct slab	*next;
+	size_t		 used, size;	/* bytes of mem */
+	uint8_t		*mem;
+};
+
+/* One trace in memory: its parts, which concatenated are TracesData. */
 struct live {
 	uint8_t		 id[TQ_TRACE_ID_LEN];
-	struct tq_buf	 pb;
+	struct part	*first, *last;
+	size_t		 len;		/* bytes in its parts */
 	int64_t		 last_ms;	/* when a span last arrived */
 	uint64_t	 split_gen;	/* the record that last had spans */
 	size_t		 split_idx;	/* its index among that record's */
@@ -111,6 +135,8 @@ struct pack {
 	struct live		**table;
 	size_t			 size, count;
 	size_t			 live_bytes;
+	struct slab		*slabs;		/* the newest first */
+	struct tq_buf		 whole;		/* one trace's parts together */
 	struct tq_arena		 arena;		/* one record's decoding */
 	struct wsplit		 split;		/* one record's splitting */
 	uint64_t		 split_gen;	/* records split so far */
@@ -187,10 +213,144 @@ live_get(struct pack *P, const uint8_t *id)
 	}
 	l = xcalloc(1, sizeof(*l));
 	memcpy(l->id, id, TQ_TRACE_ID_LEN);
-	tq_buf_init(&l->pb, TQ_MAX_RECORD);
 	P->table[h] = l;
 	P->count++;
 	return l;
+}
+
+/*
+ * slab_part takes a part of n bytes from the slabs at *list, a new slab
+ * when the newest is full (a part of over an eighth of SLAB_SIZE has one
+ * of its own).  Returns NULL when out of memory.
+ */
+static struct part *
+slab_part(struct slab **list, size_t n)
+{
+	const size_t align = _Alignof(struct part);
+	size_t need = sizeof(struct part) + n, at;
+	struct slab *sl = *list;
+	struct part *pt;
+
+	at = sl != NULL ? (sl->used + align - 1) / align * align : 0;
+	if (sl == NULL || at > sl->size || sl->size - at < need) {
+		bool own = need > SLAB_SIZE / 8;
+		size_t size = own ? need : SLAB_SIZE;
+
+		if ((sl = malloc(sizeof(*sl))) == NULL)
+			return NULL;
+		if ((sl->mem = malloc(size)) == NULL) {
+			free(sl);
+			return NULL;
+		}
+		sl->size = size;
+		sl->used = 0;
+		at = 0;
+		/* A slab of its own goes behind the newest, which may
+		 * have room yet. */
+		if (own && *list != NULL) {
+			sl->next = (*list)->next;
+			(*list)->next = sl;
+		} else {
+			sl->next = *list;
+			*list = sl;
+		}
+	}
+	pt = (struct part *)(void *)(sl->mem + at);
+	sl->used = at + need;
+	pt->next = NULL;
+	pt->len = n;
+	return pt;
+}
+
+static void
+slabs_free(struct slab *sl)
+{
+	struct slab *next;
+
+	for (; sl != NULL; sl = next) {
+		next = sl->next;
+		free(sl->mem);
+		free(sl);
+	}
+}
+
+/* live_extend makes room for n more bytes of l: their place, or NULL
+ * when out of memory. */
+static uint8_t *
+live_extend(struct pack *P, struct live *l, size_t n)
+{
+	struct part *pt;
+
+	if ((pt = slab_part(&P->slabs, n)) == NULL)
+		return NULL;
+	if (l->last != NULL)
+		l->last->next = pt;
+	else
+		l->first = pt;
+	l->last = pt;
+	l->len += n;
+	return pt->data;
+}
+
+/* copy_parts copies l's parts, one after the other, to p. */
+static void
+copy_parts(const struct live *l, uint8_t *p)
+{
+	const struct part *pt;
+
+	for (pt = l->first; pt != NULL; pt = pt->next) {
+		memcpy(p, pt->data, pt->len);
+		p += pt->len;
+	}
+}
+
+/* live_bytes sets *pb to l's parts as one TracesData (l->len bytes): the
+ * part itself if it has one, else a copy in P->whole, valid until the
+ * next call.  Returns 0 or TQ_ENOMEM. */
+static int
+live_bytes(struct pack *P, const struct live *l, const uint8_t **pb,
+    struct tq_err *err)
+{
+	int rc;
+
+	if (l->first == l->last) {
+		*pb = l->first != NULL ? l->first->data : (const uint8_t *)"";
+		return 0;
+	}
+	tq_buf_reset(&P->whole);
+	if ((rc = tq_buf_reserve(&P->whole, l->len)) != 0)
+		return tq_err_set(err, rc, "trace buffer: %s", tq_strerror(rc));
+	copy_parts(l, P->whole.data);
+	P->whole.len = l->len;
+	*pb = P->whole.data;
+	return 0;
+}
+
+/*
+ * move_kept copies the n traces that stay after a cut into fresh slabs,
+ * each as one part, and frees the old slabs, which then hold nothing
+ * else.  Out of memory, everything stays where it was.
+ */
+static void
+move_kept(struct pack *P, struct live **keep, size_t n)
+{
+	struct slab *fresh = NULL;
+	struct part **moved = xcalloc(n + 1, sizeof(*moved));
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((moved[i] = slab_part(&fresh, keep[i]->len)) == NULL) {
+			slabs_free(fresh);
+			free(moved);
+			return;
+		}
+		copy_parts(keep[i], moved[i]->data);
+	}
+	for (i = 0; i < n; i++)
+		keep[i]->first = keep[i]->last = moved[i];
+	slabs_free(P->slabs);
+	P->slabs = fresh;
+	free(moved);
 }
 
 /* table_rebuild drops removed entries (NULL in a list) by rehashing. */
@@ -324,7 +484,9 @@ ingest_decoded(struct pack *P, const uint8_t *pb, size_t len,
 		struct live *l = live_get(P, parts[i]->resource_spans[0]->
 		    scope_spans[0]->spans[0]->trace_id.data);
 
-		if (l->pb.len + size > P->max_trace_bytes) {
+		uint8_t *to;
+
+		if (l->len + size > P->max_trace_bytes) {
 			char hex[2 * TQ_TRACE_ID_LEN + 1];
 
 			tq_hex_encode(hex, l->id, TQ_TRACE_ID_LEN);
@@ -332,15 +494,14 @@ ingest_decoded(struct pack *P, const uint8_t *pb, size_t len,
 				warnx("%s: %zu spans dropped: trace over %zu bytes",
 				    hex, nspans, P->max_trace_bytes);
 			P->dropped_spans += nspans;
-			if (l->pb.len == 0)
+			if (l->len == 0)
 				l->last_ms = now;
 			continue;
 		}
-		if ((rc = tq_buf_reserve(&l->pb, size)) != 0)
-			return tq_err_set(err, rc, "trace buffer: %s",
-			    tq_strerror(rc));
-		l->pb.len += tq__traces_data__pack(parts[i], l->pb.data +
-		    l->pb.len);
+		if ((to = live_extend(P, l, size)) == NULL)
+			return tq_err_set(err, TQ_ENOMEM, "trace buffer: %s",
+			    tq_strerror(TQ_ENOMEM));
+		tq__traces_data__pack(parts[i], to);
 		l->last_ms = now;
 		P->live_bytes += size;
 		P->spans_in += nspans;
@@ -612,13 +773,13 @@ put_field(uint8_t *p, unsigned num, size_t len)
 	return put_varint(p, len);
 }
 
-/* emit_trace appends spans [a, b) of the sorted record, one trace's, as
- * TracesData protobuf of size bytes to l's buffer. */
+/* emit_trace writes spans [a, b) of the sorted record, one trace's, as
+ * TracesData protobuf of size bytes at p. */
 static void
-emit_trace(struct wsplit *S, struct live *l, size_t a, size_t b, size_t size)
+emit_trace(struct wsplit *S, uint8_t *p, size_t a, size_t b, size_t size)
 {
 	const struct wspan *s = S->sorted;
-	uint8_t *p = l->pb.data + l->pb.len, *start = p;
+	uint8_t *start = p;
 	size_t i, j, e, k;
 
 	for (i = a; i < b; i = j) {
@@ -643,7 +804,6 @@ emit_trace(struct wsplit *S, struct live *l, size_t a, size_t b, size_t size)
 		}
 	}
 	assert((size_t)(p - start) == size);
-	l->pb.len += size;
 }
 
 /*
@@ -659,7 +819,7 @@ ingest(struct pack *P, const uint8_t *pb, size_t len, struct tq_err *err)
 	uint32_t num;
 	unsigned wt;
 	int64_t now = now_ms();
-	int rc;
+	uint8_t *to;
 
 	if (long_string(pb, end, W_TRACES, P->max_attr_bytes))
 		return ingest_decoded(P, pb, len, err);
@@ -747,7 +907,7 @@ ingest(struct pack *P, const uint8_t *pb, size_t len, struct tq_err *err)
 			m = rs_size(S, i, j);
 			size += 1 + varint_size(m) + m;
 		}
-		if (l->pb.len + size > P->max_trace_bytes) {
+		if (l->len + size > P->max_trace_bytes) {
 			char hex[2 * TQ_TRACE_ID_LEN + 1];
 
 			tq_hex_encode(hex, l->id, TQ_TRACE_ID_LEN);
@@ -755,14 +915,14 @@ ingest(struct pack *P, const uint8_t *pb, size_t len, struct tq_err *err)
 				warnx("%s: %zu spans dropped: trace over %zu bytes",
 				    hex, b - a, P->max_trace_bytes);
 			P->dropped_spans += b - a;
-			if (l->pb.len == 0)
+			if (l->len == 0)
 				l->last_ms = now;
 			continue;
 		}
-		if ((rc = tq_buf_reserve(&l->pb, size)) != 0)
-			return tq_err_set(err, rc, "trace buffer: %s",
-			    tq_strerror(rc));
-		emit_trace(S, l, a, b, size);
+		if ((to = live_extend(P, l, size)) == NULL)
+			return tq_err_set(err, TQ_ENOMEM, "trace buffer: %s",
+			    tq_strerror(TQ_ENOMEM));
+		emit_trace(S, to, a, b, size);
 		l->last_ms = now;
 		P->live_bytes += size;
 		P->spans_in += b - a;
@@ -821,6 +981,7 @@ cut(struct pack *P, bool all, struct tq_err *err)
 	struct tq_block_meta meta;
 	size_t i, nout = 0, nkeep = 0, out_bytes = 0;
 	int64_t now = now_ms();
+	const uint8_t *pb;
 	uint64_t segment;
 	int rc = 0;
 
@@ -829,9 +990,8 @@ cut(struct pack *P, bool all, struct tq_err *err)
 	for (i = 0; i < P->size; i++) {
 		if ((l = P->table[i]) == NULL)
 			continue;
-		if (l->pb.len == 0) {
+		if (l->len == 0) {
 			/* Everything it had was over --max-trace-bytes. */
-			tq_buf_release(&l->pb);
 			free(l);
 			P->table[i] = NULL;
 			P->count--;
@@ -839,7 +999,7 @@ cut(struct pack *P, bool all, struct tq_err *err)
 			keep[nkeep++] = l;
 		else {
 			out[nout++] = l;
-			out_bytes += l->pb.len;
+			out_bytes += l->len;
 		}
 	}
 	if (nout == 0) {
@@ -851,8 +1011,8 @@ cut(struct pack *P, bool all, struct tq_err *err)
 	if ((rc = tq_wal_rotate(P->wal, &segment, err)) != 0)
 		goto done;
 	for (i = 0; i < nkeep; i++)
-		if (keep[i]->pb.len > 0 && (rc = tq_wal_append(P->wal,
-		    keep[i]->pb.data, keep[i]->pb.len, err)) != 0)
+		if ((rc = live_bytes(P, keep[i], &pb, err)) != 0 ||
+		    (rc = tq_wal_append(P->wal, pb, keep[i]->len, err)) != 0)
 			goto done;
 	qsort(out, nout, sizeof(*out), cmp_live);
 	P->bopts.before_publish = checkpoint;
@@ -863,8 +1023,9 @@ cut(struct pack *P, bool all, struct tq_err *err)
 	/* The buffers hold our own encodings of checked input, combined
 	 * and shredded straight from protobuf. */
 	for (i = 0; i < nout; i++)
-		if ((rc = tq_block_writer_add_pb(w, out[i]->pb.data,
-		    out[i]->pb.len, err)) != 0)
+		if ((rc = live_bytes(P, out[i], &pb, err)) != 0 ||
+		    (rc = tq_block_writer_add_pb(w, pb, out[i]->len,
+		    err)) != 0)
 			goto block_done;
 	if ((rc = tq_block_writer_finish(w, &meta, err)) != 0)
 		goto block_done;
@@ -874,11 +1035,10 @@ cut(struct pack *P, bool all, struct tq_err *err)
 		    meta.block_id, nout, (unsigned long long)meta.size);
 	/* The block is visible: its records are no longer needed. */
 	rc = tq_wal_remove_before(P->wal, segment, err);
-	for (i = 0; i < nout; i++) {
-		tq_buf_release(&out[i]->pb);
+	for (i = 0; i < nout; i++)
 		free(out[i]);
-	}
 	P->live_bytes -= out_bytes;
+	move_kept(P, keep, nkeep);
 	table_rebuild(P, keep, nkeep);
 block_done:
 	tq_block_writer_free(w);
@@ -908,10 +1068,10 @@ due(struct pack *P, bool *all)
 		return true;
 	}
 	for (i = 0; i < P->size; i++) {
-		if ((l = P->table[i]) == NULL || l->pb.len == 0 ||
+		if ((l = P->table[i]) == NULL || l->len == 0 ||
 		    now - l->last_ms < P->idle_ms)
 			continue;
-		done_bytes += l->pb.len;
+		done_bytes += l->len;
 		if (l->last_ms + P->idle_ms < oldest)
 			oldest = l->last_ms + P->idle_ms;
 	}
@@ -1197,6 +1357,7 @@ main(int argc, char *argv[])
 	P.wal_dir = default_wal(wal_opt, P.cli.tenant);
 	tq_arena_init(&P.arena, TQ_MAX_DECODE_ARENA);
 	tq_buf_init(&P.split.hdr, TQ_MAX_RECORD);
+	tq_buf_init(&P.whole, TQ_MAX_RECORD);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
@@ -1244,6 +1405,8 @@ main(int argc, char *argv[])
 	free(P.split.count);
 	free(P.split.sorted);
 	tq_buf_release(&P.split.hdr);
+	tq_buf_release(&P.whole);
+	slabs_free(P.slabs);
 	free(P.wal_dir);
 	free(P.table);
 	return close_stdout() != 0 ? EXIT_FAIL : P.status;

@@ -89,6 +89,20 @@ static const char *const msg_names[M_COUNT] = {
 	[M_KV_LIST] = "KeyValueList",
 };
 
+/*
+ * The key byte of each message's attribute field (KeyValue, wire type 2),
+ * 0 for messages without: attributes of the usual shape are taken by
+ * fast_kv before the field loop looks at them.
+ */
+static const uint8_t kv_key[M_COUNT] = {
+	[M_RESOURCE] = 1 << 3 | 2,
+	[M_SCOPE] = 3 << 3 | 2,
+	[M_SPAN] = 9 << 3 | 2,
+	[M_EVENT] = 3 << 3 | 2,
+	[M_LINK] = 4 << 3 | 2,
+	[M_KV_LIST] = 1 << 3 | 2,
+};
+
 struct walk {
 	const uint8_t	*base;
 	size_t		 nspans;
@@ -130,6 +144,38 @@ find_field(enum msg m, uint64_t num)
 }
 
 /*
+ * utf8_ok is tq_utf8_valid with the usual case, a short ASCII string
+ * (keys, names, codes, IDs), seen as a few overlapping words without a
+ * call.
+ */
+static inline bool
+utf8_ok(const uint8_t *p, size_t n)
+{
+	uint64_t a, b, c, d;
+	uint32_t x, y;
+
+	if (n >= 8 && n <= 32) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+		if (n > 16) {
+			memcpy(&c, p + 8, 8);
+			memcpy(&d, p + (n > 24 ? n - 16 : 8), 8);
+			a |= c | d;
+		}
+		if (((a | b) & 0x8080808080808080ULL) == 0)
+			return true;
+	} else if (n >= 4 && n < 8) {
+		memcpy(&x, p, 4);
+		memcpy(&y, p + n - 4, 4);
+		if (((x | y) & 0x80808080u) == 0)
+			return true;
+	} else if (n < 4 && (n == 0 || ((p[0] | p[n / 2] | p[n - 1]) &
+	    0x80) == 0))
+		return true;
+	return tq_utf8_valid((const char *)p, n);
+}
+
+/*
  * fast_kv accepts the common shape of an attribute in one pass: a key and
  * a string, bool, int or double value, fields in order, one-byte lengths.
  * Anything else (and anything wrong) is left to check_message, which
@@ -143,7 +189,7 @@ fast_kv(const uint8_t *p, const uint8_t *end)
 	if (end - p < 4 || p[0] != 0x0a || (klen = p[1]) >= 0x80 ||
 	    (size_t)(end - p) < 2 + klen + 2)
 		return false;
-	if (!tq_utf8_valid((const char *)p + 2, klen))
+	if (!utf8_ok(p + 2, klen))
 		return false;
 	p += 2 + klen;
 	if (p[0] != 0x12 || (vlen = p[1]) >= 0x80 ||
@@ -155,7 +201,7 @@ fast_kv(const uint8_t *p, const uint8_t *end)
 	switch (p[0]) {
 	case 0x0a:	/* string_value */
 		return vlen >= 2 && (slen = p[1]) < 0x80 && slen == vlen - 2 &&
-		    tq_utf8_valid((const char *)p + 2, slen);
+		    utf8_ok(p + 2, slen);
 	case 0x10:	/* bool_value */
 	case 0x18:	/* int_value: a varint filling the rest */
 		if (vlen < 2 || vlen > 10 || p[vlen - 1] >= 0x80)
@@ -188,6 +234,14 @@ check_message(struct walk *w, enum msg m, const uint8_t *p,
 		uint64_t key, len;
 		unsigned wt;
 		int rc;
+
+		/* An attribute with a one-byte length, checked in one go. */
+		if (p[0] == kv_key[m] && kv_key[m] != 0 && end - p >= 2 &&
+		    p[1] < 0x80 && p[1] <= end - p - 2 &&
+		    fast_kv(p + 2, p + 2 + p[1])) {
+			p += 2 + p[1];
+			continue;
+		}
 
 		/* protobuf-c, like the spec's 29-bit field numbers, wants
 		 * keys of at most 5 bytes. */
@@ -253,7 +307,7 @@ check_message(struct walk *w, enum msg m, const uint8_t *p,
 				    depth + 1)) != 0)
 					return rc;
 			} else if (f->kind == K_STRING) {
-				if (!tq_utf8_valid((const char *)p, len))
+				if (!utf8_ok(p, len))
 					return tq_err_set(w->err, TQ_ECORRUPT,
 					    "byte %zu: %s field %u: invalid UTF-8",
 					    (size_t)(p - w->base), name,

@@ -108,20 +108,34 @@ put(struct tq_vp4_rows *R, struct tq_buf *b, const void *p, size_t n)
 /* Levels a column buffers at most (within the row group's buffer). */
 #define CBUF_MAX_LEVELS	((size_t)(TQ_PARQUET_MAX_ROW_GROUP_BUF / 4))
 
-/* grow_levels makes room for more levels in c; false (and R failed) if
- * it cannot. */
+/*
+ * A column has a value at most for each of its levels, and makes room for
+ * it with the level's: 8 bytes (the widest number) in vals, or 4 (its
+ * end offset) in off for byte arrays, whose off starts with a 0.  So a
+ * number or an offset goes in without a check; the bytes of byte arrays
+ * are checked (put).
+ */
+#define CBUF_ROOM(c)	((c)->type == TQ_PARQUET_BYTE_ARRAY ? 4u : 8u)
+
+/* grow_levels makes room for more levels in c, and for their values;
+ * false (and R failed) if it cannot. */
 static inline bool
 grow_levels(struct tq_vp4_rows *R, struct cbuf *c)
 {
 	size_t cap = c->cap_levels ? 2 * c->cap_levels : 1024;
+	struct tq_buf *b = c->type == TQ_PARQUET_BYTE_ARRAY ? &c->off :
+	    &c->vals;
 	uint32_t *lv;
+	int rc = TQ_ELIMIT;
 
 	if (cap > CBUF_MAX_LEVELS)
 		cap = CBUF_MAX_LEVELS;
-	if (cap <= c->cap_levels || (lv = realloc(c->lv,
+	/* The values' room first: levels never outnumber it. */
+	if (cap <= c->cap_levels || (rc = tq_buf_reserve(b, (cap + 1) *
+	    CBUF_ROOM(c) - b->len)) != 0 || (lv = realloc(c->lv,
 	    cap * sizeof(*lv))) == NULL) {
 		if (R->failed == 0)
-			R->failed = cap <= c->cap_levels ? TQ_ELIMIT : TQ_ENOMEM;
+			R->failed = rc != 0 ? rc : TQ_ENOMEM;
 		return false;
 	}
 	c->lv = lv;
@@ -132,7 +146,8 @@ grow_levels(struct tq_vp4_rows *R, struct cbuf *c)
 /*
  * level adds one entry's levels to column col: one 32-bit store, as the
  * levels of some 150 columns are written at once (split in two arrays
- * when the rows are written out).
+ * when the rows are written out).  Returns the column, or NULL (and R
+ * failed) when there is no room: then no value may follow.
  */
 static inline struct cbuf *
 level(struct tq_vp4_rows *R, int col, int rep, int def)
@@ -140,10 +155,22 @@ level(struct tq_vp4_rows *R, int col, int rep, int def)
 	struct cbuf *c = &R->c[col];
 
 	if (c->n_levels == c->cap_levels && !grow_levels(R, c))
-		return c;
+		return NULL;
 	c->lv[c->n_levels++] = (uint32_t)(uint16_t)def |
 	    (uint32_t)(uint16_t)rep << 16;
 	return c;
+}
+
+/* off_put appends the end offset of c's value just added (its room was
+ * made with its level). */
+static inline void
+off_put(struct cbuf *c)
+{
+	uint32_t end = (uint32_t)c->data.len;
+
+	memcpy(c->off.data + c->off.len, &end, 4);
+	c->off.len += 4;
+	c->n_values++;
 }
 
 /* null_at adds an absent entry at definition level def to column col. */
@@ -153,22 +180,32 @@ null_at(struct tq_vp4_rows *R, int col, int rep, int def)
 	level(R, col, rep, def);
 }
 
-/* empty adds an empty list (or absent optional field) l to its columns. */
+/* empty adds an empty list (or absent optional field) l to its columns:
+ * the same levels to each. */
 static inline void
 empty(struct tq_vp4_rows *R, const struct lst *l, int rep)
 {
-	int c;
+	const uint32_t lv = (uint32_t)(uint16_t)(l->def - 1) |
+	    (uint32_t)(uint16_t)rep << 16;
+	struct cbuf *c = R->c + l->first, *end = c + l->n;
 
-	for (c = l->first; c < l->first + l->n; c++)
-		null_at(R, c, rep, l->def - 1);
+	for (; c < end; c++) {
+		if (c->n_levels == c->cap_levels && !grow_levels(R, c))
+			continue;
+		c->lv[c->n_levels++] = lv;
+	}
 }
 
+/* v_fixed adds a number of n bytes (at most 8: see CBUF_ROOM). */
 static inline void
 v_fixed(struct tq_vp4_rows *R, int col, int rep, const void *p, size_t n)
 {
 	struct cbuf *c = level(R, col, rep, R->c[col].max_def);
 
-	put(R, &c->vals, p, n);
+	if (c == NULL)
+		return;
+	memcpy(c->vals.data + c->vals.len, p, n);
+	c->vals.len += n;
 	c->n_values++;
 }
 
@@ -197,12 +234,11 @@ static inline void
 v_bytes(struct tq_vp4_rows *R, int col, int rep, const void *p, size_t n)
 {
 	struct cbuf *c = level(R, col, rep, R->c[col].max_def);
-	uint32_t end;
 
+	if (c == NULL)
+		return;
 	put(R, &c->data, p, n);
-	end = (uint32_t)c->data.len;
-	put(R, &c->off, &end, 4);
-	c->n_values++;
+	off_put(c);
 	R->bytes += n;
 }
 

@@ -47,7 +47,8 @@ struct xgroup {
 
 /* A span, with the fields parsed once. */
 struct xspan {
-	const uint8_t	*msg, *end;
+	const uint8_t	*end;		/* of its message */
+	const uint8_t	*lists;		/* its first attribute, event or link */
 	struct pstr	 trace_id, span_id, parent, name, state, status_msg;
 	int32_t		 kind, status_code;
 	uint32_t	 dropped_attrs, dropped_events, dropped_links;
@@ -151,31 +152,59 @@ next(const uint8_t **pp, const uint8_t *end, struct fld *f)
 	}
 }
 
+/* zero64 and zero32 are not 0 when a word has a zero byte. */
+static inline uint64_t
+zero64(uint64_t w)
+{
+	return (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+}
+
+static inline uint32_t
+zero32(uint32_t w)
+{
+	return (w - 0x01010101u) & ~w & 0x80808080u;
+}
+
 /* cstr makes a string field a C string's worth: up to its first NUL. */
 static inline struct pstr
 cstr(const struct fld *f)
 {
-	struct pstr s = { f->p, 0 };
-	size_t i = 0;
-	uint64_t w;
+	struct pstr s = { f->p, f->len };
+	const uint8_t *p = f->p;
+	size_t i, n = f->len;
+	uint64_t a, b, c, d;
+	uint32_t x, y;
 
-	/* Eight bytes at a time while none is zero (strings are short). */
-	for (; i + 8 <= f->len; i += 8) {
-		memcpy(&w, f->p + i, 8);
-		if ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)
-			break;
-	}
-	/* The tail, as the last eight bytes (some seen already). */
-	if (i + 8 > f->len && f->len >= 8) {
-		memcpy(&w, f->p + f->len - 8, 8);
-		if (!((w - 0x0101010101010101ull) & ~w &
-		    0x8080808080808080ull)) {
-			s.len = f->len;
-			return s;
+	/* Strings are short and hold no NUL: a few overlapping words tell,
+	 * longer ones eight bytes at a time, the tail as the last eight. */
+	if (n >= 8 && n <= 32) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+		a = zero64(a) | zero64(b);
+		if (n > 16) {
+			memcpy(&c, p + 8, 8);
+			memcpy(&d, p + (n > 24 ? n - 16 : 8), 8);
+			a |= zero64(c) | zero64(d);
 		}
-	}
-	while (i < f->len && f->p[i] != 0)
-		i++;
+		if (a == 0)
+			return s;
+	} else if (n > 32) {
+		for (i = 0, a = 0; i + 8 <= n && a == 0; i += 8) {
+			memcpy(&b, p + i, 8);
+			a = zero64(b);
+		}
+		memcpy(&b, p + n - 8, 8);
+		if ((a | zero64(b)) == 0)
+			return s;
+	} else if (n >= 4) {
+		memcpy(&x, p, 4);
+		memcpy(&y, p + n - 4, 4);
+		if ((zero32(x) | zero32(y)) == 0)
+			return s;
+	} else if (n == 0 || (p[0] != 0 && p[n / 2] != 0 && p[n - 1] != 0))
+		return s;
+	for (i = 0; i < n && p[i] != 0; i++)
+		;
 	s.len = i;
 	return s;
 }
@@ -398,8 +427,8 @@ parse_span(struct xtrace *T, struct xspan *s, const uint8_t *p,
 	int rc;
 
 	/* Field by field: a memset of the whole is slower here. */
-	s->msg = p;
 	s->end = end;
+	s->lists = end;
 	s->span_id.p = s->parent.p = s->name.p = s->state.p =
 	    s->status_msg.p = s->trace_id.p = p;
 	s->span_id.len = s->parent.len = s->name.len = s->state.len =
@@ -424,6 +453,12 @@ parse_span(struct xtrace *T, struct xspan *s, const uint8_t *p,
 		case 6: s->kind = (int32_t)(uint32_t)f.v; break;
 		case 7: s->start = f.v; break;
 		case 8: s->end_ns = f.v; break;
+		case 9:
+		case 11:
+		case 13:
+			if (s->lists == end)
+				s->lists = at;
+			break;
 		case 10: s->dropped_attrs = (uint32_t)f.v; break;
 		case 12: s->dropped_events = (uint32_t)f.v; break;
 		case 14: s->dropped_links = (uint32_t)f.v; break;
@@ -936,39 +971,68 @@ typed_array(struct tq_vp4_rows *R, int col, int rep, const struct pstr *arr)
 	}
 }
 
-/* typed_one fills one typed list of an Attribute: the n values of v
- * (one) or of array arr when on, else empty. */
+/* typed_one fills one typed list of an Attribute: the elements of array
+ * arr when on, else empty. */
 static inline void
 typed_one(struct tq_vp4_rows *R, int col, int rep, bool on,
-    const struct pval *v, const struct pstr *arr)
+    const struct pstr *arr)
 {
 	if (!on)
 		null_at(R, col, rep, R->c[col].max_def - 1);
-	else if (arr == NULL)
-		put_value(R, col, rep, v);
 	else
 		typed_array(R, col, rep, arr);
 }
 
 /*
- * fill_typed puts the n values of type vcase (one, v, or the elements of
- * array arr) in their list, the other lists empty.
+ * fill_typed puts the n elements of type vcase of array arr (NULL when
+ * n is 0) in their list, the other lists empty; fill_scalar does one
+ * value.
  */
 static void
 fill_typed(struct shred *S, const struct acols *a, int rep,
-    const struct pval *v, const struct pstr *arr, size_t n, int vcase)
+    const struct pstr *arr, size_t n, int vcase)
 {
 	struct tq_vp4_rows *R = S->R;
 	bool any = n > 0;
 
 	typed_one(R, a->value, rep, any &&
-	    vcase == TQ__ANY_VALUE__VALUE_STRING_VALUE, v, arr);
+	    vcase == TQ__ANY_VALUE__VALUE_STRING_VALUE, arr);
 	typed_one(R, a->vint, rep, any &&
-	    vcase == TQ__ANY_VALUE__VALUE_INT_VALUE, v, arr);
+	    vcase == TQ__ANY_VALUE__VALUE_INT_VALUE, arr);
 	typed_one(R, a->vdouble, rep, any &&
-	    vcase == TQ__ANY_VALUE__VALUE_DOUBLE_VALUE, v, arr);
+	    vcase == TQ__ANY_VALUE__VALUE_DOUBLE_VALUE, arr);
 	typed_one(R, a->vbool, rep, any &&
-	    vcase == TQ__ANY_VALUE__VALUE_BOOL_VALUE, v, arr);
+	    vcase == TQ__ANY_VALUE__VALUE_BOOL_VALUE, arr);
+}
+
+/*
+ * fill_scalar is fill_typed for one scalar value v (of case vcase), the
+ * usual attribute: its list gets it, the other three are empty.
+ */
+static inline void
+fill_scalar(struct tq_vp4_rows *R, const struct acols *a, int rep,
+    const struct pval *v, int vcase)
+{
+	switch (vcase) {
+	case TQ__ANY_VALUE__VALUE_STRING_VALUE:
+		v_bytes(R, a->value, rep, v->s.p, v->s.len);
+		break;
+	default:
+		null_at(R, a->value, rep, R->c[a->value].max_def - 1);
+		break;
+	}
+	if (vcase == TQ__ANY_VALUE__VALUE_INT_VALUE)
+		v_i64(R, a->vint, rep, v->i);
+	else
+		null_at(R, a->vint, rep, R->c[a->vint].max_def - 1);
+	if (vcase == TQ__ANY_VALUE__VALUE_DOUBLE_VALUE)
+		v_fixed(R, a->vdouble, rep, &v->d, 8);
+	else
+		null_at(R, a->vdouble, rep, R->c[a->vdouble].max_def - 1);
+	if (vcase == TQ__ANY_VALUE__VALUE_BOOL_VALUE)
+		v_bool(R, a->vbool, rep, v->b);
+	else
+		null_at(R, a->vbool, rep, R->c[a->vbool].max_def - 1);
 }
 
 /* array_case finds the one scalar type of an array's elements (0 if
@@ -1009,9 +1073,10 @@ put_json(struct shred *S, int col, int rep, const struct pkv *kv)
 	struct cbuf *c = level(R, col, rep, R->c[col].max_def);
 	Tq__AnyValue *v;
 	size_t before;
-	uint32_t end;
 	int rc;
 
+	if (c == NULL)
+		return;
 	before = c->data.len;
 	if ((rc = tq_otlp_pb_anyvalue_decode(kv->raw.p, kv->raw.len, S->T->a,
 	    &v, S->err)) != 0) {
@@ -1021,9 +1086,7 @@ put_json(struct shred *S, int col, int rep, const struct pkv *kv)
 	} else if ((rc = tq_otlp_json_anyvalue_encode(v, &c->data,
 	    NULL)) != 0 && R->failed == 0)
 		R->failed = rc;
-	end = (uint32_t)c->data.len;
-	put(R, &c->off, &end, 4);
-	c->n_values++;
+	off_put(c);
 	R->bytes += c->data.len - before;
 }
 
@@ -1039,7 +1102,7 @@ put_attr(struct shred *S, const struct acols *a, int rep,
 	v_bytes(R, a->key, rep, kv->key.p, kv->key.len);
 	if (vcase != 0) {
 		v_bool(R, a->is_array, rep, false);
-		fill_typed(S, a, rep, &kv->v, NULL, 1, vcase);
+		fill_scalar(R, a, rep, &kv->v, vcase);
 		null_at(R, a->vuns, rep, R->c[a->vuns].max_def - 1);
 		return;
 	}
@@ -1051,14 +1114,14 @@ put_attr(struct shred *S, const struct acols *a, int rep,
 		}
 		if (vcase != 0 || n == 0) {
 			v_bool(R, a->is_array, rep, true);
-			fill_typed(S, a, rep, NULL, &kv->v.sub, n, vcase);
+			fill_typed(S, a, rep, &kv->v.sub, n, vcase);
 			null_at(R, a->vuns, rep, R->c[a->vuns].max_def - 1);
 			return;
 		}
 	}
 	/* kvlist, bytes, mixed arrays, empty values: as OTLP/JSON. */
 	v_bool(R, a->is_array, rep, false);
-	fill_typed(S, a, rep, NULL, NULL, 0, 0);
+	fill_typed(S, a, rep, NULL, 0, 0);
 	if (kv->v.vcase == 0) {
 		null_at(R, a->vuns, rep, R->c[a->vuns].max_def - 1);
 		return;
@@ -1197,15 +1260,18 @@ opt_str(struct tq_vp4_rows *R, int col, int rep, bool has,
 		v_bytes(R, col, rep, s->p, s->len);
 }
 
+/* put_dedicated fills the dedicated columns cols: those past the ones
+ * in use (all, usually) are absent. */
 static void
 put_dedicated(struct tq_vp4_rows *R, const int *cols, int rep,
     const struct classify *cl)
 {
 	size_t i;
 
-	for (i = 0; i < TQ_BLOCK_MAX_DEDICATED; i++)
-		opt_str(R, cols[i], rep, i < cl->n_ded && cl->has_ded[i],
-		    &cl->ded_val[i]);
+	for (i = 0; i < cl->n_ded && i < TQ_BLOCK_MAX_DEDICATED; i++)
+		opt_str(R, cols[i], rep, cl->has_ded[i], &cl->ded_val[i]);
+	for (; i < TQ_BLOCK_MAX_DEDICATED; i++)
+		null_at(R, cols[i], rep, R->c[cols[i]].max_def - 1);
 }
 
 static void
@@ -1371,7 +1437,7 @@ put_span(struct shred *S, int rep, const struct xspan *s)
 	struct tq_vp4_rows *R = S->R;
 	struct classify cl;
 	struct alist L;
-	const uint8_t *p = s->msg;
+	const uint8_t *p = s->lists;
 	size_t n_events = 0, n_links = 0;
 	struct fld f;
 
@@ -1399,7 +1465,8 @@ put_span(struct shred *S, int rep, const struct xspan *s)
 	L.rep = rep;
 	L.first = true;
 	L.cl = &cl;
-	/* The fields were checked by parse_span. */
+	/* The fields were checked by parse_span; those before the first
+	 * attribute, event or link are of no interest here. */
 	while (p < s->end) {
 		if (!next(&p, s->end, &f))
 			break;

@@ -673,18 +673,14 @@ put_attr(struct tq_vp4_rows *R, const struct acols *a, int rep,
 		return;
 	}
 	/* Encoded straight into the column's bytes. */
-	c = level(R, a->vuns, rep, R->c[a->vuns].max_def);
-	{
+	if ((c = level(R, a->vuns, rep, R->c[a->vuns].max_def)) != NULL) {
 		size_t before = c->data.len;
-		uint32_t end;
 		int rc;
 
 		if ((rc = tq_otlp_json_anyvalue_encode(v, &c->data, NULL)) != 0 &&
 		    R->failed == 0)
 			R->failed = rc;
-		end = (uint32_t)c->data.len;
-		put(R, &c->off, &end, 4);
-		c->n_values++;
+		off_put(c);
 		R->bytes += c->data.len - before;
 	}
 }

@@ -60,6 +60,21 @@ struct wcol {
 	struct tq_buf	 max;
 };
 
+/*
+ * A page's levels as last encoded: columns of one list (or the columns of
+ * one level of nesting) often have the very same levels, which are then
+ * copied instead of encoded again.  The levels are compared where they
+ * are, in their column's buffer, while no column has had levels added
+ * since (as while a row group's pages are cut one after the other).
+ */
+struct lv_memo {
+	const uint16_t	*src;		/* the levels */
+	size_t		 n;
+	uint64_t	 gen;		/* the writer's lv_gen then */
+	struct tq_buf	 enc;		/* their RLE/bit-packed encoding */
+	int		 bw;		/* their bit width; -1: none */
+};
+
 struct tq_parquet_writer {
 	const struct tq_parquet_schema	*s;
 	struct tq_parquet_write_opts	 o;
@@ -78,6 +93,9 @@ struct tq_parquet_writer {
 	struct tq_buf			 body;	/* scratch: compressed body */
 	struct tq_buf			 hdr;	/* scratch: page header */
 	struct pq_codec_ctx		 codec;
+	struct lv_memo			 memo[2];	/* rep and def, often */
+	unsigned			 memo_next;	/* the one to replace */
+	uint64_t			 lv_gen;	/* level appends so far */
 	bool				 started;
 	bool				 closed;
 	int				 failed;	/* sticky error */
@@ -171,6 +189,10 @@ tq_parquet_writer_new(const struct tq_parquet_schema *s,
 	tq_buf_init(&w->page, TQ_PARQUET_MAX_PAGE);
 	tq_buf_init(&w->body, TQ_PARQUET_MAX_PAGE);
 	tq_buf_init(&w->hdr, 1 << 20);
+	for (i = 0; i < 2; i++) {
+		tq_buf_init(&w->memo[i].enc, BUF_MAX);
+		w->memo[i].bw = -1;
+	}
 	if ((rc = emit(w, "PAR1", 4, err)) != 0)
 		goto fail;
 	*out = w;
@@ -269,6 +291,8 @@ tq_parquet_writer_free(struct tq_parquet_writer *w)
 	tq_buf_release(&w->page);
 	tq_buf_release(&w->body);
 	tq_buf_release(&w->hdr);
+	for (i = 0; i < 2; i++)
+		tq_buf_release(&w->memo[i].enc);
 	pq_codec_ctx_release(&w->codec);
 	free(w);
 }
@@ -329,13 +353,33 @@ set_buf(struct tq_buf *b, const uint8_t *p, size_t len)
 	return tq_buf_append(b, p, len);
 }
 
-/* bytes_cmp orders byte strings as unsigned bytes, shorter first on ties. */
-static int
+/* be64 reads 8 bytes as a big-endian number, which orders as they do. */
+static inline uint64_t
+be64(const uint8_t *p)
+{
+	return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 |
+	    (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 |
+	    (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+	    (uint64_t)p[6] << 8 | (uint64_t)p[7];
+}
+
+/*
+ * bytes_cmp orders byte strings as unsigned bytes, shorter first on ties;
+ * the first 8 bytes (which tell most IDs apart) as one number.
+ */
+static inline int
 bytes_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
 	size_t n = alen < blen ? alen : blen;
-	int c = n ? memcmp(a, b, n) : 0;
+	int c;
 
+	if (n >= 8) {
+		uint64_t x = be64(a), y = be64(b);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	c = n ? memcmp(a, b, n) : 0;
 	if (c != 0)
 		return c;
 	return (alen > blen) - (alen < blen);
@@ -456,14 +500,16 @@ update_stats(struct wcol *c, const uint8_t *p, size_t len)
 
 /* ---- Dictionary ---- */
 
-static const uint8_t *
-dict_entry(const struct wcol *c, size_t i, size_t *len)
+/* dict_entry finds entry i of c, whose values are width bytes (0: byte
+ * arrays, whose length it reads). */
+static inline const uint8_t *
+dict_entry(const struct wcol *c, size_t i, size_t width, size_t *len)
 {
 	const uint8_t *p = c->dict.data + c->dict_off[i];
 	uint32_t n;
 
-	if (c->width != 0) {
-		*len = c->width;
+	if (width != 0) {
+		*len = width;
 		return p;
 	}
 	memcpy(&n, p, 4);
@@ -540,7 +586,7 @@ dict_grow(struct wcol *c)
 	}
 	for (i = 0; i < c->dict_n; i++) {
 		size_t len;
-		const uint8_t *p = dict_entry(c, i, &len);
+		const uint8_t *p = dict_entry(c, i, c->width, &len);
 		uint64_t h = value_hash(p, len);
 
 		j = h & (n - 1);
@@ -557,14 +603,16 @@ dict_grow(struct wcol *c)
 	return 0;
 }
 
-/* same_entry says whether entry i holds the len bytes at p. */
+/* same_entry says whether entry i holds the len bytes at p; width is
+ * c->width, a constant where the caller knows it. */
 static inline bool
-same_entry(const struct wcol *c, uint32_t i, const uint8_t *p, size_t len)
+same_entry(const struct wcol *c, uint32_t i, const uint8_t *p, size_t len,
+    size_t width)
 {
 	size_t elen;
-	const uint8_t *e = dict_entry(c, i, &elen);
+	const uint8_t *e = dict_entry(c, i, width, &elen);
 
-	switch (c->width) {
+	switch (width) {
 	case 4:
 		return memcmp(e, p, 4) == 0;
 	case 8:
@@ -593,20 +641,20 @@ static int dict_find(struct wcol *, const uint8_t *, size_t, uint32_t *,
     bool *);
 
 static inline int
-dict_lookup(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
-    bool *added)
+dict_lookup(struct wcol *c, const uint8_t *p, size_t len, size_t width,
+    uint32_t *idx, bool *added)
 {
 	uint32_t prev = c->last, s;
 	int rc;
 
 	if (prev != 0) {
-		if (same_entry(c, prev - 1, p, len)) {
+		if (same_entry(c, prev - 1, p, len, width)) {
 			*idx = prev - 1;
 			*added = false;
 			return 0;
 		}
 		if ((s = c->succ[prev - 1]) != 0 && same_entry(c, s - 1, p,
-		    len)) {
+		    len, width)) {
 			*idx = s - 1;
 			c->last = s;
 			*added = false;
@@ -674,7 +722,7 @@ dict_insert(struct wcol *c, const uint8_t *p, size_t len, uint32_t *idx,
 	j = h & (c->n_slots - 1);
 	while (c->slots[j] != 0) {
 		if (c->tags[j] == tag && same_entry(c, c->slots[j] - 1, p,
-		    len)) {
+		    len, c->width)) {
 			*idx = c->slots[j] - 1;
 			c->last = c->slots[j];
 			*added = false;
@@ -723,19 +771,44 @@ dict_reset(struct wcol *c)
 
 /* ---- Pages ---- */
 
+/*
+ * levels_v1 appends the n levels in lv (of at most max) to b as a data
+ * page v1 has them: their length, then RLE/bit-packed; the same levels
+ * as one of the last two encoded are copied from w's memo.
+ */
 static int
-levels_v1(struct tq_buf *b, const struct tq_buf *lv, size_t n, int max)
+levels_v1(struct tq_parquet_writer *w, struct tq_buf *b,
+    const struct tq_buf *lv, size_t n, int max)
 {
-	size_t at = b->len;
+	size_t at = b->len, k;
+	int bw = pq_bit_width((uint64_t)max), rc;
+	struct lv_memo *m;
 	uint32_t len;
-	int rc;
 
+	for (k = 0; k < 2; k++) {
+		m = &w->memo[k];
+		if (m->bw == bw && m->gen == w->lv_gen && m->n == n &&
+		    memcmp(m->src, lv->data, 2 * n) == 0) {
+			len = (uint32_t)m->enc.len;
+			if ((rc = tq_buf_append(b, &len, 4)) != 0)
+				return rc;
+			return tq_buf_append(b, m->enc.data, m->enc.len);
+		}
+	}
 	if ((rc = tq_buf_append(b, "\0\0\0\0", 4)) != 0 ||
-	    (rc = pq_rle_encode16((const uint16_t *)lv->data, n,
-	    pq_bit_width((uint64_t)max), b)) != 0)
+	    (rc = pq_rle_encode16((const uint16_t *)lv->data, n, bw, b)) != 0)
 		return rc;
 	len = (uint32_t)(b->len - at - 4);
 	memcpy(b->data + at, &len, 4);
+	m = &w->memo[w->memo_next];
+	w->memo_next ^= 1;
+	m->bw = -1;
+	if ((rc = set_buf(&m->enc, b->data + at + 4, len)) != 0)
+		return rc;
+	m->src = (const uint16_t *)lv->data;
+	m->n = n;
+	m->gen = w->lv_gen;
+	m->bw = bw;
 	return 0;
 }
 
@@ -842,9 +915,9 @@ cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 	tq_buf_reset(&w->body);
 	if (w->o.page_version == 1) {
 		h.type = PQ_PAGE_DATA;
-		if ((c->cd->max_rep > 0 && (rc = levels_v1(&w->page, &c->rep,
+		if ((c->cd->max_rep > 0 && (rc = levels_v1(w, &w->page, &c->rep,
 		    c->n_levels, c->cd->max_rep)) != 0) ||
-		    (c->cd->max_def > 0 && (rc = levels_v1(&w->page, &c->def,
+		    (c->cd->max_def > 0 && (rc = levels_v1(w, &w->page, &c->def,
 		    c->n_levels, c->cd->max_def)) != 0) ||
 		    (rc = encode_values(c, enc, &w->page)) != 0)
 			goto fail;
@@ -943,7 +1016,8 @@ add_value(struct tq_parquet_writer *w, struct wcol *c, const void *p,
 		return TQ_ELIMIT;
 	c->n_values++;
 	if (c->dict_active) {
-		if ((rc = dict_lookup(c, p, len, &idx, &added)) != 0 ||
+		if ((rc = dict_lookup(c, p, len, c->width, &idx,
+		    &added)) != 0 ||
 		    (rc = putn(&c->vals, &idx, 4)) != 0)
 			return rc;
 		if (added && (rc = update_stats(c, p, len)) != 0)
@@ -999,19 +1073,21 @@ run_values(const struct wcol *c, const struct tq_parquet_batch *b, size_t i,
 	return n;
 }
 
-/* dict_put adds one value through the dictionary; vals has room. */
+/* dict_put looks one value up in the dictionary and writes its index
+ * at *out (room the caller made in vals, and counts); width is c->width
+ * (see same_entry). */
 static inline int
-dict_put(struct wcol *c, const uint8_t *p, size_t len)
+dict_put(struct wcol *c, const uint8_t *p, size_t len, size_t width,
+    uint8_t **out)
 {
 	uint32_t idx;
 	bool added;
 	int rc;
 
-	c->n_values++;
-	if ((rc = dict_lookup(c, p, len, &idx, &added)) != 0)
+	if ((rc = dict_lookup(c, p, len, width, &idx, &added)) != 0)
 		return rc;
-	memcpy(c->vals.data + c->vals.len, &idx, 4);
-	c->vals.len += 4;
+	memcpy(*out, &idx, 4);
+	*out += 4;
 	return added ? update_stats(c, p, len) : 0;
 }
 
@@ -1026,11 +1102,13 @@ add_dict_run(struct tq_parquet_writer *w, struct wcol *c,
     const struct tq_parquet_batch *b, size_t i, size_t j, size_t *v)
 {
 	size_t k, n, end;
+	uint8_t *out;
 	int rc;
 
 	n = run_values(c, b, i, j, *v);
 	if ((rc = tq_buf_reserve(&c->vals, 4 * n)) != 0)
 		return rc;
+	out = c->vals.data + c->vals.len;
 	end = *v + n;
 	if (c->cd->type == TQ_PARQUET_BYTE_ARRAY) {
 		for (k = *v; k < end; k++) {
@@ -1038,7 +1116,8 @@ add_dict_run(struct tq_parquet_writer *w, struct wcol *c,
 
 			if (len > UINT32_MAX / 2)
 				return TQ_ELIMIT;
-			if ((rc = dict_put(c, b->data + b->off[k], len)) != 0)
+			if ((rc = dict_put(c, b->data + b->off[k], len, 0,
+			    &out)) != 0)
 				return rc;
 		}
 	} else {
@@ -1050,14 +1129,238 @@ add_dict_run(struct tq_parquet_writer *w, struct wcol *c,
 		case TQ_PARQUET_FLOAT: base = (const uint8_t *)b->f32; break;
 		default: base = (const uint8_t *)b->f64; break;
 		}
-		for (k = *v; k < end; k++)
-			if ((rc = dict_put(c, base + k * c->width,
-			    c->width)) != 0)
-				return rc;
+		/* The usual widths as constants, for dict_put's checks. */
+		if (c->width == 8) {
+			for (k = *v; k < end; k++)
+				if ((rc = dict_put(c, base + 8 * k, 8, 8,
+				    &out)) != 0)
+					return rc;
+		} else if (c->width == 4) {
+			for (k = *v; k < end; k++)
+				if ((rc = dict_put(c, base + 4 * k, 4, 4,
+				    &out)) != 0)
+					return rc;
+		} else
+			for (k = *v; k < end; k++)
+				if ((rc = dict_put(c, base + k * c->width,
+				    c->width, c->width, &out)) != 0)
+					return rc;
 	}
+	/* (On failure the writer is failed: these need not be right.) */
+	c->vals.len += 4 * n;
+	c->n_values += n;
 	*v = end;
 	if (c->dict.len > w->o.dict_max)
 		c->dict_full = true;
+	return 0;
+}
+
+/*
+ * first_stats starts the statistics of c with the value at p (len bytes)
+ * when it has none yet; says whether it did.
+ */
+static int
+first_stats(struct wcol *c, const uint8_t *p, size_t len, bool *did)
+{
+	*did = !c->has_minmax;
+	return c->has_minmax ? 0 : update_stats(c, p, len);
+}
+
+/*
+ * plain_ints adds the n integers at x (4 or 8 bytes each: c->width) of
+ * a column without a dictionary, PLAIN or DELTA_BINARY_PACKED: the
+ * statistics (as update_stats keeps them) and the values of the whole
+ * run at once.
+ */
+static int
+plain_ints(struct wcol *c, const uint8_t *x, size_t n)
+{
+	bool is_unsigned = c->cd->logical.kind == TQ_PARQUET_LT_INT &&
+	    !c->cd->logical.is_signed, did;
+	size_t k, w = c->width, from;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = first_stats(c, x, w, &did)) != 0)
+		return rc;
+	from = did ? 1 : 0;
+	if (w == 8) {
+		int64_t lo, hi;
+		uint64_t ulo, uhi;
+
+		memcpy(&lo, c->min.data, 8);
+		memcpy(&hi, c->max.data, 8);
+		ulo = (uint64_t)lo;
+		uhi = (uint64_t)hi;
+		for (k = from; k < n; k++) {
+			int64_t y;
+
+			memcpy(&y, x + 8 * k, 8);
+			if (is_unsigned) {
+				ulo = (uint64_t)y < ulo ? (uint64_t)y : ulo;
+				uhi = (uint64_t)y > uhi ? (uint64_t)y : uhi;
+			} else {
+				lo = y < lo ? y : lo;
+				hi = y > hi ? y : hi;
+			}
+		}
+		if (is_unsigned) {
+			lo = (int64_t)ulo;
+			hi = (int64_t)uhi;
+		}
+		memcpy(c->min.data, &lo, 8);
+		memcpy(c->max.data, &hi, 8);
+		/* PLAIN and DELTA_BINARY_PACKED both keep them as they are. */
+		return putn(&c->vals, x, 8 * n);
+	} else {
+		int32_t lo, hi;
+		uint32_t ulo, uhi;
+		uint8_t *o;
+
+		memcpy(&lo, c->min.data, 4);
+		memcpy(&hi, c->max.data, 4);
+		ulo = (uint32_t)lo;
+		uhi = (uint32_t)hi;
+		for (k = from; k < n; k++) {
+			int32_t y;
+
+			memcpy(&y, x + 4 * k, 4);
+			if (is_unsigned) {
+				ulo = (uint32_t)y < ulo ? (uint32_t)y : ulo;
+				uhi = (uint32_t)y > uhi ? (uint32_t)y : uhi;
+			} else {
+				lo = y < lo ? y : lo;
+				hi = y > hi ? y : hi;
+			}
+		}
+		if (is_unsigned) {
+			lo = (int32_t)ulo;
+			hi = (int32_t)uhi;
+		}
+		memcpy(c->min.data, &lo, 4);
+		memcpy(c->max.data, &hi, 4);
+		if (c->encoding != TQ_PARQUET_DELTA_BINARY_PACKED)
+			return putn(&c->vals, x, 4 * n);
+		/* DELTA_BINARY_PACKED keeps each as 64 bits until the page. */
+		if ((rc = tq_buf_reserve(&c->vals, 8 * n)) != 0)
+			return rc;
+		o = c->vals.data + c->vals.len;
+		for (k = 0; k < n; k++) {
+			int32_t y;
+			int64_t y64;
+
+			memcpy(&y, x + 4 * k, 4);
+			y64 = y;
+			memcpy(o + 8 * k, &y64, 8);
+		}
+		c->vals.len += 8 * n;
+		return 0;
+	}
+}
+
+/*
+ * plain_bools adds the n booleans at x (a byte each, kept as given) of a
+ * column without a dictionary, with their statistics.
+ */
+static int
+plain_bools(struct wcol *c, const uint8_t *x, size_t n)
+{
+	size_t k;
+	uint8_t lo, hi;
+	bool did;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = first_stats(c, x, 1, &did)) != 0)
+		return rc;
+	lo = c->min.data[0];
+	hi = c->max.data[0];
+	for (k = did ? 1 : 0; k < n; k++) {
+		uint8_t y = x[k] != 0;
+
+		if (y < (lo != 0))
+			lo = y;
+		else if (y > (hi != 0))
+			hi = y;
+	}
+	c->min.data[0] = lo;
+	c->max.data[0] = hi;
+	return putn(&c->vals, x, n);
+}
+
+/*
+ * plain_arrays adds the byte arrays [v, end) of batch b to a column
+ * without a dictionary (PLAIN or DELTA_LENGTH_BYTE_ARRAY), with their
+ * statistics: the run's least and greatest are found first, then copied
+ * once.
+ */
+static int
+plain_arrays(struct wcol *c, const struct tq_parquet_batch *b, size_t v,
+    size_t end)
+{
+	const uint8_t *lo, *hi;
+	size_t k, lo_len, hi_len, total;
+	bool did, lo_new = false, hi_new = false;
+	uint8_t *o;
+	int rc;
+
+	if (v == end)
+		return 0;
+	for (k = v; k < end; k++)
+		if (b->off[k + 1] - b->off[k] > UINT32_MAX / 2)
+			return TQ_ELIMIT;
+	if ((rc = first_stats(c, b->data + b->off[v], b->off[v + 1] -
+	    b->off[v], &did)) != 0)
+		return rc;
+	lo = c->min.data;
+	lo_len = c->min.len;
+	hi = c->max.data;
+	hi_len = c->max.len;
+	for (k = did ? v + 1 : v; k < end; k++) {
+		const uint8_t *p = b->data + b->off[k];
+		size_t len = b->off[k + 1] - b->off[k];
+
+		if (bytes_cmp(p, len, lo, lo_len) < 0) {
+			lo = p;
+			lo_len = len;
+			lo_new = true;
+		} else if (bytes_cmp(p, len, hi, hi_len) > 0) {
+			hi = p;
+			hi_len = len;
+			hi_new = true;
+		}
+	}
+	if ((lo_new && (rc = set_buf(&c->min, lo, lo_len)) != 0) ||
+	    (hi_new && (rc = set_buf(&c->max, hi, hi_len)) != 0))
+		return rc;
+	total = b->off[end] - b->off[v];
+	if (c->encoding == TQ_PARQUET_DELTA_LENGTH_BYTE_ARRAY) {
+		if ((rc = tq_buf_reserve(&c->vals, 8 * (end - v))) != 0)
+			return rc;
+		o = c->vals.data + c->vals.len;
+		for (k = v; k < end; k++) {
+			int64_t l = (int64_t)(b->off[k + 1] - b->off[k]);
+
+			memcpy(o, &l, 8);
+			o += 8;
+		}
+		c->vals.len += 8 * (end - v);
+		return putn(&c->vals2, b->data + b->off[v], total);
+	}
+	if ((rc = tq_buf_reserve(&c->vals, 4 * (end - v) + total)) != 0)
+		return rc;
+	o = c->vals.data + c->vals.len;
+	for (k = v; k < end; k++) {
+		uint32_t l = b->off[k + 1] - b->off[k];
+
+		memcpy(o, &l, 4);
+		if (l > 0)
+			memcpy(o + 4, b->data + b->off[k], l);
+		o += 4 + l;
+	}
+	c->vals.len += 4 * (end - v) + total;
 	return 0;
 }
 
@@ -1068,8 +1371,38 @@ add_values(struct tq_parquet_writer *w, struct wcol *c,
     const struct tq_parquet_batch *b, size_t i, size_t j, size_t *v)
 {
 	size_t k, end = *v + run_values(c, b, i, j, *v);
-	int rc;
+	bool bulk = true;
+	int rc = 0;
 
+	/* Without a dictionary, most types go a run at a time. */
+	if (!c->dict_active) {
+		switch (c->cd->type) {
+		case TQ_PARQUET_BOOLEAN:
+			rc = plain_bools(c, b->b + *v, end - *v);
+			break;
+		case TQ_PARQUET_INT32:
+			rc = plain_ints(c, (const uint8_t *)(b->i32 + *v),
+			    end - *v);
+			break;
+		case TQ_PARQUET_INT64:
+			rc = plain_ints(c, (const uint8_t *)(b->i64 + *v),
+			    end - *v);
+			break;
+		case TQ_PARQUET_BYTE_ARRAY:
+			rc = plain_arrays(c, b, *v, end);
+			break;
+		default:
+			bulk = false;
+			break;
+		}
+		if (bulk) {
+			if (rc == 0) {
+				c->n_values += end - *v;
+				*v = end;
+			}
+			return rc;
+		}
+	}
 	for (k = *v; k < end; k++) {
 		const void *p;
 		size_t len = c->width;
@@ -1155,6 +1488,7 @@ append(struct tq_parquet_writer *w, struct wcol *c, int rep, int def,
 
 	if (rep == 0 && (rc = record_start(w, c, err)) != 0)
 		return rc;
+	w->lv_gen++;
 	if ((c->cd->max_def > 0 && (rc = put2(&c->def, d16)) != 0) ||
 	    (c->cd->max_rep > 0 && (rc = put2(&c->rep, r16)) != 0))
 		return value_error(c, rc, err);
@@ -1165,6 +1499,32 @@ append(struct tq_parquet_writer *w, struct wcol *c, int rep, int def,
 	if ((rc = add_value(w, c, p, len)) != 0)
 		return value_error(c, rc, err);
 	return 0;
+}
+
+/*
+ * level_scan finds the greatest of the n levels at lv and counts those
+ * equal to x: in slices whose counts fit 16 bits, so that the compiler
+ * can take 8 or 16 levels an instruction.
+ */
+static void
+level_scan(const uint16_t *lv, size_t n, uint16_t x, uint16_t *top,
+    size_t *eq)
+{
+	size_t i, k, m, count = 0;
+	uint16_t t = 0;
+
+	for (i = 0; i < n; i += m) {
+		uint16_t c16 = 0;
+
+		m = n - i < 32768 ? n - i : 32768;
+		for (k = 0; k < m; k++) {
+			t = lv[i + k] > t ? lv[i + k] : t;
+			c16 += lv[i + k] == x;
+		}
+		count += c16;
+	}
+	*top = t;
+	*eq = count;
 }
 
 int
@@ -1189,23 +1549,17 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 	 * simple passes over each level array, which the compiler vectorises.
 	 */
 	if (b->def != NULL) {
-		uint16_t md = (uint16_t)c->cd->max_def, top = 0;
+		uint16_t md = (uint16_t)c->cd->max_def, top;
 
-		for (i = 0; i < b->n_levels; i++) {
-			top = b->def[i] > top ? b->def[i] : top;
-			v += b->def[i] == md;
-		}
+		level_scan(b->def, b->n_levels, md, &top, &v);
 		if (top > md)
 			goto bad_levels;
 	} else
 		v = b->n_levels;
 	if (b->rep != NULL) {
-		uint16_t top = 0;
+		uint16_t top;
 
-		for (i = 0, recs = 0; i < b->n_levels; i++) {
-			top = b->rep[i] > top ? b->rep[i] : top;
-			recs += b->rep[i] == 0;
-		}
+		level_scan(b->rep, b->n_levels, 0, &top, &recs);
 		if (top > c->cd->max_rep || (c->n_levels == 0 &&
 		    c->rg_levels == 0 && b->n_levels > 0 && b->rep[0] != 0))
 			goto bad_levels;
@@ -1230,6 +1584,7 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 		c->n_rows += recs;
 		c->rg_rows += (int64_t)recs;
 		v = 0;
+		w->lv_gen++;
 		if ((c->cd->max_def > 0 &&
 		    (rc = putn(&c->def, b->def, 2 * b->n_levels)) != 0) ||
 		    (c->cd->max_rep > 0 &&
@@ -1264,6 +1619,7 @@ tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
 		if (b->rep != NULL)
 			while (j < b->n_levels && b->rep[j] != 0)
 				j++;
+		w->lv_gen++;
 		if ((c->cd->max_def > 0 &&
 		    (rc = putn(&c->def, b->def + i, 2 * (j - i))) != 0) ||
 		    (c->cd->max_rep > 0 &&

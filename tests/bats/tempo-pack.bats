@@ -82,6 +82,25 @@ blocks() {
 		spans_of_stream /dev/stdin | sort) <(stored | sort)
 }
 
+@test "tempo-pack: a trace that stays over a cut keeps all its parts" {
+	tempo-recv "$TQ_FIXTURES/otlp-proto/000002.body.pb" >"$BATS_TEST_TMPDIR/a.pb"
+	tempo-recv "$TQ_FIXTURES/otlp-proto/000003.body.pb" >"$BATS_TEST_TMPDIR/b.pb"
+	t=df3cccb6716d89195d05c9e03604e4bd
+	# Trace $t comes in two parts, 2 s apart; the block cut once request
+	# 2's other traces have been idle 4 s (at the idle check 5 s in)
+	# leaves $t (idle 3 s) in memory, where it moves; the rest goes at
+	# the end of input.
+	{ cat "$BATS_TEST_TMPDIR/a.pb"; sleep 2; cat "$BATS_TEST_TMPDIR/b.pb"
+	  sleep 5; } |
+		tempo-pack -s "$S" --wal "$W" --trace-idle 4s --max-block-duration 100ms
+	[ "$(blocks)" -eq 2 ]
+	diff -u <(cat "$BATS_TEST_TMPDIR/a.pb" "$BATS_TEST_TMPDIR/b.pb" |
+		spans_of_stream /dev/stdin | sort) <(stored | sort)
+	# All 8 spans of $t, from both parts, in one block.
+	[ "$("$TQ_HELPERS/tq-blockspans" "$S" single-tenant | awk -v t=$t \
+		'$1 == t { print $3 }' | sort | uniq -c | awk '{ print $1 }')" -eq 8 ]
+}
+
 @test "tempo-pack: --max-attr-bytes cuts long values, with a warning" {
 	tempo-gen --traces 3 --huge-attr 100000 >"$BATS_TEST_TMPDIR/in.pb"
 	run -0 --separate-stderr tempo-pack -s "$S" --wal "$W" --max-attr-bytes 1K \

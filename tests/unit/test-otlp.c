@@ -259,6 +259,51 @@ test_helpers(void)
 	T_OK(!tq_utf8_valid("abcdefgh\xe6\x9d", 10), "utf8: truncated rejected");
 }
 
+/*
+ * Strings are checked for UTF-8 a few words at a time when short: a key
+ * of 1 to 40 bytes with a bad byte, or a good two-byte character, at
+ * each place is refused, or taken, wherever it falls in the words.
+ */
+static void
+test_utf8_places(void)
+{
+	uint8_t msg[64];
+	size_t n, at, i;
+	int bad_refused = 1, good_taken = 1;
+
+	for (n = 1; n <= 40; n++)
+		for (at = 0; at < n; at++) {
+			int good;
+
+			for (good = 0; good <= 1; good++) {
+				uint8_t *k = msg + 8;
+				int rc;
+
+				if (good && at + 1 >= n)
+					continue;
+				/* TracesData{RS{Resource{KeyValue{key}}}}. */
+				for (i = 0; i < 4; i++) {
+					msg[2 * i] = 0x0a;
+					msg[2 * i + 1] = (uint8_t)(n + 6 - 2 * i);
+				}
+				for (i = 0; i < n; i++)
+					k[i] = 'a' + (uint8_t)(i % 26);
+				if (good) {
+					k[at] = 0xc3;
+					k[at + 1] = 0xa9;
+				} else
+					k[at] = 0xff;
+				rc = tq_otlp_pb_check(msg, n + 8, NULL, NULL);
+				if (good && rc != 0)
+					good_taken = 0;
+				if (!good && rc != TQ_ECORRUPT)
+					bad_refused = 0;
+			}
+		}
+	T_OK(bad_refused, "utf8: a bad byte anywhere in a short key refused");
+	T_OK(good_taken, "utf8: a good character anywhere in one taken");
+}
+
 int
 main(void)
 {
@@ -267,5 +312,6 @@ main(void)
 	test_protobuf_c_refusal();
 	test_attribute_shapes();
 	test_helpers();
+	test_utf8_places();
 	return t_done();
 }

@@ -168,6 +168,50 @@ test_rle(void)
 	T_OK(ok, "rle: 200 random round trips");
 }
 
+/*
+ * Levels have encoders of their own for bit widths 1 to 4: they must
+ * give the bytes the general encoder gives (runs, groups, the padded
+ * last group, 63-group literal runs) and read back.
+ */
+static void
+test_rle_levels(void)
+{
+	static uint16_t lv[3000], back[3000];
+	static uint32_t wide[3000];
+	struct tq_buf b16, b32;
+	struct tq_err e;
+	int trial, same = 1, round = 1;
+
+	for (trial = 0; trial < 400; trial++) {
+		size_t n = 1 + rnd() % 3000, k;
+		int bw = 1 + trial % 6;
+		uint16_t max = (uint16_t)((1u << bw) - 1);
+
+		/* Long runs, short runs and noise, by trial. */
+		for (k = 0; k < n; k++) {
+			if (k > 0 && rnd() % (2 + trial % 16) != 0)
+				lv[k] = lv[k - 1];
+			else
+				lv[k] = (uint16_t)(rnd() % (max + 1u));
+			wide[k] = lv[k];
+		}
+		tq_buf_init(&b16, 1 << 20);
+		tq_buf_init(&b32, 1 << 20);
+		if (pq_rle_encode16(lv, n, bw, &b16) != 0 ||
+		    pq_rle_encode(wide, n, bw, &b32) != 0 ||
+		    b16.len != b32.len || memcmp(b16.data, b32.data,
+		    b16.len) != 0)
+			same = 0;
+		if (pq_rle_decode16(b16.data, b16.len, bw, back, n, max, NULL,
+		    &e) != 0 || memcmp(lv, back, n * sizeof(*lv)) != 0)
+			round = 0;
+		tq_buf_release(&b16);
+		tq_buf_release(&b32);
+	}
+	T_OK(same, "rle levels: 16-bit encoders give the general bytes");
+	T_OK(round, "rle levels: 400 random round trips");
+}
+
 static void
 test_delta(void)
 {
@@ -258,6 +302,146 @@ static const struct tq_parquet_node nested[] = {
 	{ "element", TQ_PARQUET_OPTIONAL, 0, TQ_PARQUET_BYTE_ARRAY, 0,
 	    { .kind = TQ_PARQUET_LT_STRING } },
 };
+
+/* Three columns under one list: they often have the same levels. */
+static const struct tq_parquet_node three[] = {
+	{ "schema", 0, 1, 0, 0, { 0 } },
+	{ "l", TQ_PARQUET_REPEATED, 3, 0, 0, { 0 } },
+	{ "a", TQ_PARQUET_OPTIONAL, 0, TQ_PARQUET_INT64, 0, { 0 } },
+	{ "b", TQ_PARQUET_OPTIONAL, 0, TQ_PARQUET_INT64, 0, { 0 } },
+	{ "c", TQ_PARQUET_OPTIONAL, 0, TQ_PARQUET_INT64, 0, { 0 } },
+};
+
+#define SL_RECS		3000
+#define SL_MAX		(4 * SL_RECS)
+
+/*
+ * The writer reuses the encoding of levels equal to ones just encoded,
+ * of another column or page: columns a and b written in turns, in small
+ * pages (cut between batches and at flush), with levels now the same and
+ * now not; c in one batch of records of one level each, empty or a null,
+ * whose pages (of as many levels, in the same buffer) differ.  All read
+ * back as written.
+ */
+static void
+test_shared_levels(void)
+{
+	static uint16_t def[3][SL_MAX], rep[3][SL_MAX];
+	static int64_t val[3][SL_MAX];
+	static size_t start[3][SL_RECS + 1];
+	struct tq_parquet_schema *s = NULL;
+	struct tq_parquet_writer *w = NULL;
+	struct tq_parquet_reader *r = NULL;
+	struct tq_parquet_write_opts o = { .codec = TQ_PARQUET_UNCOMPRESSED,
+	    .page_version = 1, .page_size = 300 };
+	struct tq_parquet_column c;
+	size_t n[3] = { 0, 0, 0 }, nv[3] = { 0, 0, 0 }, rec, k, i, col, at;
+	struct tq_err e;
+	struct mem m;
+	int ok = 1, written = 1, read = 1;
+
+	/* Records of 0 to 3 elements; b copies a's levels in runs of
+	 * records. */
+	for (col = 0; col < 3; col++)
+		for (rec = 0; rec < SL_RECS; rec++) {
+			size_t len = rnd() % 4;
+
+			start[col][rec] = n[col];
+			if (col == 2) {
+				rep[2][n[2]] = 0;
+				def[2][n[2]++] = rnd() % 2;
+				continue;
+			}
+			if (col == 1 && (rec / 20) % 2 == 0) {
+				for (k = start[0][rec]; k < start[0][rec + 1]; k++) {
+					rep[1][n[1]] = rep[0][k];
+					def[1][n[1]++] = def[0][k];
+				}
+				continue;
+			}
+			if (len == 0) {
+				rep[col][n[col]] = 0;
+				def[col][n[col]++] = 0;
+			}
+			for (k = 0; k < len; k++) {
+				rep[col][n[col]] = k == 0 ? 0 : 1;
+				def[col][n[col]++] = rnd() % 3 == 0 ? 1 : 2;
+			}
+			/* b copies the end of a's last record too. */
+			if (col == 0 && rec + 1 == SL_RECS)
+				start[0][SL_RECS] = n[0];
+		}
+	for (col = 0; col < 3; col++) {
+		start[col][SL_RECS] = n[col];
+		for (k = 0; k < n[col]; k++)
+			if (def[col][k] == 2)
+				val[col][nv[col]++] = (int64_t)(rnd() % 1000);
+	}
+	memset(&m, 0, sizeof(m));
+	tq_buf_init(&m.b, 1 << 24);
+	if (tq_parquet_schema_new(three, 5, &s, &e) != 0 ||
+	    tq_parquet_writer_new(s, &o, mem_write, &m, &w, &e) != 0) {
+		T_OK(0, "shared levels: writer");
+		goto out;
+	}
+	/* a and b in turns, 37 records at a time; c at once. */
+	for (rec = 0; rec < SL_RECS; rec += 37)
+		for (col = 0; col < 3; col++) {
+			size_t end = rec + 37 < SL_RECS ? rec + 37 : SL_RECS;
+			size_t a = start[col][rec], z = start[col][end], v0 = 0;
+			struct tq_parquet_batch b;
+
+			if (col == 2) {
+				if (rec > 0)
+					continue;
+				z = start[2][SL_RECS];
+			}
+
+			for (k = 0; k < a; k++)
+				v0 += def[col][k] == 2;
+			memset(&b, 0, sizeof(b));
+			b.n_levels = z - a;
+			b.def = def[col] + a;
+			b.rep = rep[col] + a;
+			for (k = a; k < z; k++)
+				b.n_values += def[col][k] == 2;
+			b.i64 = val[col] + v0;
+			if (tq_parquet_writer_write(w, (int)col, &b, &e) != 0)
+				written = 0;
+		}
+	if (tq_parquet_writer_end_rows(w, SL_RECS, &e) != 0 ||
+	    tq_parquet_writer_close(w, &e) != 0)
+		written = 0;
+	T_OK(written, "shared levels: written");
+	if (tq_parquet_reader_open(mem_read, &m, m.b.len, NULL, &r, &e) != 0) {
+		T_OK(0, "shared levels: reader");
+		goto out;
+	}
+	for (col = 0; col < 3; col++) {
+		if (tq_parquet_reader_read_column(r, 0, (int)col, 0, &c,
+		    &e) != 0) {
+			read = 0;
+			continue;
+		}
+		if (c.n_levels != n[col] || c.n_values != nv[col])
+			ok = 0;
+		for (i = 0, at = 0; ok && i < n[col]; i++) {
+			ok &= c.def[i] == def[col][i] && c.rep[i] == rep[col][i];
+			if (def[col][i] == 2) {
+				ok &= c.i64[at] == val[col][at];
+				at++;
+			}
+		}
+		tq_parquet_column_release(&c);
+	}
+	T_OK(read, "shared levels: read");
+	T_OK(ok, "shared levels: levels and values as written");
+out:
+	tq_parquet_reader_free(r);
+	tq_parquet_writer_free(w);
+	tq_parquet_schema_free(s);
+	tq_buf_release(&m.b);
+}
 
 static void
 test_batch_write_read(void)
@@ -882,9 +1066,11 @@ main(void)
 {
 	test_thrift();
 	test_rle();
+	test_rle_levels();
 	test_delta();
 	test_schema_errors();
 	test_batch_write_read();
+	test_shared_levels();
 	test_prune();
 	test_dict_guesses();
 	test_delta_byte_array();

@@ -329,7 +329,7 @@ test_shapes(void)
 	struct set S = { 0 };
 	struct tq_err e;
 	uint64_t t0 = 1700000000000000000ull;
-	size_t i;
+	size_t i, n, at;
 	int k;
 
 	tq_buf_init(&kv, 1 << 20);
@@ -358,6 +358,21 @@ test_shapes(void)
 	lenf(&kv, 1, longkey, sizeof(longkey));
 	lenf(&kv, 2, "\x0a\x01v", 3);
 	lenf(&span, 9, kv.data, kv.len);
+	/* Keys of 1 to 40 bytes with a NUL at each place, or none: the
+	 * NUL is looked for a few words at a time. */
+	for (n = 1; n <= 40; n++)
+		for (at = 0; at <= n; at++) {
+			char key[40];
+
+			for (i = 0; i < n; i++)
+				key[i] = (char)('a' + (n + i) % 26);
+			if (at < n)
+				key[at] = '\0';
+			tq_buf_reset(&kv);
+			lenf(&kv, 1, key, n);
+			lenf(&kv, 2, "\x0a\x01w", 3);
+			lenf(&span, 9, kv.data, kv.len);
+		}
 	lenf(&ss, 2, span.data, span.len);
 	lenf(&rs, 2, ss.data, ss.len);
 	lenf(&td, 1, rs.data, rs.len);
