@@ -243,10 +243,11 @@ report(const struct ql_ctx *ctx, const struct tq_search_result *r,
 	if (ctx->verbosity > 0)
 		warnx("%zu traces in %.1f ms; inspected %" PRIu64 " traces, %"
 		    PRIu64 " spans, %" PRIu32 "/%" PRIu32 " blocks, %" PRIu64
-		    " bytes in %" PRIu64 " reads; %" PRIu64 " row groups skipped",
+		    " bytes in %" PRIu64 " reads; %" PRIu32 " blocks and %"
+		    PRIu64 " row groups skipped",
 		    r->n, ms, m->inspected_traces, m->inspected_spans,
 		    m->completed_blocks, m->total_blocks, m->inspected_bytes,
-		    m->backend_reads, m->skipped_row_groups);
+		    m->backend_reads, m->skipped_blocks, m->skipped_row_groups);
 }
 
 static double

@@ -4,8 +4,9 @@
  * A block is a directory of objects in a store, <tenant>/<blockID>/:
  * data.parquet (one row per trace, sorted by trace ID, Tempo's vParquet4
  * schema), bloom-0..N (trace ID bloom shards), index (the largest trace
- * ID of each row group) and meta.json, written last: its presence makes
- * the block visible.
+ * ID of each row group), values (a filter of the string values the block
+ * holds, ours alone: Tempo ignores it) and meta.json, written last: its
+ * presence makes the block visible.
  *
  * This header has three parts: the vParquet4 mapping (OTLP trace <->
  * Parquet record), the block writer and the block reader.
@@ -265,6 +266,7 @@ struct tq_block_meta {
 	uint32_t		 bloom_shards;
 	uint32_t		 footer_size;
 	uint32_t		 replication_factor;
+	uint32_t		 values_size;	/* the values object; 0: none */
 	int64_t			 compacted_s;	/* meta.compacted.json only */
 	struct tq_block_dedicated ded[TQ_BLOCK_MAX_META_DED];
 	size_t			 n_ded;
@@ -346,6 +348,60 @@ int	tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
  */
 int	tq_block_parquet(struct tq_block *b, struct tq_parquet_reader **out,
 	    struct tq_err *err);
+
+/*
+ * The values filter (object "values"): a split-block Bloom filter of
+ * every distinct value of the block's string columns that are
+ * dictionary-encoded in every row group (the union of their dictionary
+ * pages).  A lookup reads the header once, then one 32-byte block, so a
+ * search for a value the block lacks skips it after two small reads.
+ */
+struct tq_block_values;
+
+/*
+ * tq_block_values_build appends the filter of the file pr reads to out;
+ * out stays as it was when the file holds more than TQ_BLOCK_MAX_VALUES
+ * distinct values (no filter then).  Returns 0 or a read error.
+ */
+int	tq_block_values_build(struct tq_parquet_reader *pr, struct tq_buf *out,
+	    struct tq_err *err);
+
+/* tq_block_values_header_len gives the header's length from the first
+ * len bytes of a filter (20 suffice), 0 when they are not one. */
+size_t	tq_block_values_header_len(const void *p, size_t len);
+
+/* tq_block_values_parse checks and reads a filter's header (its first len
+ * bytes).  Returns 0, TQ_ECORRUPT, TQ_EUNSUPPORTED (a later version) or
+ * TQ_ENOMEM. */
+int	tq_block_values_parse(const void *p, size_t len,
+	    struct tq_block_values **out, struct tq_err *err);
+
+/* tq_block_values_free frees v (NULL allowed). */
+void	tq_block_values_free(struct tq_block_values *v);
+
+/* tq_block_values_size gives the object's size the header implies. */
+uint64_t tq_block_values_size(const struct tq_block_values *v);
+
+/*
+ * tq_block_values_locate gives where value of column (a dotted path) would
+ * be: the offset of its 32-byte block in the object and the bits to test
+ * there.  False when the filter does not cover the column.
+ */
+bool	tq_block_values_locate(const struct tq_block_values *v,
+	    const char *column, const void *value, size_t len, uint64_t *off,
+	    uint32_t probe[8]);
+
+/* tq_block_values_probe says whether block may hold the value of probe. */
+bool	tq_block_values_probe(const uint32_t probe[8], const uint8_t block[32]);
+
+/*
+ * tq_block_value_absent says whether value is certainly in no row of
+ * column of b: false when b has no filter or the filter does not cover
+ * the column.  The first call reads the header.  Returns 0 or an error
+ * naming the object.
+ */
+int	tq_block_value_absent(struct tq_block *b, const char *column,
+	    const void *value, size_t len, bool *absent, struct tq_err *err);
 
 /* tq_block_io gives the object reads and bytes b has made so far. */
 void	tq_block_io(const struct tq_block *b, uint64_t *reads,

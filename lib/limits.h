@@ -138,4 +138,13 @@
 /* Trace IDs one tempo-get run looks up. */
 #define TQ_GET_MAX_IDS		100000
 
+/* ---- A block's values filter (lib/block/values.c) ---- */
+/* Distinct values it holds: a block with more gets none, since reading a
+ * larger filter (2 MiB at this count) would cost a search more than the
+ * dictionary pages it saves. */
+#define TQ_BLOCK_MAX_VALUES	(1u << 20)
+/* Columns it covers, and the length of a column's path. */
+#define TQ_BLOCK_MAX_VALUES_COLS	4096
+#define TQ_BLOCK_MAX_VALUES_PATH	1024
+
 #endif

@@ -74,6 +74,7 @@ struct tq_search_metrics {
 	uint32_t	 completed_blocks;
 	uint64_t	 total_block_bytes;
 	uint64_t	 skipped_row_groups;	/* pruned without decoding */
+	uint32_t	 skipped_blocks;	/* ruled out by values filters */
 };
 
 /* Results: traces, most recent first once tq_search_finish has run. */

@@ -76,6 +76,9 @@ tq_block_meta_json(const struct tq_block_meta *m, struct tq_buf *out,
 		if (rc == 0)
 			rc = tq_buf_putc(out, ']');
 	}
+	if (rc == 0 && m->values_size != 0)
+		rc = tq_buf_printf(out, ",\"valuesSize\":%" PRIu32,
+		    m->values_size);
 	if (rc == 0 && m->replication_factor != 0)
 		rc = tq_buf_printf(out, ",\"replicationFactor\":%" PRIu32,
 		    m->replication_factor);
@@ -183,7 +186,8 @@ tq_block_meta_parse(const char *text, size_t len, struct tq_block_meta *m,
 	    (rc = get_u32(o, "bloomShards", &m->bloom_shards, err)) != 0 ||
 	    (rc = get_u32(o, "footerSize", &m->footer_size, err)) != 0 ||
 	    (rc = get_u32(o, "replicationFactor", &m->replication_factor,
-	    err)) != 0)
+	    err)) != 0 ||
+	    (rc = get_u32(o, "valuesSize", &m->values_size, err)) != 0)
 		goto out;
 	if (m->bloom_shards == 0)
 		m->bloom_shards = 10;

@@ -6,6 +6,7 @@
  * column chunks in one ranged read; the Parquet reader's own reads are
  * served from those cached ranges.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,9 @@ struct tq_block {
 	struct range		 ranges[MAX_RANGES];
 	size_t			 n_ranges;
 	struct tq_block_explain	*ex;
+	/* The values filter, once read. */
+	struct tq_block_values	*values;
+	bool			 values_read;
 	/* Every read, for tq_block_io. */
 	uint64_t		 reads;
 	uint64_t		 bytes;
@@ -103,6 +107,7 @@ tq_block_free(struct tq_block *b)
 	if (b == NULL)
 		return;
 	drop_ranges(b);
+	tq_block_values_free(b->values);
 	free(b);
 }
 
@@ -110,6 +115,77 @@ const struct tq_block_meta *
 tq_block_get_meta(const struct tq_block *b)
 {
 	return &b->meta;
+}
+
+/* values_range reads len bytes at off of the values object. */
+static int
+values_range(struct tq_block *b, uint64_t off, size_t len, void *dst,
+    struct tq_err *err)
+{
+	char key[512];
+
+	snprintf(key, sizeof(key), "%s/%s/values", b->meta.tenant,
+	    b->meta.block_id);
+	b->reads++;
+	b->bytes += len;
+	return tq_store_get_range(b->store, key, off, len, dst, err);
+}
+
+/* values_header reads the values filter's header once. */
+static int
+values_header(struct tq_block *b, struct tq_err *err)
+{
+	uint8_t first[4096], *head = first;
+	size_t got = b->meta.values_size < sizeof(first) ?
+	    b->meta.values_size : sizeof(first), hlen;
+	int rc;
+
+	b->values_read = true;
+	if ((rc = values_range(b, 0, got, first, err)) != 0)
+		return rc;
+	hlen = tq_block_values_header_len(first, got);
+	if (hlen > got && hlen <= b->meta.values_size) {
+		if ((head = malloc(hlen)) == NULL)
+			return tq_err_set(err, TQ_ENOMEM, "block: out of memory");
+		if ((rc = values_range(b, 0, hlen, head, err)) != 0)
+			goto out;
+	}
+	if ((rc = tq_block_values_parse(head, hlen > got ? hlen : got,
+	    &b->values, err)) == 0 &&
+	    tq_block_values_size(b->values) != b->meta.values_size)
+		rc = tq_err_set(err, TQ_ECORRUPT, "values: %" PRIu64 " bytes, "
+		    "meta.json says %" PRIu32, tq_block_values_size(b->values),
+		    b->meta.values_size);
+out:
+	if (head != first)
+		free(head);
+	return rc;
+}
+
+int
+tq_block_value_absent(struct tq_block *b, const char *column,
+    const void *value, size_t len, bool *absent, struct tq_err *err)
+{
+	uint8_t block[32];
+	uint32_t probe[8];
+	uint64_t off;
+	int rc;
+
+	*absent = false;
+	if (b->meta.values_size == 0)
+		return 0;
+	if (!b->values_read && (rc = values_header(b, err)) != 0)
+		goto fail;
+	if (b->values == NULL ||
+	    !tq_block_values_locate(b->values, column, value, len, &off, probe))
+		return 0;
+	if ((rc = values_range(b, off, sizeof(block), block, err)) != 0)
+		goto fail;
+	*absent = !tq_block_values_probe(probe, block);
+	return 0;
+fail:
+	return tq_err_prefix(err, rc, "%s/%s/values", b->meta.tenant,
+	    b->meta.block_id);
 }
 
 /* fetch reads [off, off + len) of data.parquet into the range cache. */

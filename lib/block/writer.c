@@ -270,6 +270,45 @@ footer_size(struct tq_block_writer *w, uint32_t *out, struct tq_err *err)
 	return 0;
 }
 
+/* file_read serves the Parquet reader from the written data.parquet. */
+static int
+file_read(void *arg, uint64_t off, size_t len, void *dst, struct tq_err *err)
+{
+	struct tq_block_writer *w = arg;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(w->fd, (char *)dst + done, len - done,
+		    (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? tq_err_sys(err, "data.parquet") :
+			    tq_err_set(err, TQ_EIO, "data.parquet: short read");
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* values_filter builds the values object from the file just written. */
+static int
+values_filter(struct tq_block_writer *w, struct tq_buf *out,
+    struct tq_err *err)
+{
+	struct tq_parquet_read_opts ro = { 0 };
+	struct tq_parquet_reader *pr;
+	int rc;
+
+	ro.tail_read = (size_t)w->meta.footer_size + 8;
+	if ((rc = tq_parquet_reader_open(file_read, w, w->written, &ro, &pr,
+	    err)) != 0)
+		return rc;
+	rc = tq_block_values_build(pr, out, err);
+	tq_parquet_reader_free(pr);
+	return rc;
+}
+
 /* put_obj stores one object of the block from memory. */
 static int
 put_obj(struct tq_block_writer *w, const char *name, const void *p,
@@ -328,6 +367,11 @@ tq_block_writer_finish(struct tq_block_writer *w, struct tq_block_meta *meta,
 	    w->rg_last, w->n_rg, &b, err)) != 0 ||
 	    (rc = put_obj(w, "index", b.data, b.len, err)) != 0)
 		goto out;
+	tq_buf_reset(&b);
+	if ((rc = values_filter(w, &b, err)) != 0 || (b.len > 0 &&
+	    (rc = put_obj(w, "values", b.data, b.len, err)) != 0))
+		goto out;
+	w->meta.values_size = (uint32_t)b.len;
 	if (w->o.before_publish != NULL &&
 	    (rc = w->o.before_publish(w->o.publish_arg, &w->meta, err)) != 0)
 		goto out;

@@ -558,8 +558,6 @@ match_keys(struct src *x, const char *prefix, struct level owner, size_t n,
 	if (k->attr_l.rep == 0)
 		return tq_err_set(x->err, TQ_ECORRUPT,
 		    "data.parquet: no list %s", list);
-	if ((rc = owners(x, key, owner, a, &k->own, &nent)) != 0)
-		return rc;
 	if (key->idx != NULL && key->dict != NULL) {
 		const struct tq_parquet_column *d = key->dict;
 
@@ -570,21 +568,38 @@ match_keys(struct src *x, const char *prefix, struct level owner, size_t n,
 		if (dict_hit == SIZE_MAX)
 			return 0;	/* no attribute has this key */
 	}
+	if ((rc = owners(x, key, owner, a, &k->own, &nent)) != 0)
+		return rc;
 	k->key = key;
 	k->nattr = key->n_values;
 	if ((k->slot = tq_arena_alloc(a, (k->nattr + 1) * sizeof(uint32_t))) ==
 	    NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
-	for (i = 0; i < k->nattr; i++) {
-		uint32_t hit = key->idx != NULL ? key->idx[i] == dict_hit :
-		    key->off[i + 1] - key->off[i] == len &&
-		    memcmp(key->data + key->off[i], name, len) == 0;
+	if (key->idx != NULL && x->want == NULL) {
+		/* The common case, a scan on dictionary indexes: tight. */
+		const uint32_t *idx = key->idx, *own = k->own;
+		uint32_t hitv = (uint32_t)dict_hit, nmatch = 0;
 
-		bad |= hit & (k->own[i] >= n);
-		hit = hit && wanted(x, owner, k->own[i]);
-		k->slot[i] = hit ? k->nmatch : UINT32_MAX;
-		k->nmatch += hit;
-	}
+		for (i = 0; i < k->nattr; i++) {
+			uint32_t hit = idx[i] == hitv;
+
+			bad |= hit & (own[i] >= n);
+			k->slot[i] = hit ? nmatch : UINT32_MAX;
+			nmatch += hit;
+		}
+		k->nmatch = nmatch;
+	} else
+		for (i = 0; i < k->nattr; i++) {
+			uint32_t hit = key->idx != NULL ?
+			    key->idx[i] == dict_hit :
+			    key->off[i + 1] - key->off[i] == len &&
+			    memcmp(key->data + key->off[i], name, len) == 0;
+
+			bad |= hit & (k->own[i] >= n);
+			hit = hit && wanted(x, owner, k->own[i]);
+			k->slot[i] = hit ? k->nmatch : UINT32_MAX;
+			k->nmatch += hit;
+		}
 	k->slot[k->nattr] = UINT32_MAX;
 	if (bad)
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: more entities than "
@@ -1637,6 +1652,60 @@ need_column(struct src *x, const struct tq_ql_need *nd, char *path,
 	return true;
 }
 
+/*
+ * attr_value says, for a need "attribute = string" held in an Attrs list
+ * (not a column of its own), which column holds the attribute's string
+ * values: the string must be one of them.
+ */
+static bool
+attr_value(struct src *x, const struct tq_ql_need *nd, char *path,
+    size_t size, struct tq_parquet_value *v)
+{
+	char key[256];
+	bool key_only;
+
+	if (!need_column(x, nd, key, sizeof(key), v, &key_only) || !key_only ||
+	    nd->op != TQ_QL_OP_EQ || nd->val.type != TQ_QL_T_STRING)
+		return false;
+	snprintf(path, size, "%sAttrs.list.element.Value.list.element",
+	    nd->field.scope == TQ_QL_SCOPE_SPAN ? SPAN : RES);
+	v->ptr = (const uint8_t *)nd->val.s;
+	v->len = nd->val.len;
+	return true;
+}
+
+/*
+ * values_rule_out says whether the block's values filter shows that a
+ * string some need names (a value compared for equality, or the key of
+ * an attribute) is in none of the block's rows.
+ */
+static int
+values_rule_out(struct src *x, struct tq_block *blk,
+    const struct tq_ql_need *needs, size_t n, bool *out)
+{
+	struct tq_parquet_value v;
+	char path[256];
+	bool key_only;
+	size_t i;
+	int rc;
+
+	*out = false;
+	for (i = 0; i < n && !*out; i++) {
+		if (!need_column(x, &needs[i], path, sizeof(path), &v,
+		    &key_only) || v.type != TQ_PARQUET_BYTE_ARRAY ||
+		    (!key_only && needs[i].op != TQ_QL_OP_EQ))
+			continue;
+		if ((rc = tq_block_value_absent(blk, path, v.ptr, v.len, out,
+		    x->err)) != 0)
+			return rc;
+		if (!*out && attr_value(x, &needs[i], path, sizeof(path), &v) &&
+		    (rc = tq_block_value_absent(blk, path, v.ptr, v.len, out,
+		    x->err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 may_hold(struct src *x, const struct tq_ql_need *needs, size_t n,
     const struct tq_search_opts *o, bool *may)
@@ -1651,6 +1720,14 @@ may_hold(struct src *x, const struct tq_ql_need *needs, size_t n,
 		const struct tq_parquet_value *lo = &v, *hi = &v;
 		bool key_only;
 
+		if (attr_value(x, &needs[i], path, sizeof(path), &v) &&
+		    (col = tq_parquet_schema_find(x->s, path)) >= 0 &&
+		    (rc = tq_parquet_reader_may_match(x->pr, x->rg, col, &v, &v,
+		    TQ_PARQUET_PRUNE_STATS | TQ_PARQUET_PRUNE_DICT, may,
+		    x->err)) != 0)
+			return rc;
+		if (!*may)
+			break;
 		if (!need_column(x, &needs[i], path, sizeof(path), &v, &key_only) ||
 		    (col = tq_parquet_schema_find(x->s, path)) < 0)
 			continue;
@@ -1758,6 +1835,7 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 	int64_t *newest = NULL;
 	struct tq_arena a;
 	struct src *x;
+	bool ruled_out;
 	int rc = 0;
 
 	if ((x = calloc(1, sizeof(*x))) == NULL)
@@ -1765,6 +1843,12 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 	x->err = err;
 	x->meta = tq_block_get_meta(blk);
 	tq_arena_init(&a, TQ_QL_MAX_EVAL_ARENA);
+	if ((rc = values_rule_out(x, blk, needs, nneeds, &ruled_out)) != 0)
+		goto out;
+	if (ruled_out) {
+		r->metrics.skipped_blocks++;
+		goto out;
+	}
 	if ((rc = tq_block_parquet(blk, &x->pr, err)) != 0)
 		goto out;
 	x->s = tq_parquet_reader_schema(x->pr);

@@ -802,6 +802,7 @@ adopt(struct tq_search_result *r, struct tq_search_result *w)
 	r->metrics.backend_reads += w->metrics.backend_reads;
 	r->metrics.completed_blocks += w->metrics.completed_blocks;
 	r->metrics.skipped_row_groups += w->metrics.skipped_row_groups;
+	r->metrics.skipped_blocks += w->metrics.skipped_blocks;
 	return tq_arena_adopt(&r->arena, &w->arena);
 }
 

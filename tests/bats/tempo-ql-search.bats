@@ -2,7 +2,8 @@
 # tempo-ql-search.bats: searching with tempo-ql: a store packed by
 # tempo-pack and the span stream on stdin give the same traces, in the
 # output formats Tempo's clients read; limits are deterministic, the most
-# recent traces first; row groups that cannot match are skipped; the
+# recent traces first; blocks and row groups that cannot match are
+# skipped; the
 # stream filter passes whole traces on.  Expected answers come from jq over
 # the same traces as OTLP/JSON (the operator-by-operator semantics are in
 # traceql-semantics.bats).
@@ -99,15 +100,62 @@ ids_ql() {
 	jq -e '.spanSets[0].attributes[0].key == "avg(duration)" and (.spanSets[0].attributes[0].value.stringValue | test("^[0-9.]+(ms|s|µs)$"))' <<<"$output"
 }
 
-@test "search: a value in no row group skips every row group without reading data" {
+@test "search: a value no block holds skips every block after two small reads each" {
 	run -0 --separate-stderr tempo-ql -s "$D/store" -v -f json '{ name = "no-such-span-name" }'
 	[ "$(jq '.traces | length' <<<"$output")" -eq 0 ]
-	[[ $stderr == *"inspected 0 traces, 0 spans"* ]]
-	[[ $stderr != *" 0 row groups skipped"* ]]
+	[[ $stderr == *"inspected 0 traces, 0 spans, 3/3 blocks"* ]]
+	[[ $stderr == *" in 6 reads; 3 blocks and 0 row groups skipped"* ]]
 	run -0 --separate-stderr tempo-ql -s "$D/store" -v -f json '{ span.no.such.key = "x" }'
-	[[ $stderr == *"inspected 0 traces, 0 spans"* ]]
+	[[ $stderr == *"3 blocks and 0 row groups skipped"* ]]
+	# A key that exists with a value no attribute has.
+	run -0 --separate-stderr tempo-ql -s "$D/store" -v -f json '{ span.http.request.method = "NO-SUCH-METHOD" }'
+	[[ $stderr == *"3 blocks and 0 row groups skipped"* ]]
 	run -0 --separate-stderr tempo-ql -s "$D/store" -v -f json '{ name = "no-such-span-name" || status = error }'
 	[[ $stderr != *"inspected 0 traces"* ]]
+}
+
+@test "search: the values filters never rule out a value the block holds" {
+	local v want
+	# Every span name and every string value of a span attribute.
+	while IFS= read -r v; do
+		want=$(ids_jq "$(jq -n --arg v "$v" '"(.name == \($v | tojson))"' -r)")
+		[ "$(ids_ql -s "$D/store" "{ name = $(jq -rn --arg v "$v" '$v | tojson') }")" = "$want" ]
+	done < <(jq -r '.resourceSpans[].scopeSpans[].spans[].name' "$D/gen.json" | sort -u)
+	while IFS=$'\t' read -r k v; do
+		run -0 --separate-stderr tempo-ql -s "$D/store" -v -f json --limit 1 \
+		    "{ span.$k = $(jq -rn --arg v "$v" '$v | tojson') }"
+		[ "$(jq '.traces | length' <<<"$output")" -eq 1 ]
+	done < <(jq -r '.resourceSpans[].scopeSpans[].spans[].attributes[]? | select(.value.stringValue != null and (.key | test("^[a-z._]+$"))) | [.key, .value.stringValue] | @tsv' "$D/gen.json" | sort -u | awk 'NR % 20 == 1')
+}
+
+@test "search: without values filters, a value in no dictionary skips every row group" {
+	local b
+	cp -r "$D/store" "$D/nofilter"
+	for b in "$D"/nofilter/single-tenant/*/; do
+		rm "$b/values"
+		jq -c 'del(.valuesSize)' "$b/meta.json" > "$b/meta.new"
+		mv "$b/meta.new" "$b/meta.json"
+	done
+	run -0 --separate-stderr tempo-ql -s "$D/nofilter" -v -f json '{ name = "no-such-span-name" }'
+	[ "$(jq '.traces | length' <<<"$output")" -eq 0 ]
+	[[ $stderr == *"inspected 0 traces, 0 spans"* ]]
+	[[ $stderr == *" 0 blocks and "* ]]
+	[[ $stderr != *" 0 row groups skipped"* ]]
+	run -0 --separate-stderr tempo-ql -s "$D/nofilter" -v -f json '{ span.no.such.key = "x" }'
+	[[ $stderr == *"inspected 0 traces, 0 spans"* ]]
+	run -0 --separate-stderr tempo-ql -s "$D/nofilter" -v -f json '{ span.http.request.method = "NO-SUCH-METHOD" }'
+	[[ $stderr == *"inspected 0 traces, 0 spans"* ]]
+	run -0 --separate-stderr tempo-ql -s "$D/nofilter" -v -f json '{ name = "no-such-span-name" || status = error }'
+	[[ $stderr != *"inspected 0 traces"* ]]
+}
+
+@test "search: a damaged values filter is an error naming it" {
+	local b
+	cp -r "$D/store" "$D/damaged"
+	b=$(ls -d "$D"/damaged/single-tenant/*/ | head -1)
+	printf 'XXXX' | dd of="$b/values" bs=1 seek=30 conv=notrunc 2>/dev/null
+	run -1 --separate-stderr tempo-ql -s "$D/damaged" -f json '{ name = "no-such-span-name" }'
+	[[ $stderr == *"/values: values: header checksum mismatch"* ]]
 }
 
 @test "search: --start and --end keep traces overlapping the range" {

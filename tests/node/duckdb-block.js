@@ -4,7 +4,8 @@
 // DuckDB's convention, small row groups) and writes the block's other
 // objects to match, by Tempo's rules: the bloom shards are copied (same
 // trace IDs), the index holds each new row group's last trace ID, and
-// meta.json gets the new size, footer size and row-group count.  So
+// meta.json gets the new size, footer size and row-group count (and no
+// values filter, which Tempo does not write).  So
 // tempo-get meets a block whose Parquet file it did not write.
 "use strict";
 const fs = require("fs");
@@ -52,6 +53,7 @@ const { DuckDBInstance } = require(path.join(__dirname, "node_modules/@duckdb/no
 	meta.size = data.length;
 	meta.footerSize = data.readUInt32LE(data.length - 8);
 	meta.totalRecords = rows.length;
+	delete meta.valuesSize;		// Tempo writes no values filter
 	fs.writeFileSync(path.join(dst, "meta.json"), JSON.stringify(meta));
 	console.log(rows.length);
 })().catch((e) => { console.error(`duckdb-block.js: ${e.message}`); process.exit(1); });

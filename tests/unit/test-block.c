@@ -284,6 +284,37 @@ count_block(void *arg, const struct tq_block_meta *m)
 	return 0;
 }
 
+/* fixture_traces gives the fixtures' 20 traces, parts combined, sorted
+ * by ID, and returns their number. */
+static size_t
+fixture_traces(struct tq_arena *a, Tq__TracesData *traces[32])
+{
+	Tq__TracesData *parts[64], **groups, *td;
+	size_t nparts = 0, ntr = 0, i, j, ng;
+	struct tq_err e;
+
+	for (i = 0; i < 3; i++) {
+		char rel[64];
+		unsigned char *body;
+		size_t len = 0;
+
+		snprintf(rel, sizeof(rel), "otlp-proto/%06zu.body.pb", i + 1);
+		body = t_slurp(t_fixtures(), rel, &len);
+		tq_otlp_pb_decode(body, len, a, &td, &e);
+		free(body);
+		tq_trace_split(td, a, &groups, &ng, NULL, &e);
+		for (j = 0; j < ng && nparts < 64; j++)
+			parts[nparts++] = groups[j];
+	}
+	qsort(parts, nparts, sizeof(*parts), cmp_trace_id);
+	for (i = 0; i < nparts && ntr < 32; i = j) {
+		for (j = i + 1; j < nparts && cmp_trace_id(&parts[i], &parts[j]) == 0; j++)
+			;
+		tq_trace_combine(parts + i, j - i, a, &traces[ntr++], NULL, &e);
+	}
+	return ntr;
+}
+
 /*
  * test_store writes the fixtures' 20 traces (parts combined) as a block
  * in a directory store, with small row groups, and finds each by ID.
@@ -300,8 +331,8 @@ test_store(void)
 	struct tq_store *st;
 	struct tq_arena a;
 	struct tq_err e;
-	Tq__TracesData *parts[64], *traces[32], **groups, *td;
-	size_t nparts = 0, ntr = 0, i, j, ng;
+	Tq__TracesData *traces[32], *td;
+	size_t ntr, i;
 	int found = 0, same = 1, blocks = 0;
 	uint8_t missing[16] = { 0xff, 0xfe, 1, 2, 3 };
 
@@ -309,25 +340,7 @@ test_store(void)
 	if (mkdtemp(dir) == NULL)
 		return;
 	T_EQ_INT(tq_store_open(dir, NULL, &st, &e), 0, "store: directory opens");
-	for (i = 0; i < 3; i++) {
-		char rel[64];
-		unsigned char *body;
-		size_t len = 0;
-
-		snprintf(rel, sizeof(rel), "otlp-proto/%06zu.body.pb", i + 1);
-		body = t_slurp(t_fixtures(), rel, &len);
-		tq_otlp_pb_decode(body, len, &a, &td, &e);
-		free(body);
-		tq_trace_split(td, &a, &groups, &ng, NULL, &e);
-		for (j = 0; j < ng && nparts < 64; j++)
-			parts[nparts++] = groups[j];
-	}
-	qsort(parts, nparts, sizeof(*parts), cmp_trace_id);
-	for (i = 0; i < nparts; i = j) {
-		for (j = i + 1; j < nparts && cmp_trace_id(&parts[i], &parts[j]) == 0; j++)
-			;
-		tq_trace_combine(parts + i, j - i, &a, &traces[ntr++], NULL, &e);
-	}
+	ntr = fixture_traces(&a, traces);
 	T_EQ_INT(ntr, 20, "store: 20 traces to write");
 	tq_block_opts_init(&o);
 	o.row_group_bytes = 20000;	/* several row groups */
@@ -701,6 +714,143 @@ test_columns(const struct tq_block_dedicated *ded, size_t nded,
 	tq_arena_release(&a);
 }
 
+
+#define SPAN_COL	"rs.list.element.ss.list.element.Spans.list.element."
+
+/* absent asks b's values filter about one string of column. */
+static bool
+absent(struct tq_block *b, const char *column, const char *v)
+{
+	struct tq_err e;
+	bool out = true;
+
+	if (tq_block_value_absent(b, column, v, strlen(v), &out, &e) != 0)
+		printf("# absent %s: %s\n", v, e.msg);
+	return out;
+}
+
+/*
+ * test_values writes the fixtures as a block and asks its values filter:
+ * every span name, service and string attribute value the traces hold is
+ * possibly there; invented ones are ruled out but for rare false
+ * positives; a damaged header is refused.
+ */
+static void
+test_values(void)
+{
+	char dir[] = "/tmp/test-block-XXXXXX", cmd[300], path[400];
+	Tq__TracesData *traces[32];
+	struct tq_block_writer *w;
+	struct tq_block_values *v;
+	struct tq_block_opts o;
+	struct tq_block_meta meta;
+	struct tq_block *b;
+	struct tq_store *st;
+	struct tq_arena a;
+	struct tq_buf buf;
+	struct tq_err e;
+	size_t ntr, i, r, s, k, present = 0, missed = 0, ruled_out = 0;
+	size_t hlen;
+
+	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
+	if (mkdtemp(dir) == NULL)
+		return;
+	T_EQ_INT(tq_store_open(dir, NULL, &st, &e), 0, "values: store opens");
+	ntr = fixture_traces(&a, traces);
+	tq_block_opts_init(&o);
+	o.row_group_bytes = 20000;	/* a filter over several row groups */
+	tq_block_writer_new(st, "t", &o, ntr, &w, &e);
+	for (i = 0; i < ntr; i++)
+		tq_block_writer_add(w, traces[i], 0, &e);
+	T_EQ_INT(tq_block_writer_finish(w, &meta, &e), 0, "values: block written");
+	tq_block_writer_free(w);
+	T_OK(meta.values_size > 0, "values: meta.json gives the filter's size");
+	T_EQ_INT(tq_block_open(st, "t", meta.block_id, &b, &e), 0,
+	    "values: block opens");
+	for (i = 0; i < ntr; i++)
+		for (r = 0; r < traces[i]->n_resource_spans; r++) {
+			Tq__ResourceSpans *rs = traces[i]->resource_spans[r];
+
+			for (k = 0; rs->resource != NULL &&
+			    k < rs->resource->n_attributes; k++) {
+				Tq__KeyValue *kv = rs->resource->attributes[k];
+
+				if (strcmp(kv->key, "service.name") == 0 &&
+				    kv->value != NULL && kv->value->value_case ==
+				    TQ__ANY_VALUE__VALUE_STRING_VALUE) {
+					present++;
+					missed += absent(b, "rs.list.element."
+					    "Resource.ServiceName",
+					    kv->value->string_value);
+				}
+			}
+			for (s = 0; s < rs->n_scope_spans; s++) {
+				Tq__ScopeSpans *ss = rs->scope_spans[s];
+				size_t j;
+
+				for (j = 0; j < ss->n_spans; j++) {
+					Tq__Span *sp = ss->spans[j];
+
+					present++;
+					missed += absent(b, SPAN_COL "Name",
+					    sp->name);
+					for (k = 0; k < sp->n_attributes; k++) {
+						Tq__KeyValue *kv = sp->attributes[k];
+
+						present++;
+						missed += absent(b, SPAN_COL
+						    "Attrs.list.element.Key",
+						    kv->key);
+					}
+				}
+			}
+		}
+	T_OK(present > 100, "values: many values looked up");
+	T_EQ_INT(missed, 0, "values: no value the block holds is ruled out");
+	for (i = 0; i < 1000; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "no-such-name-%zu", i);
+		ruled_out += absent(b, SPAN_COL "Name", name);
+	}
+	printf("# %zu of 1000 invented names ruled out\n", ruled_out);
+	T_OK(ruled_out >= 990, "values: invented names ruled out");
+	T_OK(!absent(b, SPAN_COL "DurationNano", "x"),
+	    "values: a column it does not cover rules nothing out");
+	tq_block_free(b);
+
+	/* The header, as a reader sees it, and damaged. */
+	tq_buf_init(&buf, 1 << 24);
+	snprintf(path, sizeof(path), "t/%s/values", meta.block_id);
+	T_EQ_INT(tq_store_get(st, path, &buf, &e), 0, "values: object read");
+	T_EQ_INT(buf.len, meta.values_size, "values: size as meta.json says");
+	hlen = tq_block_values_header_len(buf.data, buf.len);
+	T_OK(hlen > 20 && hlen < buf.len, "values: header length");
+	T_EQ_INT(tq_block_values_parse(buf.data, hlen, &v, &e), 0,
+	    "values: header parses");
+	T_EQ_INT(tq_block_values_size(v), buf.len, "values: header gives size");
+	tq_block_values_free(v);
+	T_EQ_INT(tq_block_values_parse(buf.data, hlen - 1, &v, &e), TQ_ECORRUPT,
+	    "values: truncated header refused");
+	buf.data[hlen - 12] ^= 1;
+	T_EQ_INT(tq_block_values_parse(buf.data, hlen, &v, &e), TQ_ECORRUPT,
+	    "values: damaged header refused");
+	T_OK(strstr(e.msg, "checksum") != NULL, "values: says why");
+	buf.data[hlen - 12] ^= 1;
+	buf.data[4] = 2;
+	T_EQ_INT(tq_block_values_parse(buf.data, hlen, &v, &e), TQ_EUNSUPPORTED,
+	    "values: a later version is unsupported");
+	buf.data[0] = 'X';
+	T_EQ_INT(tq_block_values_parse(buf.data, hlen, &v, &e), TQ_ECORRUPT,
+	    "values: not a filter");
+	tq_buf_release(&buf);
+	tq_store_free(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
+	tq_arena_release(&a);
+}
+
 int
 main(void)
 {
@@ -713,6 +863,7 @@ main(void)
 	test_round_trip(NULL, 0, "plain");
 	test_round_trip(ded, 3, "dedicated");
 	test_store();
+	test_values();
 	test_columns(NULL, 0, "plain", "fixtures-columns.txt");
 	test_columns(ded, 3, "dedicated", "fixtures-columns-dedicated.txt");
 	return t_done();
