@@ -19,12 +19,25 @@ setup_file() {
 		jq -r '.resourceSpans[].scopeSpans[].spans[].traceId' | sort -u |
 		awk 'NR % 25 == 1' >"$D/ids"
 	export B=$(ls "$D/ours/single-tenant")
+	# The original block's answers, which the rewritten blocks must give.
+	tempo-get -s "$D/ours" -f json $(cat "$D/ids") >"$D/want.jsonl"
+	local n
+	for n in "${!QUERIES[@]}"; do
+		tempo-ql -s "$D/ours" -f jsonl --limit 0 --spss 1000 "${QUERIES[n]}" |
+			sort >"$D/want-q$n"
+	done
 }
+
+# The TraceQL queries of same_search.
+QUERIES=('{ status = error }' '{ span.http.route = "/api/cart" }'
+	'{ resource.service.name = "cart" && duration > 5ms }'
+	'{ kind = server } >> { kind = client && status = error }'
+	'{ event:name = "exception" } | select(event.exception.type)'
+	'{ .deployment.environment = "staging" } | by(resource.service.name) | count() > 1')
 
 # same_traces STORE: tempo-get of the sampled IDs from STORE equals the
 # original block's answer.
 same_traces() {
-	tempo-get -s "$D/ours" -f json $(cat "$D/ids") >"$D/want.jsonl"
 	run -0 --separate-stderr tempo-get -s "$1" -f json $(cat "$D/ids")
 	[ "$(printf '%s\n' "$output" | wc -l)" -eq "$(wc -l <"$D/ids")" ]
 	diff -u "$D/want.jsonl" <(printf '%s\n' "$output")
@@ -33,16 +46,13 @@ same_traces() {
 # same_search STORE: TraceQL searches over STORE find what they find over
 # the original block, span for span.
 same_search() {
-	local q
-	for q in '{ status = error }' '{ span.http.route = "/api/cart" }' \
-	    '{ resource.service.name = "cart" && duration > 5ms }' \
-	    '{ kind = server } >> { kind = client && status = error }' \
-	    '{ event:name = "exception" } | select(event.exception.type)' \
-	    '{ .deployment.environment = "staging" } | by(resource.service.name) | count() > 1'; do
-		tempo-ql -s "$D/ours" -f jsonl --limit 0 --spss 1000 "$q" | sort >"$D/want-q"
-		[ -s "$D/want-q" ] || fail "nothing found by $q"
+	local q n want
+	# Not i: bats's run sets it.
+	for n in "${!QUERIES[@]}"; do
+		q=${QUERIES[n]} want=$D/want-q$n
+		[ -s "$want" ] || fail "nothing found by $q"
 		run -0 --separate-stderr tempo-ql -s "$1" -f jsonl --limit 0 --spss 1000 "$q"
-		diff -u "$D/want-q" <(printf '%s\n' "$output" | sort) || fail "$q differs"
+		diff -u "$want" <(printf '%s\n' "$output" | sort) || fail "$q differs"
 	done
 }
 

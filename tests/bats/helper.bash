@@ -13,9 +13,33 @@ TQ_NODE=$TQ_TOP/tests/node
 TQ_FIXTURES=${TQ_FIXTURES:-$TQ_TOP/../shared/fixtures/real-clients}
 export PATH="$TQ_BUILD/bin:$PATH"
 
-# free_port prints a TCP port on 127.0.0.1 that nothing listens on now.
+# free_port prints a TCP port on 127.0.0.1 that nothing listens on now.  It
+# is below the kernel's ephemeral range, where no port of a client or of a
+# listen on port 0 comes from, so nothing else takes it before the test
+# does; and when $TQ_PORTS is set (scripts/run-tests.sh runs suites side by
+# side) the port is claimed there, so no other suite of the run gets it.
 free_port() {
-	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+	local port i
+	for i in $(seq 1 20); do
+		port=$(node -e '
+			const fs = require("fs"), net = require("net");
+			let lo = 32768;
+			try {
+				lo = Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").split(/\s+/)[0]);
+			} catch (e) {}
+			const first = 10000, n = lo - first;
+			const pick = () => (n >= 1000 ? first + Math.floor(Math.random() * n) : 0);
+			const s = net.createServer();
+			s.on("error", () => s.listen(pick(), "127.0.0.1"));
+			s.listen(pick(), "127.0.0.1", () => {
+				console.log(s.address().port);
+				s.close();
+			});') || return 1
+		[ -n "${TQ_PORTS:-}" ] || { echo "$port"; return 0; }
+		mkdir "$TQ_PORTS/$port" 2>/dev/null && { echo "$port"; return 0; }
+	done
+	echo "free_port: no free port claimed after $i tries" >&2
+	return 1
 }
 
 # wait_port PORT waits up to 10 s for something to listen on 127.0.0.1:PORT.

@@ -17,6 +17,19 @@ teardown() {
 	if [ -n "$PACK_PID" ] && kill -0 "$PACK_PID" 2>/dev/null; then
 		kill -9 "$PACK_PID" 2>/dev/null || true
 	fi
+	if [ -f "$BATS_TEST_TMPDIR/feeders" ]; then
+		kill $(cat "$BATS_TEST_TMPDIR/feeders") 2>/dev/null || true
+	fi
+}
+
+# feed FILE writes FILE, then holds its stdout open (so the end of the input
+# cuts nothing) until teardown ends it, or for at most 60 s.  Run it and
+# what it feeds with 3>&-, so that bats does not wait for them at the end.
+feed() {
+	cat "$1"
+	sleep 60 &
+	echo "$!" >>"$BATS_TEST_TMPDIR/feeders"
+	wait
 }
 
 # spans_of_stream FILE prints "traceid spanid" of every span in a stream.
@@ -157,7 +170,7 @@ blocks() {
 }
 
 @test "tempo-pack: a second tempo-pack on the same WAL is refused" {
-	sleep 5 | tempo-pack -s "$S" --wal "$W" &
+	feed /dev/null 3>&- | tempo-pack -s "$S" --wal "$W" 3>&- &
 	PACK_PID=$!
 	sleep 0.5
 	run -1 --separate-stderr tempo-pack -s "$S" --wal "$W" </dev/null
@@ -168,10 +181,9 @@ blocks() {
 	tempo-gen --traces 300 --seed 7 >"$BATS_TEST_TMPDIR/in.pb"
 	want=$(spans_of_stream "$BATS_TEST_TMPDIR/in.pb" | sort)
 	# The input stays open, so nothing is cut before the kill.
-	{ cat "$BATS_TEST_TMPDIR/in.pb"; sleep 60; } |
-		tempo-pack -s "$S" --wal "$W" --trace-idle 1h &
-	PACK_PID=$(jobs -p | tail -n 1)
-	PACK_PID=$(pgrep -n -f "tempo-pack -s $S")
+	feed "$BATS_TEST_TMPDIR/in.pb" 3>&- |
+		tempo-pack -s "$S" --wal "$W" --trace-idle 1h 3>&- &
+	PACK_PID=$!
 	wal_size=$(stat -c %s "$BATS_TEST_TMPDIR/in.pb")
 	for i in $(seq 1 100); do
 		got=$(cat "$W"/single-tenant/*.wal 2>/dev/null | wc -c)
@@ -192,11 +204,10 @@ blocks() {
 		rm -rf "$S" "$W"
 		mkdir -p "$S"
 		# Hold the input open after it is read, so its end is no cut.
-		{ cat "$BATS_TEST_TMPDIR/in.pb"; sleep 60; } |
-			tempo-pack -s "$S" --wal "$W" --max-live-bytes 200K --trace-idle 1h &
+		feed "$BATS_TEST_TMPDIR/in.pb" 3>&- |
+			tempo-pack -s "$S" --wal "$W" --max-live-bytes 200K --trace-idle 1h 3>&- &
+		PACK_PID=$!
 		sleep "0.$((RANDOM % 9 + 1))"
-		PACK_PID=$(pgrep -n -f "tempo-pack -s $S")
-		[ -n "$PACK_PID" ]
 		kill -9 "$PACK_PID"
 		PACK_PID=
 		# Every visible block is whole; no span is stored twice.

@@ -9,7 +9,9 @@
 //   429       answer 429 (slow down)
 //   reset     close the connection without an answer
 //   slow      wait 3 s, then pass through
-//   cut       pass through, but close after half of the response body
+//   cut       pass through, but close after half of the response body;
+//             when the body is empty or chunked, close before the answer
+//             (the request was carried out, its answer is lost)
 // COUNTFILE, when given, holds the number of requests seen so far, and
 // COUNTFILE.conns the number of connections accepted.
 // Prints "ready" once it listens.
@@ -44,6 +46,9 @@ function pass(req, res, cut) {
       res.write(part)
       if (sent >= len / 2) setTimeout(() => res.socket.destroy(), 50)
     })
+    // Nothing to cut in half: without this the answer would never come
+    // and the client would wait for its stall timeout.
+    ur.on('end', () => { if (sent === 0 && res.socket) res.socket.destroy() })
   })
   up.on('error', () => res.socket && res.socket.destroy())
   req.pipe(up)

@@ -20,6 +20,14 @@
 //         something)
 //   node ql-oracle.js expect-meta DB | got-meta RESULT.jsonl
 //         per trace: root service and name, start, durationMs, serviceStats
+//   node ql-oracle.js serve DB PORTFILE [PID]
+//         answers the commands above in one process, so a suite starts node
+//         and opens DuckDB once instead of once per case: listens on a free
+//         port of 127.0.0.1 and writes it to PORTFILE; each connection sends
+//         "N\0OUT\0ERR\0COMMAND\0ARG\0..." (N fields, each ended by a
+//         NUL), the server writes the command's stdout to OUT, its stderr to
+//         ERR and answers with its exit status and a newline.  DB is opened
+//         read-only; it exits on SIGTERM or once process PID is gone.
 //
 // OPTS: --union (one line per trace: the union of its spansets, for streams
 // cut into records), --agg KEY (show the spanset attribute KEY, e.g.
@@ -53,9 +61,32 @@ const path = require("path");
 const KIND = ["unspecified", "internal", "server", "client", "producer", "consumer"];
 const STATUS = ["unset", "ok", "error"];
 
+// Usage is the error of a wrong command line: exit status 2.
+class Usage extends Error {}
+
 function die(msg) {
-	console.error(`ql-oracle.js: ${msg}`);
-	process.exit(2);
+	throw new Usage(msg);
+}
+
+// Output collects what one command prints; the command line writes it to
+// stdout and stderr, the server to the files the client names.
+class Output {
+	constructor() {
+		this.out = [];
+		this.err = [];
+	}
+
+	log(s) {
+		this.out.push(`${s}\n`);
+	}
+
+	write(s) {
+		this.out.push(s);
+	}
+
+	error(s) {
+		this.err.push(`${s}\n`);
+	}
 }
 
 // ---- export ----
@@ -144,10 +175,19 @@ function exportSpans(out, files) {
 
 // ---- DuckDB ----
 
-async function connect(db) {
-	const { DuckDBInstance } = require(path.join(__dirname, "node_modules/@duckdb/node-api"));
-	const inst = await DuckDBInstance.create(db);
-	return inst.connect();
+function duckdb() {
+	return require(path.join(__dirname, "node_modules/@duckdb/node-api"));
+}
+
+// connections holds the read-only connection to each database asked for,
+// opened once per process.
+const connections = new Map();
+
+function connect(db) {
+	if (!connections.has(db))
+		connections.set(db, duckdb().DuckDBInstance.create(db, { access_mode: "READ_ONLY" })
+			.then((inst) => inst.connect()));
+	return connections.get(db);
 }
 
 const SCHEMA = (jsonl) => `
@@ -190,8 +230,11 @@ CREATE MACRO uattr(k_) AS TABLE SELECT * FROM un WHERE k = k_;
 async function load(db, jsonl) {
 	if (fs.existsSync(db))
 		fs.unlinkSync(db);
-	const c = await connect(db);
+	const inst = await duckdb().DuckDBInstance.create(db);
+	const c = await inst.connect();
 	await c.run(SCHEMA(jsonl.replace(/'/g, "''")));
+	c.closeSync();
+	inst.closeSync();
 }
 
 // ---- canonical text ----
@@ -290,9 +333,9 @@ function canon(sets, opts) {
 	return sets.map((o) => line(o, opts)).sort();
 }
 
-function print(lines) {
+function print(io, lines) {
 	if (lines.length > 0)
-		process.stdout.write(lines.join("\n") + "\n");
+		io.write(lines.join("\n") + "\n");
 }
 
 function parseOpts(args) {
@@ -381,17 +424,17 @@ function shown(sets, opts) {
 
 // compare reports the spansets of want missing from got and the extra
 // ones, the first few of each; it returns whether they are equal.
-function compare(where, want, got) {
+function compare(io, where, want, got) {
 	const w = new Set(want), g = new Set(got);
 	const missing = want.filter((l) => !g.has(l)), extra = got.filter((l) => !w.has(l));
 	if (missing.length === 0 && extra.length === 0 && want.length === got.length)
 		return true;
-	console.log(`${where}: ${missing.length} expected spansets not found, ${extra.length} found that were not expected` +
+	io.log(`${where}: ${missing.length} expected spansets not found, ${extra.length} found that were not expected` +
 		(want.length !== got.length ? ` (${want.length} expected, ${got.length} found)` : "") + ":");
 	for (const l of missing.slice(0, 8))
-		console.log(`  - ${l.slice(0, 300)}`);
+		io.log(`  - ${l.slice(0, 300)}`);
 	for (const l of extra.slice(0, 8))
-		console.log(`  + ${l.slice(0, 300)}`);
+		io.log(`  + ${l.slice(0, 300)}`);
 	return false;
 }
 
@@ -399,10 +442,10 @@ function compare(where, want, got) {
 // spanset by spanset, records (a stream cut into records) as the union of
 // each trace's spans.  --empty: the oracle must find nothing, else
 // something.
-async function check(db, opts, empty, sql, results) {
+async function check(io, db, opts, empty, sql, results) {
 	const sets = await expected(db, opts, sql);
 	if (empty !== (sets.length === 0)) {
-		console.log(empty ? "the oracle found spans, the test says none" :
+		io.log(empty ? "the oracle found spans, the test says none" :
 			"the oracle found nothing: a weak test");
 		return false;
 	}
@@ -411,7 +454,7 @@ async function check(db, opts, empty, sql, results) {
 		const eq = r.indexOf("=");
 		const where = r.slice(0, eq), file = r.slice(eq + 1);
 		const o = where === "records" ? { union: true } : opts;
-		ok = compare(where, canon(sets, o), canon(shown(found(file), o), o)) && ok;
+		ok = compare(io, where, canon(sets, o), canon(shown(found(file), o), o)) && ok;
 	}
 	return ok;
 }
@@ -423,7 +466,7 @@ function metaLine(m) {
 		`durationMs=${m.durationMs} stats=${m.stats}`;
 }
 
-async function expectMeta(db) {
+async function expectMeta(io, db) {
 	const c = await connect(db);
 	const r = await c.runAndReadAll(`
 	  SELECT t.trace_id, COALESCE(t.root_service, '<root span not yet received>'),
@@ -435,10 +478,10 @@ async function expectMeta(db) {
 	const out = r.getRows().map(([trace, root, name, start, dur, stats]) =>
 		metaLine({ trace, root, name, start, durationMs: String(dur), stats }));
 	out.sort();
-	process.stdout.write(out.join("\n") + "\n");
+	io.write(out.join("\n") + "\n");
 }
 
-function gotMeta(file) {
+function gotMeta(io, file) {
 	const out = readResults(file).map((t) => metaLine({
 		trace: t.traceID, root: t.rootServiceName ?? "", name: t.rootTraceName ?? "",
 		start: t.startTimeUnixNano, durationMs: String(t.durationMs ?? 0),
@@ -446,62 +489,135 @@ function gotMeta(file) {
 			`${s}:${t.serviceStats[s].spanCount ?? 0}:${t.serviceStats[s].errorCount ?? 0}`).join(","),
 	}));
 	out.sort();
-	process.stdout.write(out.join("\n") + "\n");
+	io.write(out.join("\n") + "\n");
+}
+
+// run runs one command (args: its name and arguments), printing into io;
+// it returns the exit status.
+async function run(io, args) {
+	const cmd = args.shift();
+	try {
+		switch (cmd) {
+		case "export":
+			if (args.length < 2)
+				die("usage: export OUT.jsonl FILE...");
+			exportSpans(args[0], args.slice(1));
+			break;
+		case "load":
+			if (args.length !== 2)
+				die("usage: load DB SPANS.jsonl");
+			await load(args[0], args[1]);
+			break;
+		case "expect": {
+			const db = args.shift();
+			const opts = parseOpts(args);
+			if (args.length !== 1)
+				die("usage: expect DB [OPTS] SQL");
+			print(io, canon(await expected(db, opts, args[0]), opts));
+			break;
+		}
+		case "got": {
+			const opts = parseOpts(args);
+			if (args.length !== 1)
+				die("usage: got [OPTS] RESULT.jsonl");
+			print(io, canon(shown(found(args[0]), opts), opts));
+			break;
+		}
+		case "check": {
+			const db = args.shift();
+			let empty = false;
+			if (args[0] === "--empty") {
+				empty = true;
+				args.shift();
+			}
+			const opts = parseOpts(args);
+			if (args.length < 2)
+				die("usage: check DB [--empty] [OPTS] SQL WHERE=RESULT.jsonl...");
+			if (!await check(io, db, opts, empty, args[0], args.slice(1)))
+				return 1;
+			break;
+		}
+		case "expect-meta":
+			await expectMeta(io, args[0]);
+			break;
+		case "got-meta":
+			gotMeta(io, args[0]);
+			break;
+		default:
+			die("usage: ql-oracle.js export|load|expect|got|expect-meta|got-meta|serve ...");
+		}
+	} catch (e) {
+		io.error(`ql-oracle.js: ${e.message}`);
+		return e instanceof Usage ? 2 : 1;
+	}
+	return 0;
+}
+
+// serve answers requests (see the top of the file) one at a time until
+// SIGTERM or until process pid ends.
+function serve(db, portFile, pid) {
+	const net = require("net");
+	let queue = Promise.resolve();
+	const server = net.createServer((sock) => {
+		let buf = Buffer.alloc(0);
+		let done = false;
+		sock.on("data", (d) => {
+			buf = Buffer.concat([buf, d]);
+			const fields = [];
+			for (let at = 0, nul; (nul = buf.indexOf(0, at)) >= 0; at = nul + 1)
+				fields.push(buf.toString("utf8", at, nul));
+			if (done || fields.length === 0 || fields.length < 1 + Number(fields[0]))
+				return;
+			done = true;
+			const [, outFile, errFile, ...args] = fields;
+			queue = queue.then(async () => {
+				const io = new Output();
+				let st = await run(io, args);
+				try {
+					fs.writeFileSync(outFile, io.out.join(""));
+					fs.writeFileSync(errFile, io.err.join(""));
+				} catch (e) {
+					console.error(`ql-oracle.js: ${e.message}`);
+					st = 2;
+				}
+				sock.end(`${st}\n`);
+			});
+		});
+		sock.on("error", () => sock.destroy());
+	});
+	server.listen(0, "127.0.0.1", () => {
+		fs.writeFileSync(`${portFile}.tmp`, `${server.address().port}\n`);
+		fs.renameSync(`${portFile}.tmp`, portFile);
+	});
+	// Open the database now: the first request should not wait for it.
+	connect(db).catch((e) => {
+		console.error(`ql-oracle.js: ${db}: ${e.message}`);
+		process.exit(1);
+	});
+	if (pid)
+		setInterval(() => {
+			try {
+				process.kill(pid, 0);
+			} catch {
+				process.exit(0);
+			}
+		}, 1000);
 }
 
 (async () => {
 	const args = process.argv.slice(2);
-	const cmd = args.shift();
-	switch (cmd) {
-	case "export":
-		if (args.length < 2)
-			die("usage: export OUT.jsonl FILE...");
-		exportSpans(args[0], args.slice(1));
-		break;
-	case "load":
-		if (args.length !== 2)
-			die("usage: load DB SPANS.jsonl");
-		await load(args[0], args[1]);
-		break;
-	case "expect": {
-		const db = args.shift();
-		const opts = parseOpts(args);
-		if (args.length !== 1)
-			die("usage: expect DB [OPTS] SQL");
-		print(canon(await expected(db, opts, args[0]), opts));
-		break;
+	if (args[0] === "serve") {
+		if (args.length < 3 || args.length > 4)
+			die("usage: serve DB PORTFILE [PID]");
+		serve(args[1], args[2], args[3] ? Number(args[3]) : 0);
+		return;
 	}
-	case "got": {
-		const opts = parseOpts(args);
-		if (args.length !== 1)
-			die("usage: got [OPTS] RESULT.jsonl");
-		print(canon(shown(found(args[0]), opts), opts));
-		break;
-	}
-	case "check": {
-		const db = args.shift();
-		let empty = false;
-		if (args[0] === "--empty") {
-			empty = true;
-			args.shift();
-		}
-		const opts = parseOpts(args);
-		if (args.length < 2)
-			die("usage: check DB [--empty] [OPTS] SQL WHERE=RESULT.jsonl...");
-		if (!await check(db, opts, empty, args[0], args.slice(1)))
-			process.exitCode = 1;
-		break;
-	}
-	case "expect-meta":
-		await expectMeta(args[0]);
-		break;
-	case "got-meta":
-		gotMeta(args[0]);
-		break;
-	default:
-		die("usage: ql-oracle.js export|load|expect|got|expect-meta|got-meta ...");
-	}
+	const io = new Output();
+	const st = await run(io, args);
+	process.stdout.write(io.out.join(""));
+	process.stderr.write(io.err.join(""));
+	process.exitCode = st;
 })().catch((e) => {
 	console.error(`ql-oracle.js: ${e.message}`);
-	process.exit(1);
+	process.exit(e instanceof Usage ? 2 : 1);
 });
