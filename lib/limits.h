@@ -138,6 +138,10 @@
 /* Trace IDs one tempo-get run looks up. */
 #define TQ_GET_MAX_IDS		100000
 
+/* Bloom shards a block keeps for its next lookups (each 100 KB), when
+ * it has no more than this many. */
+#define TQ_BLOCK_CACHED_SHARDS	64
+
 /* ---- A block's values filter (lib/block/values.c) ---- */
 /* Distinct values it holds: a block with more gets none, since reading a
  * larger filter (2 MiB at this count) would cost a search more than the

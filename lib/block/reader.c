@@ -32,6 +32,9 @@ struct tq_block {
 	struct range		 ranges[MAX_RANGES];
 	size_t			 n_ranges;
 	struct tq_block_explain	*ex;
+	/* The bloom shards read so far (by shard; data NULL: not read),
+	 * kept for the next lookups in the block. */
+	struct tq_buf		*shards;
 	/* The values filter, once read. */
 	struct tq_block_values	*values;
 	bool			 values_read;
@@ -104,9 +107,14 @@ drop_ranges(struct tq_block *b)
 void
 tq_block_free(struct tq_block *b)
 {
+	uint32_t i;
+
 	if (b == NULL)
 		return;
 	drop_ranges(b);
+	for (i = 0; b->shards != NULL && i < b->meta.bloom_shards; i++)
+		tq_buf_release(&b->shards[i]);
+	free(b->shards);
 	tq_block_values_free(b->values);
 	free(b);
 }
@@ -378,9 +386,10 @@ tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 	const struct tq_parquet_schema *s;
 	struct tq_parquet_read_opts ropts = { 0 };
 	struct tq_block_explain dummy;
-	struct tq_buf shard;
+	struct tq_buf shard, *bloom;
 	char name[32];
 	size_t c, i, n = 0, row = SIZE_MAX;
+	uint32_t sh;
 	long rg;
 	int rc, idcol;
 
@@ -390,13 +399,24 @@ tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 	ex->row_group = -1;
 	b->ex = ex;
 	tq_buf_init(&shard, 64u * 1024 * 1024);
-	snprintf(name, sizeof(name), "bloom-%u",
-	    tq_bloom_shard_of(id, b->meta.bloom_shards));
-	rc = get_small(b->store, b->meta.tenant, b->meta.block_id, name, &shard,
-	    err);
-	ex->reads++;
-	ex->bytes += shard.len;
-	if (rc != 0 || (rc = tq_bloom_shard_test(shard.data, shard.len, id,
+	sh = tq_bloom_shard_of(id, b->meta.bloom_shards);
+	snprintf(name, sizeof(name), "bloom-%u", sh);
+	if (b->shards == NULL && b->meta.bloom_shards <= TQ_BLOCK_CACHED_SHARDS &&
+	    (b->shards = calloc(b->meta.bloom_shards, sizeof(*b->shards))) !=
+	    NULL)
+		for (i = 0; i < b->meta.bloom_shards; i++)
+			tq_buf_init(&b->shards[i], 64u * 1024 * 1024);
+	bloom = b->shards != NULL ? &b->shards[sh] : &shard;
+	rc = 0;
+	if (bloom->data == NULL) {
+		rc = get_small(b->store, b->meta.tenant, b->meta.block_id, name,
+		    bloom, err);
+		ex->reads++;
+		ex->bytes += bloom->len;
+		if (rc != 0)
+			tq_buf_release(bloom);	/* read again next time */
+	}
+	if (rc != 0 || (rc = tq_bloom_shard_test(bloom->data, bloom->len, id,
 	    err)) < 0) {
 		tq_err_prefix(err, rc, "%s/%s/%s", b->meta.tenant,
 		    b->meta.block_id, name);
