@@ -158,7 +158,8 @@ values_header(struct tq_block *b, struct tq_err *err)
 		if ((rc = values_range(b, 0, hlen, head, err)) != 0)
 			goto out;
 	}
-	if ((rc = tq_block_values_parse(head, hlen > got ? hlen : got,
+	/* A header longer than the object is refused by the parser. */
+	if ((rc = tq_block_values_parse(head, head != first ? hlen : got,
 	    &b->values, err)) == 0 &&
 	    tq_block_values_size(b->values) != b->meta.values_size)
 		rc = tq_err_set(err, TQ_ECORRUPT, "values: %" PRIu64 " bytes, "

@@ -156,6 +156,10 @@ ids_ql() {
 	printf 'XXXX' | dd of="$b/values" bs=1 seek=30 conv=notrunc 2>/dev/null
 	run -1 --separate-stderr tempo-ql -s "$D/damaged" -f json '{ name = "no-such-span-name" }'
 	[[ $stderr == *"/values: values: header checksum mismatch"* ]]
+	# A header length past the object's end.
+	printf '\x00\x00\x00\x7f' | dd of="$b/values" bs=1 seek=16 conv=notrunc 2>/dev/null
+	run -1 --separate-stderr tempo-ql -s "$D/damaged" -f json '{ name = "no-such-span-name" }'
+	[[ $stderr == *"/values: values: header of "*" bytes in "* ]]
 }
 
 @test "search: --start and --end keep traces overlapping the range" {
