@@ -400,6 +400,12 @@ test_store(void)
 	T_OK(same, "find: every trace whole, in at most 3 reads");
 	T_EQ_INT(tq_block_find(b, missing, &a, &td, &ex, &e), 0,
 	    "find: an absent ID is not found");
+	T_EQ_INT(ex.reads, 0, "find: the block kept its bloom shard: no read");
+	tq_block_free(b);
+	T_EQ_INT(tq_block_open(st, "team-a", meta.block_id, &b, &e), 0,
+	    "reader: opens again");
+	T_EQ_INT(tq_block_find(b, missing, &a, &td, &ex, &e), 0,
+	    "find: an absent ID is not found in a fresh block");
 	T_EQ_INT(ex.reads, 1, "find: a bloom miss costs one read");
 	tq_block_free(b);
 	tq_store_free(st);
