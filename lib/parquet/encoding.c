@@ -475,108 +475,27 @@ put_run(struct rle *e, uint32_t x, size_t r)
 }
 
 /*
- * BCAST(T) is a 64-bit word of T-sized copies of x, so that 8 values are
- * compared with x a word (four or two values) at a time: a run of 8 or
- * more starts at i exactly when the 8 values from i all equal v[i].
+ * RLE_ENCODE(NAME, T, BCAST, PACK) defines NAME(v, n, bw, b), the hybrid
+ * encoding of n values v of type T at bit width bw appended to b.  BCAST
+ * is a 64-bit word of T-sized copies of 1, so that x * BCAST compares
+ * with x a word (four or two values) at a time: a run of 8 or more starts
+ * at i exactly when the 8 values from i all equal v[i].  PACK(o, g, bw)
+ * packs the 8 values at g into bw bytes at o (it may write 8).
  */
-#define RLE_ENCODE(NAME, T, BCAST)					\
+#define RLE_ENCODE(NAME, T, BCAST, PACK)				\
 static int								\
 NAME(const T *v, size_t n, int bw, struct tq_buf *b)			\
 {									\
 	const size_t per = 8 / sizeof(T);				\
 	struct rle e;							\
-	uint64_t g[8], word, w;						\
-	size_t i = 0, r, k;						\
-	int rc;								\
-									\
-	e.b = b;							\
-	e.ngroups = 0;							\
-	e.bw = bw;							\
-	while (i < n) {							\
-		T x = v[i];						\
-		bool run = true;					\
-									\
-		if (i + 8 <= n) {					\
-			word = (uint64_t)x * (BCAST);			\
-			for (k = 0; k < 8 && run; k += per) {		\
-				memcpy(&w, v + i + k, 8);		\
-				run = w == word;			\
-			}						\
-			r = 8;						\
-			if (run) {					\
-				while (i + r + per <= n) {		\
-					memcpy(&w, v + i + r, 8);	\
-					if (w != word)			\
-						break;			\
-					r += per;			\
-				}					\
-				while (i + r < n && v[i + r] == x)	\
-					r++;				\
-			}						\
-		} else {						\
-			for (r = i + 1; r < n && v[r] == x; r++)	\
-				;					\
-			r -= i;						\
-			run = r >= 8;					\
-		}							\
-		if (run) {						\
-			if ((rc = flush_literals(&e)) != 0 ||		\
-			    (rc = put_run(&e, x, r)) != 0)		\
-				return rc;				\
-			i += r;						\
-			continue;					\
-		}							\
-		if (i + 8 <= n)						\
-			for (k = 0; k < 8; k++)				\
-				g[k] = v[i + k];			\
-		else							\
-			for (k = 0; k < 8; k++)				\
-				g[k] = i + k < n ? v[i + k] : 0;	\
-		pack8(e.lit + e.ngroups * (size_t)bw, g, bw);		\
-		i += 8;							\
-		if (++e.ngroups == 63 && (rc = flush_literals(&e)) != 0) \
-			return rc;					\
-	}								\
-	return flush_literals(&e);					\
-}
-
-RLE_ENCODE(rle_encode32, uint32_t, 0x0000000100000001ull)
-RLE_ENCODE(rle_encode16_any, uint16_t, 0x0001000100010001ull)
-
-
-/*
- * Levels (16-bit, of a few bits each) and the indexes of dictionaries of
- * up to 256 entries have encoders of their own for each such width: with
- * bw a constant, a bit-packed group of 8 is a few shifts straight from
- * the values.  Same bytes as rle_encode16_any and rle_encode32.
- */
-#define LIT(NAME, T, BW)						\
-static inline uint64_t							\
-NAME(const T *v)							\
-{									\
-	const uint64_t mask = (1ull << (BW)) - 1;			\
-	uint64_t acc = 0;						\
-	int k;								\
-									\
-	for (k = 0; k < 8; k++)						\
-		acc |= ((uint64_t)v[k] & mask) << (k * (BW));		\
-	return acc;							\
-}
-
-#define RLE_ENCODE_BW(NAME, T, BCAST, BW, LITF)				\
-static int								\
-NAME(const T *v, size_t n, struct tq_buf *b)				\
-{									\
-	const size_t per = 8 / sizeof(T);				\
-	struct rle e;							\
-	uint64_t word, w, acc;						\
+	uint64_t word, w;						\
 	size_t i = 0, r, k;						\
 	bool run;							\
 	int rc;								\
 									\
 	e.b = b;							\
 	e.ngroups = 0;							\
-	e.bw = (BW);							\
+	e.bw = bw;							\
 	while (i + 8 <= n) {						\
 		T x = v[i];						\
 									\
@@ -601,8 +520,7 @@ NAME(const T *v, size_t n, struct tq_buf *b)				\
 			i += r;						\
 			continue;					\
 		}							\
-		acc = LITF(v + i);					\
-		memcpy(e.lit + e.ngroups * (size_t)(BW), &acc, 8);	\
+		PACK(e.lit + e.ngroups * (size_t)bw, v + i, bw);	\
 		i += 8;							\
 		if (++e.ngroups == 63 && (rc = flush_literals(&e)) != 0) \
 			return rc;					\
@@ -612,8 +530,7 @@ NAME(const T *v, size_t n, struct tq_buf *b)				\
 		T t[8] = { 0 };						\
 									\
 		memcpy(t, v + i, (n - i) * sizeof(*t));			\
-		acc = LITF(t);						\
-		memcpy(e.lit + e.ngroups * (size_t)(BW), &acc, 8);	\
+		PACK(e.lit + e.ngroups * (size_t)bw, t, bw);		\
 		e.ngroups++;						\
 	}								\
 	return flush_literals(&e);					\
@@ -622,57 +539,95 @@ NAME(const T *v, size_t n, struct tq_buf *b)				\
 #define BCAST16	0x0001000100010001ull
 #define BCAST32	0x0000000100000001ull
 
-LIT(lit16_1, uint16_t, 1)
-LIT(lit16_2, uint16_t, 2)
-LIT(lit16_3, uint16_t, 3)
-LIT(lit16_4, uint16_t, 4)
-RLE_ENCODE_BW(rle_encode16_1, uint16_t, BCAST16, 1, lit16_1)
-RLE_ENCODE_BW(rle_encode16_2, uint16_t, BCAST16, 2, lit16_2)
-RLE_ENCODE_BW(rle_encode16_3, uint16_t, BCAST16, 3, lit16_3)
-RLE_ENCODE_BW(rle_encode16_4, uint16_t, BCAST16, 4, lit16_4)
+/* Any width: the general packer. */
+#define PACK_ANY(NAME, T)						\
+static inline void							\
+NAME(uint8_t *o, const T *v, int bw)					\
+{									\
+	uint64_t g[8];							\
+	int k;								\
+									\
+	for (k = 0; k < 8; k++)						\
+		g[k] = v[k];						\
+	pack8(o, g, bw);						\
+}
+
+/*
+ * Levels (16-bit, of a few bits each) and the indexes of dictionaries of
+ * up to 256 entries have packers of their own for each such width: with
+ * the width a constant, a group of 8 is a few shifts straight from the
+ * values.
+ */
+#define PACK_BW(NAME, T, BW)						\
+static inline void							\
+NAME(uint8_t *o, const T *v, int bw)					\
+{									\
+	const uint64_t mask = (1ull << (BW)) - 1;			\
+	uint64_t acc = 0;						\
+	int k;								\
+									\
+	(void)bw;							\
+	for (k = 0; k < 8; k++)						\
+		acc |= ((uint64_t)v[k] & mask) << (k * (BW));		\
+	memcpy(o, &acc, 8);						\
+}
+
+PACK_ANY(pack16_any, uint16_t)
+PACK_ANY(pack32_any, uint32_t)
+RLE_ENCODE(rle_encode16_any, uint16_t, BCAST16, pack16_any)
+RLE_ENCODE(rle_encode32_any, uint32_t, BCAST32, pack32_any)
+
+PACK_BW(pack16_1, uint16_t, 1)
+PACK_BW(pack16_2, uint16_t, 2)
+PACK_BW(pack16_3, uint16_t, 3)
+PACK_BW(pack16_4, uint16_t, 4)
+RLE_ENCODE(rle_encode16_1, uint16_t, BCAST16, pack16_1)
+RLE_ENCODE(rle_encode16_2, uint16_t, BCAST16, pack16_2)
+RLE_ENCODE(rle_encode16_3, uint16_t, BCAST16, pack16_3)
+RLE_ENCODE(rle_encode16_4, uint16_t, BCAST16, pack16_4)
 
 static int
 rle_encode16(const uint16_t *v, size_t n, int bw, struct tq_buf *b)
 {
 	switch (bw) {
-	case 1: return rle_encode16_1(v, n, b);
-	case 2: return rle_encode16_2(v, n, b);
-	case 3: return rle_encode16_3(v, n, b);
-	case 4: return rle_encode16_4(v, n, b);
+	case 1: return rle_encode16_1(v, n, bw, b);
+	case 2: return rle_encode16_2(v, n, bw, b);
+	case 3: return rle_encode16_3(v, n, bw, b);
+	case 4: return rle_encode16_4(v, n, bw, b);
 	default: return rle_encode16_any(v, n, bw, b);
 	}
 }
 
-LIT(lit32_1, uint32_t, 1)
-LIT(lit32_2, uint32_t, 2)
-LIT(lit32_3, uint32_t, 3)
-LIT(lit32_4, uint32_t, 4)
-LIT(lit32_5, uint32_t, 5)
-LIT(lit32_6, uint32_t, 6)
-LIT(lit32_7, uint32_t, 7)
-LIT(lit32_8, uint32_t, 8)
-RLE_ENCODE_BW(rle_encode32_1, uint32_t, BCAST32, 1, lit32_1)
-RLE_ENCODE_BW(rle_encode32_2, uint32_t, BCAST32, 2, lit32_2)
-RLE_ENCODE_BW(rle_encode32_3, uint32_t, BCAST32, 3, lit32_3)
-RLE_ENCODE_BW(rle_encode32_4, uint32_t, BCAST32, 4, lit32_4)
-RLE_ENCODE_BW(rle_encode32_5, uint32_t, BCAST32, 5, lit32_5)
-RLE_ENCODE_BW(rle_encode32_6, uint32_t, BCAST32, 6, lit32_6)
-RLE_ENCODE_BW(rle_encode32_7, uint32_t, BCAST32, 7, lit32_7)
-RLE_ENCODE_BW(rle_encode32_8, uint32_t, BCAST32, 8, lit32_8)
+PACK_BW(pack32_1, uint32_t, 1)
+PACK_BW(pack32_2, uint32_t, 2)
+PACK_BW(pack32_3, uint32_t, 3)
+PACK_BW(pack32_4, uint32_t, 4)
+PACK_BW(pack32_5, uint32_t, 5)
+PACK_BW(pack32_6, uint32_t, 6)
+PACK_BW(pack32_7, uint32_t, 7)
+PACK_BW(pack32_8, uint32_t, 8)
+RLE_ENCODE(rle_encode32_1, uint32_t, BCAST32, pack32_1)
+RLE_ENCODE(rle_encode32_2, uint32_t, BCAST32, pack32_2)
+RLE_ENCODE(rle_encode32_3, uint32_t, BCAST32, pack32_3)
+RLE_ENCODE(rle_encode32_4, uint32_t, BCAST32, pack32_4)
+RLE_ENCODE(rle_encode32_5, uint32_t, BCAST32, pack32_5)
+RLE_ENCODE(rle_encode32_6, uint32_t, BCAST32, pack32_6)
+RLE_ENCODE(rle_encode32_7, uint32_t, BCAST32, pack32_7)
+RLE_ENCODE(rle_encode32_8, uint32_t, BCAST32, pack32_8)
 
 int
 pq_rle_encode(const uint32_t *v, size_t n, int bw, struct tq_buf *b)
 {
 	switch (bw) {
-	case 1: return rle_encode32_1(v, n, b);
-	case 2: return rle_encode32_2(v, n, b);
-	case 3: return rle_encode32_3(v, n, b);
-	case 4: return rle_encode32_4(v, n, b);
-	case 5: return rle_encode32_5(v, n, b);
-	case 6: return rle_encode32_6(v, n, b);
-	case 7: return rle_encode32_7(v, n, b);
-	case 8: return rle_encode32_8(v, n, b);
-	default: return rle_encode32(v, n, bw, b);
+	case 1: return rle_encode32_1(v, n, bw, b);
+	case 2: return rle_encode32_2(v, n, bw, b);
+	case 3: return rle_encode32_3(v, n, bw, b);
+	case 4: return rle_encode32_4(v, n, bw, b);
+	case 5: return rle_encode32_5(v, n, bw, b);
+	case 6: return rle_encode32_6(v, n, bw, b);
+	case 7: return rle_encode32_7(v, n, bw, b);
+	case 8: return rle_encode32_8(v, n, bw, b);
+	default: return rle_encode32_any(v, n, bw, b);
 	}
 }
 
