@@ -1167,6 +1167,47 @@ first_stats(struct wcol *c, const uint8_t *p, size_t len, bool *did)
 }
 
 /*
+ * MINMAX(NAME, S, U) defines NAME(c, x, from, n, is_unsigned), which
+ * widens c's statistics by integers from .. n - 1 at x, of the signed
+ * type S (U unsigned), compared as U when is_unsigned.
+ */
+#define MINMAX(NAME, S, U)						\
+static void								\
+NAME(struct wcol *c, const uint8_t *x, size_t from, size_t n,		\
+    bool is_unsigned)							\
+{									\
+	S lo, hi;							\
+	U ulo, uhi;							\
+	size_t k;							\
+									\
+	memcpy(&lo, c->min.data, sizeof(S));				\
+	memcpy(&hi, c->max.data, sizeof(S));				\
+	ulo = (U)lo;							\
+	uhi = (U)hi;							\
+	for (k = from; k < n; k++) {					\
+		S y;							\
+									\
+		memcpy(&y, x + sizeof(S) * k, sizeof(S));		\
+		if (is_unsigned) {					\
+			ulo = (U)y < ulo ? (U)y : ulo;			\
+			uhi = (U)y > uhi ? (U)y : uhi;			\
+		} else {						\
+			lo = y < lo ? y : lo;				\
+			hi = y > hi ? y : hi;				\
+		}							\
+	}								\
+	if (is_unsigned) {						\
+		lo = (S)ulo;						\
+		hi = (S)uhi;						\
+	}								\
+	memcpy(c->min.data, &lo, sizeof(S));				\
+	memcpy(c->max.data, &hi, sizeof(S));				\
+}
+
+MINMAX(minmax64, int64_t, uint64_t)
+MINMAX(minmax32, int32_t, uint32_t)
+
+/*
  * plain_ints adds the n integers at x (4 or 8 bytes each: c->width) of
  * a column without a dictionary, PLAIN or DELTA_BINARY_PACKED: the
  * statistics (as update_stats keeps them) and the values of the whole
@@ -1177,86 +1218,36 @@ plain_ints(struct wcol *c, const uint8_t *x, size_t n)
 {
 	bool is_unsigned = c->cd->logical.kind == TQ_PARQUET_LT_INT &&
 	    !c->cd->logical.is_signed, did;
-	size_t k, w = c->width, from;
+	size_t k;
+	uint8_t *o;
 	int rc;
 
 	if (n == 0)
 		return 0;
-	if ((rc = first_stats(c, x, w, &did)) != 0)
+	if ((rc = first_stats(c, x, c->width, &did)) != 0)
 		return rc;
-	from = did ? 1 : 0;
-	if (w == 8) {
-		int64_t lo, hi;
-		uint64_t ulo, uhi;
-
-		memcpy(&lo, c->min.data, 8);
-		memcpy(&hi, c->max.data, 8);
-		ulo = (uint64_t)lo;
-		uhi = (uint64_t)hi;
-		for (k = from; k < n; k++) {
-			int64_t y;
-
-			memcpy(&y, x + 8 * k, 8);
-			if (is_unsigned) {
-				ulo = (uint64_t)y < ulo ? (uint64_t)y : ulo;
-				uhi = (uint64_t)y > uhi ? (uint64_t)y : uhi;
-			} else {
-				lo = y < lo ? y : lo;
-				hi = y > hi ? y : hi;
-			}
-		}
-		if (is_unsigned) {
-			lo = (int64_t)ulo;
-			hi = (int64_t)uhi;
-		}
-		memcpy(c->min.data, &lo, 8);
-		memcpy(c->max.data, &hi, 8);
+	if (c->width == 8) {
+		minmax64(c, x, did ? 1 : 0, n, is_unsigned);
 		/* PLAIN and DELTA_BINARY_PACKED both keep them as they are. */
 		return putn(&c->vals, x, 8 * n);
-	} else {
-		int32_t lo, hi;
-		uint32_t ulo, uhi;
-		uint8_t *o;
-
-		memcpy(&lo, c->min.data, 4);
-		memcpy(&hi, c->max.data, 4);
-		ulo = (uint32_t)lo;
-		uhi = (uint32_t)hi;
-		for (k = from; k < n; k++) {
-			int32_t y;
-
-			memcpy(&y, x + 4 * k, 4);
-			if (is_unsigned) {
-				ulo = (uint32_t)y < ulo ? (uint32_t)y : ulo;
-				uhi = (uint32_t)y > uhi ? (uint32_t)y : uhi;
-			} else {
-				lo = y < lo ? y : lo;
-				hi = y > hi ? y : hi;
-			}
-		}
-		if (is_unsigned) {
-			lo = (int32_t)ulo;
-			hi = (int32_t)uhi;
-		}
-		memcpy(c->min.data, &lo, 4);
-		memcpy(c->max.data, &hi, 4);
-		if (c->encoding != TQ_PARQUET_DELTA_BINARY_PACKED)
-			return putn(&c->vals, x, 4 * n);
-		/* DELTA_BINARY_PACKED keeps each as 64 bits until the page. */
-		if ((rc = tq_buf_reserve(&c->vals, 8 * n)) != 0)
-			return rc;
-		o = c->vals.data + c->vals.len;
-		for (k = 0; k < n; k++) {
-			int32_t y;
-			int64_t y64;
-
-			memcpy(&y, x + 4 * k, 4);
-			y64 = y;
-			memcpy(o + 8 * k, &y64, 8);
-		}
-		c->vals.len += 8 * n;
-		return 0;
 	}
+	minmax32(c, x, did ? 1 : 0, n, is_unsigned);
+	if (c->encoding != TQ_PARQUET_DELTA_BINARY_PACKED)
+		return putn(&c->vals, x, 4 * n);
+	/* DELTA_BINARY_PACKED keeps each as 64 bits until the page. */
+	if ((rc = tq_buf_reserve(&c->vals, 8 * n)) != 0)
+		return rc;
+	o = c->vals.data + c->vals.len;
+	for (k = 0; k < n; k++) {
+		int32_t y;
+		int64_t y64;
+
+		memcpy(&y, x + 4 * k, 4);
+		y64 = y;
+		memcpy(o + 8 * k, &y64, 8);
+	}
+	c->vals.len += 8 * n;
+	return 0;
 }
 
 /*
