@@ -1637,8 +1637,9 @@ skeleton(struct src *x, struct tq_arena *a)
 {
 	const struct tq_parquet_column *c;
 	const struct tq_parquet_column_desc *d;
-	size_t i, k = 0, nrows, nspans;
-	uint32_t trace = 0, rs = 0, ss = 0, t, bad = 0;
+	const uint16_t *rep, *def;
+	size_t i, k = 0, nrows;
+	uint32_t trace = 0, rs = 0, ss = 0, t;
 	uint32_t rsrep = (uint32_t)x->rs_l.rep, rsdef = (uint32_t)x->rs_l.def;
 	uint32_t ssrep = (uint32_t)x->ss_l.rep, ssdef = (uint32_t)x->ss_l.def;
 	uint32_t sdef = (uint32_t)x->span_l.def;
@@ -1683,16 +1684,17 @@ skeleton(struct src *x, struct tq_arena *a)
 		return rc;
 	d = &x->s->columns[c->col];
 	nrows = (size_t)tq_parquet_reader_row_group_rows(x->pr, x->rg);
-	/* Spans: the entries that reach the span's level. */
-	for (i = 0, nspans = 0; i < c->n_levels; i++)
-		nspans += (c->def ? c->def[i] : d->max_def) >= x->span_l.def;
-	x->n_spans = nspans;
+	/* A column under the spans list has both levels. */
+	if ((rep = c->rep) == NULL || (def = c->def) == NULL)
+		return tq_err_set(x->err, TQ_ECORRUPT, "%s: no levels",
+		    d->path);
 	x->n_traces = nrows;
-	if ((x->span_trace = tq_arena_alloc(a, (nspans + 1) *
+	/* At most one span per entry. */
+	if ((x->span_trace = tq_arena_alloc(a, (c->n_levels + 1) *
 	    sizeof(uint32_t))) == NULL ||
-	    (x->span_rs = tq_arena_alloc(a, (nspans + 1) *
+	    (x->span_rs = tq_arena_alloc(a, (c->n_levels + 1) *
 	    sizeof(uint32_t))) == NULL ||
-	    (x->span_ss = tq_arena_alloc(a, (nspans + 1) *
+	    (x->span_ss = tq_arena_alloc(a, (c->n_levels + 1) *
 	    sizeof(uint32_t))) == NULL ||
 	    (x->trace_first = tq_arena_alloc(a, (nrows + 1) *
 	    sizeof(uint32_t))) == NULL ||
@@ -1700,9 +1702,7 @@ skeleton(struct src *x, struct tq_arena *a)
 	    sizeof(uint32_t))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	for (i = 0; i < c->n_levels; i++) {
-		uint32_t r = c->rep ? c->rep[i] : 0;
-		uint32_t df = c->def ? c->def[i] : (uint32_t)d->max_def;
-		uint32_t is_span = df >= sdef;
+		uint32_t r = rep[i], df = def[i];
 
 		if (r == 0) {
 			if (trace == nrows)
@@ -1713,17 +1713,17 @@ skeleton(struct src *x, struct tq_arena *a)
 		}
 		rs += (r <= rsrep) & (df >= rsdef);
 		ss += (r <= ssrep) & (df >= ssdef);
-		bad |= is_span & ((rs == 0) | (ss == 0));
 		/* Stored for every entry, kept for spans. */
 		x->span_trace[k] = trace - 1;
 		x->span_rs[k] = rs - 1;
 		x->span_ss[k] = ss - 1;
-		k += is_span;
+		k += df >= sdef;
 	}
-	if (bad)
-		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
-		    d->path);
-	if (trace != nrows)
+	x->n_spans = k;
+	/* The counts only grow: a span before any resource or scope shows
+	 * in the first span. */
+	if (trace != nrows || (k > 0 && (x->span_rs[0] == UINT32_MAX ||
+	    x->span_ss[0] == UINT32_MAX)))
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
 		    d->path);
 	x->n_rs = rs;
