@@ -31,6 +31,13 @@
 #define RES	"rs.list.element.Resource."
 #define SCOPE	"rs.list.element.ss.list.element.Scope."
 #define MAX_COLS	64
+/*
+ * A value the dictionaries of this many row groups in a row held is
+ * common (rows are in trace ID order, values spread evenly): checking the
+ * next row groups' dictionaries for it would cost more than it saves.
+ */
+#define DICT_HELD_ENOUGH	8
+#define MAX_DICT_NEEDS		32
 
 /* Where entities of one kind start: an entry with rep <= rep and
  * def >= def begins a new one. */
@@ -77,6 +84,8 @@ struct src {
 		size_t				 n;
 	}				 owners[MAX_COLS];
 	size_t				 nowners;
+	/* Row groups in a row whose dictionaries held need i's value. */
+	unsigned			 dict_held[MAX_DICT_NEEDS];
 	struct tq_err			*err;
 };
 
@@ -1870,16 +1879,21 @@ may_hold(struct src *x, const struct tq_ql_need *needs, size_t n,
 	for (i = 0; i < n && *may; i++) {
 		struct tq_parquet_value v;
 		const struct tq_parquet_value *lo = &v, *hi = &v;
-		bool key_only;
+		bool key_only, dict = i >= MAX_DICT_NEEDS ||
+		    x->dict_held[i] < DICT_HELD_ENOUGH;
+		int how = TQ_PARQUET_PRUNE_STATS |
+		    (dict ? TQ_PARQUET_PRUNE_DICT : 0);
 
 		if (attr_value(x, &needs[i], path, sizeof(path), &v) &&
 		    (col = tq_parquet_schema_find(x->s, path)) >= 0 &&
 		    (rc = tq_parquet_reader_may_match(x->pr, x->rg, col, &v, &v,
-		    TQ_PARQUET_PRUNE_STATS | TQ_PARQUET_PRUNE_DICT, may,
-		    x->err)) != 0)
+		    how, may, x->err)) != 0)
 			return rc;
-		if (!*may)
+		if (!*may) {
+			if (i < MAX_DICT_NEEDS)
+				x->dict_held[i] = 0;
 			break;
+		}
 		if (!need_column(x, &needs[i], path, sizeof(path), &v, &key_only) ||
 		    (col = tq_parquet_schema_find(x->s, path)) < 0)
 			continue;
@@ -1896,9 +1910,10 @@ may_hold(struct src *x, const struct tq_ql_need *needs, size_t n,
 				continue;
 		}
 		if ((rc = tq_parquet_reader_may_match(x->pr, x->rg, col, lo, hi,
-		    TQ_PARQUET_PRUNE_STATS | TQ_PARQUET_PRUNE_DICT, may,
-		    x->err)) != 0)
+		    how, may, x->err)) != 0)
 			return rc;
+		if (i < MAX_DICT_NEEDS)
+			x->dict_held[i] = *may ? x->dict_held[i] + 1 : 0;
 	}
 	if (*may && (o->start_ns > 0 || o->end_ns > 0)) {
 		struct tq_parquet_value t = { .type = TQ_PARQUET_INT64 };
