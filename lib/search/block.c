@@ -1983,6 +1983,7 @@ row_group(struct src *x, struct tq_search_query *sq, struct tq_arena *a,
 		b.only = block_only;
 		b.test = block_test;
 		b.fetch_traces = block_fetch_traces;
+		b.traces_only = pass == TQ_SEARCH_SCAN;
 		b.arg = x;
 		rc = tq_search_batch_pass(sq, &b, a, o, r, pass, NULL, newest,
 		    err);

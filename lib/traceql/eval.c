@@ -1312,7 +1312,8 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 		if (lone) {
 			/* A lone filter: its one spanset is the spans it
 			 * passes. */
-			if (!passing(e, first, b->trace_first[t], all.n, &m[nm]))
+			if (!b->traces_only && !passing(e, first,
+			    b->trace_first[t], all.n, &m[nm]))
 				break;
 			m[nm++].trace = (uint32_t)t;
 			continue;
