@@ -53,6 +53,10 @@ struct src {
 	struct level			 trace_l, rs_l, ss_l, span_l;
 	size_t				 n_spans, n_traces, n_rs, n_ss;
 	uint32_t			*span_trace, *span_rs, *span_ss;
+	/* The column the skeleton came from; span_rs, span_ss, n_rs and
+	 * n_ss are worked out from it when first needed (scoped). */
+	const struct tq_parquet_column	*skel;
+	bool				 scoped;
 	uint32_t			*trace_first;
 	/* Where each trace's entries start in a column of spans' levels
 	 * (entries: spans, and one for each empty list on the way). */
@@ -223,6 +227,7 @@ static void
 next_row_group(struct src *x)
 {
 	x->nowners = 0;
+	x->scoped = false;
 	x->want = NULL;
 	x->sel_span = x->sel_trace = x->sel_first = x->sel_pos = NULL;
 }
@@ -953,6 +958,47 @@ scoped_attr(struct src *x, bool span, const char *name, size_t len,
 	return 0;
 }
 
+/* scopes works out each span's resource and scope from the skeleton's
+ * column, once per row group. */
+static int
+scopes(struct src *x, struct tq_arena *a)
+{
+	const struct tq_parquet_column *c = x->skel;
+	uint32_t rs = 0, ss = 0, df, r, k = 0;
+	uint32_t rsrep = (uint32_t)x->rs_l.rep, rsdef = (uint32_t)x->rs_l.def;
+	uint32_t ssrep = (uint32_t)x->ss_l.rep, ssdef = (uint32_t)x->ss_l.def;
+	uint32_t sdef = (uint32_t)x->span_l.def;
+	size_t i;
+
+	if (x->scoped)
+		return 0;
+	if ((x->span_rs = tq_arena_alloc(a, (x->n_spans + 1) *
+	    sizeof(uint32_t))) == NULL ||
+	    (x->span_ss = tq_arena_alloc(a, (x->n_spans + 1) *
+	    sizeof(uint32_t))) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	for (i = 0; i < c->n_levels; i++) {
+		r = c->rep[i];
+		df = c->def[i];
+		rs += (r <= rsrep) & (df >= rsdef);
+		ss += (r <= ssrep) & (df >= ssdef);
+		/* Stored for every entry, kept for spans. */
+		x->span_rs[k] = rs - 1;
+		x->span_ss[k] = ss - 1;
+		k += df >= sdef;
+	}
+	/* The counts only grow: a span before any resource or scope shows
+	 * in the first span. */
+	if (k > 0 && (x->span_rs[0] == UINT32_MAX ||
+	    x->span_ss[0] == UINT32_MAX))
+		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
+		    x->s->columns[c->col].path);
+	x->n_rs = rs;
+	x->n_ss = ss;
+	x->scoped = true;
+	return 0;
+}
+
 /* ---- fetch ---- */
 
 static int
@@ -963,6 +1009,8 @@ fetch_attr(struct src *x, const struct tq_ql_field *f, struct tq_ql_value *out,
 	size_t i, n;
 	int rc;
 
+	if (f->scope != TQ_QL_SCOPE_SPAN && (rc = scopes(x, a)) != 0)
+		return rc;
 	switch (f->scope) {
 	case TQ_QL_SCOPE_SPAN:
 		return scoped_attr(x, true, f->name, f->len, f->types, a, out,
@@ -1097,7 +1145,8 @@ intrinsic_column(int intrinsic, const char **path, int *how, int *level)
 }
 
 /* level_struct and level_map give a level's entities and, per span, the
- * entity it belongs to (NULL for spans themselves). */
+ * entity it belongs to (NULL for spans themselves); level_map and
+ * level_count of resources and scopes want scopes() first. */
 static struct level
 level_struct(const struct src *x, int level)
 {
@@ -1163,7 +1212,8 @@ fetch_all(struct src *x, const struct tq_ql_field *f, struct tq_ql_value *out,
 	if (level == L_SPAN)
 		return place_values(x, path, x->span_l, how, a, NULL, out,
 		    x->n_spans);
-	if ((rc = per_entity(x, path, level_struct(x, level), how, a, &per,
+	if ((level != L_TRACE && (rc = scopes(x, a)) != 0) ||
+	    (rc = per_entity(x, path, level_struct(x, level), how, a, &per,
 	    level_count(x, level))) != 0)
 		return rc;
 	spread(x, per, level_map(x, level), out);
@@ -1449,6 +1499,10 @@ test_all(struct src *x, const struct tq_ql_cond *c, uint8_t *out,
 	size_t i;
 
 	x->err = err;
+	if ((c->field.is_attr ? c->field.scope != TQ_QL_SCOPE_SPAN :
+	    intrinsic_column(c->field.intrinsic, &path, &how, &level) &&
+	    (level == L_RS || level == L_SS)) && (rc = scopes(x, a)) != 0)
+		return rc;
 	if (c->field.is_attr) {
 		switch (c->field.scope) {
 		case TQ_QL_SCOPE_SPAN:
@@ -1523,16 +1577,15 @@ block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
 	/* Columns of one value per entity: straight into the selection. */
 	if (!f->is_attr && intrinsic_column(f->intrinsic, &path, &how,
 	    &level)) {
-		const uint32_t *map = level_map(x, level);
-
 		if (level == L_SPAN)
 			return place_values(x, path, x->span_l, how, a,
 			    x->sel_pos, out, x->n_sel_spans);
-		if ((rc = per_entity(x, path, level_struct(x, level), how, a,
+		if ((level != L_TRACE && (rc = scopes(x, a)) != 0) ||
+		    (rc = per_entity(x, path, level_struct(x, level), how, a,
 		    &all, level_count(x, level))) != 0)
 			return rc;
 		for (j = 0; j < x->n_sel_spans; j++)
-			out[j] = all[map[x->sel_span[j]]];
+			out[j] = all[level_map(x, level)[x->sel_span[j]]];
 		return 0;
 	}
 	if ((all = tq_arena_calloc(a, x->n_spans ? x->n_spans : 1,
@@ -1648,9 +1701,7 @@ skeleton(struct src *x, struct tq_arena *a)
 	const struct tq_parquet_column_desc *d;
 	const uint16_t *rep, *def;
 	size_t i, k = 0, nrows;
-	uint32_t trace = 0, rs = 0, ss = 0, t;
-	uint32_t rsrep = (uint32_t)x->rs_l.rep, rsdef = (uint32_t)x->rs_l.def;
-	uint32_t ssrep = (uint32_t)x->ss_l.rep, ssdef = (uint32_t)x->ss_l.def;
+	uint32_t trace = 0, t;
 	uint32_t sdef = (uint32_t)x->span_l.def;
 	int rc;
 
@@ -1701,42 +1752,29 @@ skeleton(struct src *x, struct tq_arena *a)
 	/* At most one span per entry. */
 	if ((x->span_trace = tq_arena_alloc(a, (c->n_levels + 1) *
 	    sizeof(uint32_t))) == NULL ||
-	    (x->span_rs = tq_arena_alloc(a, (c->n_levels + 1) *
-	    sizeof(uint32_t))) == NULL ||
-	    (x->span_ss = tq_arena_alloc(a, (c->n_levels + 1) *
-	    sizeof(uint32_t))) == NULL ||
 	    (x->trace_first = tq_arena_alloc(a, (nrows + 1) *
 	    sizeof(uint32_t))) == NULL ||
 	    (x->trace_entry = tq_arena_alloc(a, (nrows + 1) *
 	    sizeof(uint32_t))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	for (i = 0; i < c->n_levels; i++) {
-		uint32_t r = rep[i], df = def[i];
-
-		if (r == 0) {
+		if (rep[i] == 0) {
 			if (trace == nrows)
 				return tq_err_set(x->err, TQ_ECORRUPT,
 				    "%s: more records than rows", d->path);
 			x->trace_entry[trace] = (uint32_t)i;
 			x->trace_first[trace++] = (uint32_t)k;
 		}
-		rs += (r <= rsrep) & (df >= rsdef);
-		ss += (r <= ssrep) & (df >= ssdef);
 		/* Stored for every entry, kept for spans. */
 		x->span_trace[k] = trace - 1;
-		x->span_rs[k] = rs - 1;
-		x->span_ss[k] = ss - 1;
-		k += df >= sdef;
+		k += def[i] >= sdef;
 	}
 	x->n_spans = k;
-	/* The counts only grow: a span before any resource or scope shows
-	 * in the first span. */
-	if (trace != nrows || (k > 0 && (x->span_rs[0] == UINT32_MAX ||
-	    x->span_ss[0] == UINT32_MAX)))
+	x->skel = c;
+	x->scoped = false;
+	if (trace != nrows)
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
 		    d->path);
-	x->n_rs = rs;
-	x->n_ss = ss;
 	for (t = trace; t <= nrows; t++) {
 		x->trace_first[t] = (uint32_t)k;
 		x->trace_entry[t] = (uint32_t)c->n_levels;
