@@ -493,9 +493,22 @@ outcome_word(int rc, const struct tq_block_explain *ex)
 	return "bloom-maybe-not-found";
 }
 
+/* mono_ns is a monotonic clock in nanoseconds, for --explain's elapsed. */
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /*
  * get_one looks id up in every block and writes the combined trace.
- * Returns EXIT_OK, EXIT_NOTFOUND or EXIT_FAIL (after a message).
+ * With --explain the total line comes last, after the trace is written,
+ * and its elapsed_us covers the whole lookup: the blocks, combining the
+ * parts and writing the trace.  Returns EXIT_OK, EXIT_NOTFOUND or
+ * EXIT_FAIL (after a message).
  */
 static int
 get_one(struct tq_store *st, struct blocks *bl, const char *arg,
@@ -507,6 +520,7 @@ get_one(struct tq_store *st, struct blocks *bl, const char *arg,
 	char hex[2 * TQ_TRACE_ID_LEN + 1];
 	size_t i, n = 0, blocks_read = 0, reads = 0;
 	uint64_t bytes = 0;
+	int64_t t0 = explain ? mono_ns() : 0;
 	int rc, status = EXIT_OK;
 
 	tq_hex_encode(hex, id, TQ_TRACE_ID_LEN);
@@ -535,25 +549,30 @@ get_one(struct tq_store *st, struct blocks *bl, const char *arg,
 		} else if (rc == 1)
 			parts[n++] = td;
 	}
+	if (n > 0) {
+		if ((rc = tq_trace_combine(parts, n, a, &td, NULL, &e)) == 0 &&
+		    cli.verbosity > 0)
+			warnx("%s: found in %zu block%s, %zu spans", arg, n,
+			    n == 1 ? "" : "s", tq_otlp_span_count(td));
+		if (rc != 0 || (rc = write_trace(o, td, a, &e)) != 0) {
+			warnx("%s: %s", arg, e.msg);
+			status = EXIT_FAIL;
+		}
+		if (o->w != NULL && tq_stream_writer_flush(o->w, &e) != 0)
+			errx(EXIT_FAIL, "%s: %s", cli.output ? cli.output :
+			    "stdout", e.msg);
+	}
+	free(parts);
 	if (explain)
 		fprintf(stderr, "tempo-get: explain: %s total blocks=%zu read=%zu "
-		    "found=%zu reads=%zu bytes=%llu\n", hex, bl->n, blocks_read,
-		    n, reads, (unsigned long long)bytes);
+		    "found=%zu reads=%zu bytes=%llu elapsed_us=%lld\n", hex,
+		    bl->n, blocks_read, n, reads, (unsigned long long)bytes,
+		    (long long)((mono_ns() - t0) / 1000));
 	if (n == 0) {
-		free(parts);
 		if (status == EXIT_OK && cli.verbosity >= 0)
 			warnx("%s: trace not found", arg);
 		return status == EXIT_OK ? EXIT_NOTFOUND : status;
 	}
-	if ((rc = tq_trace_combine(parts, n, a, &td, NULL, &e)) == 0 &&
-	    cli.verbosity > 0)
-		warnx("%s: found in %zu block%s, %zu spans", arg, n,
-		    n == 1 ? "" : "s", tq_otlp_span_count(td));
-	if (rc != 0 || (rc = write_trace(o, td, a, &e)) != 0) {
-		warnx("%s: %s", arg, e.msg);
-		status = EXIT_FAIL;
-	}
-	free(parts);
 	return status;
 }
 
@@ -597,9 +616,6 @@ get_traces(struct tq_store *st, int argc, char *argv[], enum format fmt)
 		rc = get_one(st, &bl, argv[i], ids[i], &o, &a);
 		if (rc == EXIT_FAIL || (rc == EXIT_NOTFOUND && status == EXIT_OK))
 			status = rc;
-		if (o.w != NULL && tq_stream_writer_flush(o.w, &e) != 0)
-			errx(EXIT_FAIL, "%s: %s", cli.output ? cli.output : "stdout",
-			    e.msg);
 	}
 	if (o.w != NULL && tq_stream_writer_close(o.w, &e) != 0)
 		errx(EXIT_FAIL, "%s: %s", cli.output ? cli.output : "stdout", e.msg);

@@ -169,10 +169,37 @@ SPLIT=df3cccb6716d89195d05c9e03604e4bd
 		esac
 	done
 	[ "$n" -eq 2 ]
-	[[ ${stderr_lines[3]} =~ ^tempo-get:\ explain:\ $SPLIT\ total\ blocks=3\ read=3\ found=2\ reads=[0-9]+\ bytes=[0-9]+$ ]]
+	[[ ${stderr_lines[3]} =~ ^tempo-get:\ explain:\ $SPLIT\ total\ blocks=3\ read=3\ found=2\ reads=[0-9]+\ bytes=[0-9]+\ elapsed_us=[0-9]+$ ]]
 	# Block lines come in block ID order, as --list prints them.
 	[ "$(printf '%s\n' "${stderr_lines[@]:0:3}" | awk '{print $4}')" = \
 		"$(tempo-get -s "$STORE" --list -f json | jq -r .block_id)" ]
+}
+
+@test "tempo-get: --explain's total line follows the trace; its times add up to less than the run" {
+	local f="$BATS_TEST_TMPDIR/both" t0 t1 n
+	# stdout and stderr into one file, in the order they were written.
+	t0=$(date +%s%N)
+	tempo-get -s "$GSTORE" --explain $(cat "$BATS_FILE_TMPDIR/gen-ids") \
+		>"$f" 2>&1
+	t1=$(date +%s%N)
+	n=$(wc -l <"$BATS_FILE_TMPDIR/gen-ids")
+	[ "$(grep -c ' total .* elapsed_us=[0-9]*$' "$f")" -eq "$n" ]
+	# The line before each total line is its trace.
+	[ "$(grep -B1 ' total ' "$f" | grep -c '^{"resourceSpans"')" -eq "$n" ]
+	run -0 awk -v wall=$(( (t1 - t0) / 1000 )) \
+		'/ total / { split($NF, kv, "="); s += kv[2]; if (kv[2] <= 0) bad++ }
+		END { if (bad || s > wall) { print s, wall, bad; exit 1 } }' "$f"
+}
+
+@test "tempo-get: --explain's elapsed_us counts writing the trace (a slow reader)" {
+	local max
+	# 40 traces are over 500 KB of json, more than a pipe holds: one
+	# write waits for the reader's second of sleep.
+	run -0 --separate-stderr bash -c 'tempo-get -s "$1" --explain $(cat "$2") |
+		{ sleep 1; cat >/dev/null; }' _ "$GSTORE" "$BATS_FILE_TMPDIR/gen-ids"
+	max=$(sed -n 's/.* total .* elapsed_us=\([0-9]*\)$/\1/p' <<<"$stderr" |
+		sort -n | tail -n 1)
+	[ "$max" -ge 500000 ]
 }
 
 @test "tempo-get: --explain for an absent ID: every block one read" {
