@@ -111,6 +111,7 @@ struct blocks {
 	struct tq_block_meta	*m;
 	struct tq_block		**b;	/* opened on first use */
 	size_t			 n, cap;
+	size_t			 lookups;	/* trace IDs to look up */
 };
 
 static int
@@ -533,9 +534,12 @@ get_one(struct tq_store *st, struct blocks *bl, const char *arg,
 				    &none);
 			continue;
 		}
-		if (bl->b[i] == NULL &&
-		    tq_block_open_meta(st, &bl->m[i], &bl->b[i], &e) != 0)
-			errx(EXIT_FAIL, "%s", e.msg);
+		if (bl->b[i] == NULL) {
+			if (tq_block_open_meta(st, &bl->m[i], &bl->b[i], &e) != 0)
+				errx(EXIT_FAIL, "%s", e.msg);
+			/* One ID: a shard kept would only cost memory. */
+			tq_block_keep_shards(bl->b[i], bl->lookups > 1);
+		}
 		rc = tq_block_find(bl->b[i], id, a, &td, &ex, &e);
 		blocks_read++;
 		reads += ex.reads;
@@ -611,6 +615,7 @@ get_traces(struct tq_store *st, int argc, char *argv[], enum format fmt)
 	    TQ_STREAM_PROTO, 0, &o.w, &e) != 0)
 		errx(EXIT_FAIL, "%s", e.msg);
 	status = list_blocks(st, &bl);
+	bl.lookups = (size_t)argc;
 	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
 	for (i = 0; i < argc; i++) {
 		rc = get_one(st, &bl, argv[i], ids[i], &o, &a);

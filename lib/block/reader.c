@@ -35,6 +35,7 @@ struct tq_block {
 	/* The bloom shards read so far (by shard; data NULL: not read),
 	 * kept for the next lookups in the block. */
 	struct tq_buf		*shards;
+	bool			 no_keep;	/* tq_block_keep_shards(false) */
 	/* The values filter, once read. */
 	struct tq_block_values	*values;
 	bool			 values_read;
@@ -117,6 +118,12 @@ tq_block_free(struct tq_block *b)
 	free(b->shards);
 	tq_block_values_free(b->values);
 	free(b);
+}
+
+void
+tq_block_keep_shards(struct tq_block *b, bool keep)
+{
+	b->no_keep = !keep;
 }
 
 const struct tq_block_meta *
@@ -402,12 +409,13 @@ tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 	tq_buf_init(&shard, 64u * 1024 * 1024);
 	sh = tq_bloom_shard_of(id, b->meta.bloom_shards);
 	snprintf(name, sizeof(name), "bloom-%u", sh);
-	if (b->shards == NULL && b->meta.bloom_shards <= TQ_BLOCK_CACHED_SHARDS &&
-	    (b->shards = calloc(b->meta.bloom_shards, sizeof(*b->shards))) !=
+	if (b->shards == NULL && !b->no_keep &&
+	    b->meta.bloom_shards <= TQ_BLOCK_CACHED_SHARDS && (b->shards = calloc(b->meta.bloom_shards, sizeof(*b->shards))) !=
 	    NULL)
 		for (i = 0; i < b->meta.bloom_shards; i++)
 			tq_buf_init(&b->shards[i], 64u * 1024 * 1024);
-	bloom = b->shards != NULL ? &b->shards[sh] : &shard;
+	bloom = b->shards != NULL && (!b->no_keep ||
+	    b->shards[sh].data != NULL) ? &b->shards[sh] : &shard;
 	rc = 0;
 	if (bloom->data == NULL) {
 		rc = get_small(b->store, b->meta.tenant, b->meta.block_id, name,

@@ -85,7 +85,7 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 	struct file_store *f = (struct file_store *)s;
 	unsigned char chunk[65536];
 	char *path = NULL;
-	uint64_t pos = k->off;
+	uint64_t pos = k->off, len;
 	struct stat st;
 	ssize_t r;
 	size_t want;
@@ -106,6 +106,14 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 		goto out;
 	}
 	k->total = (uint64_t)st.st_size;
+	/*
+	 * Objects are replaced by rename, never written in place: the size
+	 * at open is the object's, so a whole read stops there instead of
+	 * asking for more to see the end.  A file cut short meanwhile still
+	 * ends the read early; a range past the end is reported below.
+	 */
+	len = k->len > 0 ? k->len : (uint64_t)st.st_size > pos ?
+	    (uint64_t)st.st_size - pos : 0;
 	/* A buffer gets room for what the file holds now, and is read into
 	 * straight, in one pread when the file does not grow meanwhile. */
 	if (k->kind == SINK_BUF && (uint64_t)st.st_size > pos) {
@@ -125,12 +133,10 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 		want = sizeof(chunk);
 		if (k->kind == SINK_BUF && k->buf->cap - k->buf->len > want)
 			want = k->buf->cap - k->buf->len;
-		if (k->len > 0) {
-			if (k->got >= k->len)
-				break;
-			if (k->len - k->got < want)
-				want = (size_t)(k->len - k->got);
-		}
+		if (k->got >= len)
+			break;
+		if (len - k->got < want)
+			want = (size_t)(len - k->got);
 		if (k->kind == SINK_MEM)
 			r = pread(fd, k->mem + k->got, want, (off_t)pos);
 		else if (k->kind == SINK_BUF && k->buf->cap - k->buf->len >= want)
