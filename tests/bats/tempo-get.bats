@@ -202,6 +202,36 @@ SPLIT=df3cccb6716d89195d05c9e03604e4bd
 	[ "$max" -ge 500000 ]
 }
 
+@test "tempo-get: a directory store never loads libcurl; an HTTP store without it is a clear error" {
+	local d="$BATS_TEST_TMPDIR/lib" z
+	# The dynamic loader's list of the files it loads.
+	LD_DEBUG=files run -0 --separate-stderr tempo-get -s "$STORE" "$SPLIT"
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $stderr == *"file=libc.so.6 "* ]]
+	[[ $stderr != *libcurl* ]]
+	# An S3 store loads it, here to find nothing listening on a free port.
+	LD_DEBUG=files AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s \
+		AWS_REGION=us-east-1 AWS_ENDPOINT_URL="http://127.0.0.1:$(free_port)" \
+		run -1 --separate-stderr tempo-get -s s3://bkt/p --list
+	[[ $stderr == *"file=libcurl.so.4 "* ]]
+	[[ $stderr == *"tempo-get: list: Couldn't connect to server"* ]]
+	# An empty file stands first in the search path for libcurl.so.4.
+	mkdir -p "$d"
+	: >"$d/libcurl.so.4"
+	LD_LIBRARY_PATH=$d AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s \
+		AWS_REGION=us-east-1 run -1 --separate-stderr \
+		tempo-get -s s3://bkt/p "$SPLIT"
+	[ -z "$output" ]
+	[[ $stderr == "tempo-get: s3://bkt/p: HTTP stores need libcurl: $d/libcurl.so.4: "* ]]
+	# A library that is not libcurl: the missing function is named.
+	z=$(ldd "$(command -v tempo-get)" | awk '$1 ~ /^libz\.so/ { print $3 }')
+	cp "$z" "$d/libcurl.so.4"
+	LD_LIBRARY_PATH=$d AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s \
+		AWS_REGION=us-east-1 run -1 --separate-stderr \
+		tempo-get -s s3://bkt/p "$SPLIT"
+	assert_equal "$stderr" "tempo-get: s3://bkt/p: HTTP stores need libcurl 7.85 or later: libcurl.so.4 has no curl_easy_cleanup"
+}
+
 @test "tempo-get: --explain for an absent ID: every block one read" {
 	run -3 --separate-stderr tempo-get -s "$STORE" --explain ffff
 	[ "$(grep -c ' bloom-absent reads=1 ' <<<"$stderr")" -eq 3 ]
