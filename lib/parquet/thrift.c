@@ -283,6 +283,8 @@ skip_struct_slow(struct tq_thrift_reader *r)
  */
 static const uint8_t *fast_struct(const uint8_t *p, const uint8_t *end,
     int depth);
+static const uint8_t *fast_list(const uint8_t *p, const uint8_t *end,
+    int depth);
 
 /* fast_varint passes over a varint of at most 10 bytes. */
 static inline const uint8_t *
@@ -316,11 +318,25 @@ fast_uvarint(const uint8_t *p, const uint8_t *end, uint64_t *v)
 	return NULL;
 }
 
+/* fast_binary passes over a length and that many bytes. */
+static inline const uint8_t *
+fast_binary(const uint8_t *p, const uint8_t *end)
+{
+	uint64_t n;
+
+	if (p < end && *p < 0x80)
+		n = *p++;
+	else if ((p = fast_uvarint(p, end, &n)) == NULL)
+		return NULL;
+	return n <= (uint64_t)(end - p) ? p + n : NULL;
+}
+
+/* fast_value passes over a value of one of the other types. */
 static const uint8_t *
 fast_value(const uint8_t *p, const uint8_t *end, int t, int depth)
 {
-	uint64_t n, m, i;
-	int et, kt;
+	uint64_t n, i;
+	int vt, kt;
 
 	switch (t) {
 	case TQ_THRIFT_TRUE:
@@ -337,46 +353,12 @@ fast_value(const uint8_t *p, const uint8_t *end, int t, int depth)
 	case TQ_THRIFT_UUID:
 		return end - p >= 16 ? p + 16 : NULL;
 	case TQ_THRIFT_BINARY:
-		if ((p = fast_uvarint(p, end, &n)) == NULL ||
-		    n > (uint64_t)(end - p))
-			return NULL;
-		return p + n;
+		return fast_binary(p, end);
 	case TQ_THRIFT_STRUCT:
 		return fast_struct(p, end, depth);
 	case TQ_THRIFT_LIST:
 	case TQ_THRIFT_SET:
-		if (p >= end)
-			return NULL;
-		et = *p & 0x0f;
-		n = *p++ >> 4;
-		if (n == 15 && (p = fast_uvarint(p, end, &n)) == NULL)
-			return NULL;
-		if (n > (uint64_t)(end - p) || ++depth > TQ_THRIFT_MAX_DEPTH)
-			return NULL;
-		if (et == TQ_THRIFT_TRUE || et == TQ_THRIFT_FALSE)
-			et = TQ_THRIFT_I8;
-		/* The common element types without a call each. */
-		if (et == TQ_THRIFT_STRUCT)
-			for (i = 0; i < n && p != NULL; i++)
-				p = fast_struct(p, end, depth);
-		else if (et == TQ_THRIFT_BINARY)
-			for (i = 0; i < n; i++) {
-				if (p < end && *p < 0x80)
-					m = *p++;
-				else if ((p = fast_uvarint(p, end, &m)) == NULL)
-					return NULL;
-				if (m > (uint64_t)(end - p))
-					return NULL;
-				p += m;
-			}
-		else if (et == TQ_THRIFT_I16 || et == TQ_THRIFT_I32 ||
-		    et == TQ_THRIFT_I64)
-			for (i = 0; i < n && p != NULL; i++)
-				p = fast_varint(p, end);
-		else
-			for (i = 0; i < n && p != NULL; i++)
-				p = fast_value(p, end, et, depth);
-		return p;
+		return fast_list(p, end, depth);
 	case TQ_THRIFT_MAP:
 		if ((p = fast_uvarint(p, end, &n)) == NULL || n == 0)
 			return p;
@@ -384,18 +366,59 @@ fast_value(const uint8_t *p, const uint8_t *end, int t, int depth)
 		    ++depth > TQ_THRIFT_MAX_DEPTH)
 			return NULL;
 		kt = *p >> 4;
-		et = *p++ & 0x0f;
+		vt = *p++ & 0x0f;
 		if (kt == TQ_THRIFT_TRUE || kt == TQ_THRIFT_FALSE)
 			kt = TQ_THRIFT_I8;
-		if (et == TQ_THRIFT_TRUE || et == TQ_THRIFT_FALSE)
-			et = TQ_THRIFT_I8;
+		if (vt == TQ_THRIFT_TRUE || vt == TQ_THRIFT_FALSE)
+			vt = TQ_THRIFT_I8;
 		for (i = 0; i < n && p != NULL; i++)
 			if ((p = fast_value(p, end, kt, depth)) != NULL)
-				p = fast_value(p, end, et, depth);
+				p = fast_value(p, end, vt, depth);
 		return p;
 	default:
 		return NULL;
 	}
+}
+
+/* fast_list passes over a list or set header and its elements. */
+static const uint8_t *
+fast_list(const uint8_t *p, const uint8_t *end, int depth)
+{
+	uint64_t n, i;
+	int et;
+
+	if (p >= end)
+		return NULL;
+	et = *p & 0x0f;
+	n = *p++ >> 4;
+	if (n == 15 && (p = fast_uvarint(p, end, &n)) == NULL)
+		return NULL;
+	if (n > (uint64_t)(end - p) || ++depth > TQ_THRIFT_MAX_DEPTH)
+		return NULL;
+	/* The common element types without a call each. */
+	switch (et) {
+	case TQ_THRIFT_STRUCT:
+		for (i = 0; i < n && p != NULL; i++)
+			p = fast_struct(p, end, depth);
+		return p;
+	case TQ_THRIFT_BINARY:
+		for (i = 0; i < n && p != NULL; i++)
+			p = fast_binary(p, end);
+		return p;
+	case TQ_THRIFT_I16:
+	case TQ_THRIFT_I32:
+	case TQ_THRIFT_I64:
+		for (i = 0; i < n && p != NULL; i++)
+			p = fast_varint(p, end);
+		return p;
+	case TQ_THRIFT_TRUE:
+	case TQ_THRIFT_FALSE:
+		et = TQ_THRIFT_I8;
+		break;
+	}
+	for (i = 0; i < n && p != NULL; i++)
+		p = fast_value(p, end, et, depth);
+	return p;
 }
 
 static const uint8_t *
@@ -420,17 +443,27 @@ fast_struct(const uint8_t *p, const uint8_t *end, int depth)
 		switch (c & 0x0f) {
 		case TQ_THRIFT_TRUE:
 		case TQ_THRIFT_FALSE:
-			break;
+			continue;
 		case TQ_THRIFT_I16:
 		case TQ_THRIFT_I32:
 		case TQ_THRIFT_I64:
-			if ((p = fast_varint(p, end)) == NULL)
-				return NULL;
+			p = fast_varint(p, end);
+			break;
+		case TQ_THRIFT_BINARY:
+			p = fast_binary(p, end);
+			break;
+		case TQ_THRIFT_STRUCT:
+			p = fast_struct(p, end, depth);
+			break;
+		case TQ_THRIFT_LIST:
+			p = fast_list(p, end, depth);
 			break;
 		default:
-			if ((p = fast_value(p, end, c & 0x0f, depth)) == NULL)
-				return NULL;
+			p = fast_value(p, end, c & 0x0f, depth);
+			break;
 		}
+		if (p == NULL)
+			return NULL;
 	}
 	return NULL;
 }
