@@ -237,7 +237,11 @@ fetch(struct tq_block *b, uint64_t off, size_t len, struct tq_err *err)
 	return 0;
 }
 
-/* read_at is the Parquet reader's callback: cached ranges, else a read. */
+/*
+ * read_at is the Parquet reader's callback: a cached range (the row
+ * group's), else one read straight into dst (the footer, which the
+ * Parquet reader keeps).
+ */
 static int
 read_at(void *arg, uint64_t off, size_t len, void *dst, struct tq_err *err)
 {
@@ -254,9 +258,15 @@ read_at(void *arg, uint64_t off, size_t len, void *dst, struct tq_err *err)
 			return 0;
 		}
 	}
-	if ((rc = fetch(b, off, len, err)) != 0)
+	if ((rc = tq_store_get_range(b->store, b->data_key, off, len, dst,
+	    err)) != 0)
 		return rc;
-	memcpy(dst, b->ranges[b->n_ranges - 1].data, len);
+	b->reads++;
+	b->bytes += len;
+	if (b->ex != NULL) {
+		b->ex->reads++;
+		b->ex->bytes += len;
+	}
 	return 0;
 }
 
@@ -436,10 +446,6 @@ tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 		goto out;
 	}
 	/* The footer and the 8 bytes after it, in one read. */
-	if (b->meta.footer_size > 0 && b->meta.size > b->meta.footer_size + 8 &&
-	    (rc = fetch(b, b->meta.size - b->meta.footer_size - 8,
-	    b->meta.footer_size + 8, err)) != 0)
-		goto out;
 	ropts.tail_read = b->meta.footer_size > 0 ? b->meta.footer_size + 8 : 0;
 	if ((rc = tq_parquet_reader_open(read_at, b, b->meta.size, &ropts, &pr,
 	    err)) != 0)
