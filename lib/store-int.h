@@ -78,6 +78,9 @@ struct store_ops {
 		    struct tq_err *);
 	int	(*get_many)(struct tq_store *, struct tq_store_req *, size_t,
 		    struct tq_err *);
+	/* NULL: the whole object is fetched and visited in memory. */
+	int	(*visit)(struct tq_store *, const char *, tq_store_visit_fn,
+		    void *, uint64_t *, struct tq_err *);
 };
 
 struct tq_store {

@@ -392,6 +392,23 @@ read_row_group(struct tq_block *b, struct tq_parquet_reader *pr, size_t rg,
 	return fetch(b, lo, (size_t)(hi - lo), err);
 }
 
+struct probe_arg {
+	const uint8_t	*id;
+};
+
+/* probe_shard tests an ID against a bloom shard being visited. */
+static int
+probe_shard(void *arg, uint64_t size, tq_store_read_fn read, void *obj,
+    struct tq_err *err)
+{
+	const struct probe_arg *pa = arg;
+
+	if (size > SIZE_MAX)
+		return tq_err_set(err, TQ_ECORRUPT, "bloom: %llu bytes",
+		    (unsigned long long)size);
+	return tq_bloom_shard_probe(read, obj, (size_t)size, pa->id, err);
+}
+
 int
 tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
     struct tq_arena *a, Tq__TracesData **out, struct tq_block_explain *ex,
@@ -405,6 +422,7 @@ tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 	struct tq_parquet_read_opts ropts = { 0 };
 	struct tq_block_explain dummy;
 	struct tq_buf shard, *bloom;
+	struct probe_arg pa = { id };
 	char name[32];
 	size_t c, i, n = 0, row = SIZE_MAX;
 	uint32_t sh;
@@ -420,23 +438,38 @@ tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 	sh = tq_bloom_shard_of(id, b->meta.bloom_shards);
 	snprintf(name, sizeof(name), "bloom-%u", sh);
 	if (b->shards == NULL && !b->no_keep &&
-	    b->meta.bloom_shards <= TQ_BLOCK_CACHED_SHARDS && (b->shards = calloc(b->meta.bloom_shards, sizeof(*b->shards))) !=
-	    NULL)
+	    b->meta.bloom_shards <= TQ_BLOCK_CACHED_SHARDS &&
+	    (b->shards = calloc(b->meta.bloom_shards,
+	    sizeof(*b->shards))) != NULL)
 		for (i = 0; i < b->meta.bloom_shards; i++)
 			tq_buf_init(&b->shards[i], 64u * 1024 * 1024);
-	bloom = b->shards != NULL && (!b->no_keep ||
-	    b->shards[sh].data != NULL) ? &b->shards[sh] : &shard;
-	rc = 0;
-	if (bloom->data == NULL) {
-		rc = get_small(b->store, b->meta.tenant, b->meta.block_id, name,
-		    bloom, err);
+	if (b->no_keep && (b->shards == NULL || b->shards[sh].data == NULL)) {
+		/* Not kept: one visit reads the header and id's words. */
+		char key[512];
+		uint64_t got;
+
+		snprintf(key, sizeof(key), "%s/%s/%s", b->meta.tenant,
+		    b->meta.block_id, name);
+		rc = tq_store_visit(b->store, key, 64u * 1024 * 1024,
+		    probe_shard, &pa, &got, err);
 		ex->reads++;
-		ex->bytes += bloom->len;
-		if (rc != 0)
-			tq_buf_release(bloom);	/* read again next time */
+		ex->bytes += got;
+	} else {
+		bloom = b->shards != NULL ? &b->shards[sh] : &shard;
+		rc = 0;
+		if (bloom->data == NULL) {
+			rc = get_small(b->store, b->meta.tenant,
+			    b->meta.block_id, name, bloom, err);
+			ex->reads++;
+			ex->bytes += bloom->len;
+			if (rc != 0)
+				tq_buf_release(bloom);	/* read again next time */
+		}
+		if (rc == 0)
+			rc = tq_bloom_shard_test(bloom->data, bloom->len, id,
+			    err);
 	}
-	if (rc != 0 || (rc = tq_bloom_shard_test(bloom->data, bloom->len, id,
-	    err)) < 0) {
+	if (rc < 0) {
 		tq_err_prefix(err, rc, "%s/%s/%s", b->meta.tenant,
 		    b->meta.block_id, name);
 		goto out;

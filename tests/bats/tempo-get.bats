@@ -236,6 +236,15 @@ SPLIT=df3cccb6716d89195d05c9e03604e4bd
 	run -3 --separate-stderr tempo-get -s "$STORE" --explain ffff
 	[ "$(grep -c ' bloom-absent reads=1 ' <<<"$stderr")" -eq 3 ]
 	assert_equal "${stderr_lines[4]}" "tempo-get: ffff: trace not found"
+	# One ID: the shard's 24-byte header and the words probed, 8 bytes
+	# each, at most k = 7.
+	run -0 awk '/ bloom-absent / { split($7, b, "=")
+		if (b[2] < 32 || b[2] > 80 || (b[2] - 24) % 8) exit 1 }' <<<"$stderr"
+	# Two: the first reads the shards whole and keeps them, the second
+	# reads nothing.
+	run -3 --separate-stderr tempo-get -s "$STORE" --explain -q ffff fffe
+	[ "$(grep -c '^tempo-get: explain: 0*ffff .* bloom-absent reads=1 bytes=102424 ' <<<"$stderr")" -eq 3 ]
+	[ "$(grep -c '^tempo-get: explain: 0*fffe .* bloom-absent reads=0 bytes=0 ' <<<"$stderr")" -eq 3 ]
 }
 
 @test "tempo-get: --start and --end skip blocks outside the range" {

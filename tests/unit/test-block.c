@@ -415,6 +415,8 @@ test_store(void)
 	    tq_block_find(b, missing, &a, &td, &ex, &e), 0,
 	    "find: not found twice, shards not kept");
 	T_EQ_INT(ex.reads, 1, "find: a shard not kept is read again");
+	T_OK(ex.bytes >= 24 + 8 && ex.bytes <= 24 + 8 * 7,
+	    "find: of a shard not kept, the header and a few words");
 	T_EQ_INT(tq_block_find(b, traces[0]->resource_spans[0]->scope_spans[0]->
 	    spans[0]->trace_id.data, &a, &td, &ex, &e), 1,
 	    "find: a trace found, shards not kept");
