@@ -535,7 +535,8 @@ get_one(struct tq_store *st, struct blocks *bl, const char *arg,
 			continue;
 		}
 		if (bl->b[i] == NULL) {
-			if (tq_block_open_meta(st, &bl->m[i], &bl->b[i], &e) != 0)
+			if (tq_block_open_meta(st, &bl->m[i], &bl->b[i],
+			    &e) != 0)
 				errx(EXIT_FAIL, "%s", e.msg);
 			/* One ID: a shard kept would only cost memory. */
 			tq_block_keep_shards(bl->b[i], bl->lookups > 1);

@@ -340,9 +340,11 @@ struct tq_block_explain {
  * tq_block_find looks for trace id in b: the bloom shard (one read), the
  * Parquet footer (one read, its TraceID statistics choose the row group;
  * the index object when a file has none) and that row group's columns
- * (one read).  A block keeps the bloom shards it has read (unless told
- * not to by tq_block_keep_shards): its next lookups skip that read.  On 1 *out is the trace, allocated from a.
- * Returns 1 (found), 0 (not in this block) or an error.  ex may be NULL.
+ * (one read).  A block keeps the bloom shards it has read: its next
+ * lookups skip that read.  Told not to (tq_block_keep_shards), it reads
+ * of a shard only what the test needs (tq_store_visit).  On 1 *out is
+ * the trace, allocated from a.  Returns 1 (found), 0 (not in this block)
+ * or an error.  ex may be NULL.
  */
 int	tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 	    struct tq_arena *a, Tq__TracesData **out,
