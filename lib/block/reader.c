@@ -1,10 +1,11 @@
 /*
  * reader.c: finding traces in a block and listing blocks (see block.h).
  *
- * A lookup reads the bloom shard, then the Parquet footer in one ranged
- * read (its size is in meta.json), then the byte range of one row group's
- * column chunks in one ranged read; the Parquet reader's own reads are
- * served from those cached ranges.
+ * A lookup reads the bloom shard (whole, kept for the next lookups, or
+ * only the words the test needs), then the Parquet footer in one ranged
+ * read straight into the Parquet reader (its size is in meta.json), then
+ * the byte range of one row group's column chunks in one ranged read,
+ * which serves the Parquet reader's reads of those chunks.
  */
 #include <inttypes.h>
 #include <stdio.h>
