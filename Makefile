@@ -51,7 +51,9 @@ GEN = $(BUILD)/gen
 TQ_CPPFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-DTQ_VERSION='"$(VERSION)"' -iquote lib -iquote cmd -I$(GEN) $(PKG_CFLAGS)
 ALL_CFLAGS = $(TQ_CPPFLAGS) $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
-ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+# --as-needed: a program records only the libraries it calls, so one on a
+# directory store starts without libcurl (the HTTP stores dlopen it).
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -Wl,--as-needed
 
 PROTOS := $(shell find proto -name '*.proto' | sort)
 PROTO_C := $(patsubst proto/%.proto,$(GEN)/%.pb-c.c,$(PROTOS))

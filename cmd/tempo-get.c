@@ -111,6 +111,7 @@ struct blocks {
 	struct tq_block_meta	*m;
 	struct tq_block		**b;	/* opened on first use */
 	size_t			 n, cap;
+	size_t			 lookups;	/* trace IDs to look up */
 };
 
 static int
@@ -493,9 +494,22 @@ outcome_word(int rc, const struct tq_block_explain *ex)
 	return "bloom-maybe-not-found";
 }
 
+/* mono_ns is a monotonic clock in nanoseconds, for --explain's elapsed. */
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /*
  * get_one looks id up in every block and writes the combined trace.
- * Returns EXIT_OK, EXIT_NOTFOUND or EXIT_FAIL (after a message).
+ * With --explain the total line comes last, after the trace is written,
+ * and its elapsed_us covers the whole lookup: the blocks, combining the
+ * parts and writing the trace.  Returns EXIT_OK, EXIT_NOTFOUND or
+ * EXIT_FAIL (after a message).
  */
 static int
 get_one(struct tq_store *st, struct blocks *bl, const char *arg,
@@ -507,6 +521,7 @@ get_one(struct tq_store *st, struct blocks *bl, const char *arg,
 	char hex[2 * TQ_TRACE_ID_LEN + 1];
 	size_t i, n = 0, blocks_read = 0, reads = 0;
 	uint64_t bytes = 0;
+	int64_t t0 = explain ? mono_ns() : 0;
 	int rc, status = EXIT_OK;
 
 	tq_hex_encode(hex, id, TQ_TRACE_ID_LEN);
@@ -519,9 +534,13 @@ get_one(struct tq_store *st, struct blocks *bl, const char *arg,
 				    &none);
 			continue;
 		}
-		if (bl->b[i] == NULL &&
-		    tq_block_open_meta(st, &bl->m[i], &bl->b[i], &e) != 0)
-			errx(EXIT_FAIL, "%s", e.msg);
+		if (bl->b[i] == NULL) {
+			if (tq_block_open_meta(st, &bl->m[i], &bl->b[i],
+			    &e) != 0)
+				errx(EXIT_FAIL, "%s", e.msg);
+			/* One ID: a shard kept would only cost memory. */
+			tq_block_keep_shards(bl->b[i], bl->lookups > 1);
+		}
 		rc = tq_block_find(bl->b[i], id, a, &td, &ex, &e);
 		blocks_read++;
 		reads += ex.reads;
@@ -535,25 +554,30 @@ get_one(struct tq_store *st, struct blocks *bl, const char *arg,
 		} else if (rc == 1)
 			parts[n++] = td;
 	}
+	if (n > 0) {
+		if ((rc = tq_trace_combine(parts, n, a, &td, NULL, &e)) == 0 &&
+		    cli.verbosity > 0)
+			warnx("%s: found in %zu block%s, %zu spans", arg, n,
+			    n == 1 ? "" : "s", tq_otlp_span_count(td));
+		if (rc != 0 || (rc = write_trace(o, td, a, &e)) != 0) {
+			warnx("%s: %s", arg, e.msg);
+			status = EXIT_FAIL;
+		}
+		if (o->w != NULL && tq_stream_writer_flush(o->w, &e) != 0)
+			errx(EXIT_FAIL, "%s: %s", cli.output ? cli.output :
+			    "stdout", e.msg);
+	}
+	free(parts);
 	if (explain)
 		fprintf(stderr, "tempo-get: explain: %s total blocks=%zu read=%zu "
-		    "found=%zu reads=%zu bytes=%llu\n", hex, bl->n, blocks_read,
-		    n, reads, (unsigned long long)bytes);
+		    "found=%zu reads=%zu bytes=%llu elapsed_us=%lld\n", hex,
+		    bl->n, blocks_read, n, reads, (unsigned long long)bytes,
+		    (long long)((mono_ns() - t0) / 1000));
 	if (n == 0) {
-		free(parts);
 		if (status == EXIT_OK && cli.verbosity >= 0)
 			warnx("%s: trace not found", arg);
 		return status == EXIT_OK ? EXIT_NOTFOUND : status;
 	}
-	if ((rc = tq_trace_combine(parts, n, a, &td, NULL, &e)) == 0 &&
-	    cli.verbosity > 0)
-		warnx("%s: found in %zu block%s, %zu spans", arg, n,
-		    n == 1 ? "" : "s", tq_otlp_span_count(td));
-	if (rc != 0 || (rc = write_trace(o, td, a, &e)) != 0) {
-		warnx("%s: %s", arg, e.msg);
-		status = EXIT_FAIL;
-	}
-	free(parts);
 	return status;
 }
 
@@ -592,14 +616,12 @@ get_traces(struct tq_store *st, int argc, char *argv[], enum format fmt)
 	    TQ_STREAM_PROTO, 0, &o.w, &e) != 0)
 		errx(EXIT_FAIL, "%s", e.msg);
 	status = list_blocks(st, &bl);
+	bl.lookups = (size_t)argc;
 	tq_arena_init(&a, TQ_MAX_DECODE_ARENA);
 	for (i = 0; i < argc; i++) {
 		rc = get_one(st, &bl, argv[i], ids[i], &o, &a);
 		if (rc == EXIT_FAIL || (rc == EXIT_NOTFOUND && status == EXIT_OK))
 			status = rc;
-		if (o.w != NULL && tq_stream_writer_flush(o.w, &e) != 0)
-			errx(EXIT_FAIL, "%s: %s", cli.output ? cli.output : "stdout",
-			    e.msg);
 	}
 	if (o.w != NULL && tq_stream_writer_close(o.w, &e) != 0)
 		errx(EXIT_FAIL, "%s: %s", cli.output ? cli.output : "stdout", e.msg);

@@ -317,6 +317,14 @@ int	tq_block_open_meta(struct tq_store *s, const struct tq_block_meta *m,
 /* tq_block_free frees b (NULL allowed). */
 void	tq_block_free(struct tq_block *b);
 
+/*
+ * tq_block_keep_shards says whether b keeps the bloom shards it reads for
+ * its next lookups (the default) or reads each into a buffer freed after
+ * the lookup: for one lookup, keeping them costs memory and the page
+ * faults of filling it.  A shard already kept stays.
+ */
+void	tq_block_keep_shards(struct tq_block *b, bool keep);
+
 /* tq_block_meta returns b's meta, valid while b lives. */
 const struct tq_block_meta *tq_block_get_meta(const struct tq_block *b);
 
@@ -333,8 +341,10 @@ struct tq_block_explain {
  * Parquet footer (one read, its TraceID statistics choose the row group;
  * the index object when a file has none) and that row group's columns
  * (one read).  A block keeps the bloom shards it has read: its next
- * lookups skip that read.  On 1 *out is the trace, allocated from a.
- * Returns 1 (found), 0 (not in this block) or an error.  ex may be NULL.
+ * lookups skip that read.  Told not to (tq_block_keep_shards), it reads
+ * of a shard only what the test needs (tq_store_visit).  On 1 *out is
+ * the trace, allocated from a.  Returns 1 (found), 0 (not in this block)
+ * or an error.  ex may be NULL.
  */
 int	tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 	    struct tq_arena *a, Tq__TracesData **out,

@@ -145,25 +145,68 @@ tq_bloom_shard_encode(const struct tq_bloom *b, unsigned i,
 	return 0;
 }
 
+/*
+ * shard_header checks the 24-byte header at p of a shard of len bytes
+ * (len at least 24) and gives its m and k.
+ */
+static int
+shard_header(const uint8_t *p, size_t len, uint64_t *m, uint64_t *k,
+    struct tq_err *err)
+{
+	uint64_t bits;
+
+	*m = get64(p);
+	*k = get64(p + 8);
+	bits = get64(p + 16);
+	if (*m == 0 || *k == 0 || *k > 64 || bits != *m ||
+	    (len - 24) / 8 < (*m + 63) / 64)
+		return tq_err_set(err, TQ_ECORRUPT,
+		    "bloom: header m=%llu k=%llu bits=%llu does not fit %zu bytes",
+		    (unsigned long long)*m, (unsigned long long)*k,
+		    (unsigned long long)bits, len);
+	return 0;
+}
+
+int
+tq_bloom_shard_probe(tq_bloom_read_fn read, void *arg, size_t len,
+    const uint8_t id[16], struct tq_err *err)
+{
+	uint8_t head[24], word[8];
+	uint64_t m, k, h[4], i;
+	int rc;
+
+	if (len < 24)
+		return tq_err_set(err, TQ_ECORRUPT, "bloom: %zu bytes, no header",
+		    len);
+	if ((rc = read(arg, 0, sizeof(head), head, err)) != 0 ||
+	    (rc = shard_header(head, len, &m, &k, err)) != 0)
+		return rc;
+	base_hashes(id, h);
+	for (i = 0; i < k; i++) {
+		uint64_t bit = location(h, i, m);
+
+		if ((rc = read(arg, 24 + 8 * (bit / 64), sizeof(word), word,
+		    err)) != 0)
+			return rc;
+		if ((get64(word) & ((uint64_t)1 << (bit % 64))) == 0)
+			return 0;
+	}
+	return 1;
+}
+
 int
 tq_bloom_shard_test(const void *shard, size_t len, const uint8_t id[16],
     struct tq_err *err)
 {
 	const uint8_t *p = shard;
-	uint64_t m, k, bits, h[4], i;
+	uint64_t m, k, h[4], i;
+	int rc;
 
 	if (len < 24)
 		return tq_err_set(err, TQ_ECORRUPT, "bloom: %zu bytes, no header",
 		    len);
-	m = get64(p);
-	k = get64(p + 8);
-	bits = get64(p + 16);
-	if (m == 0 || k == 0 || k > 64 || bits != m ||
-	    (len - 24) / 8 < (m + 63) / 64)
-		return tq_err_set(err, TQ_ECORRUPT,
-		    "bloom: header m=%llu k=%llu bits=%llu does not fit %zu bytes",
-		    (unsigned long long)m, (unsigned long long)k,
-		    (unsigned long long)bits, len);
+	if ((rc = shard_header(p, len, &m, &k, err)) != 0)
+		return rc;
 	base_hashes(id, h);
 	for (i = 0; i < k; i++) {
 		uint64_t bit = location(h, i, m);

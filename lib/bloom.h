@@ -56,4 +56,16 @@ int	 tq_bloom_shard_encode(const struct tq_bloom *b, unsigned i,
 int	 tq_bloom_shard_test(const void *shard, size_t len,
 	    const uint8_t id[16], struct tq_err *err);
 
+/* A tq_bloom_read_fn reads len bytes at off of a shard into dst. */
+typedef int	(*tq_bloom_read_fn)(void *arg, uint64_t off, size_t len,
+		    void *dst, struct tq_err *err);
+/*
+ * tq_bloom_shard_probe tests id like tq_bloom_shard_test against a shard
+ * of len bytes that it reads through read(arg, ...) piece by piece: the
+ * header, then only the 8-byte words that id's bits fall in, stopping at
+ * the first clear bit.  Returns 1, 0, TQ_ECORRUPT or read's error.
+ */
+int	 tq_bloom_shard_probe(tq_bloom_read_fn read, void *arg, size_t len,
+	    const uint8_t id[16], struct tq_err *err);
+
 #endif

@@ -22,6 +22,43 @@
 
 struct store_sink;
 
+/*
+ * libcurl's functions that the HTTP stores call, from the library loaded
+ * at run time (curl.c): programs that never open an HTTP store never
+ * load it.
+ */
+struct store_curl {
+	void		*handle;
+	void		(*easy_cleanup)(CURL *);
+	CURLcode	(*easy_getinfo)(CURL *, CURLINFO, ...);
+	CURL		*(*easy_init)(void);
+	CURLcode	(*easy_perform)(CURL *);
+	void		(*easy_reset)(CURL *);
+	CURLcode	(*easy_setopt)(CURL *, CURLoption, ...);
+	const char	*(*easy_strerror)(CURLcode);
+	CURLcode	(*global_init)(long);
+	CURLMcode	(*multi_add_handle)(CURLM *, CURL *);
+	CURLMcode	(*multi_cleanup)(CURLM *);
+	CURLMsg		*(*multi_info_read)(CURLM *, int *);
+	CURLM		*(*multi_init)(void);
+	CURLMcode	(*multi_perform)(CURLM *, int *);
+	CURLMcode	(*multi_poll)(CURLM *, struct curl_waitfd *,
+			    unsigned int, int, int *);
+	CURLMcode	(*multi_remove_handle)(CURLM *, CURL *);
+	CURLMcode	(*multi_setopt)(CURLM *, CURLMoption, ...);
+	const char	*(*multi_strerror)(CURLMcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void		(*slist_free_all)(struct curl_slist *);
+};
+
+/*
+ * store_curl_open loads libcurl into c; store_curl_close lets it go (c
+ * may be zeroed or closed already).  Returns 0, or TQ_EUNSUPPORTED when
+ * the library or one of its functions is missing (err says which).
+ */
+int	store_curl_open(struct store_curl *c, struct tq_err *err);
+void	store_curl_close(struct store_curl *c);
+
 /* Each backend fills one of these; NULL get_many/del_many use a loop. */
 struct store_ops {
 	const char *kind;
@@ -41,6 +78,9 @@ struct store_ops {
 		    struct tq_err *);
 	int	(*get_many)(struct tq_store *, struct tq_store_req *, size_t,
 		    struct tq_err *);
+	/* NULL: the whole object is fetched and visited in memory. */
+	int	(*visit)(struct tq_store *, const char *, tq_store_visit_fn,
+		    void *, uint64_t *, struct tq_err *);
 };
 
 struct tq_store {
@@ -118,6 +158,7 @@ struct http_req {
 	long		 retry_after_ms;
 	double		 not_before;
 	struct curl_slist *slist;
+	const struct store_curl *curl;	/* that made slist */
 	struct tq_buf	 url;
 };
 
@@ -146,6 +187,7 @@ struct http_conn {
  * may be shared by threads, each keeping its own connections.
  */
 struct http {
+	struct store_curl curl;
 	const struct tq_store_opts *opts;
 	http_prepare_fn	 prepare;
 	void		*ctx;

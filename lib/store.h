@@ -114,6 +114,33 @@ int	tq_store_get_range(struct tq_store *s, const char *key, uint64_t off,
 	    size_t len, void *dst, struct tq_err *err);
 
 /*
+ * A tq_store_read_fn reads len bytes at off of the object being visited
+ * into dst; a range past its end is TQ_ECORRUPT.
+ */
+typedef int	(*tq_store_read_fn)(void *obj, uint64_t off, size_t len,
+		    void *dst, struct tq_err *err);
+/*
+ * A tq_store_visit_fn gets the object's size and read(obj, ...) to read
+ * any ranges of it; its return is tq_store_visit's.
+ */
+typedef int	(*tq_store_visit_fn)(void *arg, uint64_t size,
+		    tq_store_read_fn read, void *obj, struct tq_err *err);
+
+/*
+ * tq_store_visit opens object key once, one request to the store, and
+ * calls fn(arg, size, read, obj, err), which reads what it needs of the
+ * object until it returns.  A directory store reads just those ranges
+ * (for a probe of a few words of a large object); the others fetch the
+ * object whole, up to max bytes (TQ_ELIMIT past that), and serve the
+ * ranges from memory.  *bytes gets the bytes that came from the store,
+ * also on failure.  Returns fn's code, TQ_ENOTFOUND, TQ_ELIMIT, TQ_EIO,
+ * TQ_EINVAL or TQ_ENOMEM.
+ */
+int	tq_store_visit(struct tq_store *s, const char *key, size_t max,
+	    tq_store_visit_fn fn, void *arg, uint64_t *bytes,
+	    struct tq_err *err);
+
+/*
  * tq_store_get_fd streams the whole object key to the file descriptor fd
  * (a file or a pipe), without holding it in memory; an interrupted
  * transfer is resumed where it stopped.  Returns 0, TQ_ENOTFOUND, TQ_EIO

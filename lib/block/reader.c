@@ -1,10 +1,11 @@
 /*
  * reader.c: finding traces in a block and listing blocks (see block.h).
  *
- * A lookup reads the bloom shard, then the Parquet footer in one ranged
- * read (its size is in meta.json), then the byte range of one row group's
- * column chunks in one ranged read; the Parquet reader's own reads are
- * served from those cached ranges.
+ * A lookup reads the bloom shard (whole, kept for the next lookups, or
+ * only the words the test needs), then the Parquet footer in one ranged
+ * read straight into the Parquet reader (its size is in meta.json), then
+ * the byte range of one row group's column chunks in one ranged read,
+ * which serves the Parquet reader's reads of those chunks.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ struct tq_block {
 	/* The bloom shards read so far (by shard; data NULL: not read),
 	 * kept for the next lookups in the block. */
 	struct tq_buf		*shards;
+	bool			 no_keep;	/* tq_block_keep_shards(false) */
 	/* The values filter, once read. */
 	struct tq_block_values	*values;
 	bool			 values_read;
@@ -117,6 +119,12 @@ tq_block_free(struct tq_block *b)
 	free(b->shards);
 	tq_block_values_free(b->values);
 	free(b);
+}
+
+void
+tq_block_keep_shards(struct tq_block *b, bool keep)
+{
+	b->no_keep = !keep;
 }
 
 const struct tq_block_meta *
@@ -230,7 +238,11 @@ fetch(struct tq_block *b, uint64_t off, size_t len, struct tq_err *err)
 	return 0;
 }
 
-/* read_at is the Parquet reader's callback: cached ranges, else a read. */
+/*
+ * read_at is the Parquet reader's callback: a cached range (the row
+ * group's), else one read straight into dst (the footer, which the
+ * Parquet reader keeps).
+ */
 static int
 read_at(void *arg, uint64_t off, size_t len, void *dst, struct tq_err *err)
 {
@@ -247,9 +259,15 @@ read_at(void *arg, uint64_t off, size_t len, void *dst, struct tq_err *err)
 			return 0;
 		}
 	}
-	if ((rc = fetch(b, off, len, err)) != 0)
+	if ((rc = tq_store_get_range(b->store, b->data_key, off, len, dst,
+	    err)) != 0)
 		return rc;
-	memcpy(dst, b->ranges[b->n_ranges - 1].data, len);
+	b->reads++;
+	b->bytes += len;
+	if (b->ex != NULL) {
+		b->ex->reads++;
+		b->ex->bytes += len;
+	}
 	return 0;
 }
 
@@ -375,6 +393,23 @@ read_row_group(struct tq_block *b, struct tq_parquet_reader *pr, size_t rg,
 	return fetch(b, lo, (size_t)(hi - lo), err);
 }
 
+struct probe_arg {
+	const uint8_t	*id;
+};
+
+/* probe_shard tests an ID against a bloom shard being visited. */
+static int
+probe_shard(void *arg, uint64_t size, tq_store_read_fn read, void *obj,
+    struct tq_err *err)
+{
+	const struct probe_arg *pa = arg;
+
+	if (size > SIZE_MAX)
+		return tq_err_set(err, TQ_ECORRUPT, "bloom: %llu bytes",
+		    (unsigned long long)size);
+	return tq_bloom_shard_probe(read, obj, (size_t)size, pa->id, err);
+}
+
 int
 tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
     struct tq_arena *a, Tq__TracesData **out, struct tq_block_explain *ex,
@@ -388,6 +423,7 @@ tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 	struct tq_parquet_read_opts ropts = { 0 };
 	struct tq_block_explain dummy;
 	struct tq_buf shard, *bloom;
+	struct probe_arg pa = { id };
 	char name[32];
 	size_t c, i, n = 0, row = SIZE_MAX;
 	uint32_t sh;
@@ -402,23 +438,39 @@ tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 	tq_buf_init(&shard, 64u * 1024 * 1024);
 	sh = tq_bloom_shard_of(id, b->meta.bloom_shards);
 	snprintf(name, sizeof(name), "bloom-%u", sh);
-	if (b->shards == NULL && b->meta.bloom_shards <= TQ_BLOCK_CACHED_SHARDS &&
-	    (b->shards = calloc(b->meta.bloom_shards, sizeof(*b->shards))) !=
-	    NULL)
+	if (b->shards == NULL && !b->no_keep &&
+	    b->meta.bloom_shards <= TQ_BLOCK_CACHED_SHARDS &&
+	    (b->shards = calloc(b->meta.bloom_shards,
+	    sizeof(*b->shards))) != NULL)
 		for (i = 0; i < b->meta.bloom_shards; i++)
 			tq_buf_init(&b->shards[i], 64u * 1024 * 1024);
-	bloom = b->shards != NULL ? &b->shards[sh] : &shard;
-	rc = 0;
-	if (bloom->data == NULL) {
-		rc = get_small(b->store, b->meta.tenant, b->meta.block_id, name,
-		    bloom, err);
+	if (b->no_keep && (b->shards == NULL || b->shards[sh].data == NULL)) {
+		/* Not kept: one visit reads the header and id's words. */
+		char key[512];
+		uint64_t got;
+
+		snprintf(key, sizeof(key), "%s/%s/%s", b->meta.tenant,
+		    b->meta.block_id, name);
+		rc = tq_store_visit(b->store, key, 64u * 1024 * 1024,
+		    probe_shard, &pa, &got, err);
 		ex->reads++;
-		ex->bytes += bloom->len;
-		if (rc != 0)
-			tq_buf_release(bloom);	/* read again next time */
+		ex->bytes += got;
+	} else {
+		bloom = b->shards != NULL ? &b->shards[sh] : &shard;
+		rc = 0;
+		if (bloom->data == NULL) {
+			rc = get_small(b->store, b->meta.tenant,
+			    b->meta.block_id, name, bloom, err);
+			ex->reads++;
+			ex->bytes += bloom->len;
+			if (rc != 0)
+				tq_buf_release(bloom);	/* read again next time */
+		}
+		if (rc == 0)
+			rc = tq_bloom_shard_test(bloom->data, bloom->len, id,
+			    err);
 	}
-	if (rc != 0 || (rc = tq_bloom_shard_test(bloom->data, bloom->len, id,
-	    err)) < 0) {
+	if (rc < 0) {
 		tq_err_prefix(err, rc, "%s/%s/%s", b->meta.tenant,
 		    b->meta.block_id, name);
 		goto out;
@@ -428,10 +480,6 @@ tq_block_find(struct tq_block *b, const uint8_t id[TQ_TRACE_ID_LEN],
 		goto out;
 	}
 	/* The footer and the 8 bytes after it, in one read. */
-	if (b->meta.footer_size > 0 && b->meta.size > b->meta.footer_size + 8 &&
-	    (rc = fetch(b, b->meta.size - b->meta.footer_size - 8,
-	    b->meta.footer_size + 8, err)) != 0)
-		goto out;
 	ropts.tail_read = b->meta.footer_size > 0 ? b->meta.footer_size + 8 : 0;
 	if ((rc = tq_parquet_reader_open(read_at, b, b->meta.size, &ropts, &pr,
 	    err)) != 0)

@@ -391,9 +391,14 @@ decode_row_group(struct tq_thrift_reader *r, struct tq_arena *a,
 				    "from the schema");
 				break;
 			}
-			g->chunks = tq_arena_calloc(a, n ? n : 1,
+			/*
+			 * Not zeroed: a chunk is filled when pq_meta_chunk
+			 * decodes it, and each raw entry is set here.  n is
+			 * at most the footer's length (tq_thrift_list).
+			 */
+			g->chunks = tq_arena_alloc(a, (n ? n : 1) *
 			    sizeof(*g->chunks));
-			g->raw = tq_arena_calloc(a, n ? n : 1, sizeof(*g->raw));
+			g->raw = tq_arena_alloc(a, (n ? n : 1) * sizeof(*g->raw));
 			if (g->chunks == NULL || g->raw == NULL) {
 				r->rc = tq_err_set(r->err, TQ_ENOMEM,
 				    "footer: out of memory");
@@ -402,6 +407,8 @@ decode_row_group(struct tq_thrift_reader *r, struct tq_arena *a,
 			/* Only delimited here: pq_meta_chunk decodes. */
 			for (i = 0; i < n && r->rc == 0; i++) {
 				g->raw[i].p = r->p;
+				g->raw[i].len = 0;
+				g->raw[i].state = PQ_CHUNK_RAW;
 				if (tq_thrift_skip(r, TQ_THRIFT_STRUCT) == 0)
 					g->raw[i].len = (uint32_t)(r->p -
 					    g->raw[i].p);

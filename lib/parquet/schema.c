@@ -196,9 +196,10 @@ pq_schema_build(const struct tq_parquet_node *nodes, size_t n,
 			nd = s->parent[nd];
 		}
 		tq_buf_init(&path, 1 << 20);
+		/* Joined by hand: a printf per node was most of the build. */
 		while (depth-- > 0)
-			if ((rc = tq_buf_printf(&path, "%s%s",
-			    path.len ? "." : "", s->nodes[chain[depth]].name))
+			if ((path.len > 0 && (rc = tq_buf_putc(&path, '.')) != 0) ||
+			    (rc = tq_buf_puts(&path, s->nodes[chain[depth]].name))
 			    != 0)
 				break;
 		if (rc == 0)

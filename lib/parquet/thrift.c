@@ -212,12 +212,12 @@ tq_thrift_list(struct tq_thrift_reader *r, int *etype, size_t *n)
 }
 
 /*
- * skip_struct passes over the fields of a struct, the common types inline
- * (footers are mostly column chunks skipped this way), with the checks
- * tq_thrift_field and tq_thrift_skip make.
+ * skip_struct_slow passes over the fields of a struct with the checks
+ * tq_thrift_field and tq_thrift_skip make, failing at the first bad byte
+ * with its offset.
  */
 static int
-skip_struct(struct tq_thrift_reader *r)
+skip_struct_slow(struct tq_thrift_reader *r)
 {
 	uint64_t n;
 	uint8_t c;
@@ -258,7 +258,7 @@ skip_struct(struct tq_thrift_reader *r)
 				r->p += n;
 			break;
 		case TQ_THRIFT_STRUCT:
-			skip_struct(r);
+			skip_struct_slow(r);
 			break;
 		default:
 			if (t == 0 || t > TQ_THRIFT_UUID)
@@ -270,6 +270,217 @@ skip_struct(struct tq_thrift_reader *r)
 	}
 	tq_thrift_struct_end(r);
 	return r->rc;
+}
+
+/*
+ * The fast skip: fast_struct and fast_value pass over a struct or a value
+ * of type t at p, depth being the nesting depth it starts at, with the
+ * cursor in a local and no error bookkeeping.  They accept exactly what
+ * the slow path (skip_struct_slow, tq_thrift_skip) accepts and end where
+ * it ends; on anything it would reject they return NULL, and the caller
+ * runs the slow path from the same place for the error and its offset.
+ * Footers are mostly column chunks skipped this way.
+ */
+static const uint8_t *fast_struct(const uint8_t *p, const uint8_t *end,
+    int depth);
+static const uint8_t *fast_list(const uint8_t *p, const uint8_t *end,
+    int depth);
+
+/* fast_varint passes over a varint of at most 10 bytes. */
+static inline const uint8_t *
+fast_varint(const uint8_t *p, const uint8_t *end)
+{
+	const uint8_t *stop;
+
+	if (p < end && *p < 0x80)
+		return p + 1;
+	stop = end - p > 10 ? p + 10 : end;
+	while (p < stop)
+		if (*p++ < 0x80)
+			return p;
+	return NULL;
+}
+
+/* fast_uvarint reads a varint's value into *v. */
+static inline const uint8_t *
+fast_uvarint(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	int shift;
+
+	for (shift = 0; shift <= 63 && p < end; shift += 7) {
+		x |= (uint64_t)(*p & 0x7f) << shift;
+		if (*p++ < 0x80) {
+			*v = x;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* fast_binary passes over a length and that many bytes. */
+static inline const uint8_t *
+fast_binary(const uint8_t *p, const uint8_t *end)
+{
+	uint64_t n;
+
+	if (p < end && *p < 0x80)
+		n = *p++;
+	else if ((p = fast_uvarint(p, end, &n)) == NULL)
+		return NULL;
+	return n <= (uint64_t)(end - p) ? p + n : NULL;
+}
+
+/* fast_value passes over a value of one of the other types. */
+static const uint8_t *
+fast_value(const uint8_t *p, const uint8_t *end, int t, int depth)
+{
+	uint64_t n, i;
+	int vt, kt;
+
+	switch (t) {
+	case TQ_THRIFT_TRUE:
+	case TQ_THRIFT_FALSE:
+		return p;
+	case TQ_THRIFT_I8:
+		return p < end ? p + 1 : NULL;
+	case TQ_THRIFT_I16:
+	case TQ_THRIFT_I32:
+	case TQ_THRIFT_I64:
+		return fast_varint(p, end);
+	case TQ_THRIFT_DOUBLE:
+		return end - p >= 8 ? p + 8 : NULL;
+	case TQ_THRIFT_UUID:
+		return end - p >= 16 ? p + 16 : NULL;
+	case TQ_THRIFT_BINARY:
+		return fast_binary(p, end);
+	case TQ_THRIFT_STRUCT:
+		return fast_struct(p, end, depth);
+	case TQ_THRIFT_LIST:
+	case TQ_THRIFT_SET:
+		return fast_list(p, end, depth);
+	case TQ_THRIFT_MAP:
+		if ((p = fast_uvarint(p, end, &n)) == NULL || n == 0)
+			return p;
+		if (n > (uint64_t)(end - p) || p >= end ||
+		    ++depth > TQ_THRIFT_MAX_DEPTH)
+			return NULL;
+		kt = *p >> 4;
+		vt = *p++ & 0x0f;
+		if (kt == TQ_THRIFT_TRUE || kt == TQ_THRIFT_FALSE)
+			kt = TQ_THRIFT_I8;
+		if (vt == TQ_THRIFT_TRUE || vt == TQ_THRIFT_FALSE)
+			vt = TQ_THRIFT_I8;
+		for (i = 0; i < n && p != NULL; i++)
+			if ((p = fast_value(p, end, kt, depth)) != NULL)
+				p = fast_value(p, end, vt, depth);
+		return p;
+	default:
+		return NULL;
+	}
+}
+
+/* fast_list passes over a list or set header and its elements. */
+static const uint8_t *
+fast_list(const uint8_t *p, const uint8_t *end, int depth)
+{
+	uint64_t n, i;
+	int et;
+
+	if (p >= end)
+		return NULL;
+	et = *p & 0x0f;
+	n = *p++ >> 4;
+	if (n == 15 && (p = fast_uvarint(p, end, &n)) == NULL)
+		return NULL;
+	if (n > (uint64_t)(end - p) || ++depth > TQ_THRIFT_MAX_DEPTH)
+		return NULL;
+	/* The common element types without a call each. */
+	switch (et) {
+	case TQ_THRIFT_STRUCT:
+		for (i = 0; i < n && p != NULL; i++)
+			p = fast_struct(p, end, depth);
+		return p;
+	case TQ_THRIFT_BINARY:
+		for (i = 0; i < n && p != NULL; i++)
+			p = fast_binary(p, end);
+		return p;
+	case TQ_THRIFT_I16:
+	case TQ_THRIFT_I32:
+	case TQ_THRIFT_I64:
+		for (i = 0; i < n && p != NULL; i++)
+			p = fast_varint(p, end);
+		return p;
+	case TQ_THRIFT_TRUE:
+	case TQ_THRIFT_FALSE:
+		et = TQ_THRIFT_I8;
+		break;
+	}
+	for (i = 0; i < n && p != NULL; i++)
+		p = fast_value(p, end, et, depth);
+	return p;
+}
+
+static const uint8_t *
+fast_struct(const uint8_t *p, const uint8_t *end, int depth)
+{
+	uint64_t v;
+	int64_t id;
+	uint8_t c;
+
+	if (++depth > TQ_THRIFT_MAX_DEPTH)
+		return NULL;
+	while (p < end) {
+		if ((c = *p++) == 0)
+			return p;
+		if ((c >> 4) == 0) {
+			if ((p = fast_uvarint(p, end, &v)) == NULL)
+				return NULL;
+			id = zigzag(v);
+			if (id < INT16_MIN || id > INT16_MAX)
+				return NULL;
+		}
+		switch (c & 0x0f) {
+		case TQ_THRIFT_TRUE:
+		case TQ_THRIFT_FALSE:
+			continue;
+		case TQ_THRIFT_I16:
+		case TQ_THRIFT_I32:
+		case TQ_THRIFT_I64:
+			p = fast_varint(p, end);
+			break;
+		case TQ_THRIFT_BINARY:
+			p = fast_binary(p, end);
+			break;
+		case TQ_THRIFT_STRUCT:
+			p = fast_struct(p, end, depth);
+			break;
+		case TQ_THRIFT_LIST:
+			p = fast_list(p, end, depth);
+			break;
+		default:
+			p = fast_value(p, end, c & 0x0f, depth);
+			break;
+		}
+		if (p == NULL)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* skip_struct takes the fast path, and the slow one when that fails. */
+static int
+skip_struct(struct tq_thrift_reader *r)
+{
+	const uint8_t *q;
+
+	if (r->rc != 0)
+		return r->rc;
+	if ((q = fast_struct(r->p, r->end, r->depth)) != NULL) {
+		r->p = q;
+		return 0;
+	}
+	return skip_struct_slow(r);
 }
 
 int

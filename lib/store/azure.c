@@ -65,13 +65,14 @@ cmp_kv(const void *x, const void *y)
 }
 
 static int
-add_header(struct curl_slist **l, const char *name, const char *value)
+add_header(const struct store_curl *c, struct curl_slist **l,
+    const char *name, const char *value)
 {
 	char line[2048];
 	struct curl_slist *t;
 
 	snprintf(line, sizeof(line), "%s: %s", name, value);
-	if ((t = curl_slist_append(*l, line)) == NULL)
+	if ((t = c->slist_append(*l, line)) == NULL)
 		return TQ_ENOMEM;
 	*l = t;
 	return 0;
@@ -137,9 +138,9 @@ az_prepare(void *ctx, struct http_req *r, struct curl_slist **hdrs,
 		ctype = "application/octet-stream";
 	qsort(h, (size_t)nh, sizeof(*h), cmp_kv);
 	for (i = 0; i < nh; i++)
-		if (add_header(&l, h[i].name, h[i].value) != 0)
+		if (add_header(&a->http.curl, &l, h[i].name, h[i].value) != 0)
 			goto out;
-	if (ctype[0] != '\0' && add_header(&l, "Content-Type", ctype) != 0)
+	if (ctype[0] != '\0' && add_header(&a->http.curl, &l, "Content-Type", ctype) != 0)
 		goto out;
 
 	if (a->sas == NULL) {
@@ -166,7 +167,7 @@ az_prepare(void *ctx, struct http_req *r, struct curl_slist **hdrs,
 		hmac_sha256(a->key, a->keylen, sts.data, sts.len, mac);
 		if (tq_buf_printf(&auth, "SharedKey %s:", a->account) != 0 ||
 		    base64_encode(&auth, mac, sizeof(mac), false) != 0 ||
-		    add_header(&l, "Authorization", (char *)auth.data) != 0)
+		    add_header(&a->http.curl, &l, "Authorization", (char *)auth.data) != 0)
 			goto out;
 	}
 	rc = 0;
@@ -175,7 +176,7 @@ out:
 	tq_buf_release(&sts);
 	tq_buf_release(&auth);
 	if (rc != 0) {
-		curl_slist_free_all(l);
+		a->http.curl.slist_free_all(l);
 		return tq_err_set(err, rc, "%s: out of memory", r->what);
 	}
 	*hdrs = l;

@@ -85,7 +85,7 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 	struct file_store *f = (struct file_store *)s;
 	unsigned char chunk[65536];
 	char *path = NULL;
-	uint64_t pos = k->off;
+	uint64_t pos = k->off, len;
 	struct stat st;
 	ssize_t r;
 	size_t want;
@@ -106,6 +106,14 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 		goto out;
 	}
 	k->total = (uint64_t)st.st_size;
+	/*
+	 * Objects are replaced by rename, never written in place: the size
+	 * at open is the object's, so a whole read stops there instead of
+	 * asking for more to see the end.  A file cut short meanwhile still
+	 * ends the read early; a range past the end is reported below.
+	 */
+	len = k->len > 0 ? k->len : (uint64_t)st.st_size > pos ?
+	    (uint64_t)st.st_size - pos : 0;
 	/* A buffer gets room for what the file holds now, and is read into
 	 * straight, in one pread when the file does not grow meanwhile. */
 	if (k->kind == SINK_BUF && (uint64_t)st.st_size > pos) {
@@ -125,12 +133,10 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 		want = sizeof(chunk);
 		if (k->kind == SINK_BUF && k->buf->cap - k->buf->len > want)
 			want = k->buf->cap - k->buf->len;
-		if (k->len > 0) {
-			if (k->got >= k->len)
-				break;
-			if (k->len - k->got < want)
-				want = (size_t)(k->len - k->got);
-		}
+		if (k->got >= len)
+			break;
+		if (len - k->got < want)
+			want = (size_t)(len - k->got);
 		if (k->kind == SINK_MEM)
 			r = pread(fd, k->mem + k->got, want, (off_t)pos);
 		else if (k->kind == SINK_BUF && k->buf->cap - k->buf->len >= want)
@@ -163,6 +169,73 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 out:
 	if (fd != -1)
 		close(fd);
+	free(path);
+	return rc;
+}
+
+/* An open object being visited: reads are preads, counted. */
+struct file_obj {
+	int		 fd;
+	uint64_t	 size;
+	uint64_t	 bytes;
+	const char	*key;
+};
+
+static int
+file_obj_read(void *obj, uint64_t off, size_t len, void *dst,
+    struct tq_err *err)
+{
+	struct file_obj *o = obj;
+	unsigned char *p = dst;
+	ssize_t r;
+
+	if (off > o->size || len > o->size - off)
+		return tq_err_set(err, TQ_ECORRUPT, "%s: range %llu+%zu ends "
+		    "past the object (%llu bytes)", o->key,
+		    (unsigned long long)off, len, (unsigned long long)o->size);
+	while (len > 0) {
+		if ((r = pread(o->fd, p, len, (off_t)off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return tq_err_sys(err, o->key);
+		}
+		if (r == 0)
+			return tq_err_set(err, TQ_ECORRUPT, "%s: cut short at "
+			    "%llu bytes", o->key, (unsigned long long)off);
+		p += r;
+		off += (uint64_t)r;
+		len -= (size_t)r;
+		o->bytes += (uint64_t)r;
+	}
+	return 0;
+}
+
+static int
+file_visit(struct tq_store *s, const char *key, tq_store_visit_fn fn,
+    void *arg, uint64_t *bytes, struct tq_err *err)
+{
+	struct file_store *f = (struct file_store *)s;
+	struct file_obj o = { -1, 0, 0, key };
+	struct stat st;
+	char *path;
+	int rc;
+
+	if ((path = fpath(f, key, err)) == NULL)
+		return TQ_ENOMEM;
+	if ((o.fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		rc = open_err("get", key, err);
+	else if (fstat(o.fd, &st) == -1)
+		rc = tq_err_sys(err, key);
+	else if (S_ISDIR(st.st_mode))
+		rc = tq_err_set(err, TQ_ENOTFOUND, "get %s: no such object", key);
+	else {
+		/* Replaced by rename, never in place: fstat's size holds. */
+		o.size = (uint64_t)st.st_size;
+		rc = fn(arg, o.size, file_obj_read, &o, err);
+	}
+	*bytes = o.bytes;
+	if (o.fd != -1)
+		close(o.fd);
 	free(path);
 	return rc;
 }
@@ -513,6 +586,7 @@ static const struct store_ops file_ops = {
 	.put_fd = file_put_fd,
 	.list = file_list,
 	.del = file_del,
+	.visit = file_visit,
 };
 
 int

@@ -101,14 +101,14 @@ gcs_json_url(struct tq_buf *out, const char *base, const char *bucket,
 }
 
 static int
-add_header(struct curl_slist **l, struct tq_buf *line, const char *name,
-    const char *value)
+add_header(const struct store_curl *c, struct curl_slist **l,
+    struct tq_buf *line, const char *name, const char *value)
 {
 	struct curl_slist *t;
 
 	tq_buf_reset(line);
 	if (tq_buf_printf(line, "%s: %s", name, value) != 0 ||
-	    (t = curl_slist_append(*l, (char *)line->data)) == NULL)
+	    (t = c->slist_append(*l, (char *)line->data)) == NULL)
 		return TQ_ENOMEM;
 	*l = t;
 	return 0;
@@ -146,18 +146,18 @@ gcs_prepare(void *ctx, struct http_req *r, struct curl_slist **hdrs,
 		goto out;
 	tq_buf_reset(&line);
 	if (tq_buf_printf(&line, "Authorization: Bearer %s", b->bearer) != 0 ||
-	    (l = curl_slist_append(NULL, (char *)line.data)) == NULL)
+	    (l = b->http.curl.slist_append(NULL, (char *)line.data)) == NULL)
 		goto out;
 	for (i = 0; i < r->nh; i++) {
 		if (strcmp(r->h[i].name, "content-type") == 0)
 			ctype = true;
-		if (add_header(&l, &line, r->h[i].name, r->h[i].value) != 0)
+		if (add_header(&b->http.curl, &l, &line, r->h[i].name, r->h[i].value) != 0)
 			goto out;
 	}
-	if (r->range[0] != '\0' && add_header(&l, &line, "Range", r->range) != 0)
+	if (r->range[0] != '\0' && add_header(&b->http.curl, &l, &line, "Range", r->range) != 0)
 		goto out;
 	/* libcurl would call a body a form otherwise. */
-	if (r->has_body && !ctype && add_header(&l, &line, "Content-Type",
+	if (r->has_body && !ctype && add_header(&b->http.curl, &l, &line, "Content-Type",
 	    "application/octet-stream") != 0)
 		goto out;
 	rc = 0;
@@ -167,7 +167,7 @@ out:
 	tq_buf_release(&line);
 	tq_buf_release(&name);
 	if (rc != 0) {
-		curl_slist_free_all(l);
+		b->http.curl.slist_free_all(l);
 		return tq_err_set(err, rc, "%s: out of memory", r->what);
 	}
 	*hdrs = l;

@@ -133,6 +133,7 @@ exchange(const char *path, const struct tq_store_opts *o, char **token,
 	json_t *kf = NULL, *ans = NULL;
 	const char *email, *pem, *uri, *tok;
 	struct tq_buf jwt, form, resp, text;
+	struct store_curl c;
 	struct curl_slist *hd = NULL;
 	CURL *e = NULL;
 	CURLcode cc;
@@ -143,7 +144,10 @@ exchange(const char *path, const struct tq_store_opts *o, char **token,
 	tq_buf_init(&form, 64 * 1024);
 	tq_buf_init(&resp, TQ_STORE_MAX_ERRBODY);
 	tq_buf_init(&text, TQ_STORE_MAX_KEYFILE);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	memset(&c, 0, sizeof(c));
+	if ((rc = store_curl_open(&c, err)) != 0)
+		goto out;
+	if (c.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		rc = tq_err_set(err, TQ_EIO, "libcurl initialisation failed");
 		goto out;
 	}
@@ -170,31 +174,31 @@ exchange(const char *path, const struct tq_store_opts *o, char **token,
 		rc = tq_err_set(err, TQ_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((e = curl_easy_init()) == NULL || (hd = curl_slist_append(NULL,
+	if ((e = c.easy_init()) == NULL || (hd = c.slist_append(NULL,
 	    "Content-Type: application/x-www-form-urlencoded")) == NULL) {
 		rc = tq_err_set(err, TQ_ENOMEM, "out of memory");
 		goto out;
 	}
-	curl_easy_setopt(e, CURLOPT_URL, uri);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hd);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, (char *)form.data);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)form.len);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &resp);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+	c.easy_setopt(e, CURLOPT_URL, uri);
+	c.easy_setopt(e, CURLOPT_HTTPHEADER, hd);
+	c.easy_setopt(e, CURLOPT_POSTFIELDS, (char *)form.data);
+	c.easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)form.len);
+	c.easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
+	c.easy_setopt(e, CURLOPT_WRITEDATA, &resp);
+	c.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	c.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	c.easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	c.easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
 	if (o->insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+		c.easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		c.easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	if ((cc = curl_easy_perform(e)) != CURLE_OK) {
+	if ((cc = c.easy_perform(e)) != CURLE_OK) {
 		rc = tq_err_set(err, TQ_EIO, "token exchange: %s",
-		    curl_easy_strerror(cc));
+		    c.easy_strerror(cc));
 		goto out;
 	}
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	c.easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	if ((ans = json_loadb((char *)resp.data, resp.len, 0, &je)) == NULL ||
 	    status != 200 || json_unpack(ans, "{s:s}", "access_token", &tok) !=
 	    0) {
@@ -219,9 +223,11 @@ out:
 	tq_buf_release(&jwt);
 	tq_buf_release(&form);
 	tq_buf_release(&resp);
-	curl_slist_free_all(hd);
+	if (hd != NULL)
+		c.slist_free_all(hd);
 	if (e != NULL)
-		curl_easy_cleanup(e);
+		c.easy_cleanup(e);
+	store_curl_close(&c);
 	json_decref(ans);
 	json_decref(kf);
 	return rc;

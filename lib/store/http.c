@@ -54,7 +54,7 @@ rng_next(struct http *h)
 }
 
 static void
-conn_free(struct http_conn *c)
+conn_free(struct http *h, struct http_conn *c)
 {
 	int i;
 
@@ -63,34 +63,34 @@ conn_free(struct http_conn *c)
 	if (c->easy != NULL)
 		for (i = 0; i < c->neasy; i++)
 			if (c->easy[i] != NULL)
-				curl_easy_cleanup(c->easy[i]);
+				h->curl.easy_cleanup(c->easy[i]);
 	free(c->easy);
 	if (c->multi != NULL)
-		curl_multi_cleanup(c->multi);
+		h->curl.multi_cleanup(c->multi);
 	free(c);
 }
 
 /* conn_new makes a set of opts->concurrency handles. */
 static struct http_conn *
-conn_new(const struct tq_store_opts *opts)
+conn_new(struct http *h, const struct tq_store_opts *opts)
 {
 	struct http_conn *c;
 	int i;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	if ((c->multi = curl_multi_init()) == NULL ||
+	if ((c->multi = h->curl.multi_init()) == NULL ||
 	    (c->easy = calloc((size_t)opts->concurrency, sizeof(CURL *))) ==
 	    NULL) {
-		conn_free(c);
+		conn_free(h, c);
 		return NULL;
 	}
 	c->neasy = opts->concurrency;
-	curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	h->curl.multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 	    (long)opts->concurrency);
 	for (i = 0; i < c->neasy; i++)
-		if ((c->easy[i] = curl_easy_init()) == NULL) {
-			conn_free(c);
+		if ((c->easy[i] = h->curl.easy_init()) == NULL) {
+			conn_free(h, c);
 			return NULL;
 		}
 	return c;
@@ -114,11 +114,15 @@ http_init(struct http *h, const struct tq_store_opts *opts,
 	if (pthread_mutex_init(&h->mu, NULL) != 0)
 		return tq_err_set(err, TQ_ENOMEM, "libcurl: no mutex");
 	h->mu_init = true;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (store_curl_open(&h->curl, err) != 0) {
+		http_release(h);
+		return TQ_EUNSUPPORTED;
+	}
+	if (h->curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		http_release(h);
 		return tq_err_set(err, TQ_EIO, "libcurl initialisation failed");
 	}
-	if ((h->idle = conn_new(opts)) == NULL) {
+	if ((h->idle = conn_new(h, opts)) == NULL) {
 		http_release(h);
 		return tq_err_set(err, TQ_ENOMEM, "libcurl: out of memory");
 	}
@@ -132,11 +136,12 @@ http_release(struct http *h)
 
 	while ((c = h->idle) != NULL) {
 		h->idle = c->next;
-		conn_free(c);
+		conn_free(h, c);
 	}
 	if (h->mu_init)
 		pthread_mutex_destroy(&h->mu);
 	h->mu_init = false;
+	store_curl_close(&h->curl);
 }
 
 void
@@ -156,7 +161,8 @@ http_req_release(struct http_req *r)
 {
 	tq_buf_release(&r->resp);
 	tq_buf_release(&r->url);
-	curl_slist_free_all(r->slist);
+	if (r->slist != NULL)
+		r->curl->slist_free_all(r->slist);
 	r->slist = NULL;
 }
 
@@ -364,8 +370,8 @@ setup(struct http *h, CURL *e, struct http_req *r)
 	struct curl_slist *hd = NULL;
 	int rc;
 
-	curl_easy_reset(e);
-	curl_slist_free_all(r->slist);
+	h->curl.easy_reset(e);
+	h->curl.slist_free_all(r->slist);
 	r->slist = NULL;
 	tq_buf_reset(&r->url);
 	tq_buf_reset(&r->resp);
@@ -386,46 +392,47 @@ setup(struct http *h, CURL *e, struct http_req *r)
 			    (unsigned long long)from);
 	}
 	if ((rc = h->prepare(h->ctx, r, &hd, &r->err)) != 0) {
-		curl_slist_free_all(hd);
+		h->curl.slist_free_all(hd);
 		return rc;
 	}
 	if (r->has_body) {
 		struct curl_slist *t;
 
-		if ((t = curl_slist_append(hd, "Expect:")) == NULL) {
-			curl_slist_free_all(hd);
+		if ((t = h->curl.slist_append(hd, "Expect:")) == NULL) {
+			h->curl.slist_free_all(hd);
 			return tq_err_set(&r->err, TQ_ENOMEM, "out of memory");
 		}
 		hd = t;
 	}
 	r->slist = hd;
-	curl_easy_setopt(e, CURLOPT_URL, (char *)r->url.data);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hd);
-	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+	r->curl = &h->curl;
+	h->curl.easy_setopt(e, CURLOPT_URL, (char *)r->url.data);
+	h->curl.easy_setopt(e, CURLOPT_HTTPHEADER, hd);
+	h->curl.easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
 	if (strcmp(r->method, "HEAD") == 0)
-		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+		h->curl.easy_setopt(e, CURLOPT_NOBODY, 1L);
 	if (r->has_body) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body != NULL ?
+		h->curl.easy_setopt(e, CURLOPT_POSTFIELDS, r->body != NULL ?
 		    (const char *)r->body : "");
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		h->curl.easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)r->body_len);
 	}
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	h->curl.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+	h->curl.easy_setopt(e, CURLOPT_WRITEDATA, r);
+	h->curl.easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	h->curl.easy_setopt(e, CURLOPT_HEADERDATA, r);
+	h->curl.easy_setopt(e, CURLOPT_PRIVATE, r);
+	h->curl.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	h->curl.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	h->curl.easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
 	/* A transfer fails when it moves under 1 byte/s for timeout_ms. */
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+	h->curl.easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	h->curl.easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
 	    (o->timeout_ms + 999) / 1000);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	h->curl.easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	if (o->insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+		h->curl.easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		h->curl.easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	return 0;
 }
@@ -577,7 +584,7 @@ finish(struct http *h, CURL *easy, struct http_req *r, CURLcode cc)
 	    (r->status == 308 && r->accept_308))) {
 		curl_off_t cl = -1;
 
-		if (curl_easy_getinfo(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+		if (h->curl.easy_getinfo(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
 		    &cl) == CURLE_OK && cl >= 0)
 			r->content_length = (uint64_t)cl;
 		if (r->sink != NULL)
@@ -594,7 +601,7 @@ finish(struct http *h, CURL *easy, struct http_req *r, CURLcode cc)
 	}
 	if (cc != CURLE_OK) {
 		r->rc = tq_err_set(&r->err, TQ_EIO, "%s: %s%s", r->what,
-		    curl_easy_strerror(cc), r->attempt > 0 ?
+		    h->curl.easy_strerror(cc), r->attempt > 0 ?
 		    " (retries exhausted)" : "");
 		return false;
 	}
@@ -636,7 +643,7 @@ http_run(struct http *h, struct http_req **reqs, size_t n, struct tq_err *err)
 		h->idle = c->next;
 	pthread_mutex_unlock(&h->mu);
 	/* Another thread runs a batch: this one gets handles of its own. */
-	if (c == NULL && (c = conn_new(h->opts)) == NULL)
+	if (c == NULL && (c = conn_new(h, h->opts)) == NULL)
 		return tq_err_set(err, TQ_ENOMEM, "libcurl: out of memory");
 	rc = run_on(h, c, reqs, n, err);
 	pthread_mutex_lock(&h->mu);
@@ -693,10 +700,10 @@ run_on(struct http *h, struct http_conn *c, struct http_req **reqs, size_t n,
 				done++;
 				continue;
 			}
-			if ((mc = curl_multi_add_handle(c->multi, c->easy[s])) !=
+			if ((mc = h->curl.multi_add_handle(c->multi, c->easy[s])) !=
 			    CURLM_OK) {
 				rc = tq_err_set(err, TQ_EIO, "libcurl: %s",
-				    curl_multi_strerror(mc));
+				    h->curl.multi_strerror(mc));
 				goto out;
 			}
 			slot[s] = pick;
@@ -713,13 +720,13 @@ run_on(struct http *h, struct http_conn *c, struct http_req **reqs, size_t n,
 				usleep((useconds_t)(wait * 1000));
 			continue;
 		}
-		if ((mc = curl_multi_perform(c->multi, &left)) != CURLM_OK) {
+		if ((mc = h->curl.multi_perform(c->multi, &left)) != CURLM_OK) {
 			rc = tq_err_set(err, TQ_EIO, "libcurl: %s",
-			    curl_multi_strerror(mc));
+			    h->curl.multi_strerror(mc));
 			goto out;
 		}
 		finished = 0;
-		while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
+		while ((m = h->curl.multi_info_read(c->multi, &left)) != NULL) {
 			struct http_req *r = NULL;
 			CURLcode cc;
 
@@ -732,7 +739,7 @@ run_on(struct http *h, struct http_conn *c, struct http_req **reqs, size_t n,
 			if (s == c->neasy)
 				continue;
 			r = slot[s];
-			curl_multi_remove_handle(c->multi, c->easy[s]);
+			h->curl.multi_remove_handle(c->multi, c->easy[s]);
 			slot[s] = NULL;
 			running--;
 			if (!finish(h, c->easy[s], r, cc))
@@ -742,17 +749,17 @@ run_on(struct http *h, struct http_conn *c, struct http_req **reqs, size_t n,
 		/* Freed slots are refilled before waiting again. */
 		if (finished > 0)
 			continue;
-		if (running > 0 && (mc = curl_multi_poll(c->multi, NULL, 0,
+		if (running > 0 && (mc = h->curl.multi_poll(c->multi, NULL, 0,
 		    wait < 1 ? 1 : (int)wait, NULL)) != CURLM_OK) {
 			rc = tq_err_set(err, TQ_EIO, "libcurl: %s",
-			    curl_multi_strerror(mc));
+			    h->curl.multi_strerror(mc));
 			goto out;
 		}
 	}
 out:
 	for (s = 0; s < c->neasy; s++)
 		if (slot[s] != NULL)
-			curl_multi_remove_handle(c->multi, c->easy[s]);
+			h->curl.multi_remove_handle(c->multi, c->easy[s]);
 	free(slot);
 	return rc;
 }

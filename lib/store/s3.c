@@ -107,7 +107,7 @@ s3_prepare(void *ctx, struct http_req *r, struct curl_slist **hdrs,
 
 	if (b->bearer != NULL) {
 		if (tq_buf_printf(&auth, "Authorization: Bearer %s",
-		    b->bearer) != 0 || (t = curl_slist_append(l,
+		    b->bearer) != 0 || (t = b->http.curl.slist_append(l,
 		    (char *)auth.data)) == NULL)
 			goto out;
 		l = t;
@@ -136,14 +136,14 @@ s3_prepare(void *ctx, struct http_req *r, struct curl_slist **hdrs,
 		    r->payload_hash, amzdate, b->region, "s3", b->access,
 		    b->secret, &auth) != 0 || tq_buf_putc(&auth, '\0') != 0)
 			goto out;
-		if ((t = curl_slist_append(l, (char *)auth.data)) == NULL)
+		if ((t = b->http.curl.slist_append(l, (char *)auth.data)) == NULL)
 			goto out;
 		l = t;
 		for (i = 0; i < ns; i++) {
 			tq_buf_reset(&line);
 			if (tq_buf_printf(&line, "%s: %s", sh[i].name,
 			    sh[i].value) != 0 ||
-			    (t = curl_slist_append(l, (char *)line.data)) == NULL)
+			    (t = b->http.curl.slist_append(l, (char *)line.data)) == NULL)
 				goto out;
 			l = t;
 		}
@@ -153,19 +153,19 @@ s3_prepare(void *ctx, struct http_req *r, struct curl_slist **hdrs,
 			tq_buf_reset(&line);
 			if (tq_buf_printf(&line, "%s: %s", r->h[i].name,
 			    r->h[i].value) != 0 ||
-			    (t = curl_slist_append(l, (char *)line.data)) == NULL)
+			    (t = b->http.curl.slist_append(l, (char *)line.data)) == NULL)
 				goto out;
 			l = t;
 		}
 	if (r->range[0] != '\0') {
 		tq_buf_reset(&line);
 		if (tq_buf_printf(&line, "Range: %s", r->range) != 0 ||
-		    (t = curl_slist_append(l, (char *)line.data)) == NULL)
+		    (t = b->http.curl.slist_append(l, (char *)line.data)) == NULL)
 			goto out;
 		l = t;
 	}
 	if (r->has_body && r->nh == 0) {
-		if ((t = curl_slist_append(l,
+		if ((t = b->http.curl.slist_append(l,
 		    "Content-Type: application/octet-stream")) == NULL)
 			goto out;
 		l = t;
@@ -178,7 +178,7 @@ out:
 	tq_buf_release(&path);
 	tq_buf_release(&line);
 	if (rc != 0) {
-		curl_slist_free_all(l);
+		b->http.curl.slist_free_all(l);
 		return tq_err_set(err, rc, "%s: out of memory", r->what);
 	}
 	*hdrs = l;

@@ -167,6 +167,52 @@ tq_store_get_range(struct tq_store *s, const char *key, uint64_t off,
 	return s->ops->get(s, key, &k, err);
 }
 
+/* An object fetched whole, for a visit. */
+struct mem_obj {
+	const unsigned char	*data;
+	size_t			 len;
+	const char		*key;
+};
+
+static int
+mem_read(void *obj, uint64_t off, size_t len, void *dst, struct tq_err *err)
+{
+	struct mem_obj *o = obj;
+
+	if (off > o->len || len > o->len - off)
+		return tq_err_set(err, TQ_ECORRUPT, "%s: range %llu+%zu ends "
+		    "past the object (%zu bytes)", o->key,
+		    (unsigned long long)off, len, o->len);
+	memcpy(dst, o->data + off, len);
+	return 0;
+}
+
+int
+tq_store_visit(struct tq_store *s, const char *key, size_t max,
+    tq_store_visit_fn fn, void *arg, uint64_t *bytes, struct tq_err *err)
+{
+	struct tq_buf b;
+	struct mem_obj o;
+	int rc;
+
+	*bytes = 0;
+	if (!tq_store_key_valid(key))
+		return bad_key(key, err);
+	if (s->ops->visit != NULL)
+		return s->ops->visit(s, key, fn, arg, bytes, err);
+	tq_buf_init(&b, max);
+	rc = tq_store_get(s, key, &b, err);
+	*bytes = b.len;
+	if (rc == 0) {
+		o.data = b.data;
+		o.len = b.len;
+		o.key = key;
+		rc = fn(arg, b.len, mem_read, &o, err);
+	}
+	tq_buf_release(&b);
+	return rc;
+}
+
 int
 tq_store_get_fd(struct tq_store *s, const char *key, int fd,
     struct tq_err *err)

@@ -191,6 +191,17 @@ pack_and_compare() {
 	done
 	[ "$(wc -l <"$d/get-url.jsonl")" -eq "$(wc -l <"$d/ids")" ]
 	diff -u "$d/get-local.jsonl" "$d/get-url.jsonl"
+	# One ID: the same trace; a block whose bloom says absent costs one
+	# read in both, the whole shard from the object store and its header
+	# and a word or few from the directory.
+	q=$(sed -n 7p "$d/ids")
+	diff -u <(tempo-get -s "$d/local" --explain "$q" 2>"$d/ex-local") \
+		<(tempo-get -s "$url" --explain "$q" 2>"$d/ex-url")
+	grep -q ' bloom-absent ' "$d/ex-url"
+	awk '$5 == "bloom-absent" && ($6 != "reads=1" || $7 != "bytes=102424") { exit 1 }' \
+		"$d/ex-url"
+	awk '$5 == "bloom-absent" { split($7, b, "="); if ($6 != "reads=1" || b[2] < 32 || b[2] > 80) exit 1 }' \
+		"$d/ex-local"
 	mirror "$url" "$d/mirror"
 	tempo-ql -j 1 -s "$url" -f jsonl --limit 100000 '{}' | sort >"$d/ql-url"
 	tempo-ql -j 1 -s "$d/mirror" -f jsonl --limit 100000 '{}' | sort >"$d/ql-mirror"

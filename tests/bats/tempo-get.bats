@@ -169,16 +169,82 @@ SPLIT=df3cccb6716d89195d05c9e03604e4bd
 		esac
 	done
 	[ "$n" -eq 2 ]
-	[[ ${stderr_lines[3]} =~ ^tempo-get:\ explain:\ $SPLIT\ total\ blocks=3\ read=3\ found=2\ reads=[0-9]+\ bytes=[0-9]+$ ]]
+	[[ ${stderr_lines[3]} =~ ^tempo-get:\ explain:\ $SPLIT\ total\ blocks=3\ read=3\ found=2\ reads=[0-9]+\ bytes=[0-9]+\ elapsed_us=[0-9]+$ ]]
 	# Block lines come in block ID order, as --list prints them.
 	[ "$(printf '%s\n' "${stderr_lines[@]:0:3}" | awk '{print $4}')" = \
 		"$(tempo-get -s "$STORE" --list -f json | jq -r .block_id)" ]
+}
+
+@test "tempo-get: --explain's total line follows the trace; its times add up to less than the run" {
+	local f="$BATS_TEST_TMPDIR/both" t0 t1 n
+	# stdout and stderr into one file, in the order they were written.
+	t0=$(date +%s%N)
+	tempo-get -s "$GSTORE" --explain $(cat "$BATS_FILE_TMPDIR/gen-ids") \
+		>"$f" 2>&1
+	t1=$(date +%s%N)
+	n=$(wc -l <"$BATS_FILE_TMPDIR/gen-ids")
+	[ "$(grep -c ' total .* elapsed_us=[0-9]*$' "$f")" -eq "$n" ]
+	# The line before each total line is its trace.
+	[ "$(grep -B1 ' total ' "$f" | grep -c '^{"resourceSpans"')" -eq "$n" ]
+	run -0 awk -v wall=$(( (t1 - t0) / 1000 )) \
+		'/ total / { split($NF, kv, "="); s += kv[2]; if (kv[2] <= 0) bad++ }
+		END { if (bad || s > wall) { print s, wall, bad; exit 1 } }' "$f"
+}
+
+@test "tempo-get: --explain's elapsed_us counts writing the trace (a slow reader)" {
+	local max
+	# 40 traces are over 500 KB of json, more than a pipe holds: one
+	# write waits for the reader's second of sleep.
+	run -0 --separate-stderr bash -c 'tempo-get -s "$1" --explain $(cat "$2") |
+		{ sleep 1; cat >/dev/null; }' _ "$GSTORE" "$BATS_FILE_TMPDIR/gen-ids"
+	max=$(sed -n 's/.* total .* elapsed_us=\([0-9]*\)$/\1/p' <<<"$stderr" |
+		sort -n | tail -n 1)
+	[ "$max" -ge 500000 ]
+}
+
+@test "tempo-get: a directory store never loads libcurl; an HTTP store without it is a clear error" {
+	local d="$BATS_TEST_TMPDIR/lib" z
+	# The dynamic loader's list of the files it loads.
+	LD_DEBUG=files run -0 --separate-stderr tempo-get -s "$STORE" "$SPLIT"
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $stderr == *"file=libc.so.6 "* ]]
+	[[ $stderr != *libcurl* ]]
+	# An S3 store loads it, here to find nothing listening on a free port.
+	LD_DEBUG=files AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s \
+		AWS_REGION=us-east-1 AWS_ENDPOINT_URL="http://127.0.0.1:$(free_port)" \
+		run -1 --separate-stderr tempo-get -s s3://bkt/p --list
+	[[ $stderr == *"file=libcurl.so.4 "* ]]
+	[[ $stderr == *"tempo-get: list: Couldn't connect to server"* ]]
+	# An empty file stands first in the search path for libcurl.so.4.
+	mkdir -p "$d"
+	: >"$d/libcurl.so.4"
+	LD_LIBRARY_PATH=$d AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s \
+		AWS_REGION=us-east-1 run -1 --separate-stderr \
+		tempo-get -s s3://bkt/p "$SPLIT"
+	[ -z "$output" ]
+	[[ $stderr == "tempo-get: s3://bkt/p: HTTP stores need libcurl: $d/libcurl.so.4: "* ]]
+	# A library that is not libcurl: the missing function is named.
+	z=$(ldd "$(command -v tempo-get)" | awk '$1 ~ /^libz\.so/ { print $3 }')
+	cp "$z" "$d/libcurl.so.4"
+	LD_LIBRARY_PATH=$d AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s \
+		AWS_REGION=us-east-1 run -1 --separate-stderr \
+		tempo-get -s s3://bkt/p "$SPLIT"
+	assert_equal "$stderr" "tempo-get: s3://bkt/p: HTTP stores need libcurl 7.85 or later: libcurl.so.4 has no curl_easy_cleanup"
 }
 
 @test "tempo-get: --explain for an absent ID: every block one read" {
 	run -3 --separate-stderr tempo-get -s "$STORE" --explain ffff
 	[ "$(grep -c ' bloom-absent reads=1 ' <<<"$stderr")" -eq 3 ]
 	assert_equal "${stderr_lines[4]}" "tempo-get: ffff: trace not found"
+	# One ID: the shard's 24-byte header and the words probed, 8 bytes
+	# each, at most k = 7.
+	run -0 awk '/ bloom-absent / { split($7, b, "=")
+		if (b[2] < 32 || b[2] > 80 || (b[2] - 24) % 8) exit 1 }' <<<"$stderr"
+	# Two: the first reads the shards whole and keeps them, the second
+	# reads nothing.
+	run -3 --separate-stderr tempo-get -s "$STORE" --explain -q ffff fffe
+	[ "$(grep -c '^tempo-get: explain: 0*ffff .* bloom-absent reads=1 bytes=102424 ' <<<"$stderr")" -eq 3 ]
+	[ "$(grep -c '^tempo-get: explain: 0*fffe .* bloom-absent reads=0 bytes=0 ' <<<"$stderr")" -eq 3 ]
 }
 
 @test "tempo-get: --start and --end skip blocks outside the range" {

@@ -408,6 +408,25 @@ test_store(void)
 	    "find: an absent ID is not found in a fresh block");
 	T_EQ_INT(ex.reads, 1, "find: a bloom miss costs one read");
 	tq_block_free(b);
+	T_EQ_INT(tq_block_open(st, "team-a", meta.block_id, &b, &e), 0,
+	    "reader: opens a third time");
+	tq_block_keep_shards(b, false);
+	T_EQ_INT(tq_block_find(b, missing, &a, &td, &ex, &e) +
+	    tq_block_find(b, missing, &a, &td, &ex, &e), 0,
+	    "find: not found twice, shards not kept");
+	T_EQ_INT(ex.reads, 1, "find: a shard not kept is read again");
+	T_OK(ex.bytes >= 24 + 8 && ex.bytes <= 24 + 8 * 7,
+	    "find: of a shard not kept, the header and a few words");
+	T_EQ_INT(tq_block_find(b, traces[0]->resource_spans[0]->scope_spans[0]->
+	    spans[0]->trace_id.data, &a, &td, &ex, &e), 1,
+	    "find: a trace found, shards not kept");
+	tq_block_keep_shards(b, true);
+	T_EQ_INT(tq_block_find(b, missing, &a, &td, &ex, &e), 0,
+	    "find: not found, shards kept again");
+	T_EQ_INT(tq_block_find(b, missing, &a, &td, &ex, &e), 0,
+	    "find: not found from the kept shard");
+	T_EQ_INT(ex.reads, 0, "find: a kept shard is not read again");
+	tq_block_free(b);
 	tq_store_free(st);
 	tq_arena_release(&a);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -48,6 +48,88 @@ count_maybe(struct tq_bloom *b, uint64_t from, uint64_t to)
 	return hits;
 }
 
+/* A shard in memory read through tq_bloom_shard_probe's callback. */
+struct mem_shard {
+	const uint8_t	*p;
+	size_t		 len;
+	size_t		 reads, bytes;
+	size_t		 fail_at;	/* the read that fails, from 1; 0 none */
+};
+
+static int
+mem_read(void *arg, uint64_t off, size_t len, void *dst, struct tq_err *err)
+{
+	struct mem_shard *m = arg;
+
+	if (++m->reads == m->fail_at)
+		return tq_err_set(err, TQ_EIO, "read %zu fails", m->reads);
+	if (off > m->len || len > m->len - off)
+		return tq_err_set(err, TQ_ECORRUPT, "past the end");
+	memcpy(dst, m->p + off, len);
+	m->bytes += len;
+	return 0;
+}
+
+/*
+ * test_probe: probing a shard word by word says what testing it whole
+ * says, reading its header and at most k words, and fails as it does.
+ */
+static void
+test_probe(void)
+{
+	struct tq_bloom *b;
+	struct tq_buf buf;
+	struct tq_err e;
+	struct mem_shard m;
+	uint8_t id[16];
+	size_t same = 0, most = 0, maybe = 0, absent_words = 0;
+	uint64_t i;
+	int want, got;
+
+	tq_bloom_new(20000, 0.01, TQ_BLOOM_SHARD_BYTES, &b, &e);
+	for (i = 0; i < 20000; i++) {
+		id_of(i, id);
+		tq_bloom_add(b, id);
+	}
+	tq_buf_init(&buf, 1 << 20);
+	tq_bloom_shard_encode(b, 0, &buf, &e);
+	for (i = 10000; i < 30000; i++) {
+		id_of(i, id);
+		memset(&m, 0, sizeof(m));
+		m.p = buf.data;
+		m.len = buf.len;
+		want = tq_bloom_shard_test(buf.data, buf.len, id, &e);
+		got = tq_bloom_shard_probe(mem_read, &m, buf.len, id, &e);
+		same += want == got;
+		maybe += got == 1;
+		if (m.bytes > most)
+			most = m.bytes;
+		if (got == 0)
+			absent_words += (m.bytes - 24) / 8;
+	}
+	T_EQ_INT(same, 20000, "probe: says what a whole test says");
+	T_OK(maybe >= 10000 && maybe < 10300, "probe: the 10000 added found");
+	T_EQ_INT(most, 24 + 7 * 8, "probe: header and at most k=7 words");
+	T_OK(absent_words < 3 * 10000, "probe: a miss stops at a clear bit");
+	memset(&m, 0, sizeof(m));
+	m.p = buf.data;
+	m.len = buf.len;
+	T_EQ_INT(tq_bloom_shard_probe(mem_read, &m, 20, id, &e), TQ_ECORRUPT,
+	    "probe: a short shard is corrupt");
+	T_EQ_INT(tq_bloom_shard_probe(mem_read, &m, buf.len - 8, id, &e),
+	    TQ_ECORRUPT, "probe: a shard shorter than m bits is corrupt");
+	T_OK(strstr(e.msg, "does not fit") != NULL, "probe: says why");
+	id_of(5, id);
+	memset(&m, 0, sizeof(m));
+	m.p = buf.data;
+	m.len = buf.len;
+	m.fail_at = 3;
+	T_EQ_INT(tq_bloom_shard_probe(mem_read, &m, buf.len, id, &e), TQ_EIO,
+	    "probe: a failed read is the probe's failure");
+	tq_buf_release(&buf);
+	tq_bloom_free(b);
+}
+
 int
 main(void)
 {
@@ -108,5 +190,6 @@ main(void)
 
 	T_EQ_INT(tq_bloom_new(10, 0, 1024, &b, &e), TQ_EINVAL,
 	    "args: fp 0 is refused");
+	test_probe();
 	return t_done();
 }

@@ -121,6 +121,181 @@ test_thrift(void)
 	tq_buf_release(&b);
 }
 
+/*
+ * ref_skip is a plain reference for tq_thrift_skip: the end of a value of
+ * type t at p, or NULL where the compact protocol (with our limits: depth,
+ * varints of 10 bytes, field ids of 16 bits, element counts no more than
+ * the bytes left) says it is bad.
+ */
+static const uint8_t *
+ref_skip(const uint8_t *p, const uint8_t *end, int t, int depth)
+{
+	uint64_t n = 0, v, i;
+	int shift, et, kt;
+
+#define REF_VARINT(x) do {						\
+		(x) = 0;						\
+		for (shift = 0;; shift += 7) {				\
+			if (p >= end || shift > 63)			\
+				return NULL;				\
+			(x) |= (uint64_t)(*p & 0x7f) << shift;		\
+			if (*p++ < 0x80)				\
+				break;					\
+		}							\
+	} while (0)
+	if (t == TQ_THRIFT_TRUE || t == TQ_THRIFT_FALSE)
+		return p;
+	if (t == TQ_THRIFT_I8 || t == TQ_THRIFT_DOUBLE || t == TQ_THRIFT_UUID) {
+		n = t == TQ_THRIFT_I8 ? 1 : t == TQ_THRIFT_DOUBLE ? 8 : 16;
+		return (uint64_t)(end - p) >= n ? p + n : NULL;
+	}
+	if (t == TQ_THRIFT_I16 || t == TQ_THRIFT_I32 || t == TQ_THRIFT_I64) {
+		REF_VARINT(v);
+		return p;
+	}
+	if (t == TQ_THRIFT_BINARY) {
+		REF_VARINT(n);
+		return n <= (uint64_t)(end - p) ? p + n : NULL;
+	}
+	if (++depth > TQ_THRIFT_MAX_DEPTH)
+		return NULL;
+	if (t == TQ_THRIFT_STRUCT) {
+		for (;;) {
+			if (p >= end)
+				return NULL;
+			if ((v = *p++) == 0)
+				return p;
+			et = (int)(v & 0x0f);
+			if ((v >> 4) == 0) {
+				REF_VARINT(n);
+				if ((int64_t)(n >> 1) > INT16_MAX + (int64_t)(n & 1))
+					return NULL;
+			}
+			if (et == 0 || (p = ref_skip(p, end, et, depth)) == NULL)
+				return NULL;
+		}
+	}
+	if (t == TQ_THRIFT_LIST || t == TQ_THRIFT_SET) {
+		if (p >= end)
+			return NULL;
+		et = *p & 0x0f;
+		n = *p++ >> 4;
+		if (n == 15)
+			REF_VARINT(n);
+		if (n > (uint64_t)(end - p))
+			return NULL;
+		kt = et;
+		et = et == TQ_THRIFT_TRUE || et == TQ_THRIFT_FALSE ?
+		    TQ_THRIFT_I8 : et;
+		for (i = 0; i < n; i++)
+			if (kt == 0 || (p = ref_skip(p, end, et, depth)) == NULL)
+				return NULL;
+		return p;
+	}
+	if (t == TQ_THRIFT_MAP) {
+		REF_VARINT(n);
+		if (n == 0)
+			return p;
+		if (n > (uint64_t)(end - p) || p >= end)
+			return NULL;
+		kt = *p >> 4;
+		et = *p++ & 0x0f;
+		for (i = 0; i < n; i++) {
+			if (kt == 0 || et == 0 || (p = ref_skip(p, end,
+			    kt == TQ_THRIFT_TRUE || kt == TQ_THRIFT_FALSE ?
+			    TQ_THRIFT_I8 : kt, depth)) == NULL)
+				return NULL;
+			if ((p = ref_skip(p, end, et == TQ_THRIFT_TRUE ||
+			    et == TQ_THRIFT_FALSE ? TQ_THRIFT_I8 : et,
+			    depth)) == NULL)
+				return NULL;
+		}
+		return p;
+	}
+#undef REF_VARINT
+	return NULL;
+}
+
+/*
+ * Skipping (a fast path, and a slow one for errors) agrees with ref_skip
+ * on a struct of every shape changed one byte at a time, and a failure
+ * names its byte.
+ */
+static void
+test_thrift_skip_mutations(void)
+{
+	struct tq_thrift_writer w;
+	struct tq_thrift_reader r;
+	struct tq_buf b;
+	struct tq_err e;
+	const uint8_t *want;
+	uint8_t *copy;
+	size_t pos, bad = 0, failed = 0, tried = 0;
+	int v, rc, id;
+
+	tq_buf_init(&b, 1 << 16);
+	tq_thrift_writer_init(&w, &b);
+	tq_thrift_w_struct_begin(&w);
+	tq_thrift_w_list(&w, 2, TQ_THRIFT_STRUCT, 3);
+	for (id = 0; id < 3; id++) {
+		tq_thrift_w_struct_begin(&w);
+		tq_thrift_w_i64(&w, 1, 123456789);
+		tq_thrift_w_list(&w, 2, TQ_THRIFT_BINARY, 2);
+		tq_thrift_w_bytes(&w, "rs", 2);
+		tq_thrift_w_bytes(&w, "element", 7);
+		tq_thrift_w_list(&w, 3, TQ_THRIFT_I32, 2);
+		tq_thrift_w_varint_i32(&w, 8);
+		tq_thrift_w_varint_i32(&w, -300);
+		tq_thrift_w_bool(&w, 4, true);
+		tq_thrift_w_struct_end(&w);
+	}
+	tq_thrift_w_field(&w, 3, TQ_THRIFT_MAP);
+	tq_buf_append(&b, "\x01\x85\x01k\x02", 5);
+	tq_thrift_w_field(&w, 4, TQ_THRIFT_DOUBLE);
+	tq_buf_append(&b, "\0\0\0\0\0\0\xf0\x3f", 8);
+	tq_thrift_w_list(&w, 5, TQ_THRIFT_TRUE, 2);
+	tq_buf_append(&b, "\x01\x02", 2);
+	tq_thrift_w_i32(&w, 400, 7);
+	tq_thrift_w_struct_end(&w);
+	T_EQ_INT(w.rc, 0, "thrift mutations: encode");
+	copy = malloc(b.len);
+	for (pos = 0; pos < b.len; pos++)
+		for (v = 0; v < 256; v++) {
+			memcpy(copy, b.data, b.len);
+			copy[pos] = (uint8_t)v;
+			want = ref_skip(copy, copy + b.len, TQ_THRIFT_STRUCT, 0);
+			tq_thrift_reader_init(&r, copy, b.len, &e);
+			rc = tq_thrift_skip(&r, TQ_THRIFT_STRUCT);
+			tried++;
+			if (rc != 0) {
+				failed++;
+				if (want != NULL || rc != TQ_ECORRUPT ||
+				    strstr(e.msg, " at byte ") == NULL)
+					bad++;
+			} else if (want != r.p)
+				bad++;
+		}
+	free(copy);
+	T_EQ_INT(bad, 0, "thrift mutations: skip agrees with the reference");
+	T_OK(failed > tried / 10 && failed < tried,
+	    "thrift mutations: some fail, some pass");
+
+	/* A bad type deep inside: the error names that byte. */
+	tq_buf_reset(&b);
+	tq_thrift_writer_init(&w, &b);
+	tq_thrift_w_struct_begin(&w);
+	tq_thrift_w_list(&w, 1, TQ_THRIFT_STRUCT, 1);
+	tq_thrift_w_struct_begin(&w);
+	tq_thrift_w_binary(&w, 1, "abc", 3);
+	tq_buf_putc(&b, 0x1e);		/* field 2 of type 14 */
+	tq_thrift_reader_init(&r, b.data, b.len, &e);
+	T_EQ_INT(tq_thrift_skip(&r, TQ_THRIFT_STRUCT), TQ_ECORRUPT,
+	    "thrift: a bad type in a list's struct");
+	T_OK(strstr(e.msg, "bad field type at byte 8") != NULL,
+	    "thrift: the error names its byte");
+	tq_buf_release(&b);
+}
+
 /* ---- Encodings ---- */
 
 static void
@@ -1139,6 +1314,7 @@ int
 main(void)
 {
 	test_thrift();
+	test_thrift_skip_mutations();
 	test_rle();
 	test_rle_levels();
 	test_delta();

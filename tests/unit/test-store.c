@@ -182,6 +182,30 @@ stop_after_one(void *arg, const char *key, uint64_t size, bool is_prefix)
 	return 42;
 }
 
+/* A visit that reads bytes 2..5 and then byte 9 of the object. */
+struct visit_log {
+	uint64_t	size;
+	char		got[5];
+	uint64_t	past_off;	/* then a read from here, to the end */
+	int		past_rc;
+};
+
+static int
+visit_some(void *arg, uint64_t size, tq_store_read_fn read, void *obj,
+    struct tq_err *err)
+{
+	struct visit_log *v = arg;
+	char tail[4];
+	int rc;
+
+	v->size = size;
+	if ((rc = read(obj, 2, 4, v->got, err)) != 0 ||
+	    (rc = read(obj, 9, 1, v->got + 4, err)) != 0)
+		return rc;
+	v->past_rc = read(obj, v->past_off, sizeof(tail), tail, err);
+	return 7;
+}
+
 static void
 test_file(void)
 {
@@ -228,6 +252,20 @@ test_file(void)
 	T_OK(memcmp(range, "hij", 3) == 0, "range bytes (the new content)");
 	T_EQ_INT(tq_store_get_range(s, "t/b1/data.parquet", 8, 3, range, &e),
 	    TQ_ECORRUPT, "range past the end");
+	{
+		struct visit_log v = { 0, "", 7, 0 };
+		uint64_t vb = 99;
+
+		T_EQ_INT(tq_store_visit(s, "t/b1/data.parquet", 1 << 20,
+		    visit_some, &v, &vb, &e), 7, "visit: fn's return");
+		T_EQ_INT(v.size, 10, "visit: the object's size");
+		T_OK(memcmp(v.got, "cdefj", 5) == 0, "visit: the ranges read");
+		T_EQ_INT(v.past_rc, TQ_ECORRUPT, "visit: a range past the end");
+		T_EQ_INT(vb, 5, "visit: only the bytes read are counted");
+		T_EQ_INT(tq_store_visit(s, "t/none", 1 << 20, visit_some, &v,
+		    &vb, &e), TQ_ENOTFOUND, "visit: a missing object");
+		T_EQ_INT(vb, 0, "visit: nothing read of a missing object");
+	}
 	T_EQ_INT(tq_store_head(s, "t/b1/data.parquet", &size, &e), 0, "head");
 	T_EQ_INT(size, 10, "head size");
 	T_EQ_INT(tq_store_head(s, "t/zz", &size, &e), TQ_ENOTFOUND,
