@@ -102,6 +102,9 @@ tq_ql_tok_text(enum tok t)
 	}
 }
 
+static int	lerr(struct lexer *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
 static int
 lerr(struct lexer *lx, size_t off, const char *fmt, ...)
 {

@@ -136,6 +136,9 @@ describe(const struct token *t, char *buf, size_t n)
 	}
 }
 
+static int	perr(struct parser *, const struct token *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
 static int
 perr(struct parser *p, const struct token *t, const char *fmt, ...)
 {
