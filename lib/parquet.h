@@ -264,6 +264,20 @@ struct tq_parquet_datum {
 typedef int	(*tq_parquet_write_fn)(void *arg, const void *p, size_t len,
 		    struct tq_err *err);
 
+struct tq_parquet_chunk;
+
+/*
+ * The chunk callback sees each column chunk as a row group is written:
+ * col, its metadata as the footer will have it (meta->stats valid during
+ * the call only) and, when the chunk has a dictionary page, that page's
+ * dict_n entries, PLAIN-encoded in dict_len bytes at dict (else NULL and
+ * zeros), valid during the call only.  Returns 0 or a negative TQ_E*
+ * code (with err filled), which fails the flush and the writer.
+ */
+typedef int	(*tq_parquet_chunk_fn)(void *arg, int col,
+		    const struct tq_parquet_chunk *meta, const uint8_t *dict,
+		    size_t dict_len, size_t dict_n, struct tq_err *err);
+
 struct tq_parquet_write_opts {
 	int		 codec;		/* default TQ_PARQUET_ZSTD */
 	int		 zstd_level;	/* default 3 */
@@ -284,6 +298,9 @@ struct tq_parquet_write_opts {
 	 * RLE_DICTIONARY; the bytes are the same.
 	 */
 	bool		 plain_dictionary;
+	/* Called for each column chunk written, when not NULL. */
+	tq_parquet_chunk_fn on_chunk;
+	void		*chunk_arg;
 };
 
 /*

@@ -1722,6 +1722,13 @@ write_chunk(struct tq_parquet_writer *w, struct wcol *c,
 		m->stats.max = c->max.data;
 		m->stats.max_len = c->max.len;
 	}
+	if (w->o.on_chunk != NULL) {
+		bool dict = m->dict_page_offset >= 0;
+
+		return w->o.on_chunk(w->o.chunk_arg, (int)(c - w->cols), m,
+		    dict ? c->dict.data : NULL, dict ? c->dict.len : 0,
+		    dict ? c->dict_n : 0, err);
+	}
 	return 0;
 }
 
