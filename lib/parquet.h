@@ -176,12 +176,14 @@ int	tq_parquet_schema_find(const struct tq_parquet_schema *s,
  * BOOLEAN b (0 or 1), INT32 i32, INT64 i64, FLOAT f32, DOUBLE f64,
  * BYTE_ARRAY off[]/data (value i is data[off[i] .. off[i+1]), n_values + 1
  * offsets), FIXED_LEN_BYTE_ARRAY and INT96 data (value i at
- * data + i * width).
+ * data + i * width).  Instead of def[] and rep[], the levels may come
+ * packed, lv[i] = def | rep << 16 (def and rep NULL then).
  */
 struct tq_parquet_batch {
 	size_t			 n_levels;
 	const uint16_t		*def;
 	const uint16_t		*rep;
+	const uint32_t		*lv;
 	size_t			 n_values;
 	const uint8_t		*b;
 	const int32_t		*i32;
