@@ -97,8 +97,8 @@ probe_of(uint64_t h, uint32_t probe[8])
  * parquet writer's chunk callback) and hashes the dictionary entries of
  * the string columns straight from the writer's memory.  Hashes are kept
  * once per column in an open-addressed table, so a value repeated in
- * every row group is one entry; a column found not covered has its
- * entries taken out again.
+ * every row group is one entry; the entries of a column found not covered
+ * stay (its values no longer count) until the table grows.
  */
 
 /* A column's state. */
@@ -115,8 +115,10 @@ struct tq_block_values_builder {
 	const struct tq_parquet_schema	*s;
 	uint8_t				*state;		/* by column */
 	uint64_t			*seeds;		/* by column */
+	size_t				*count;		/* entries, by column */
 	struct vent			*tab;
 	size_t				 size, n;	/* slots, entries */
+	size_t				 live;	/* entries of covered columns */
 	bool				 full;	/* too many: no filter */
 };
 
@@ -134,7 +136,8 @@ tq_block_values_builder_new(const struct tq_parquet_schema *s,
 
 	if ((b = calloc(1, sizeof(*b))) == NULL ||
 	    (b->state = calloc(n, 1)) == NULL ||
-	    (b->seeds = calloc(n, sizeof(*b->seeds))) == NULL) {
+	    (b->seeds = calloc(n, sizeof(*b->seeds))) == NULL ||
+	    (b->count = calloc(n, sizeof(*b->count))) == NULL) {
 		tq_block_values_builder_free(b);
 		return tq_err_set(err, TQ_ENOMEM, "values: out of memory");
 	}
@@ -160,6 +163,7 @@ tq_block_values_builder_free(struct tq_block_values_builder *b)
 		return;
 	free(b->state);
 	free(b->seeds);
+	free(b->count);
 	free(b->tab);
 	free(b);
 }
@@ -175,10 +179,9 @@ slot_of(const struct vent *tab, size_t size, uint64_t h, uint32_t col)
 	return i;
 }
 
-/* rehash moves b's entries to a table of size slots, leaving out those
- * of column drop + 1 (0: none). */
+/* rehash moves the entries of covered columns to a table of size slots. */
 static int
-rehash(struct tq_block_values_builder *b, size_t size, uint32_t drop)
+rehash(struct tq_block_values_builder *b, size_t size)
 {
 	struct vent *tab = calloc(size, sizeof(*tab));
 	size_t i, n = 0;
@@ -188,7 +191,7 @@ rehash(struct tq_block_values_builder *b, size_t size, uint32_t drop)
 	for (i = 0; i < b->size; i++) {
 		const struct vent *e = &b->tab[i];
 
-		if (e->col == 0 || e->col == drop)
+		if (e->col == 0 || b->state[e->col - 1] != COL_COVERED)
 			continue;
 		tab[slot_of(tab, size, e->h, e->col)] = *e;
 		n++;
@@ -207,20 +210,24 @@ add_hash(struct tq_block_values_builder *b, uint64_t h, uint32_t col)
 	size_t i;
 	int rc;
 
-	if (2 * (b->n + 1) > b->size && (rc = rehash(b, b->size ? 2 * b->size :
-	    4096, 0)) != 0)
+	/* Growing, the entries of columns not covered go: the table only
+	 * grows when those of covered ones fill half of it. */
+	if (2 * (b->n + 1) > b->size && (rc = rehash(b, 2 * b->live + 2 <=
+	    b->size ? b->size : b->size ? 2 * b->size : 4096)) != 0)
 		return rc;
 	i = slot_of(b->tab, b->size, h, col + 1);
 	if (b->tab[i].col != 0)
 		return 0;
 	b->tab[i].h = h;
 	b->tab[i].col = col + 1;
-	if (++b->n > BUILD_MAX) {
+	b->n++;
+	b->count[col]++;
+	if (++b->live > BUILD_MAX) {
 		/* No filter: the memory goes at once. */
 		b->full = true;
 		free(b->tab);
 		b->tab = NULL;
-		b->size = b->n = 0;
+		b->size = b->n = b->live = 0;
 	}
 	return 0;
 }
@@ -246,9 +253,7 @@ tq_block_values_builder_add(struct tq_block_values_builder *b, int col,
 		if (!meta->stats.has_min_max)
 			return 0;
 		b->state[col] = COL_NOT;
-		if (b->size > 0 && (rc = rehash(b, b->size,
-		    (uint32_t)col + 1)) != 0)
-			return tq_err_set(err, rc, "values: out of memory");
+		b->live -= b->count[col];
 		return 0;
 	}
 	for (i = 0; i < dict_n && !b->full; i++) {
@@ -279,9 +284,9 @@ tq_block_values_builder_finish(struct tq_block_values_builder *b,
 	uint8_t head[FIXED], *blocks;
 	int rc;
 
-	if (b->full || b->n > TQ_BLOCK_MAX_VALUES)
+	if (b->full || b->live > TQ_BLOCK_MAX_VALUES)
 		return 0;	/* no filter */
-	nblocks = (uint32_t)((b->n * BITS_PER_VALUE + 255) / 256);
+	nblocks = (uint32_t)((b->live * BITS_PER_VALUE + 255) / 256);
 	if (nblocks == 0)
 		nblocks = 1;
 	for (col = 0; col < s->n_columns; col++)
@@ -325,7 +330,8 @@ tq_block_values_builder_finish(struct tq_block_values_builder *b,
 		uint32_t probe[8];
 		int w;
 
-		if (b->tab[i].col == 0)
+		if (b->tab[i].col == 0 ||
+		    b->state[b->tab[i].col - 1] != COL_COVERED)
 			continue;
 		blk = blocks + (size_t)block_of(h, nblocks) * 32;
 		probe_of(h, probe);
