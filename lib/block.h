@@ -122,6 +122,20 @@ struct tq_vp4_trace {
 int	tq_vp4_trace_parse(const void *pb, size_t len, struct tq_arena *a,
 	    struct tq_vp4_trace *t, struct tq_err *err);
 
+/* One piece of a trace's protobuf: complete TracesData fields. */
+struct tq_pb_part {
+	const void	*p;
+	size_t		 len;
+};
+
+/*
+ * tq_vp4_trace_parse_parts is tq_vp4_trace_parse of the n parts, read in
+ * place as if concatenated (byte offsets in errors count so); the parts'
+ * bytes must outlive t, the list itself need not.
+ */
+int	tq_vp4_trace_parse_parts(const struct tq_pb_part *parts, size_t n,
+	    struct tq_arena *a, struct tq_vp4_trace *t, struct tq_err *err);
+
 /*
  * tq_vp4_rows_add_trace shreds a trace read by tq_vp4_trace_parse into r
  * as one row, the row tq_vp4_rows_add makes of the same trace unpacked
@@ -233,6 +247,11 @@ int	tq_block_writer_add(struct tq_block_writer *w, const Tq__TracesData *td,
  */
 int	tq_block_writer_add_pb(struct tq_block_writer *w, const void *pb,
 	    size_t len, struct tq_err *err);
+
+/* tq_block_writer_add_pb_parts is tq_block_writer_add_pb of the n parts,
+ * read in place as if concatenated (see tq_vp4_trace_parse_parts). */
+int	tq_block_writer_add_pb_parts(struct tq_block_writer *w,
+	    const struct tq_pb_part *parts, size_t n, struct tq_err *err);
 
 /*
  * tq_block_writer_finish writes the block: data.parquet, the bloom shards

@@ -267,12 +267,26 @@ int
 tq_block_writer_add_pb(struct tq_block_writer *w, const void *pb,
     size_t len, struct tq_err *err)
 {
+	struct tq_pb_part part;
+
+	part.p = pb;
+	part.len = len;
+	return tq_block_writer_add_pb_parts(w, &part, 1, err);
+}
+
+int
+tq_block_writer_add_pb_parts(struct tq_block_writer *w,
+    const struct tq_pb_part *parts, size_t n, struct tq_err *err)
+{
 	struct tq_vp4_trace t;
+	size_t i, len = 0;
 	int rc;
 
+	for (i = 0; i < n; i++)
+		len += parts[i].len;
 	tq_arena_reset(&w->arena);
-	if ((rc = tq_vp4_trace_parse(pb, len, &w->arena, &t, err)) != 0 ||
-	    (rc = in_order(w, t.id, err)) != 0 ||
+	if ((rc = tq_vp4_trace_parse_parts(parts, n, &w->arena, &t,
+	    err)) != 0 || (rc = in_order(w, t.id, err)) != 0 ||
 	    (rc = tq_vp4_rows_add_trace(w->rows, &t, err)) != 0)
 		return rc;
 	return added(w, t.id, t.start_ns, t.end_ns, len, err);
