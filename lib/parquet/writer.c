@@ -1526,8 +1526,8 @@ level_scan(const uint16_t *lv, size_t n, uint16_t x, uint16_t *top,
 
 /*
  * split_levels splits the n packed levels at lv into def[] and rep[],
- * finding the greatest of each, the number of
- * defs equal to md and of reps equal to 0.
+ * finding the greatest of each, the number of defs equal to md and of
+ * reps equal to 0.
  */
 static void
 split_levels(const uint32_t *lv, size_t n, uint16_t md, uint16_t *def,
@@ -1613,6 +1613,9 @@ write_packed(struct tq_parquet_writer *w, struct wcol *c, int col,
 	tq_buf_reset(&w->srep);
 	if (n > 0 && (b->lv[0] >> 16) == 0 && values_ok(c, b) &&
 	    no_cut(w, c, b)) {
+		/* The column's level buffers change (and may move): what
+		 * the levels memo saw of them is stale from here on. */
+		w->lv_gen++;
 		if ((keep_def && (rc = level_room(&c->def, n)) != 0) ||
 		    (keep_rep && (rc = level_room(&c->rep, n)) != 0))
 			return value_error(c, rc, err);
@@ -1634,7 +1637,6 @@ write_packed(struct tq_parquet_writer *w, struct wcol *c, int col,
 				nr0 = n;
 			c->n_rows += nr0;
 			c->rg_rows += (int64_t)nr0;
-			w->lv_gen++;
 			c->def.len += keep_def ? 2 * n : 0;
 			c->rep.len += keep_rep ? 2 * n : 0;
 			c->n_levels += n;
