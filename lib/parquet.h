@@ -219,7 +219,20 @@ struct tq_parquet_column {
 	size_t			 data_len;
 	uint32_t		*idx;
 	struct tq_parquet_column *dict;
+	/* Read in part (tq_parquet_reader_read_some): the runs of pages
+	 * decoded, in order; n_parts 0 when every page was. */
+	const struct tq_parquet_part *parts;
+	size_t			 n_parts;
 	struct tq_parquet_colmem *mem;	/* private */
+};
+
+/* Entries [first, first + n) of a chunk, decoded at index level of the
+ * column's levels and index value of its values. */
+struct tq_parquet_part {
+	size_t			 first;
+	size_t			 n;
+	size_t			 level;
+	size_t			 value;
 };
 
 /* tq_parquet_column_release frees c's memory (c itself is the caller's). */
@@ -316,6 +329,7 @@ struct tq_parquet_column_opts {
 	int		 encoding;
 	bool		 dictionary;
 	int		 codec;
+	size_t		 page_size;	/* data page target; 0: the file's */
 };
 
 struct tq_parquet_writer;
@@ -490,6 +504,23 @@ const struct tq_parquet_chunk *tq_parquet_reader_chunk(
 int	tq_parquet_reader_read_column(struct tq_parquet_reader *r, size_t rg,
 	    int col, int flags, struct tq_parquet_column *out,
 	    struct tq_err *err);
+
+/*
+ * A tq_parquet_want_fn says whether a reader needs entries [first, first
+ * + n) of a column chunk (its level entries, nulls included, counted from
+ * the chunk's first).  It is asked about each data page in order.
+ */
+typedef bool	(*tq_parquet_want_fn)(void *arg, size_t first, size_t n);
+
+/*
+ * tq_parquet_reader_read_some is tq_parquet_reader_read_column decoding
+ * only the data pages want(arg, ...) needs, the others not even
+ * decompressed: out->parts says which entries out holds.  A page that
+ * does not start a record is refused only when it is the chunk's first.
+ */
+int	tq_parquet_reader_read_some(struct tq_parquet_reader *r, size_t rg,
+	    int col, int flags, tq_parquet_want_fn want, void *arg,
+	    struct tq_parquet_column *out, struct tq_err *err);
 
 /*
  * tq_parquet_reader_read_dict reads only the dictionary page of a column

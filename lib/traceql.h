@@ -409,6 +409,12 @@ struct tq_ql_batch {
 	 * end), a value per trace rather than per span.
 	 */
 	tq_ql_fetch_fn	 fetch_traces;
+	/*
+	 * Only which traces match matters: the spansets of a query that is
+	 * one filter are left out (n 0), as most matches of a large search
+	 * are too old to be shown.
+	 */
+	bool		 traces_only;
 };
 
 /* A spanset attribute (by() value, aggregate) or a shown span field. */

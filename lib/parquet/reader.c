@@ -18,7 +18,7 @@
 #define TAIL_GUESS	(64u * 1024)
 
 /* The big arrays of a column, kept for reuse with TQ_PARQUET_READ_REUSE. */
-enum { M_DEF, M_REP, M_VALS, M_IDX, M_N };
+enum { M_DEF, M_REP, M_VALS, M_IDX, M_PARTS, M_N };
 
 struct tq_parquet_colmem {
 	struct tq_arena	 arena;		/* the dictionary */
@@ -271,6 +271,7 @@ struct dec {
 	struct tq_buf			*data;	/* out's byte values */
 	size_t				 width;
 	size_t				 cap;	/* level entries allocated */
+	size_t				 seen;	/* entries of the pages so far */
 	bool				 want_idx;
 	uint64_t			 off;	/* file offset of the page */
 	struct tq_err			*err;
@@ -793,7 +794,7 @@ decode_data_page(struct dec *d, const struct pq_page_header *h,
 	uint16_t *rep = c->rep ? c->rep + c->n_levels : NULL;
 	int rc;
 
-	if (n > d->cap - c->n_levels)
+	if (n > d->cap - d->seen)
 		return corrupt(d, "more values than the chunk declares");
 	if ((size_t)h->uncompressed_size > TQ_PARQUET_MAX_PAGE)
 		return tq_err_set(d->err, TQ_ELIMIT, "column %s: page of %d "
@@ -857,7 +858,7 @@ decode_data_page(struct dec *d, const struct pq_page_header *h,
 	}
 	if (cd->max_def == 0)
 		k = n;
-	if (cd->max_rep > 0 && c->n_levels == 0 && n > 0 && rep[0] != 0)
+	if (cd->max_rep > 0 && d->seen == 0 && n > 0 && rep[0] != 0)
 		return corrupt(d, "first repetition level is not 0");
 	if ((rc = decode_values(d, h->encoding, p, vlen, k)) != 0)
 		return rc;
@@ -940,9 +941,44 @@ start_column(struct tq_parquet_reader *r, int col, size_t cap, bool reuse,
 	return 0;
 }
 
+/* add_part records that the page of n entries at d->seen is decoded. */
+static int
+add_part(struct dec *d, size_t n)
+{
+	struct tq_parquet_column *c = d->out;
+	struct tq_buf *b = &c->mem->big[M_PARTS];
+	struct tq_parquet_part *last = c->n_parts ? (struct tq_parquet_part *)
+	    b->data + c->n_parts - 1 : NULL, p;
+	int rc;
+
+	if (last != NULL && last->first + last->n == d->seen) {
+		last->n += n;
+		return 0;
+	}
+	p.first = d->seen;
+	p.n = n;
+	p.level = c->n_levels;
+	p.value = c->n_values;
+	if ((rc = tq_buf_append(b, &p, sizeof(p))) != 0)
+		return tq_err_set(d->err, rc, "column %s: out of memory",
+		    d->cd->path);
+	c->parts = (const struct tq_parquet_part *)b->data;
+	c->n_parts++;
+	return 0;
+}
+
 int
 tq_parquet_reader_read_column(struct tq_parquet_reader *r, size_t rg,
     int col, int flags, struct tq_parquet_column *out, struct tq_err *err)
+{
+	return tq_parquet_reader_read_some(r, rg, col, flags, NULL, NULL, out,
+	    err);
+}
+
+int
+tq_parquet_reader_read_some(struct tq_parquet_reader *r, size_t rg,
+    int col, int flags, tq_parquet_want_fn want, void *arg,
+    struct tq_parquet_column *out, struct tq_err *err)
 {
 	const struct tq_parquet_chunk *ch;
 	const struct tq_parquet_column_desc *cd;
@@ -981,7 +1017,9 @@ tq_parquet_reader_read_column(struct tq_parquet_reader *r, size_t rg,
 	d.cap = (size_t)ch->num_values;
 	d.want_idx = (flags & TQ_PARQUET_READ_DICT_INDICES) != 0;
 	d.err = err;
-	while (out->n_levels < d.cap && pos < len) {
+	if (want != NULL)
+		tq_buf_reset(&out->mem->big[M_PARTS]);
+	while (d.seen < d.cap && pos < len) {
 		d.off = off + pos;
 		if ((rc = pq_page_header_decode(buf + pos, (size_t)(len - pos),
 		    d.off, &h, &used, err)) != 0) {
@@ -995,7 +1033,7 @@ tq_parquet_reader_read_column(struct tq_parquet_reader *r, size_t rg,
 		}
 		switch (h.type) {
 		case PQ_PAGE_DICT:
-			if (out->n_levels > 0) {
+			if (d.seen > 0) {
 				rc = corrupt(&d, "dictionary after data");
 				goto out;
 			}
@@ -1031,18 +1069,32 @@ tq_parquet_reader_read_column(struct tq_parquet_reader *r, size_t rg,
 			break;
 		case PQ_PAGE_DATA:
 		case PQ_PAGE_DATA_V2:
-			if ((rc = decode_data_page(&d, &h, buf + pos,
+			if (h.num_values < 0 ||
+			    (size_t)h.num_values > d.cap - d.seen) {
+				rc = corrupt(&d, "more values than the chunk "
+				    "declares");
+				goto out;
+			}
+			if (want != NULL && !want(arg, d.seen,
+			    (size_t)h.num_values)) {
+				d.seen += (size_t)h.num_values;
+				break;
+			}
+			if ((want != NULL && (rc = add_part(&d,
+			    (size_t)h.num_values)) != 0) ||
+			    (rc = decode_data_page(&d, &h, buf + pos,
 			    (size_t)h.compressed_size, ch->codec)) != 0)
 				goto out;
+			d.seen += (size_t)h.num_values;
 			break;
 		default:
 			break;	/* index pages and the unknown: skipped */
 		}
 		pos += (uint64_t)h.compressed_size;
 	}
-	if (out->n_levels != d.cap) {
+	if (d.seen != d.cap) {
 		rc = tq_err_set(err, TQ_ECORRUPT, "column %s: %zu of %zu values "
-		    "in the pages", cd->path, out->n_levels, d.cap);
+		    "in the pages", cd->path, d.seen, d.cap);
 		goto out;
 	}
 	if (out->idx != NULL)

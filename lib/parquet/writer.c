@@ -25,6 +25,7 @@ struct wcol {
 	bool		 dict_full;	/* fall back at the next page */
 	int		 codec;
 	size_t		 width;		/* fixed value size, 0 for BYTE_ARRAY */
+	size_t		 page_size;	/* data page target */
 
 	/* The open page. */
 	struct tq_buf	 def;		/* uint16_t each */
@@ -179,6 +180,7 @@ tq_parquet_writer_new(const struct tq_parquet_schema *s,
 		c->dict_active = c->use_dict;
 		c->codec = w->o.codec;
 		c->width = pq_value_size(c->cd->type, c->cd->type_length);
+		c->page_size = w->o.page_size;
 		tq_buf_init(&c->def, BUF_MAX);
 		tq_buf_init(&c->rep, BUF_MAX);
 		tq_buf_init(&c->vals, BUF_MAX);
@@ -247,6 +249,7 @@ tq_parquet_writer_set_column(struct tq_parquet_writer *w, int col,
 	c->use_dict = o->dictionary && t != TQ_PARQUET_BOOLEAN;
 	c->dict_active = c->use_dict;
 	c->codec = o->codec == -1 ? w->o.codec : o->codec;
+	c->page_size = o->page_size > 0 ? o->page_size : w->o.page_size;
 	return 0;
 bad:
 	return tq_err_set(err, TQ_EINVAL, "column %s: encoding %s does not "
@@ -1442,11 +1445,11 @@ no_cut(const struct tq_parquet_writer *w, const struct wcol *c,
 		data = b->off[b->n_values] - b->off[0];
 	else if (c->cd->type == TQ_PARQUET_FIXED_LEN_BYTE_ARRAY)
 		data = b->n_values * c->width;
-	if (data > w->o.page_size || b->n_values > w->o.page_size ||
-	    b->n_levels > w->o.page_size)
+	if (data > c->page_size || b->n_values > c->page_size ||
+	    b->n_levels > c->page_size)
 		return false;
 	add = b->n_levels / 2 + 1 + 12 * b->n_values + data;
-	return page_bytes(c) + add < w->o.page_size &&
+	return page_bytes(c) + add < c->page_size &&
 	    (!c->dict_active || c->dict.len + add <= w->o.dict_max);
 }
 
@@ -1456,7 +1459,7 @@ record_start(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 {
 	int rc;
 
-	if (c->n_levels > 0 && (page_bytes(c) >= w->o.page_size ||
+	if (c->n_levels > 0 && (page_bytes(c) >= c->page_size ||
 	    (c->dict_full && c->dict_active)) &&
 	    (rc = cut_page(w, c, err)) != 0)
 		return rc;

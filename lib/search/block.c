@@ -31,6 +31,13 @@
 #define RES	"rs.list.element.Resource."
 #define SCOPE	"rs.list.element.ss.list.element.Scope."
 #define MAX_COLS	64
+/*
+ * A value the dictionaries of this many row groups in a row held is
+ * common (rows are in trace ID order, values spread evenly): checking the
+ * next row groups' dictionaries for it would cost more than it saves.
+ */
+#define DICT_HELD_ENOUGH	8
+#define MAX_DICT_NEEDS		32
 
 /* Where entities of one kind start: an entry with rep <= rep and
  * def >= def begins a new one. */
@@ -47,6 +54,9 @@ struct src {
 	size_t				 n_spans, n_traces, n_rs, n_ss;
 	uint32_t			*span_trace, *span_rs, *span_ss;
 	uint32_t			*trace_first;
+	/* Where each trace's entries start in a column of spans' levels
+	 * (entries: spans, and one for each empty list on the way). */
+	uint32_t			*trace_entry;
 	const uint8_t			*want;	/* per trace; NULL: all */
 	/* A span column the query reads anyway: the skeleton's source
 	 * when it has the spans' levels (NULL: none). */
@@ -57,11 +67,13 @@ struct src {
 	uint32_t			*sel_span, *sel_trace, *sel_first;
 	uint32_t			*sel_pos;	/* by span */
 	size_t				 n_sel_spans, n_sel_traces;
+	size_t				 want_next;	/* want_sel's cursor */
 	/* Columns read, each slot reused (memory and all) by the same
 	 * column of the next row group; col_rg says which one it holds. */
 	struct tq_parquet_column	 cols[MAX_COLS];
 	int				 col_no[MAX_COLS];
 	int				 col_flags[MAX_COLS];
+	bool				 col_some[MAX_COLS];
 	size_t				 col_rg[MAX_COLS];
 	size_t				 ncols;
 	/* owners() results for this row group. */
@@ -72,6 +84,8 @@ struct src {
 		size_t				 n;
 	}				 owners[MAX_COLS];
 	size_t				 nowners;
+	/* Row groups in a row whose dictionaries held need i's value. */
+	unsigned			 dict_held[MAX_DICT_NEEDS];
 	struct tq_err			*err;
 };
 
@@ -118,9 +132,14 @@ level_of(const struct tq_parquet_schema *s, const char *list)
 	return l;
 }
 
-/* column reads column path (NULL when the file has no such column). */
+static bool	want_sel(void *, size_t, size_t);
+
+/*
+ * read_column reads column path (NULL when the file has no such column);
+ * with some, only the pages holding the selected traces' entries.
+ */
 static int
-column(struct src *x, const char *path, int flags,
+read_column(struct src *x, const char *path, int flags, bool some,
     const struct tq_parquet_column **out)
 {
 	int col = tq_parquet_schema_find(x->s, path), rc;
@@ -129,8 +148,16 @@ column(struct src *x, const char *path, int flags,
 	*out = NULL;
 	if (col < 0)
 		return 0;
+	/* Every page, when read already, serves a selection too. */
+	for (i = 0; some && i < x->ncols; i++)
+		if (x->col_no[i] == col && x->col_flags[i] == flags &&
+		    !x->col_some[i] && x->col_rg[i] == x->rg) {
+			*out = &x->cols[i];
+			return 0;
+		}
 	for (i = 0; i < x->ncols; i++)
-		if (x->col_no[i] == col && x->col_flags[i] == flags)
+		if (x->col_no[i] == col && x->col_flags[i] == flags &&
+		    x->col_some[i] == some)
 			break;
 	if (i == x->ncols) {
 		if (x->ncols == MAX_COLS)
@@ -140,18 +167,44 @@ column(struct src *x, const char *path, int flags,
 		memset(&x->cols[i], 0, sizeof(x->cols[0]));
 		x->col_no[i] = col;
 		x->col_flags[i] = flags;
+		x->col_some[i] = some;
 		x->col_rg[i] = SIZE_MAX;
 		x->ncols++;
 	}
+	/* A selection lasts one row group, as what is read for it. */
 	if (x->col_rg[i] != x->rg) {
 		x->col_rg[i] = SIZE_MAX;
-		if ((rc = tq_parquet_reader_read_column(x->pr, x->rg, col,
-		    flags | TQ_PARQUET_READ_REUSE, &x->cols[i], x->err)) != 0)
+		x->want_next = 0;
+		if ((rc = tq_parquet_reader_read_some(x->pr, x->rg, col,
+		    flags | TQ_PARQUET_READ_REUSE, some ? want_sel : NULL, x,
+		    &x->cols[i], x->err)) != 0)
 			return rc;
 		x->col_rg[i] = x->rg;
 	}
 	*out = &x->cols[i];
 	return 0;
+}
+
+/* column reads every page of column path. */
+static int
+column(struct src *x, const char *path, int flags,
+    const struct tq_parquet_column **out)
+{
+	return read_column(x, path, flags, false, out);
+}
+
+/* want_sel says whether entries [first, first + n) of a column of spans
+ * hold one of a selected trace; asked in order. */
+static bool
+want_sel(void *arg, size_t first, size_t n)
+{
+	struct src *x = arg;
+
+	while (x->want_next < x->n_sel_traces &&
+	    x->trace_entry[x->sel_trace[x->want_next] + 1] <= first)
+		x->want_next++;
+	return x->want_next < x->n_sel_traces &&
+	    x->trace_entry[x->sel_trace[x->want_next]] < first + n;
 }
 
 static void
@@ -342,55 +395,158 @@ enum { AS_PLAIN = -1, AS_HEX = -2 };
  * of level l (v holds n entities, zeroed: nil where absent); with remap,
  * v[remap[e]] instead, and nothing for entities remapped to UINT32_MAX.
  */
+/* How place_values puts values of a column into an array of entities. */
+struct placing {
+	const char			*path;
+	const struct tq_parquet_column	*c;
+	struct level			 l;
+	int				 how;
+	bool				 plain_int;
+	const uint32_t			*remap;
+	struct tq_ql_value		*v;
+	size_t				 n;
+	struct tq_arena			*a;
+};
+
+/* put_value puts value i of the column, of entity e, in place. */
+static inline int
+put_value(struct src *x, const struct placing *pl, size_t i, uint32_t e)
+{
+	const struct tq_parquet_column *c = pl->c;
+	struct tq_ql_value *v = pl->v;
+
+	if (e >= (pl->remap != NULL ? x->n_spans : pl->n))
+		return tq_err_set(x->err, TQ_ECORRUPT,
+		    "%s: more entities than spans", pl->path);
+	if (!wanted(x, pl->l, e))
+		return 0;
+	if (pl->remap != NULL && (e = pl->remap[e]) == UINT32_MAX)
+		return 0;
+	if (pl->how == AS_HEX) {
+		const uint8_t *p;
+		size_t len;
+
+		if (c->type != TQ_PARQUET_BYTE_ARRAY &&
+		    c->type != TQ_PARQUET_FIXED_LEN_BYTE_ARRAY)
+			return 0;
+		bytes_at(c, i, &p, &len);
+		if (!tq_search_hex(pl->a, p, len, &v[e]))
+			return tq_err_set(x->err, TQ_ENOMEM,
+			    "search: out of memory");
+	} else if (pl->plain_int) {
+		/* v[e] is zeroed: the type and number suffice. */
+		v[e].type = (uint8_t)pl->how;
+		v[e].u.i = ints_at(c, i);
+	} else {
+		value_at(c, i, pl->how, &v[e]);
+	}
+	return 0;
+}
+
+/* trace_at finds the trace whose entries start at entry e (-1: none). */
+static int64_t
+trace_at(const struct src *x, size_t e)
+{
+	size_t lo = 0, hi = x->n_traces;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->trace_entry[mid] < e)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < x->n_traces && x->trace_entry[lo] == e ? (int64_t)lo : -1;
+}
+
+/*
+ * place_some places a column of spans' values for the selected traces
+ * from the pages holding them alone.  Returns 1, having placed nothing,
+ * when a run of those pages does not start a trace (other writers may
+ * cut pages inside records): the caller then reads every page.
+ */
+static int
+place_some(struct src *x, struct placing *pl)
+{
+	const struct tq_parquet_column *c;
+	const struct tq_parquet_part *parts;
+	struct tq_parquet_part whole = { 0, 0, 0, 0 };
+	uint32_t lrep = (uint32_t)pl->l.rep, ldef = (uint32_t)pl->l.def;
+	size_t p, i, nparts;
+	int rc;
+
+	if ((rc = read_column(x, pl->path, TQ_PARQUET_READ_DICT_INDICES, true,
+	    &c)) != 0 || c == NULL)
+		return rc;
+	parts = c->parts;
+	nparts = c->n_parts;
+	if (c->def == NULL || c->rep == NULL)
+		return 1;
+	/* Read whole, the column is one part. */
+	if (c->n_parts == 0) {
+		whole.n = c->n_levels;
+		parts = &whole;
+		nparts = 1;
+	}
+	for (p = 0; p < nparts; p++)
+		if (trace_at(x, parts[p].first) < 0)
+			return 1;
+	pl->c = c;
+	pl->plain_int = (pl->how == TQ_QL_T_INT ||
+	    pl->how == TQ_QL_T_DURATION) && (c->type == TQ_PARQUET_INT64 ||
+	    c->type == TQ_PARQUET_INT32);
+	for (p = 0; p < nparts; p++) {
+		const struct tq_parquet_part *pt = &parts[p];
+		uint32_t maxdef = (uint32_t)x->s->columns[c->col].max_def;
+		uint32_t ent = x->trace_first[trace_at(x, pt->first)];
+		size_t vi = pt->value;
+
+		/* Spans are counted on from the first of the part's trace. */
+		for (i = pt->level; i < pt->level + pt->n; i++) {
+			uint32_t df = c->def[i];
+
+			ent += (c->rep[i] <= lrep) & (df >= ldef);
+			if (df == maxdef && (rc = put_value(x, pl, vi++,
+			    ent - 1)) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 static int
 place_values(struct src *x, const char *path, struct level l, int how,
     struct tq_arena *a, const uint32_t *remap, struct tq_ql_value *v,
     size_t n)
 {
+	struct placing pl = { .path = path, .l = l, .how = how,
+	    .remap = remap, .v = v, .n = n, .a = a };
 	const struct tq_parquet_column *c;
 	uint32_t *own;
 	size_t i, nent;
-	bool plain_int;
-	int rc;
+	int rc, col;
 
+	if (how == AS_PLAIN)
+		pl.how = TQ_QL_T_INT;
+	/* Results of a few traces: the pages holding their spans. */
+	if (remap != NULL && l.rep == x->span_l.rep &&
+	    l.def == x->span_l.def && (col = tq_parquet_schema_find(x->s,
+	    path)) >= 0 && x->s->columns[col].max_rep == l.rep &&
+	    (rc = place_some(x, &pl)) <= 0)
+		return rc;
 	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &c)) != 0 ||
 	    c == NULL)
 		return rc;
 	if ((rc = owners(x, c, l, a, &own, &nent)) != 0)
 		return rc;
-	if (how == AS_PLAIN)
-		how = TQ_QL_T_INT;
-	plain_int = (how == TQ_QL_T_INT || how == TQ_QL_T_DURATION) &&
-	    (c->type == TQ_PARQUET_INT64 || c->type == TQ_PARQUET_INT32);
-	for (i = 0; i < c->n_values; i++) {
-		uint32_t e = own[i];
-
-		if (e >= (remap != NULL ? x->n_spans : n))
-			return tq_err_set(x->err, TQ_ECORRUPT,
-			    "%s: more entities than spans", path);
-		if (!wanted(x, l, e))
-			continue;
-		if (remap != NULL && (e = remap[e]) == UINT32_MAX)
-			continue;
-		if (how == AS_HEX) {
-			const uint8_t *p;
-			size_t len;
-
-			if (c->type != TQ_PARQUET_BYTE_ARRAY &&
-			    c->type != TQ_PARQUET_FIXED_LEN_BYTE_ARRAY)
-				continue;
-			bytes_at(c, i, &p, &len);
-			if (!tq_search_hex(a, p, len, &v[e]))
-				return tq_err_set(x->err, TQ_ENOMEM,
-				    "search: out of memory");
-		} else if (plain_int) {
-			/* v[e] is zeroed: the type and number suffice. */
-			v[e].type = (uint8_t)how;
-			v[e].u.i = ints_at(c, i);
-		} else {
-			value_at(c, i, how, &v[e]);
-		}
-	}
+	pl.c = c;
+	pl.plain_int = (pl.how == TQ_QL_T_INT ||
+	    pl.how == TQ_QL_T_DURATION) && (c->type == TQ_PARQUET_INT64 ||
+	    c->type == TQ_PARQUET_INT32);
+	for (i = 0; i < c->n_values; i++)
+		if ((rc = put_value(x, &pl, i, own[i])) != 0)
+			return rc;
 	return 0;
 }
 
@@ -1490,8 +1646,9 @@ skeleton(struct src *x, struct tq_arena *a)
 {
 	const struct tq_parquet_column *c;
 	const struct tq_parquet_column_desc *d;
-	size_t i, k = 0, nrows, nspans;
-	uint32_t trace = 0, rs = 0, ss = 0, t, bad = 0;
+	const uint16_t *rep, *def;
+	size_t i, k = 0, nrows;
+	uint32_t trace = 0, rs = 0, ss = 0, t;
 	uint32_t rsrep = (uint32_t)x->rs_l.rep, rsdef = (uint32_t)x->rs_l.def;
 	uint32_t ssrep = (uint32_t)x->ss_l.rep, ssdef = (uint32_t)x->ss_l.def;
 	uint32_t sdef = (uint32_t)x->span_l.def;
@@ -1536,50 +1693,54 @@ skeleton(struct src *x, struct tq_arena *a)
 		return rc;
 	d = &x->s->columns[c->col];
 	nrows = (size_t)tq_parquet_reader_row_group_rows(x->pr, x->rg);
-	/* Spans: the entries that reach the span's level. */
-	for (i = 0, nspans = 0; i < c->n_levels; i++)
-		nspans += (c->def ? c->def[i] : d->max_def) >= x->span_l.def;
-	x->n_spans = nspans;
+	/* A column under the spans list has both levels. */
+	if ((rep = c->rep) == NULL || (def = c->def) == NULL)
+		return tq_err_set(x->err, TQ_ECORRUPT, "%s: no levels",
+		    d->path);
 	x->n_traces = nrows;
-	if ((x->span_trace = tq_arena_alloc(a, (nspans + 1) *
+	/* At most one span per entry. */
+	if ((x->span_trace = tq_arena_alloc(a, (c->n_levels + 1) *
 	    sizeof(uint32_t))) == NULL ||
-	    (x->span_rs = tq_arena_alloc(a, (nspans + 1) *
+	    (x->span_rs = tq_arena_alloc(a, (c->n_levels + 1) *
 	    sizeof(uint32_t))) == NULL ||
-	    (x->span_ss = tq_arena_alloc(a, (nspans + 1) *
+	    (x->span_ss = tq_arena_alloc(a, (c->n_levels + 1) *
 	    sizeof(uint32_t))) == NULL ||
 	    (x->trace_first = tq_arena_alloc(a, (nrows + 1) *
+	    sizeof(uint32_t))) == NULL ||
+	    (x->trace_entry = tq_arena_alloc(a, (nrows + 1) *
 	    sizeof(uint32_t))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	for (i = 0; i < c->n_levels; i++) {
-		uint32_t r = c->rep ? c->rep[i] : 0;
-		uint32_t df = c->def ? c->def[i] : (uint32_t)d->max_def;
-		uint32_t is_span = df >= sdef;
+		uint32_t r = rep[i], df = def[i];
 
 		if (r == 0) {
 			if (trace == nrows)
 				return tq_err_set(x->err, TQ_ECORRUPT,
 				    "%s: more records than rows", d->path);
+			x->trace_entry[trace] = (uint32_t)i;
 			x->trace_first[trace++] = (uint32_t)k;
 		}
 		rs += (r <= rsrep) & (df >= rsdef);
 		ss += (r <= ssrep) & (df >= ssdef);
-		bad |= is_span & ((rs == 0) | (ss == 0));
 		/* Stored for every entry, kept for spans. */
 		x->span_trace[k] = trace - 1;
 		x->span_rs[k] = rs - 1;
 		x->span_ss[k] = ss - 1;
-		k += is_span;
+		k += df >= sdef;
 	}
-	if (bad)
-		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
-		    d->path);
-	if (trace != nrows)
+	x->n_spans = k;
+	/* The counts only grow: a span before any resource or scope shows
+	 * in the first span. */
+	if (trace != nrows || (k > 0 && (x->span_rs[0] == UINT32_MAX ||
+	    x->span_ss[0] == UINT32_MAX)))
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
 		    d->path);
 	x->n_rs = rs;
 	x->n_ss = ss;
-	for (t = trace; t <= nrows; t++)
+	for (t = trace; t <= nrows; t++) {
 		x->trace_first[t] = (uint32_t)k;
+		x->trace_entry[t] = (uint32_t)c->n_levels;
+	}
 	return 0;
 }
 
@@ -1718,16 +1879,21 @@ may_hold(struct src *x, const struct tq_ql_need *needs, size_t n,
 	for (i = 0; i < n && *may; i++) {
 		struct tq_parquet_value v;
 		const struct tq_parquet_value *lo = &v, *hi = &v;
-		bool key_only;
+		bool key_only, dict = i >= MAX_DICT_NEEDS ||
+		    x->dict_held[i] < DICT_HELD_ENOUGH;
+		int how = TQ_PARQUET_PRUNE_STATS |
+		    (dict ? TQ_PARQUET_PRUNE_DICT : 0);
 
 		if (attr_value(x, &needs[i], path, sizeof(path), &v) &&
 		    (col = tq_parquet_schema_find(x->s, path)) >= 0 &&
 		    (rc = tq_parquet_reader_may_match(x->pr, x->rg, col, &v, &v,
-		    TQ_PARQUET_PRUNE_STATS | TQ_PARQUET_PRUNE_DICT, may,
-		    x->err)) != 0)
+		    how, may, x->err)) != 0)
 			return rc;
-		if (!*may)
+		if (!*may) {
+			if (i < MAX_DICT_NEEDS)
+				x->dict_held[i] = 0;
 			break;
+		}
 		if (!need_column(x, &needs[i], path, sizeof(path), &v, &key_only) ||
 		    (col = tq_parquet_schema_find(x->s, path)) < 0)
 			continue;
@@ -1744,9 +1910,10 @@ may_hold(struct src *x, const struct tq_ql_need *needs, size_t n,
 				continue;
 		}
 		if ((rc = tq_parquet_reader_may_match(x->pr, x->rg, col, lo, hi,
-		    TQ_PARQUET_PRUNE_STATS | TQ_PARQUET_PRUNE_DICT, may,
-		    x->err)) != 0)
+		    how, may, x->err)) != 0)
 			return rc;
+		if (i < MAX_DICT_NEEDS)
+			x->dict_held[i] = *may ? x->dict_held[i] + 1 : 0;
 	}
 	if (*may && (o->start_ns > 0 || o->end_ns > 0)) {
 		struct tq_parquet_value t = { .type = TQ_PARQUET_INT64 };
@@ -1816,6 +1983,7 @@ row_group(struct src *x, struct tq_search_query *sq, struct tq_arena *a,
 		b.only = block_only;
 		b.test = block_test;
 		b.fetch_traces = block_fetch_traces;
+		b.traces_only = pass == TQ_SEARCH_SCAN;
 		b.arg = x;
 		rc = tq_search_batch_pass(sq, &b, a, o, r, pass, NULL, newest,
 		    err);

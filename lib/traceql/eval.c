@@ -1271,15 +1271,52 @@ passing(struct tq_ql_eval *e, const uint8_t *mask, uint32_t first, size_t n,
 	return true;
 }
 
+/*
+ * A pipeline that starts with an operator on two filters, { a } op { b },
+ * finds nothing in a trace where a side the operator needs passes no
+ * span: both for &&, the structural operators and their union forms, b
+ * for the negated ones, either for ||.  pair_masks gives the sides'
+ * masks (NULL: not such a pipeline) and whether both are needed.
+ */
+static bool
+pair_masks(struct tq_ql_eval *e, const uint8_t **l, const uint8_t **r,
+    bool *need_l)
+{
+	const struct tq_ql_node *op = e->q->root->nitems > 0 ?
+	    e->q->root->items[0] : NULL;
+
+	*l = *r = NULL;
+	if (op == NULL || op->kind != TQ_QL_SPANSET_OP ||
+	    op->lhs->kind != TQ_QL_FILTER || op->rhs->kind != TQ_QL_FILTER)
+		return true;
+	switch (op->op) {
+	case TQ_QL_OP_SS_OR:
+		return true;
+	case TQ_QL_OP_NOT_CHILD: case TQ_QL_OP_NOT_PARENT:
+	case TQ_QL_OP_NOT_DESC: case TQ_QL_OP_NOT_ANCE:
+	case TQ_QL_OP_NOT_SIBL:
+		*need_l = false;
+		break;
+	default:
+		*need_l = true;
+		break;
+	}
+	if ((*need_l && (*l = filter_mask(e, op->lhs)) == NULL) ||
+	    (*r = filter_mask(e, op->rhs)) == NULL)
+		return false;
+	return true;
+}
+
 int
 tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
     struct tq_arena *a, struct tq_ql_match **out, size_t *n,
     struct tq_err *err)
 {
 	struct tq_ql_match *m = NULL;
-	const uint8_t *first = NULL;
+	const uint8_t *first = NULL, *lmask = NULL, *rmask = NULL;
+	uint8_t *want = NULL;
 	size_t t, nm = 0;
-	bool lone;
+	bool lone, need_l = false;
 
 	e->b = b;
 	e->a = a;
@@ -1300,19 +1337,36 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 	    (first = filter_mask(e, e->q->root->items[0])) == NULL)
 		return e->rc;
 	lone = first != NULL && e->q->root->nitems == 1;
+	if (!pair_masks(e, &lmask, &rmask, &need_l) ||
+	    (rmask != NULL && b->only != NULL &&
+	    (want = alloc(e, b->n_traces, 1)) == NULL))
+		return e->rc;
+	/* What the operator reads next, the source need only give for the
+	 * traces both sides may match in. */
+	for (t = 0; want != NULL && t < b->n_traces; t++) {
+		uint32_t f = b->trace_first[t], k = b->trace_first[t + 1] - f;
+
+		want[t] = k > 0 && memchr(rmask + f, 1, k) != NULL &&
+		    (!need_l || memchr(lmask + f, 1, k) != NULL);
+	}
+	if (want != NULL)
+		b->only(b->arg, want);
 	for (t = 0; t < b->n_traces && e->rc == 0; t++) {
 		struct sets in = { 0 }, res = { 0 };
 		struct tq_ql_set all = { 0 };
-		uint32_t i;
+		uint32_t i, f = b->trace_first[t];
 
-		all.n = b->trace_first[t + 1] - b->trace_first[t];
+		all.n = b->trace_first[t + 1] - f;
 		if (all.n == 0 || (first != NULL &&
-		    memchr(first + b->trace_first[t], 1, all.n) == NULL))
+		    memchr(first + f, 1, all.n) == NULL) ||
+		    (rmask != NULL && memchr(rmask + f, 1, all.n) == NULL) ||
+		    (need_l && memchr(lmask + f, 1, all.n) == NULL))
 			continue;
 		if (lone) {
 			/* A lone filter: its one spanset is the spans it
 			 * passes. */
-			if (!passing(e, first, b->trace_first[t], all.n, &m[nm]))
+			if (!b->traces_only && !passing(e, first,
+			    b->trace_first[t], all.n, &m[nm]))
 				break;
 			m[nm++].trace = (uint32_t)t;
 			continue;
@@ -1332,6 +1386,8 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 			nm++;
 		}
 	}
+	if (want != NULL)
+		b->only(b->arg, NULL);
 	if (e->rc != 0)
 		return e->rc;
 	*out = m;

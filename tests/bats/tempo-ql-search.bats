@@ -76,6 +76,31 @@ ids_ql() {
 	[ "$(jq '.metrics.additionalMetrics' <<<"$output")" = null ]
 }
 
+@test "search: with a limit, results built from a few traces' pages equal those of a full read" {
+	# One row group of about 11k spans: span IDs, start times and
+	# durations in several pages, of which a limited search decodes only
+	# those of the traces it shows; without a limit every page is read.
+	mkdir -p "$D/big"
+	tempo-gen --traces 1000 --seed 7 -o "$D/big.pb"
+	tempo-pack -q -s "$D/big" --wal "$D/bigwal" "$D/big.pb"
+	[ "$(tempo-get -s "$D/big" --list -f json | jq -s '[.[].row_groups] | add')" -eq 1 ]
+	run -0 "$TQ_HELPERS/pq-tool" meta "$D"/big/single-tenant/*/data.parquet
+	local id_pages name_pages
+	id_pages=$(grep '^rg 0 .*Spans.list.element.SpanID ' <<<"$output" | sed 's/.* pages //')
+	name_pages=$(grep '^rg 0 .*Spans.list.element.Name ' <<<"$output" | sed 's/.* pages //')
+	[ "$id_pages" -gt 4 ]
+	[ "$name_pages" -eq 1 ]
+	local q
+	for q in '{ }' '{ duration > 50ms }' '{ status = error } | select(span.http.route)'; do
+		run -0 tempo-ql -s "$D/big" -f json --limit 0 "$q"
+		local all
+		all=$(jq -c '[.traces | sort_by(-(.startTimeUnixNano | tonumber), .traceID) | .[:6][]]' <<<"$output")
+		[ "$(jq length <<<"$all")" -eq 6 ]
+		run -0 tempo-ql -s "$D/big" -f json --limit 6 "$q"
+		[ "$(jq -c '[.traces[]]' <<<"$output")" = "$all" ]
+	done
+}
+
 @test "search: results have the shape of Tempo's SearchResponse" {
 	run -0 --separate-stderr tempo-ql -s "$D/store" -f json --spss 2 --limit 5 '{ status = error } | select(span.http.route)'
 	jq -e '.traces | length == 5' <<<"$output"

@@ -420,6 +420,7 @@ cmd_write(const char *spec, const char *outpath)
 		co.encoding = TQ_PARQUET_PLAIN;
 		co.dictionary = true;
 		co.codec = -1;
+		co.page_size = 0;
 		if ((v = json_object_get(fj, "encoding")) != NULL) {
 			co.encoding = encoding_of(json_string_value(v));
 			co.dictionary = false;
@@ -777,6 +778,30 @@ put_encodings(uint32_t bits)
 		putchar('-');
 }
 
+/* A want that counts the data pages it is asked about and wants none. */
+static bool
+count_page(void *arg, size_t first, size_t n)
+{
+	(void)first;
+	(void)n;
+	++*(size_t *)arg;
+	return false;
+}
+
+static size_t
+count_pages(struct tq_parquet_reader *r, size_t rg, int col)
+{
+	struct tq_parquet_column c;
+	struct tq_err e;
+	size_t n = 0;
+
+	if (tq_parquet_reader_read_some(r, rg, col, 0, count_page, &n, &c,
+	    &e) != 0)
+		die("pages", &e);
+	tq_parquet_column_release(&c);
+	return n;
+}
+
 static void
 cmd_meta(const char *path)
 {
@@ -808,8 +833,9 @@ cmd_meta(const char *path)
 			if (ch->stats.has_null_count)
 				printf(" nulls %lld",
 				    (long long)ch->stats.null_count);
-			printf(" minmax %s\n", ch->stats.has_min_max ? "yes" :
-			    "no");
+			printf(" minmax %s pages %zu\n",
+			    ch->stats.has_min_max ? "yes" : "no",
+			    count_pages(r, rg, (int)c));
 		}
 	tq_parquet_reader_free(r);
 	close(f.fd);

@@ -315,6 +315,79 @@ static const struct tq_parquet_node three[] = {
 #define SL_RECS		3000
 #define SL_MAX		(4 * SL_RECS)
 
+/* Entries [lo, hi) of a chunk are wanted; pages are counted as asked. */
+struct want_range {
+	size_t	lo, hi, asked, next;
+	bool	in_order;
+};
+
+static bool
+want_range(void *arg, size_t first, size_t n)
+{
+	struct want_range *w = arg;
+
+	w->in_order &= first == w->next;
+	w->next = first + n;
+	w->asked++;
+	return first < w->hi && first + n > w->lo;
+}
+
+/*
+ * some_pages reads column col of r (one row group of small pages, the
+ * levels and values given) twice in part: the pages holding entries in
+ * the middle third, then none.  The parts hold those entries as written,
+ * start records, and leave the other pages undecoded.
+ */
+static void
+some_pages(struct tq_parquet_reader *r, int col, const uint16_t *def,
+    const uint16_t *rep, const int64_t *val, size_t n)
+{
+	struct want_range w = { .lo = n / 3, .hi = n / 2, .in_order = true };
+	struct tq_parquet_column c;
+	struct tq_err e;
+	size_t p, i, covered = 0, values = 0, v0, vi;
+	int ok = 1;
+
+	if (tq_parquet_reader_read_some(r, 0, col, 0, want_range, &w, &c,
+	    &e) != 0) {
+		T_OK(0, "some pages: read");
+		return;
+	}
+	ok &= w.in_order && w.asked > 3 && c.n_parts >= 1;
+	for (p = 0; ok && p < c.n_parts; p++) {
+		const struct tq_parquet_part *pt = &c.parts[p];
+
+		ok &= pt->first <= w.lo && pt->first + pt->n >= w.hi &&
+		    rep[pt->first] == 0 && pt->level == covered;
+		/* Values before the part, in the chunk. */
+		for (i = 0, v0 = 0; i < pt->first; i++)
+			v0 += def[i] == 2;
+		ok &= pt->value == values;
+		for (i = 0, vi = 0; ok && i < pt->n; i++) {
+			size_t at = pt->first + i;
+
+			ok &= c.def[pt->level + i] == def[at] &&
+			    c.rep[pt->level + i] == rep[at];
+			if (def[at] == 2) {
+				ok &= c.i64[pt->value + vi] == val[v0 + vi];
+				vi++;
+			}
+		}
+		covered += pt->n;
+		values += vi;
+	}
+	ok &= c.n_levels == covered && c.n_values == values && covered < n;
+	T_OK(ok, "some pages: the wanted pages alone, as written");
+	w.lo = w.hi = n + 1;
+	w.asked = w.next = 0;
+	if (tq_parquet_reader_read_some(r, 0, col, TQ_PARQUET_READ_REUSE,
+	    want_range, &w, &c, &e) != 0)
+		ok = 0;
+	T_OK(ok && c.n_parts == 0 && c.n_levels == 0 && c.n_values == 0 &&
+	    w.asked > 3, "some pages: none wanted, none decoded");
+	tq_parquet_column_release(&c);
+}
+
 /*
  * The writer reuses the encoding of levels equal to ones just encoded,
  * of another column or page: columns a and b written in turns, in small
@@ -436,6 +509,7 @@ test_shared_levels(void)
 	}
 	T_OK(read, "shared levels: read");
 	T_OK(ok, "shared levels: levels and values as written");
+	some_pages(r, 0, def[0], rep[0], val[0], n[0]);
 out:
 	tq_parquet_reader_free(r);
 	tq_parquet_writer_free(w);
