@@ -16,8 +16,9 @@
  *
  * Live traces are kept as TracesData protobuf: a record is split by trace
  * at the wire level, without unpacking it, and each trace is read once,
- * when its block is written, from its protobuf straight into vParquet4
- * columns (tq_block_writer_add_pb), with no protobuf-c objects.
+ * when its block is written, from its protobuf parts where they lie
+ * straight into vParquet4 columns (tq_block_writer_add_pb_parts), with no
+ * protobuf-c objects.
  */
 #include <assert.h>
 #include <err.h>
@@ -137,6 +138,8 @@ struct pack {
 	size_t			 live_bytes;
 	struct slab		*slabs;		/* the newest first */
 	struct tq_buf		 whole;		/* one trace's parts together */
+	struct tq_pb_part	*parts;		/* one trace's parts, listed */
+	size_t			 n_parts, cap_parts;
 	struct tq_arena		 arena;		/* one record's decoding */
 	struct wsplit		 split;		/* one record's splitting */
 	uint64_t		 split_gen;	/* records split so far */
@@ -930,6 +933,25 @@ ingest(struct pack *P, const uint8_t *pb, size_t len, struct tq_err *err)
 	return 0;
 }
 
+/* parts_of lists l's parts (P->n_parts of them), valid until the next
+ * call. */
+static const struct tq_pb_part *
+parts_of(struct pack *P, const struct live *l)
+{
+	const struct part *pt;
+	size_t n = 0;
+
+	for (pt = l->first; pt != NULL; pt = pt->next)
+		n++;
+	P->parts = grow(P->parts, &P->cap_parts, n, sizeof(*P->parts));
+	for (n = 0, pt = l->first; pt != NULL; pt = pt->next, n++) {
+		P->parts[n].p = pt->data;
+		P->parts[n].len = pt->len;
+	}
+	P->n_parts = n;
+	return P->parts;
+}
+
 static int
 cmp_live(const void *x, const void *y)
 {
@@ -981,7 +1003,7 @@ cut(struct pack *P, bool all, struct tq_err *err)
 	struct tq_block_meta meta;
 	size_t i, nout = 0, nkeep = 0, out_bytes = 0;
 	int64_t now = now_ms();
-	const uint8_t *pb;
+	const uint8_t *pb = NULL;
 	uint64_t segment;
 	int rc = 0;
 
@@ -1020,13 +1042,15 @@ cut(struct pack *P, bool all, struct tq_err *err)
 	if ((rc = tq_block_writer_new(P->store, P->cli.tenant, &P->bopts, nout,
 	    &w, err)) != 0)
 		goto block_done;
-	/* The buffers hold our own encodings of checked input, combined
-	 * and shredded straight from protobuf. */
-	for (i = 0; i < nout; i++)
-		if ((rc = live_bytes(P, out[i], &pb, err)) != 0 ||
-		    (rc = tq_block_writer_add_pb(w, pb, out[i]->len,
+	/* The parts hold our own encodings of checked input, combined and
+	 * shredded straight from protobuf where they are. */
+	for (i = 0; i < nout; i++) {
+		const struct tq_pb_part *parts = parts_of(P, out[i]);
+
+		if ((rc = tq_block_writer_add_pb_parts(w, parts, P->n_parts,
 		    err)) != 0)
 			goto block_done;
+	}
 	if ((rc = tq_block_writer_finish(w, &meta, err)) != 0)
 		goto block_done;
 	P->blocks++;
@@ -1406,6 +1430,7 @@ main(int argc, char *argv[])
 	free(P.split.sorted);
 	tq_buf_release(&P.split.hdr);
 	tq_buf_release(&P.whole);
+	free(P.parts);
 	slabs_free(P.slabs);
 	free(P.wal_dir);
 	free(P.table);

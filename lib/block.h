@@ -122,6 +122,20 @@ struct tq_vp4_trace {
 int	tq_vp4_trace_parse(const void *pb, size_t len, struct tq_arena *a,
 	    struct tq_vp4_trace *t, struct tq_err *err);
 
+/* One piece of a trace's protobuf: complete TracesData fields. */
+struct tq_pb_part {
+	const void	*p;
+	size_t		 len;
+};
+
+/*
+ * tq_vp4_trace_parse_parts is tq_vp4_trace_parse of the n parts, read in
+ * place as if concatenated (byte offsets in errors count so); the parts'
+ * bytes must outlive t, the list itself need not.
+ */
+int	tq_vp4_trace_parse_parts(const struct tq_pb_part *parts, size_t n,
+	    struct tq_arena *a, struct tq_vp4_trace *t, struct tq_err *err);
+
 /*
  * tq_vp4_rows_add_trace shreds a trace read by tq_vp4_trace_parse into r
  * as one row, the row tq_vp4_rows_add makes of the same trace unpacked
@@ -233,6 +247,11 @@ int	tq_block_writer_add(struct tq_block_writer *w, const Tq__TracesData *td,
  */
 int	tq_block_writer_add_pb(struct tq_block_writer *w, const void *pb,
 	    size_t len, struct tq_err *err);
+
+/* tq_block_writer_add_pb_parts is tq_block_writer_add_pb of the n parts,
+ * read in place as if concatenated (see tq_vp4_trace_parse_parts). */
+int	tq_block_writer_add_pb_parts(struct tq_block_writer *w,
+	    const struct tq_pb_part *parts, size_t n, struct tq_err *err);
 
 /*
  * tq_block_writer_finish writes the block: data.parquet, the bloom shards
@@ -370,12 +389,42 @@ int	tq_block_parquet(struct tq_block *b, struct tq_parquet_reader **out,
 struct tq_block_values;
 
 /*
- * tq_block_values_build appends the filter of the file pr reads to out;
- * out stays as it was when the file holds more than TQ_BLOCK_MAX_VALUES
- * distinct values (no filter then).  Returns 0 or a read error.
+ * A values builder makes the filter of a file as it is written: it sees
+ * each column chunk of each row group through the Parquet writer's chunk
+ * callback (tq_block_values_builder_add has its arguments).
  */
-int	tq_block_values_build(struct tq_parquet_reader *pr, struct tq_buf *out,
-	    struct tq_err *err);
+struct tq_block_values_builder;
+
+/*
+ * tq_block_values_builder_new starts the filter of a file of schema s
+ * (which must outlive the builder).  On success *out is a new builder
+ * owned by the caller.  Returns 0 or TQ_ENOMEM.
+ */
+int	tq_block_values_builder_new(const struct tq_parquet_schema *s,
+	    struct tq_block_values_builder **out, struct tq_err *err);
+
+/*
+ * tq_block_values_builder_add takes in the chunk of column col just
+ * written: its metadata and its dictionary page's dict_n PLAIN entries
+ * (dict_len bytes at dict; NULL when it has none), as a
+ * tq_parquet_chunk_fn gets them.  Returns 0, TQ_ENOMEM or TQ_EINVAL (a
+ * dictionary whose entries overrun its bytes).
+ */
+int	tq_block_values_builder_add(struct tq_block_values_builder *b,
+	    int col, const struct tq_parquet_chunk *meta, const uint8_t *dict,
+	    size_t dict_len, size_t dict_n, struct tq_err *err);
+
+/*
+ * tq_block_values_builder_finish appends the filter of the chunks added
+ * to out; out stays as it was when they hold more than
+ * TQ_BLOCK_MAX_VALUES distinct values (no filter then).  Returns 0 or
+ * TQ_ENOMEM.
+ */
+int	tq_block_values_builder_finish(struct tq_block_values_builder *b,
+	    struct tq_buf *out, struct tq_err *err);
+
+/* tq_block_values_builder_free frees b (NULL allowed). */
+void	tq_block_values_builder_free(struct tq_block_values_builder *b);
 
 /* tq_block_values_header_len gives the header's length from the first
  * len bytes of a filter (20 suffice), 0 when they are not one. */

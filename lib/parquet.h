@@ -176,12 +176,14 @@ int	tq_parquet_schema_find(const struct tq_parquet_schema *s,
  * BOOLEAN b (0 or 1), INT32 i32, INT64 i64, FLOAT f32, DOUBLE f64,
  * BYTE_ARRAY off[]/data (value i is data[off[i] .. off[i+1]), n_values + 1
  * offsets), FIXED_LEN_BYTE_ARRAY and INT96 data (value i at
- * data + i * width).
+ * data + i * width).  Instead of def[] and rep[], the levels may come
+ * packed, lv[i] = def | rep << 16 (def and rep NULL then).
  */
 struct tq_parquet_batch {
 	size_t			 n_levels;
 	const uint16_t		*def;
 	const uint16_t		*rep;
+	const uint32_t		*lv;
 	size_t			 n_values;
 	const uint8_t		*b;
 	const int32_t		*i32;
@@ -277,6 +279,20 @@ struct tq_parquet_datum {
 typedef int	(*tq_parquet_write_fn)(void *arg, const void *p, size_t len,
 		    struct tq_err *err);
 
+struct tq_parquet_chunk;
+
+/*
+ * The chunk callback sees each column chunk as a row group is written:
+ * col, its metadata as the footer will have it (meta->stats valid during
+ * the call only) and, when the chunk has a dictionary page, that page's
+ * dict_n entries, PLAIN-encoded in dict_len bytes at dict (else NULL and
+ * zeros), valid during the call only.  Returns 0 or a negative TQ_E*
+ * code (with err filled), which fails the flush and the writer.
+ */
+typedef int	(*tq_parquet_chunk_fn)(void *arg, int col,
+		    const struct tq_parquet_chunk *meta, const uint8_t *dict,
+		    size_t dict_len, size_t dict_n, struct tq_err *err);
+
 struct tq_parquet_write_opts {
 	int		 codec;		/* default TQ_PARQUET_ZSTD */
 	int		 zstd_level;	/* default 3 */
@@ -297,6 +313,9 @@ struct tq_parquet_write_opts {
 	 * RLE_DICTIONARY; the bytes are the same.
 	 */
 	bool		 plain_dictionary;
+	/* Called for each column chunk written, when not NULL. */
+	tq_parquet_chunk_fn on_chunk;
+	void		*chunk_arg;
 };
 
 /*

@@ -92,141 +92,208 @@ probe_of(uint64_t h, uint32_t probe[8])
 
 /* ---- building ---- */
 
-struct hashes {
-	uint64_t	*h;
-	size_t		 n, cap;
-	bool		 full;	/* too many: the block gets no filter */
+/*
+ * The builder sees each row group's chunks as they are written (a
+ * parquet writer's chunk callback) and hashes the dictionary entries of
+ * the string columns straight from the writer's memory.  Hashes are kept
+ * once per column in an open-addressed table, so a value repeated in
+ * every row group is one entry; the entries of a column found not covered
+ * stay (its values no longer count) until the table grows.
+ */
+
+/* A column's state. */
+enum { COL_SKIP, COL_COVERED, COL_NOT };
+
+/* One distinct value of a column: its hash, and the column + 1 (0: a
+ * free slot). */
+struct vent {
+	uint64_t	 h;
+	uint32_t	 col;
 };
 
-static int
-add_hash(struct hashes *hs, uint64_t h, struct tq_err *err)
-{
-	if (hs->full)
-		return 0;
-	if (hs->n == hs->cap) {
-		size_t cap = hs->cap ? 2 * hs->cap : 4096;
-		uint64_t *p;
+struct tq_block_values_builder {
+	const struct tq_parquet_schema	*s;
+	uint8_t				*state;		/* by column */
+	uint64_t			*seeds;		/* by column */
+	size_t				*count;		/* entries, by column */
+	struct vent			*tab;
+	size_t				 size, n;	/* slots, entries */
+	size_t				 live;	/* entries of covered columns */
+	bool				 full;	/* too many: no filter */
+};
 
-		/* Repeats across row groups are dropped later: room for
-		 * some before giving up. */
-		if (hs->n >= 4 * (size_t)TQ_BLOCK_MAX_VALUES) {
-			hs->full = true;
-			return 0;
-		}
-		if ((p = realloc(hs->h, cap * sizeof(*p))) == NULL)
-			return tq_err_set(err, TQ_ENOMEM, "values: out of memory");
-		hs->h = p;
-		hs->cap = cap;
-	}
-	hs->h[hs->n++] = h;
-	return 0;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * column_values adds the hashes of column col's dictionary entries in
- * every row group to hs; *covered is false when some row group holds
- * values outside a dictionary (the column then says nothing).
- */
-static int
-column_values(struct tq_parquet_reader *pr, int col, const char *path,
-    struct hashes *hs, bool *covered, struct tq_err *err)
-{
-	struct tq_parquet_column c;
-	size_t rg, nrg = tq_parquet_reader_num_row_groups(pr), i, mark = hs->n;
-	uint64_t seed = column_seed(path);
-	int rc = 0;
-
-	memset(&c, 0, sizeof(c));
-	*covered = true;
-	for (rg = 0; rg < nrg && *covered && rc == 0; rg++) {
-		const struct tq_parquet_chunk *ch = tq_parquet_reader_chunk(pr,
-		    rg, col);
-		bool has;
-
-		if ((rc = tq_parquet_reader_read_dict(pr, rg, col, &c, &has,
-		    err)) != 0)
-			break;
-		if (!has) {
-			/* Without a dictionary only a chunk of no values
-			 * (which has no min and max) is covered. */
-			tq_parquet_column_release(&c);
-			memset(&c, 0, sizeof(c));
-			if (ch == NULL || ch->stats.has_min_max) {
-				*covered = false;
-				break;
-			}
-			if ((rc = tq_parquet_reader_read_column(pr, rg, col, 0,
-			    &c, err)) != 0)
-				break;
-			*covered = c.n_values == 0;
-		}
-		for (i = 0; i < c.n_values && rc == 0; i++)
-			rc = add_hash(hs, XXH3_64bits_withSeed(c.data + c.off[i],
-			    c.off[i + 1] - c.off[i], seed), err);
-		tq_parquet_column_release(&c);
-		memset(&c, 0, sizeof(c));
-	}
-	tq_parquet_column_release(&c);
-	if (!*covered)
-		hs->n = mark;
-	return rc;
-}
+/* Distinct values the table holds at most before the block gets no
+ * filter; some room above the limit for columns found not covered later,
+ * whose values then leave. */
+#define BUILD_MAX	(2 * (size_t)TQ_BLOCK_MAX_VALUES)
 
 int
-tq_block_values_build(struct tq_parquet_reader *pr, struct tq_buf *out,
-    struct tq_err *err)
+tq_block_values_builder_new(const struct tq_parquet_schema *s,
+    struct tq_block_values_builder **out, struct tq_err *err)
 {
-	const struct tq_parquet_schema *s = tq_parquet_reader_schema(pr);
-	struct hashes hs = { NULL, 0, 0, false };
-	uint8_t *covered = NULL, *blocks;
-	size_t col, ncols = 0, i, j, at = out->len, header_len = FIXED + 8;
-	uint32_t nblocks;
-	uint8_t head[FIXED];
-	int rc = 0;
+	struct tq_block_values_builder *b;
+	size_t col, n = s->n_columns ? s->n_columns : 1;
 
-	if ((covered = calloc(s->n_columns ? s->n_columns : 1, 1)) == NULL) {
-		rc = tq_err_set(err, TQ_ENOMEM, "values: out of memory");
-		goto out;
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (b->state = calloc(n, 1)) == NULL ||
+	    (b->seeds = calloc(n, sizeof(*b->seeds))) == NULL ||
+	    (b->count = calloc(n, sizeof(*b->count))) == NULL) {
+		tq_block_values_builder_free(b);
+		return tq_err_set(err, TQ_ENOMEM, "values: out of memory");
 	}
-	for (col = 0; col < s->n_columns && rc == 0; col++) {
+	b->s = s;
+	for (col = 0; col < s->n_columns; col++) {
 		const struct tq_parquet_column_desc *d = &s->columns[col];
-		bool cov;
 
 		if (d->type != TQ_PARQUET_BYTE_ARRAY ||
 		    d->logical.kind != TQ_PARQUET_LT_STRING ||
 		    strlen(d->path) > TQ_BLOCK_MAX_VALUES_PATH)
 			continue;
-		if ((rc = column_values(pr, (int)col, d->path, &hs, &cov,
-		    err)) == 0 && cov) {
-			covered[col] = 1;
-			ncols++;
-		}
+		b->state[col] = COL_COVERED;
+		b->seeds[col] = column_seed(d->path);
 	}
-	if (rc != 0 || hs.full)
-		goto out;
-	/* Distinct values only: repeats across row groups set no new bit
-	 * but would size the filter larger. */
-	qsort(hs.h, hs.n, sizeof(*hs.h), cmp_u64);
-	for (i = 0, j = 0; i < hs.n; i++)
-		if (j == 0 || hs.h[j - 1] != hs.h[i])
-			hs.h[j++] = hs.h[i];
-	hs.n = j;
-	if (hs.n > TQ_BLOCK_MAX_VALUES)
-		goto out;	/* no filter */
-	nblocks = (uint32_t)((hs.n * BITS_PER_VALUE + 255) / 256);
+	*out = b;
+	return 0;
+}
+
+void
+tq_block_values_builder_free(struct tq_block_values_builder *b)
+{
+	if (b == NULL)
+		return;
+	free(b->state);
+	free(b->seeds);
+	free(b->count);
+	free(b->tab);
+	free(b);
+}
+
+/* slot_of finds e's slot in a table of size slots: its own or a free one. */
+static size_t
+slot_of(const struct vent *tab, size_t size, uint64_t h, uint32_t col)
+{
+	size_t i = (size_t)(h * 0x9e3779b97f4a7c15ull >> 32) & (size - 1);
+
+	while (tab[i].col != 0 && (tab[i].h != h || tab[i].col != col))
+		i = (i + 1) & (size - 1);
+	return i;
+}
+
+/* rehash moves the entries of covered columns to a table of size slots. */
+static int
+rehash(struct tq_block_values_builder *b, size_t size)
+{
+	struct vent *tab = calloc(size, sizeof(*tab));
+	size_t i, n = 0;
+
+	if (tab == NULL)
+		return TQ_ENOMEM;
+	for (i = 0; i < b->size; i++) {
+		const struct vent *e = &b->tab[i];
+
+		if (e->col == 0 || b->state[e->col - 1] != COL_COVERED)
+			continue;
+		tab[slot_of(tab, size, e->h, e->col)] = *e;
+		n++;
+	}
+	free(b->tab);
+	b->tab = tab;
+	b->size = size;
+	b->n = n;
+	return 0;
+}
+
+/* add_hash adds hash h of a value of column col, once. */
+static int
+add_hash(struct tq_block_values_builder *b, uint64_t h, uint32_t col)
+{
+	size_t i;
+	int rc;
+
+	/* Growing, the entries of columns not covered go: the table only
+	 * grows when those of covered ones fill half of it. */
+	if (2 * (b->n + 1) > b->size && (rc = rehash(b, 2 * b->live + 2 <=
+	    b->size ? b->size : b->size ? 2 * b->size : 4096)) != 0)
+		return rc;
+	i = slot_of(b->tab, b->size, h, col + 1);
+	if (b->tab[i].col != 0)
+		return 0;
+	b->tab[i].h = h;
+	b->tab[i].col = col + 1;
+	b->n++;
+	b->count[col]++;
+	if (++b->live > BUILD_MAX) {
+		/* No filter: the memory goes at once. */
+		b->full = true;
+		free(b->tab);
+		b->tab = NULL;
+		b->size = b->n = b->live = 0;
+	}
+	return 0;
+}
+
+int
+tq_block_values_builder_add(struct tq_block_values_builder *b, int col,
+    const struct tq_parquet_chunk *meta, const uint8_t *dict,
+    size_t dict_len, size_t dict_n, struct tq_err *err)
+{
+	const uint32_t by_dict = (1u << TQ_PARQUET_RLE_DICTIONARY) |
+	    (1u << TQ_PARQUET_PLAIN_DICTIONARY);
+	size_t i, at = 0;
+	uint32_t len;
+	int rc;
+
+	if (col < 0 || (size_t)col >= b->s->n_columns ||
+	    b->state[col] != COL_COVERED || b->full)
+		return 0;
+	/* A chunk is covered when every data page points into its
+	 * dictionary, or when it has no values (no min and max). */
+	if (dict == NULL || meta->data_encodings == 0 ||
+	    (meta->data_encodings & ~by_dict) != 0) {
+		if (!meta->stats.has_min_max)
+			return 0;
+		b->state[col] = COL_NOT;
+		b->live -= b->count[col];
+		return 0;
+	}
+	for (i = 0; i < dict_n && !b->full; i++) {
+		if (dict_len - at < 4)
+			break;
+		memcpy(&len, dict + at, 4);	/* PLAIN: little-endian */
+		if (len > dict_len - at - 4)
+			break;
+		if ((rc = add_hash(b, XXH3_64bits_withSeed(dict + at + 4, len,
+		    b->seeds[col]), (uint32_t)col)) != 0)
+			return tq_err_set(err, rc, "values: out of memory");
+		at += 4 + (size_t)len;
+	}
+	if (i < dict_n && !b->full)
+		return tq_err_set(err, TQ_EINVAL, "values: column %s: "
+		    "dictionary of %zu entries in %zu bytes",
+		    b->s->columns[col].path, dict_n, dict_len);
+	return 0;
+}
+
+int
+tq_block_values_builder_finish(struct tq_block_values_builder *b,
+    struct tq_buf *out, struct tq_err *err)
+{
+	const struct tq_parquet_schema *s = b->s;
+	size_t col, ncols = 0, i, header_len = FIXED + 8, at = out->len;
+	uint32_t nblocks;
+	uint8_t head[FIXED], *blocks;
+	int rc;
+
+	if (b->full || b->live > TQ_BLOCK_MAX_VALUES)
+		return 0;	/* no filter */
+	nblocks = (uint32_t)((b->live * BITS_PER_VALUE + 255) / 256);
 	if (nblocks == 0)
 		nblocks = 1;
 	for (col = 0; col < s->n_columns; col++)
-		if (covered[col])
+		if (b->state[col] == COL_COVERED) {
 			header_len += 2 + strlen(s->columns[col].path);
+			ncols++;
+		}
 	memcpy(head, MAGIC, 4);
 	put32(head + 4, VERSION);
 	put32(head + 8, nblocks);
@@ -239,7 +306,8 @@ tq_block_values_build(struct tq_parquet_reader *pr, struct tq_buf *out,
 		uint8_t len[2] = { (uint8_t)strlen(path),
 		    (uint8_t)(strlen(path) >> 8) };
 
-		if (covered[col] && ((rc = tq_buf_append(out, len, 2)) != 0 ||
+		if (b->state[col] == COL_COVERED &&
+		    ((rc = tq_buf_append(out, len, 2)) != 0 ||
 		    (rc = tq_buf_append(out, path, strlen(path))) != 0))
 			goto nomem;
 	}
@@ -256,23 +324,25 @@ tq_block_values_build(struct tq_parquet_reader *pr, struct tq_buf *out,
 		goto nomem;
 	blocks = out->data + out->len;
 	memset(blocks, 0, (size_t)nblocks * 32);
-	for (i = 0; i < hs.n; i++) {
-		uint8_t *b = blocks + (size_t)block_of(hs.h[i], nblocks) * 32;
+	for (i = 0; i < b->size; i++) {
+		uint64_t h = b->tab[i].h;
+		uint8_t *blk;
 		uint32_t probe[8];
 		int w;
 
-		probe_of(hs.h[i], probe);
+		if (b->tab[i].col == 0 ||
+		    b->state[b->tab[i].col - 1] != COL_COVERED)
+			continue;
+		blk = blocks + (size_t)block_of(h, nblocks) * 32;
+		probe_of(h, probe);
 		for (w = 0; w < 8; w++)
-			put32(b + 4 * w, get32(b + 4 * w) | probe[w]);
+			put32(blk + 4 * w, get32(blk + 4 * w) | probe[w]);
 	}
 	out->len += (size_t)nblocks * 32;
-	goto out;
+	return 0;
 nomem:
-	rc = tq_err_set(err, rc, "values: the filter does not fit in memory");
-out:
-	free(covered);
-	free(hs.h);
-	return rc;
+	out->len = at;
+	return tq_err_set(err, rc, "values: the filter does not fit in memory");
 }
 
 /* ---- reading ---- */

@@ -59,8 +59,6 @@ struct tq_vp4_rows {
 	size_t			 bytes;		/* roughly, buffered */
 	int			 failed;	/* sticky */
 	struct tq_buf		 hex;		/* scratch */
-	uint16_t		*def, *rep;	/* scratch: one column's levels */
-	size_t			 cap_split;
 	/* Column numbers and lists, by name. */
 	int			 trace_id, trace_id_text;
 	int			 start, end, dur, root_svc, root_name;
@@ -90,16 +88,42 @@ struct tq_vp4_rows {
 	int			 sp_ded[TQ_BLOCK_MAX_DEDICATED];
 };
 
+/* copy_short copies n bytes (at most 16) as a few overlapping words,
+ * without a call: most keys and values are that short. */
+static inline void
+copy_short(uint8_t *d, const uint8_t *s, size_t n)
+{
+	uint64_t a, b;
+	uint32_t x, y;
+
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		memcpy(d, &x, 4);
+		memcpy(d + n - 4, &y, 4);
+	} else if (n > 0) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+}
+
 /* put appends n bytes to b; a failure sticks to R. */
 static inline void
 put(struct tq_vp4_rows *R, struct tq_buf *b, const void *p, size_t n)
 {
 	int rc;
 
-	if (n == 0)
-		return;
 	if (b->cap - b->len >= n && b->max - b->len >= n) {
-		memcpy(b->data + b->len, p, n);
+		if (n <= 16)
+			copy_short(b->data + b->len, p, n);
+		else
+			memcpy(b->data + b->len, p, n);
 		b->len += n;
 	} else if ((rc = tq_buf_append(b, p, n)) != 0 && R->failed == 0)
 		R->failed = rc;
@@ -145,8 +169,8 @@ grow_levels(struct tq_vp4_rows *R, struct cbuf *c)
 
 /*
  * level adds one entry's levels to column col: one 32-bit store, as the
- * levels of some 150 columns are written at once (split in two arrays
- * when the rows are written out).  Returns the column, or NULL (and R
+ * levels of some 150 columns are written at once (the Parquet writer
+ * takes them packed so).  Returns the column, or NULL (and R
  * failed) when there is no room: then no value may follow.
  */
 static inline struct cbuf *

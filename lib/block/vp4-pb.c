@@ -58,7 +58,8 @@ struct xspan {
 };
 
 struct xtrace {
-	const uint8_t	*base;		/* for byte offsets in errors */
+	const struct tq_pb_part *parts;	/* for byte offsets in errors */
+	size_t		 n_parts;
 	struct tq_arena	*a;
 	struct xgroup	*res, *scopes;
 	size_t		 n_res, n_scopes, cap_res, cap_scopes;
@@ -217,20 +218,36 @@ bytes_of(const struct fld *f)
 	return s;
 }
 
-static int
-bad(const uint8_t *base, const uint8_t *at, const char *what,
-    struct tq_err *err)
+/* off_of gives the offset of at (inside a part) in the parts as one. */
+static size_t
+off_of(const struct xtrace *T, const uint8_t *at)
 {
-	return tq_err_set(err, TQ_ECORRUPT, "byte %zu: %s: malformed field",
-	    (size_t)(at - base), what);
+	size_t i, off = 0;
+
+	for (i = 0; i < T->n_parts; i++) {
+		const uint8_t *p = T->parts[i].p;
+
+		if (at >= p && at <= p + T->parts[i].len)
+			return off + (size_t)(at - p);
+		off += T->parts[i].len;
+	}
+	return off;
 }
 
 static int
-bad_type(const uint8_t *base, const uint8_t *at, const char *what,
+bad(const struct xtrace *T, const uint8_t *at, const char *what,
+    struct tq_err *err)
+{
+	return tq_err_set(err, TQ_ECORRUPT, "byte %zu: %s: malformed field",
+	    off_of(T, at), what);
+}
+
+static int
+bad_type(const struct xtrace *T, const uint8_t *at, const char *what,
     const struct fld *f, struct tq_err *err)
 {
 	return tq_err_set(err, TQ_ECORRUPT, "byte %zu: %s field %u: wrong "
-	    "wire type %u", (size_t)(at - base), what, f->num, f->wt);
+	    "wire type %u", off_of(T, at), what, f->num, f->wt);
 }
 
 /* ---- combining ---- */
@@ -269,7 +286,7 @@ group_key(struct xtrace *T, const uint8_t *p, const uint8_t *end,
 	while (q < end) {
 		at = q;
 		if (!next(&q, end, &f))
-			return bad(T->base, at, what, err);
+			return bad(T, at, what, err);
 		if (f.num == 2)
 			continue;
 		if (start == NULL)
@@ -354,7 +371,7 @@ resource_service(struct xtrace *T, struct xgroup *g, struct tq_err *err)
 
 			at = q;
 			if (!next(&q, f.p + f.len, &h))
-				return bad(T->base, at, "Resource", err);
+				return bad(T, at, "Resource", err);
 			if (h.num != 1 || h.wt != 2)
 				continue;
 			if (!kv_string(h.p, h.p + h.len, &key, &val))
@@ -399,14 +416,14 @@ parse_status(struct xtrace *T, struct xspan *s, const uint8_t *p,
 	while (p < end) {
 		at = p;
 		if (!next(&p, end, &f))
-			return bad(T->base, at, "Status", err);
+			return bad(T, at, "Status", err);
 		if (f.num == 2) {
 			if (f.wt != 2)
-				return bad_type(T->base, at, "Status", &f, err);
+				return bad_type(T, at, "Status", &f, err);
 			s->status_msg = cstr(&f);
 		} else if (f.num == 3) {
 			if (f.wt != 0)
-				return bad_type(T->base, at, "Status", &f, err);
+				return bad_type(T, at, "Status", &f, err);
 			s->status_code = (int32_t)(uint32_t)f.v;
 		}
 	}
@@ -439,11 +456,11 @@ parse_span(struct xtrace *T, struct xspan *s, const uint8_t *p,
 	while (p < end) {
 		at = p;
 		if (!next(&p, end, &f))
-			return bad(T->base, at, "Span", err);
+			return bad(T, at, "Span", err);
 		if (f.num > 16)
 			continue;
 		if (f.wt != span_wt[f.num])
-			return bad_type(T->base, at, "Span", &f, err);
+			return bad_type(T, at, "Span", &f, err);
 		switch (f.num) {
 		case 1: s->trace_id = bytes_of(&f); break;
 		case 2: s->span_id = bytes_of(&f); break;
@@ -573,11 +590,11 @@ walk(struct xtrace *T, const uint8_t *p, const uint8_t *end,
 	while (p < end) {
 		at = p;
 		if (!next(&p, end, &f))
-			return bad(T->base, at, "TracesData", err);
+			return bad(T, at, "TracesData", err);
 		if (f.num != 1)
 			continue;
 		if (f.wt != 2)
-			return bad_type(T->base, at, "TracesData", &f, err);
+			return bad_type(T, at, "TracesData", &f, err);
 		rp = f.p;
 		rend = f.p + f.len;
 		if ((r = add_group(T, rp, rend, UINT32_MAX, err)) < 0)
@@ -589,7 +606,7 @@ walk(struct xtrace *T, const uint8_t *p, const uint8_t *end,
 			if (g.num != 2)
 				continue;
 			if (g.wt != 2)
-				return bad_type(T->base, at, "ResourceSpans", &g,
+				return bad_type(T, at, "ResourceSpans", &g,
 				    err);
 			sp = g.p;
 			send = g.p + g.len;
@@ -602,7 +619,7 @@ walk(struct xtrace *T, const uint8_t *p, const uint8_t *end,
 				if (h.num != 2)
 					continue;
 				if (h.wt != 2)
-					return bad_type(T->base, at, "ScopeSpans",
+					return bad_type(T, at, "ScopeSpans",
 					    &h, err);
 				if ((T->spans = grow(T, T->spans, &T->cap_spans,
 				    T->n_spans, sizeof(*T->spans))) == NULL)
@@ -755,16 +772,37 @@ int
 tq_vp4_trace_parse(const void *pb, size_t len, struct tq_arena *a,
     struct tq_vp4_trace *t, struct tq_err *err)
 {
+	struct tq_pb_part part;
+
+	part.p = pb;
+	part.len = len;
+	return tq_vp4_trace_parse_parts(&part, 1, a, t, err);
+}
+
+int
+tq_vp4_trace_parse_parts(const struct tq_pb_part *parts, size_t n,
+    struct tq_arena *a, struct tq_vp4_trace *t, struct tq_err *err)
+{
 	struct xtrace *T;
+	size_t i;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	if ((T = tq_arena_calloc(a, 1, sizeof(*T))) == NULL)
+	if ((T = tq_arena_calloc(a, 1, sizeof(*T))) == NULL ||
+	    (T->parts = tq_arena_alloc(a, (n ? n : 1) *
+	    sizeof(*parts))) == NULL)
 		return tq_err_set(err, TQ_ENOMEM, "trace: out of memory");
-	T->base = pb;
+	/* A copy: offsets in errors are found while the trace is shredded,
+	 * after the caller's list may be gone. */
+	if (n > 0)
+		memcpy((struct tq_pb_part *)T->parts, parts, n * sizeof(*parts));
+	T->n_parts = n;
 	T->a = a;
-	if ((rc = walk(T, pb, (const uint8_t *)pb + len, err)) != 0 ||
-	    (rc = combine(T, &t->dropped, err)) != 0)
+	for (i = 0; i < n; i++)
+		if ((rc = walk(T, parts[i].p, (const uint8_t *)parts[i].p +
+		    parts[i].len, err)) != 0)
+			return rc;
+	if ((rc = combine(T, &t->dropped, err)) != 0)
 		return rc;
 	if (T->n_spans == 0)
 		return tq_err_set(err, TQ_EINVAL, "trace has no spans");
@@ -812,7 +850,7 @@ fail(struct shred *S, int rc, const char *what, const uint8_t *at)
 	S->rc = rc;
 	if (rc == TQ_ECORRUPT)
 		tq_err_set(S->err, rc, "byte %zu: %s: malformed field",
-		    (size_t)(at - S->T->base), what);
+		    off_of(S->T, at), what);
 	else
 		tq_err_set(S->err, rc, "vParquet4 rows: %s", tq_strerror(rc));
 }
@@ -1082,7 +1120,7 @@ put_json(struct shred *S, int col, int rep, const struct pkv *kv)
 	    &v, S->err)) != 0) {
 		if (S->rc == 0)
 			S->rc = tq_err_prefix(S->err, rc, "AnyValue at byte %zu",
-			    (size_t)(kv->raw.p - S->T->base));
+			    off_of(S->T, kv->raw.p));
 	} else if ((rc = tq_otlp_json_anyvalue_encode(v, &c->data,
 	    NULL)) != 0 && R->failed == 0)
 		R->failed = rc;

@@ -577,8 +577,6 @@ tq_vp4_rows_free(struct tq_vp4_rows *R)
 		tq_buf_release(&R->c[i].data);
 	}
 	tq_buf_release(&R->hex);
-	free(R->def);
-	free(R->rep);
 	free(R->c);
 	free(R);
 }
@@ -968,28 +966,10 @@ tq_vp4_rows_write(struct tq_vp4_rows *R, struct tq_parquet_writer *w,
 	for (i = 0; i < R->n_cols; i++) {
 		struct cbuf *c = &R->c[i];
 		struct tq_parquet_batch b;
-		size_t k;
 
-		if (c->n_levels > R->cap_split) {
-			uint16_t *d = realloc(R->def, c->n_levels * sizeof(*d));
-
-			if (d != NULL)
-				R->def = d;
-			if (d == NULL || (d = realloc(R->rep, c->n_levels *
-			    sizeof(*d))) == NULL)
-				return tq_err_set(err, R->failed = TQ_ENOMEM,
-				    "vParquet4 rows: out of memory");
-			R->rep = d;
-			R->cap_split = c->n_levels;
-		}
-		for (k = 0; k < c->n_levels; k++) {
-			R->def[k] = (uint16_t)c->lv[k];
-			R->rep[k] = (uint16_t)(c->lv[k] >> 16);
-		}
 		memset(&b, 0, sizeof(b));
 		b.n_levels = c->n_levels;
-		b.def = c->max_def > 0 ? R->def : NULL;
-		b.rep = c->max_rep > 0 ? R->rep : NULL;
+		b.lv = c->lv;	/* packed as the writer takes them */
 		b.n_values = c->n_values;
 		switch (c->type) {
 		case TQ_PARQUET_BOOLEAN: b.b = c->vals.data; break;

@@ -5,7 +5,9 @@
  * is cut when the protobuf size of its traces passes the target, and its
  * last trace ID goes to the index.  data.parquet is written to a
  * temporary file (bounded memory: one row group buffered) and uploaded
- * when complete, then the bloom shards and the index; meta.json last.
+ * when complete, then the bloom shards, the index and the values filter
+ * (built from the dictionaries as each row group goes out); meta.json
+ * last.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +34,7 @@ struct tq_block_writer {
 	struct tq_parquet_writer	*pq;
 	struct tq_vp4_rows		*rows;	/* shredded, not yet written */
 	struct tq_bloom			*bloom;
+	struct tq_block_values_builder	*values;
 	struct tq_arena			 arena;	/* one trace's row */
 	int				 fd;	/* data.parquet, unlinked */
 	uint64_t			 written;
@@ -73,6 +76,17 @@ file_write(void *arg, const void *p, size_t len, struct tq_err *err)
 		w->written += (uint64_t)n;
 	}
 	return 0;
+}
+
+/* values_chunk hands a chunk just written to the values filter. */
+static int
+values_chunk(void *arg, int col, const struct tq_parquet_chunk *meta,
+    const uint8_t *dict, size_t dict_len, size_t dict_n, struct tq_err *err)
+{
+	struct tq_block_writer *w = arg;
+
+	return tq_block_values_builder_add(w->values, col, meta, dict, dict_len,
+	    dict_n, err);
 }
 
 int
@@ -131,6 +145,12 @@ tq_block_writer_new(struct tq_store *s, const char *tenant,
 	po.page_version = 1;
 	po.row_group_size = SIZE_MAX;	/* we cut row groups ourselves */
 	po.created_by = "tempo (vParquet4) " TQ_VERSION;
+	/* The values filter takes the dictionaries as row groups go out. */
+	if ((rc = tq_block_values_builder_new(tq_vp4_schema(w->vp4),
+	    &w->values, err)) != 0)
+		goto fail;
+	po.on_chunk = values_chunk;
+	po.chunk_arg = w;
 	if ((rc = tq_parquet_writer_new(tq_vp4_schema(w->vp4), &po, file_write,
 	    w, &w->pq, err)) != 0)
 		goto fail;
@@ -158,6 +178,7 @@ tq_block_writer_free(struct tq_block_writer *w)
 	tq_vp4_rows_free(w->rows);
 	tq_vp4_free(w->vp4);
 	tq_bloom_free(w->bloom);
+	tq_block_values_builder_free(w->values);
 	tq_arena_release(&w->arena);
 	if (w->fd != -1)
 		close(w->fd);
@@ -246,12 +267,26 @@ int
 tq_block_writer_add_pb(struct tq_block_writer *w, const void *pb,
     size_t len, struct tq_err *err)
 {
+	struct tq_pb_part part;
+
+	part.p = pb;
+	part.len = len;
+	return tq_block_writer_add_pb_parts(w, &part, 1, err);
+}
+
+int
+tq_block_writer_add_pb_parts(struct tq_block_writer *w,
+    const struct tq_pb_part *parts, size_t n, struct tq_err *err)
+{
 	struct tq_vp4_trace t;
+	size_t i, len = 0;
 	int rc;
 
+	for (i = 0; i < n; i++)
+		len += parts[i].len;
 	tq_arena_reset(&w->arena);
-	if ((rc = tq_vp4_trace_parse(pb, len, &w->arena, &t, err)) != 0 ||
-	    (rc = in_order(w, t.id, err)) != 0 ||
+	if ((rc = tq_vp4_trace_parse_parts(parts, n, &w->arena, &t,
+	    err)) != 0 || (rc = in_order(w, t.id, err)) != 0 ||
 	    (rc = tq_vp4_rows_add_trace(w->rows, &t, err)) != 0)
 		return rc;
 	return added(w, t.id, t.start_ns, t.end_ns, len, err);
@@ -268,45 +303,6 @@ footer_size(struct tq_block_writer *w, uint32_t *out, struct tq_err *err)
 	*out = (uint32_t)tail[0] | (uint32_t)tail[1] << 8 |
 	    (uint32_t)tail[2] << 16 | (uint32_t)tail[3] << 24;
 	return 0;
-}
-
-/* file_read serves the Parquet reader from the written data.parquet. */
-static int
-file_read(void *arg, uint64_t off, size_t len, void *dst, struct tq_err *err)
-{
-	struct tq_block_writer *w = arg;
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(w->fd, (char *)dst + done, len - done,
-		    (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? tq_err_sys(err, "data.parquet") :
-			    tq_err_set(err, TQ_EIO, "data.parquet: short read");
-		done += (size_t)n;
-	}
-	return 0;
-}
-
-/* values_filter builds the values object from the file just written. */
-static int
-values_filter(struct tq_block_writer *w, struct tq_buf *out,
-    struct tq_err *err)
-{
-	struct tq_parquet_read_opts ro = { 0 };
-	struct tq_parquet_reader *pr;
-	int rc;
-
-	ro.tail_read = (size_t)w->meta.footer_size + 8;
-	if ((rc = tq_parquet_reader_open(file_read, w, w->written, &ro, &pr,
-	    err)) != 0)
-		return rc;
-	rc = tq_block_values_build(pr, out, err);
-	tq_parquet_reader_free(pr);
-	return rc;
 }
 
 /* put_obj stores one object of the block from memory. */
@@ -368,7 +364,8 @@ tq_block_writer_finish(struct tq_block_writer *w, struct tq_block_meta *meta,
 	    (rc = put_obj(w, "index", b.data, b.len, err)) != 0)
 		goto out;
 	tq_buf_reset(&b);
-	if ((rc = values_filter(w, &b, err)) != 0 || (b.len > 0 &&
+	if ((rc = tq_block_values_builder_finish(w->values, &b, err)) != 0 ||
+	    (b.len > 0 &&
 	    (rc = put_obj(w, "values", b.data, b.len, err)) != 0))
 		goto out;
 	w->meta.values_size = (uint32_t)b.len;

@@ -93,6 +93,8 @@ struct tq_parquet_writer {
 	struct tq_buf			 page;	/* scratch: one page body */
 	struct tq_buf			 body;	/* scratch: compressed body */
 	struct tq_buf			 hdr;	/* scratch: page header */
+	struct tq_buf			 sdef;	/* scratch: packed levels split */
+	struct tq_buf			 srep;
 	struct pq_codec_ctx		 codec;
 	struct lv_memo			 memo[2];	/* rep and def, often */
 	unsigned			 memo_next;	/* the one to replace */
@@ -191,6 +193,8 @@ tq_parquet_writer_new(const struct tq_parquet_schema *s,
 	tq_buf_init(&w->page, TQ_PARQUET_MAX_PAGE);
 	tq_buf_init(&w->body, TQ_PARQUET_MAX_PAGE);
 	tq_buf_init(&w->hdr, 1 << 20);
+	tq_buf_init(&w->sdef, BUF_MAX);
+	tq_buf_init(&w->srep, BUF_MAX);
 	for (i = 0; i < 2; i++) {
 		tq_buf_init(&w->memo[i].enc, BUF_MAX);
 		w->memo[i].bw = -1;
@@ -294,6 +298,8 @@ tq_parquet_writer_free(struct tq_parquet_writer *w)
 	tq_buf_release(&w->page);
 	tq_buf_release(&w->body);
 	tq_buf_release(&w->hdr);
+	tq_buf_release(&w->sdef);
+	tq_buf_release(&w->srep);
 	for (i = 0; i < 2; i++)
 		tq_buf_release(&w->memo[i].enc);
 	pq_codec_ctx_release(&w->codec);
@@ -1521,23 +1527,172 @@ level_scan(const uint16_t *lv, size_t n, uint16_t x, uint16_t *top,
 	*eq = count;
 }
 
+/*
+ * split_levels splits the n packed levels at lv into def[] and rep[],
+ * finding the greatest of each, the number of defs equal to md and of
+ * reps equal to 0.
+ */
+static void
+split_levels(const uint32_t *lv, size_t n, uint16_t md, uint16_t *def,
+    uint16_t *rep, uint16_t *top_def, size_t *n_md, uint16_t *top_rep,
+    size_t *n_r0)
+{
+	size_t i, k, m, cd = 0, cr = 0;
+	uint16_t td = 0, tr = 0;
+
+	/* In slices whose counts fit 16 bits, as level_scan. */
+	for (i = 0; i < n; i += m) {
+		uint16_t c16 = 0, r16 = 0;
+
+		m = n - i < 32768 ? n - i : 32768;
+		for (k = 0; k < m; k++) {
+			uint16_t d = (uint16_t)lv[i + k];
+			uint16_t r = (uint16_t)(lv[i + k] >> 16);
+
+			td = d > td ? d : td;
+			tr = r > tr ? r : tr;
+			c16 += d == md;
+			r16 += r == 0;
+			def[i + k] = d;
+			rep[i + k] = r;
+		}
+		cd += c16;
+		cr += r16;
+	}
+	*top_def = td;
+	*n_md = cd;
+	*top_rep = tr;
+	*n_r0 = cr;
+}
+
+/* level_room makes room for n levels at the end of b. */
+static int
+level_room(struct tq_buf *b, size_t n)
+{
+	if (b->cap - b->len >= 2 * n && b->max - b->len >= 2 * n)
+		return 0;
+	return tq_buf_reserve(b, 2 * n);
+}
+
+static int write_split(struct tq_parquet_writer *, int,
+    const struct tq_parquet_batch *, struct tq_err *);
+
+/* values_ok says whether b has the value array its column's type
+ * reads, when it has values. */
+static bool
+values_ok(const struct wcol *c, const struct tq_parquet_batch *b)
+{
+	switch (c->cd->type) {
+	case TQ_PARQUET_BOOLEAN: return b->n_values == 0 || b->b != NULL;
+	case TQ_PARQUET_INT32: return b->n_values == 0 || b->i32 != NULL;
+	case TQ_PARQUET_INT64: return b->n_values == 0 || b->i64 != NULL;
+	case TQ_PARQUET_FLOAT: return b->n_values == 0 || b->f32 != NULL;
+	case TQ_PARQUET_DOUBLE: return b->n_values == 0 || b->f64 != NULL;
+	case TQ_PARQUET_BYTE_ARRAY:
+		return b->n_values == 0 || (b->off != NULL && b->data != NULL);
+	default: return b->n_values == 0 || b->data != NULL;
+	}
+}
+
+/*
+ * write_packed is tq_parquet_writer_write for a batch of packed levels.
+ * A batch that goes into the open page whole and starts a record has its
+ * levels split straight into the column's buffers, checked on the way;
+ * any other (bad ones too, which write_split then names) is split into
+ * scratch first.
+ */
+static int
+write_packed(struct tq_parquet_writer *w, struct wcol *c, int col,
+    const struct tq_parquet_batch *b, struct tq_err *err)
+{
+	struct tq_parquet_batch sb = *b;
+	uint16_t md = (uint16_t)c->cd->max_def, td, tr;
+	size_t n = b->n_levels, nmd, nr0, v = 0;
+	bool keep_def = c->cd->max_def > 0, keep_rep = c->cd->max_rep > 0;
+	int rc, t = c->cd->type;
+
+	sb.lv = NULL;
+	tq_buf_reset(&w->sdef);
+	tq_buf_reset(&w->srep);
+	if (n > 0 && (b->lv[0] >> 16) == 0 && values_ok(c, b) &&
+	    no_cut(w, c, b)) {
+		/* The column's level buffers change (and may move): what
+		 * the levels memo saw of them is stale from here on. */
+		w->lv_gen++;
+		if ((keep_def && (rc = level_room(&c->def, n)) != 0) ||
+		    (keep_rep && (rc = level_room(&c->rep, n)) != 0))
+			return value_error(c, rc, err);
+		/* Past the buffers' ends (levels a column does not keep to
+		 * scratch): counted only when right. */
+		if ((!keep_def && (rc = level_room(&w->sdef, n)) != 0) ||
+		    (!keep_rep && (rc = level_room(&w->srep, n)) != 0))
+			return value_error(c, rc, err);
+		split_levels(b->lv, n, md, (uint16_t *)(keep_def ?
+		    c->def.data + c->def.len : w->sdef.data),
+		    (uint16_t *)(keep_rep ? c->rep.data + c->rep.len :
+		    w->srep.data), &td, &nmd, &tr, &nr0);
+		sb.def = keep_def ? (uint16_t *)(c->def.data + c->def.len) :
+		    NULL;
+		sb.rep = keep_rep ? (uint16_t *)(c->rep.data + c->rep.len) :
+		    NULL;
+		if (td <= md && tr <= c->cd->max_rep && nmd == b->n_values) {
+			if (!keep_rep)
+				nr0 = n;
+			c->n_rows += nr0;
+			c->rg_rows += (int64_t)nr0;
+			c->def.len += keep_def ? 2 * n : 0;
+			c->rep.len += keep_rep ? 2 * n : 0;
+			c->n_levels += n;
+			c->rg_levels += (int64_t)n;
+			if (c->dict_active && t != TQ_PARQUET_BOOLEAN &&
+			    t != TQ_PARQUET_FIXED_LEN_BYTE_ARRAY)
+				rc = add_dict_run(w, c, &sb, 0, n, &v);
+			else
+				rc = add_values(w, c, &sb, 0, n, &v);
+			if (rc != 0) {
+				w->failed = value_error(c, rc, err);
+				return w->failed;
+			}
+			return 0;
+		}
+	}
+	if ((rc = level_room(&w->sdef, n)) != 0 ||
+	    (rc = level_room(&w->srep, n)) != 0)
+		return value_error(c, rc, err);
+	split_levels(b->lv, n, md, (uint16_t *)w->sdef.data,
+	    (uint16_t *)w->srep.data, &td, &nmd, &tr, &nr0);
+	sb.def = keep_def ? (const uint16_t *)w->sdef.data : NULL;
+	sb.rep = keep_rep ? (const uint16_t *)w->srep.data : NULL;
+	return write_split(w, col, &sb, err);
+}
+
 int
 tq_parquet_writer_write(struct tq_parquet_writer *w, int col,
     const struct tq_parquet_batch *b, struct tq_err *err)
 {
-	struct wcol *c;
-	size_t i, j, v = 0, recs;
-	int rc, t;
-
 	if (w->failed != 0 || w->closed)
 		return tq_err_set(err, TQ_EINVAL, "parquet writer: failed or "
 		    "closed");
-	recs = b->n_levels;
 	if (col < 0 || (size_t)col >= w->s->n_columns)
 		return tq_err_set(err, TQ_EINVAL, "parquet writer: no column %d",
 		    col);
-	c = &w->cols[col];
-	t = c->cd->type;
+	if (b->lv != NULL) {
+		if (b->def != NULL || b->rep != NULL)
+			return tq_err_set(err, TQ_EINVAL, "column %s: levels "
+			    "both packed and apart", w->cols[col].cd->path);
+		return write_packed(w, &w->cols[col], col, b, err);
+	}
+	return write_split(w, col, b, err);
+}
+
+/* write_split is tq_parquet_writer_write for levels apart. */
+static int
+write_split(struct tq_parquet_writer *w, int col,
+    const struct tq_parquet_batch *b, struct tq_err *err)
+{
+	struct wcol *c = &w->cols[col];
+	size_t i, j, v = 0, recs = b->n_levels;
+	int rc, t = c->cd->type;
 	/*
 	 * Check everything first so a bad batch leaves the column as it was:
 	 * simple passes over each level array, which the compiler vectorises.
@@ -1724,6 +1879,13 @@ write_chunk(struct tq_parquet_writer *w, struct wcol *c,
 		m->stats.min_len = c->min.len;
 		m->stats.max = c->max.data;
 		m->stats.max_len = c->max.len;
+	}
+	if (w->o.on_chunk != NULL) {
+		bool dict = m->dict_page_offset >= 0;
+
+		return w->o.on_chunk(w->o.chunk_arg, (int)(c - w->cols), m,
+		    dict ? c->dict.data : NULL, dict ? c->dict.len : 0,
+		    dict ? c->dict_n : 0, err);
 	}
 	return 0;
 }

@@ -780,6 +780,154 @@ test_batch_write_read(void)
 	tq_buf_release(&m.b);
 }
 
+/* What a chunk callback saw. */
+struct chunks {
+	unsigned	 calls[2];	/* by column */
+	size_t		 dict_n[2];	/* of the last call */
+	char		 dict[64];	/* column 1's entries, joined by '|' */
+	uint32_t	 encodings[2];
+};
+
+static int
+on_chunk(void *arg, int col, const struct tq_parquet_chunk *meta,
+    const uint8_t *dict, size_t dict_len, size_t dict_n, struct tq_err *err)
+{
+	struct chunks *k = arg;
+	size_t at = 0, i, o = 0;
+	uint32_t len;
+
+	(void)err;
+	if (col < 0 || col > 1)
+		return TQ_EINVAL;
+	k->calls[col]++;
+	k->dict_n[col] = dict_n;
+	k->encodings[col] = meta->data_encodings;
+	if (col != 1 || dict == NULL)
+		return 0;
+	for (i = 0; i < dict_n && at + 4 <= dict_len; i++) {
+		memcpy(&len, dict + at, 4);
+		if (len > dict_len - at - 4 || o + len + 1 >= sizeof(k->dict))
+			return TQ_EINVAL;
+		memcpy(k->dict + o, dict + at + 4, len);
+		o += len;
+		k->dict[o++] = '|';
+		at += 4 + len;
+	}
+	k->dict[o] = '\0';
+	return 0;
+}
+
+/*
+ * write_tags writes test_batch_write_read's rows with levels apart or
+ * packed (lv) into m, in two batches, first offering the bad ones, which
+ * must change nothing; k (not NULL) watches the chunks.  Returns the
+ * number of checks that failed.
+ */
+static int
+write_tags(const struct tq_parquet_schema *s, size_t page_size, bool packed,
+    struct mem *m, struct chunks *k)
+{
+	struct tq_parquet_write_opts o = { .codec = TQ_PARQUET_ZSTD,
+	    .page_size = page_size };
+	struct tq_parquet_writer *w = NULL;
+	struct tq_err e;
+	static const uint16_t def[] = { 3, 2, 0, 1, 3, 3, 3 };
+	static const uint16_t rep[] = { 0, 1, 0, 0, 0, 1, 1 };
+	static const uint32_t off[] = { 0, 1, 2, 3, 4 };
+	static const int64_t ids[] = { 1, 2, 3, 4 };
+	uint32_t lv[7], bad_lv[2] = { 4, 0 }, cont_lv[1] = { 3 | 1u << 16 };
+	struct tq_parquet_batch b1 = { .n_levels = 3, .n_values = 1,
+	    .off = off, .data = (const uint8_t *)"abac" };
+	struct tq_parquet_batch b2 = { .n_levels = 4, .n_values = 3,
+	    .off = off + 1, .data = (const uint8_t *)"abac" };
+	struct tq_parquet_batch bi = { .n_levels = 4, .n_values = 4,
+	    .i64 = ids };
+	struct tq_parquet_batch bad = { .n_levels = 2, .lv = bad_lv };
+	struct tq_parquet_batch cont = { .n_levels = 1, .lv = cont_lv,
+	    .n_values = 1, .off = off, .data = (const uint8_t *)"a" };
+	struct tq_parquet_batch both = { .n_levels = 1, .def = def,
+	    .rep = rep, .lv = lv };
+	int fails = 0;
+	size_t i;
+
+	for (i = 0; i < 7; i++)
+		lv[i] = def[i] | (uint32_t)rep[i] << 16;
+	if (packed) {
+		b1.lv = lv;
+		b2.lv = lv + 3;
+	} else {
+		b1.def = def;
+		b1.rep = rep;
+		b2.def = def + 3;
+		b2.rep = rep + 3;
+	}
+	if (k != NULL) {
+		o.on_chunk = on_chunk;
+		o.chunk_arg = k;
+	}
+	tq_buf_reset(&m->b);
+	if (tq_parquet_writer_new(s, &o, mem_write, m, &w, &e) != 0)
+		return 1;
+	fails += tq_parquet_writer_write(w, 1, &bad, &e) != TQ_EINVAL;
+	fails += tq_parquet_writer_write(w, 1, &both, &e) != TQ_EINVAL;
+	/* A record's continuation cannot open a column. */
+	fails += tq_parquet_writer_write(w, 1, &cont, &e) != TQ_EINVAL;
+	b1.n_values = 2;
+	fails += tq_parquet_writer_write(w, 1, &b1, &e) != TQ_EINVAL;
+	b1.n_values = 1;
+	fails += tq_parquet_writer_write(w, 1, &b1, &e) != 0;
+	fails += tq_parquet_writer_write(w, 1, &b2, &e) != 0;
+	fails += tq_parquet_writer_write(w, 0, &bi, &e) != 0;
+	fails += tq_parquet_writer_end_rows(w, 4, &e) != 0;
+	fails += tq_parquet_writer_close(w, &e) != 0;
+	tq_parquet_writer_free(w);
+	return fails;
+}
+
+/*
+ * Levels packed as def | rep << 16 make the very file that levels apart
+ * do, whether a batch fits the open page or pages are cut inside it, and
+ * bad packed levels are refused as bad levels apart are; a chunk
+ * callback sees each chunk with its dictionary.
+ */
+static void
+test_packed_levels(void)
+{
+	struct tq_parquet_schema *s = NULL;
+	struct chunks k;
+	struct tq_err e;
+	struct mem m, mp;
+	size_t ps;
+
+	memset(&m, 0, sizeof(m));
+	memset(&mp, 0, sizeof(mp));
+	tq_buf_init(&m.b, 1 << 20);
+	tq_buf_init(&mp.b, 1 << 20);
+	T_EQ_INT(tq_parquet_schema_new(nested, 5, &s, &e), 0, "packed: schema");
+	for (ps = 4; ps <= 4096; ps *= 32) {
+		T_EQ_INT(write_tags(s, ps, false, &m, NULL), 0,
+		    ps == 4 ? "packed: levels apart, bad refused, tiny pages" :
+		    "packed: levels apart, bad refused");
+		T_EQ_INT(write_tags(s, ps, true, &mp, NULL), 0,
+		    ps == 4 ? "packed: levels packed, bad refused, tiny pages" :
+		    "packed: levels packed, bad refused");
+		T_OK(m.b.len == mp.b.len && memcmp(m.b.data, mp.b.data,
+		    m.b.len) == 0, ps == 4 ? "packed: the same file, tiny pages" :
+		    "packed: the same file");
+	}
+	memset(&k, 0, sizeof(k));
+	T_EQ_INT(write_tags(s, 4096, true, &mp, &k), 0, "chunks: written");
+	T_OK(k.calls[0] == 1 && k.calls[1] == 1, "chunks: one call a chunk");
+	T_EQ_STR(k.dict, "a|b|c|", "chunks: the dictionary's entries in order");
+	T_OK(k.dict_n[1] == 3 && k.dict_n[0] == 4,
+	    "chunks: dictionary sizes");
+	T_EQ_INT(k.encodings[1], 1u << TQ_PARQUET_RLE_DICTIONARY,
+	    "chunks: data pages' encodings");
+	tq_parquet_schema_free(s);
+	tq_buf_release(&m.b);
+	tq_buf_release(&mp.b);
+}
+
 /* Flat schema for pruning: { n INT64, s STRING }. */
 static const struct tq_parquet_node flat[] = {
 	{ "schema", 0, 2, 0, 0, { 0 } },
@@ -1320,6 +1468,7 @@ main(void)
 	test_delta();
 	test_schema_errors();
 	test_batch_write_read();
+	test_packed_levels();
 	test_shared_levels();
 	test_prune();
 	test_dict_guesses();

@@ -117,13 +117,44 @@ set_free(struct set *S)
 }
 
 /*
+ * split_parts cuts the TracesData at pb into at most max parts, a
+ * ResourceSpans field each (the rest in the last); returns how many.
+ */
+static size_t
+split_parts(const uint8_t *pb, size_t len, struct tq_pb_part *parts,
+    size_t max)
+{
+	size_t n = 0, at = 0;
+
+	while (at < len) {
+		size_t start = at, flen = 0, shift = 0;
+
+		at++;			/* the key: field 1, one byte */
+		while (at < len) {
+			flen |= (size_t)(pb[at] & 0x7f) << shift;
+			shift += 7;
+			if (pb[at++] < 0x80)
+				break;
+		}
+		at += flen;
+		if (n < max) {
+			parts[n].p = pb + start;
+			parts[n++].len = (at < len ? at : len) - start;
+		} else
+			parts[n - 1].len = (at < len ? at : len) -
+			    (size_t)((const uint8_t *)parts[n - 1].p - pb);
+	}
+	return n;
+}
+
+/*
  * write_set writes the set as one Parquet file into out, the old way (unpack,
  * combine, tq_vp4_rows_add) or the new (tq_vp4_rows_add_trace); *dropped
  * counts repeated spans.
  */
 static int
 write_set(const struct tq_vp4 *m, const struct set *S, bool direct,
-    struct tq_buf *out, size_t *dropped)
+    bool in_parts, struct tq_buf *out, size_t *dropped)
 {
 	struct tq_parquet_writer *w = NULL;
 	struct tq_vp4_rows *rows = NULL;
@@ -149,9 +180,16 @@ write_set(const struct tq_vp4 *m, const struct set *S, bool direct,
 		tq_arena_reset(&a);
 		if (direct) {
 			struct tq_vp4_trace vt;
+			struct tq_pb_part parts[64];
+			size_t np;
 
-			rc = tq_vp4_trace_parse(t->pb.data, t->pb.len, &a, &vt,
-			    &e);
+			/* In parts: one a ResourceSpans (the last ones
+			 * together), each read where it lies. */
+			np = in_parts ? split_parts(t->pb.data, t->pb.len, parts,
+			    64) : 0;
+			rc = in_parts ? tq_vp4_trace_parse_parts(parts, np, &a,
+			    &vt, &e) : tq_vp4_trace_parse(t->pb.data, t->pb.len,
+			    &a, &vt, &e);
 			if (rc == 0)
 				rc = tq_vp4_rows_add_trace(rows, &vt, &e);
 			*dropped += vt.dropped;
@@ -194,13 +232,18 @@ compare(const struct set *S, const struct tq_block_dedicated *ded,
 	tq_vp4_new(ded, nded, &m, &e);
 	tq_buf_init(&x, 1 << 30);
 	tq_buf_init(&y, 1 << 30);
-	ok = write_set(m, S, false, &x, &dx) == 0 &&
-	    write_set(m, S, true, &y, &dy) == 0;
+	ok = write_set(m, S, false, false, &x, &dx) == 0 &&
+	    write_set(m, S, true, false, &y, &dy) == 0;
 	if (ok && dx != dy)
 		printf("# repeated spans: unpacked %zu, direct %zu\n", dx, dy);
 	T_OK(ok && S->n > 0 && dx == dy && x.len == y.len &&
 	    memcmp(x.data, y.data, x.len) == 0, name);
 	T_OK(dy > 0, "... with repeated spans dropped both ways");
+	tq_buf_reset(&y);
+	ok = write_set(m, S, true, true, &y, &dy) == 0;
+	T_OK(ok && dx == dy && x.len == y.len &&
+	    memcmp(x.data, y.data, x.len) == 0,
+	    "... and the same read in parts where they lie");
 	tq_buf_release(&x);
 	tq_buf_release(&y);
 	tq_vp4_free(m);
@@ -428,6 +471,67 @@ refused(const void *pb, size_t len, int want, const char *msg)
 	return rc == want && strstr(e.msg, msg) != NULL;
 }
 
+/*
+ * parts_refused says whether a trace in two parts, good (len bytes) then
+ * bad (blen), fails with want and msg: byte offsets count from the first
+ * part's start, as if the parts were one.
+ */
+static bool
+parts_refused(const uint8_t *good, size_t len, const uint8_t *bad,
+    size_t blen, int want, const char *msg)
+{
+	struct tq_pb_part parts[2] = { { good, len }, { bad, blen } };
+	struct tq_vp4_trace t;
+	struct tq_vp4_rows *rows = NULL;
+	struct tq_vp4 *m = NULL;
+	struct tq_arena a;
+	struct tq_err e;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	tq_arena_init(&a, 1 << 20);
+	rc = tq_vp4_trace_parse_parts(parts, 2, &a, &t, &e);
+	if (rc == 0 && tq_vp4_new(NULL, 0, &m, &e) == 0 &&
+	    tq_vp4_rows_new(m, &rows, &e) == 0)
+		rc = tq_vp4_rows_add_trace(rows, &t, &e);
+	tq_vp4_rows_free(rows);
+	tq_vp4_free(m);
+	tq_arena_release(&a);
+	if (rc != want || strstr(e.msg, msg) == NULL)
+		printf("# got %d (%s)\n", rc, e.msg);
+	return rc == want && strstr(e.msg, msg) != NULL;
+}
+
+/* test_malformed_parts: errors in a second part name their byte as if
+ * the parts were one message. */
+static void
+test_malformed_parts(const uint8_t *good, size_t len)
+{
+	uint8_t b[64];
+	char msg[64];
+
+	memcpy(b, good, len);
+	b[28] = 0x28;	/* name (5) as a varint */
+	snprintf(msg, sizeof(msg), "byte %zu: Span field 5: wrong wire type 0",
+	    len + 28);
+	T_OK(parts_refused(good, len, b, len, TQ_ECORRUPT, msg),
+	    "malformed parts: a wrong wire type in the second part");
+	/* An attribute cut short, found when shredded (in a span of its
+	 * own: a repeat of the first would be dropped unread). */
+	memcpy(b, good, len);
+	b[26] = 0xcc;
+	b[1] += 4;
+	b[3] += 4;
+	b[5] += 4;
+	b[len] = 0x4a;
+	b[len + 1] = 0x02;
+	b[len + 2] = 0x0a;
+	b[len + 3] = 0x05;
+	snprintf(msg, sizeof(msg), "byte %zu: KeyValue: malformed", 2 * len + 2);
+	T_OK(parts_refused(good, len, b, len + 4, TQ_ECORRUPT, msg),
+	    "malformed parts: an attribute in the second part, when shredded");
+}
+
 static void
 test_malformed(void)
 {
@@ -470,6 +574,7 @@ test_malformed(void)
 	T_OK(refused(b, sizeof(good) + 4, TQ_ECORRUPT,
 	    "KeyValue: malformed"), "malformed: an attribute, when shredded");
 	T_OK(refused("", 0, TQ_EINVAL, "no spans"), "malformed: no spans");
+	test_malformed_parts(good, sizeof(good));
 }
 
 int
