@@ -1694,15 +1694,51 @@ select_newest(struct src *x, const struct tq_search_opts *o,
 
 /* ---- the skeleton ---- */
 
+/*
+ * walk_spans numbers the spans and traces of the entries of column c
+ * (*k spans and *trace traces found); with own, it also sets own[v] to
+ * the span of each of c's values (*v of them).  Called with own NULL or
+ * not, it compiles into two loops, the first without that work.
+ */
+static inline int
+walk_spans(struct src *x, const struct tq_parquet_column *c, size_t nrows,
+    uint32_t *own, size_t *kp, size_t *vp, uint32_t *tracep)
+{
+	const uint16_t *rep = c->rep, *def = c->def;
+	uint32_t sdef = (uint32_t)x->span_l.def, trace = 0;
+	uint32_t maxdef = (uint32_t)x->s->columns[c->col].max_def;
+	size_t i, k = 0, v = 0;
+
+	for (i = 0; i < c->n_levels; i++) {
+		if (rep[i] == 0) {
+			if (trace == nrows)
+				return tq_err_set(x->err, TQ_ECORRUPT,
+				    "%s: more records than rows",
+				    x->s->columns[c->col].path);
+			x->trace_entry[trace] = (uint32_t)i;
+			x->trace_first[trace++] = (uint32_t)k;
+		}
+		/* Stored for every entry, kept for spans (values). */
+		x->span_trace[k] = trace - 1;
+		if (own != NULL) {
+			own[v] = (uint32_t)k;
+			v += (def[i] == maxdef) & (v < c->n_values);
+		}
+		k += def[i] >= sdef;
+	}
+	*kp = k;
+	*vp = v;
+	*tracep = trace;
+	return 0;
+}
+
 static int
 skeleton(struct src *x, struct tq_arena *a)
 {
 	const struct tq_parquet_column *c;
 	const struct tq_parquet_column_desc *d;
-	const uint16_t *rep, *def;
-	size_t i, k = 0, nrows;
-	uint32_t trace = 0, t;
-	uint32_t sdef = (uint32_t)x->span_l.def;
+	size_t i, k = 0, v = 0, nrows;
+	uint32_t trace = 0, t, *own;
 	int rc;
 
 	static const char *const spine[] = { SPAN "Kind", SPAN "StatusCode",
@@ -1745,36 +1781,39 @@ skeleton(struct src *x, struct tq_arena *a)
 	d = &x->s->columns[c->col];
 	nrows = (size_t)tq_parquet_reader_row_group_rows(x->pr, x->rg);
 	/* A column under the spans list has both levels. */
-	if ((rep = c->rep) == NULL || (def = c->def) == NULL)
+	if (c->rep == NULL || c->def == NULL)
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: no levels",
 		    d->path);
 	x->n_traces = nrows;
-	/* At most one span per entry. */
-	if ((x->span_trace = tq_arena_alloc(a, (c->n_levels + 1) *
+	/* At most one span per entry; own: the span of each value, when
+	 * the query reads the column (else a scratch slot). */
+	if ((own = tq_arena_alloc(a, ((chosen ? c->n_values : 0) + 1) *
+	    sizeof(uint32_t))) == NULL ||
+	    (x->span_trace = tq_arena_alloc(a, (c->n_levels + 1) *
 	    sizeof(uint32_t))) == NULL ||
 	    (x->trace_first = tq_arena_alloc(a, (nrows + 1) *
 	    sizeof(uint32_t))) == NULL ||
 	    (x->trace_entry = tq_arena_alloc(a, (nrows + 1) *
 	    sizeof(uint32_t))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
-	for (i = 0; i < c->n_levels; i++) {
-		if (rep[i] == 0) {
-			if (trace == nrows)
-				return tq_err_set(x->err, TQ_ECORRUPT,
-				    "%s: more records than rows", d->path);
-			x->trace_entry[trace] = (uint32_t)i;
-			x->trace_first[trace++] = (uint32_t)k;
-		}
-		/* Stored for every entry, kept for spans. */
-		x->span_trace[k] = trace - 1;
-		k += def[i] >= sdef;
-	}
+	rc = chosen ? walk_spans(x, c, nrows, own, &k, &v, &trace) :
+	    walk_spans(x, c, nrows, NULL, &k, &v, &trace);
+	if (rc != 0)
+		return rc;
 	x->n_spans = k;
 	x->skel = c;
 	x->scoped = false;
-	if (trace != nrows)
+	if (trace != nrows || (chosen && v != c->n_values))
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
 		    d->path);
+	/* What owners() would work out for the column at the span level. */
+	if (chosen) {
+		x->owners[0].c = c;
+		x->owners[0].l = x->span_l;
+		x->owners[0].o = own;
+		x->owners[0].n = k;
+		x->nowners = 1;
+	}
 	for (t = trace; t <= nrows; t++) {
 		x->trace_first[t] = (uint32_t)k;
 		x->trace_entry[t] = (uint32_t)c->n_levels;
