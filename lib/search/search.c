@@ -845,6 +845,12 @@ tq_search_store(struct tq_store *s, const char *tenant,
 		w[i].p = &p;
 		if ((rc = tq_search_result_new(&w[i].r, err)) != 0)
 			break;
+		/* One worker works here: a thread would only cost its start. */
+		if (nthreads == 1) {
+			work(&w[i]);
+			started = 1;
+			break;
+		}
 		if (pthread_create(&w[i].th, NULL, work, &w[i]) != 0) {
 			rc = tq_err_set(err, TQ_ENOMEM, "search: no threads");
 			tq_search_result_free(w[i].r);
@@ -853,7 +859,7 @@ tq_search_store(struct tq_store *s, const char *tenant,
 		}
 		started++;
 	}
-	for (i = 0; i < started; i++)
+	for (i = 0; i < started && nthreads > 1; i++)
 		pthread_join(w[i].th, NULL);
 	if (rc == 0 && p.rc != 0) {
 		rc = p.rc;
