@@ -413,6 +413,17 @@ struct placing {
 	struct tq_arena			*a;
 };
 
+/* place_from makes pl place the values of column c. */
+static void
+place_from(struct placing *pl, const struct tq_parquet_column *c)
+{
+	pl->c = c;
+	/* Integers as such: no type to convert. */
+	pl->plain_int = (pl->how == TQ_QL_T_INT ||
+	    pl->how == TQ_QL_T_DURATION) && (c->type == TQ_PARQUET_INT64 ||
+	    c->type == TQ_PARQUET_INT32);
+}
+
 /* put_value puts value i of the column, of entity e, in place. */
 static inline int
 put_value(struct src *x, const struct placing *pl, size_t i, uint32_t e)
@@ -497,10 +508,7 @@ place_some(struct src *x, struct placing *pl)
 	for (p = 0; p < nparts; p++)
 		if (trace_at(x, parts[p].first) < 0)
 			return 1;
-	pl->c = c;
-	pl->plain_int = (pl->how == TQ_QL_T_INT ||
-	    pl->how == TQ_QL_T_DURATION) && (c->type == TQ_PARQUET_INT64 ||
-	    c->type == TQ_PARQUET_INT32);
+	place_from(pl, c);
 	for (p = 0; p < nparts; p++) {
 		const struct tq_parquet_part *pt = &parts[p];
 		uint32_t maxdef = (uint32_t)x->s->columns[c->col].max_def;
@@ -545,10 +553,7 @@ place_values(struct src *x, const char *path, struct level l, int how,
 		return rc;
 	if ((rc = owners(x, c, l, a, &own, &nent)) != 0)
 		return rc;
-	pl.c = c;
-	pl.plain_int = (pl.how == TQ_QL_T_INT ||
-	    pl.how == TQ_QL_T_DURATION) && (c->type == TQ_PARQUET_INT64 ||
-	    c->type == TQ_PARQUET_INT32);
+	place_from(&pl, c);
 	for (i = 0; i < c->n_values; i++)
 		if ((rc = put_value(x, &pl, i, own[i])) != 0)
 			return rc;
