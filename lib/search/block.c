@@ -741,15 +741,19 @@ match_keys(struct src *x, const char *prefix, struct level owner, size_t n,
 	if ((k->slot = tq_arena_alloc(a, (k->nattr + 1) * sizeof(uint32_t))) ==
 	    NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
-	if (key->idx != NULL && x->want == NULL) {
-		/* The common case, a scan on dictionary indexes: tight. */
-		const uint32_t *idx = key->idx, *own = k->own;
+	if (key->idx != NULL && (x->want == NULL ||
+	    (owner.rep == x->span_l.rep && owner.def == x->span_l.def))) {
+		/* The common case, on dictionary indexes: tight.  Some
+		 * traces only: a matching key's span says whether. */
+		const uint32_t *idx = key->idx, *own = k->own, *st = x->span_trace;
+		const uint8_t *want = x->want;
 		uint32_t hitv = (uint32_t)dict_hit, nmatch = 0;
 
 		for (i = 0; i < k->nattr; i++) {
-			uint32_t hit = idx[i] == hitv;
+			uint32_t o = own[i], hit = idx[i] == hitv;
 
-			bad |= hit & (own[i] >= n);
+			bad |= hit & (o >= n);
+			hit = hit && (want == NULL || (o < n && want[st[o]]));
 			k->slot[i] = hit ? nmatch : UINT32_MAX;
 			nmatch += hit;
 		}
