@@ -8,7 +8,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "common.h"
 #include "timeparse.h"
@@ -17,7 +20,13 @@ void
 cli_init(struct cli *c, const char *prog)
 {
 	const char *t;
+	uint32_t seed;
 
+	/* jansson seeds its hash tables from /dev/urandom when first used
+	 * (open, read, close); one call does it here. */
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) ==
+	    (ssize_t)sizeof(seed))
+		json_object_seed(seed != 0 ? seed : 1);
 	memset(c, 0, sizeof(*c));
 	c->prog = prog;
 	c->store = getenv("TEMPO_STORE");

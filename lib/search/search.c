@@ -774,7 +774,7 @@ list_block(void *arg, const struct tq_block_meta *m)
 	if (l->o->end_ns > 0 && m->start_s * 1000000000LL > l->o->end_ns)
 		return 0;
 	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
+		size_t cap = l->cap ? 2 * l->cap : 8;
 		struct tq_block_meta *p = realloc(l->v, cap * sizeof(*p));
 
 		if (p == NULL)
