@@ -440,9 +440,13 @@ test_shapes(void)
 	tq_buf_release(&td);
 }
 
-/* refused says whether parsing (and shredding) pb fails with want. */
+/*
+ * parts_fail says whether parsing (and shredding) a trace in n parts
+ * fails with want and msg; a failed row must leave the rows failed.
+ */
 static bool
-refused(const void *pb, size_t len, int want, const char *msg)
+parts_fail(const struct tq_pb_part *parts, size_t n, int want,
+    const char *msg)
 {
 	struct tq_vp4_trace t;
 	struct tq_vp4_rows *rows = NULL;
@@ -453,13 +457,12 @@ refused(const void *pb, size_t len, int want, const char *msg)
 
 	memset(&e, 0, sizeof(e));
 	tq_arena_init(&a, 1 << 20);
-	rc = tq_vp4_trace_parse(pb, len, &a, &t, &e);
+	rc = tq_vp4_trace_parse_parts(parts, n, &a, &t, &e);
 	if (rc == 0 && tq_vp4_new(NULL, 0, &m, &e) == 0 &&
 	    tq_vp4_rows_new(m, &rows, &e) == 0) {
 		struct tq_err e2;
 
 		rc = tq_vp4_rows_add_trace(rows, &t, &e);
-		/* A failed row leaves the rows failed. */
 		if (rc != 0 && tq_vp4_rows_add_trace(rows, &t, &e2) == 0)
 			rc = 0;
 	}
@@ -469,6 +472,15 @@ refused(const void *pb, size_t len, int want, const char *msg)
 	if (rc != want || strstr(e.msg, msg) == NULL)
 		printf("# got %d (%s)\n", rc, e.msg);
 	return rc == want && strstr(e.msg, msg) != NULL;
+}
+
+/* refused says whether pb, in one part, fails with want and msg. */
+static bool
+refused(const void *pb, size_t len, int want, const char *msg)
+{
+	struct tq_pb_part part = { pb, len };
+
+	return parts_fail(&part, 1, want, msg);
 }
 
 /*
@@ -481,25 +493,8 @@ parts_refused(const uint8_t *good, size_t len, const uint8_t *bad,
     size_t blen, int want, const char *msg)
 {
 	struct tq_pb_part parts[2] = { { good, len }, { bad, blen } };
-	struct tq_vp4_trace t;
-	struct tq_vp4_rows *rows = NULL;
-	struct tq_vp4 *m = NULL;
-	struct tq_arena a;
-	struct tq_err e;
-	int rc;
 
-	memset(&e, 0, sizeof(e));
-	tq_arena_init(&a, 1 << 20);
-	rc = tq_vp4_trace_parse_parts(parts, 2, &a, &t, &e);
-	if (rc == 0 && tq_vp4_new(NULL, 0, &m, &e) == 0 &&
-	    tq_vp4_rows_new(m, &rows, &e) == 0)
-		rc = tq_vp4_rows_add_trace(rows, &t, &e);
-	tq_vp4_rows_free(rows);
-	tq_vp4_free(m);
-	tq_arena_release(&a);
-	if (rc != want || strstr(e.msg, msg) == NULL)
-		printf("# got %d (%s)\n", rc, e.msg);
-	return rc == want && strstr(e.msg, msg) != NULL;
+	return parts_fail(parts, 2, want, msg);
 }
 
 /* test_malformed_parts: errors in a second part name their byte as if
