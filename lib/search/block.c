@@ -1622,15 +1622,28 @@ block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
 	struct src *x = arg;
 	struct tq_ql_value *all;
 	const char *path;
+	char own_path[256];
 	size_t j;
-	int how, level, rc;
+	int how, level, own_type, rc;
 
 	x->err = err;
 	if (x->sel_span == NULL)
 		return fetch_all(x, f, out, a);
+	/* A span or resource attribute held only in its own column is one
+	 * value per entity too. */
+	if (f->is_attr && (f->scope == TQ_QL_SCOPE_SPAN ||
+	    f->scope == TQ_QL_SCOPE_RESOURCE) &&
+	    own_column(x->meta, f->scope == TQ_QL_SCOPE_SPAN, f->name, f->len,
+	    own_path, sizeof(own_path), &own_type) &&
+	    f->types == 1u << own_type) {
+		path = own_path;
+		how = AS_PLAIN;
+		level = f->scope == TQ_QL_SCOPE_SPAN ? L_SPAN : L_RS;
+	} else if (f->is_attr || !intrinsic_column(f->intrinsic, &path, &how,
+	    &level))
+		level = -1;
 	/* Columns of one value per entity: straight into the selection. */
-	if (!f->is_attr && intrinsic_column(f->intrinsic, &path, &how,
-	    &level)) {
+	if (level >= 0) {
 		if (level == L_SPAN)
 			return place_values(x, path, x->span_l, how, a,
 			    x->sel_pos, out, x->n_sel_spans);
