@@ -184,6 +184,12 @@ out:
 	return rc;
 }
 
+/*
+ * Object stores serve a visit with the whole object: a larger values
+ * filter is probed with two ranged reads instead.
+ */
+#define VALUES_VISIT_MAX	(1024 * 1024)
+
 /* A probe of the values filter, for value_absent. */
 struct probe {
 	struct tq_block	*b;
@@ -241,11 +247,12 @@ tq_block_value_absent(struct tq_block *b, const char *column,
 	*absent = false;
 	if (b->meta.values_size == 0)
 		return 0;
-	if (b->values_read) {
+	if (b->values_read || b->meta.values_size > VALUES_VISIT_MAX) {
 		rc = probe_values(&p, err);
 	} else {
 		/* The header and the value's words in one visit: one open
-		 * of a file, one request to object storage. */
+		 * of a file, one request to object storage (which fetches
+		 * the object whole: only for a small one). */
 		snprintf(key, sizeof(key), "%s/%s/values", b->meta.tenant,
 		    b->meta.block_id);
 		rc = tq_store_visit(b->store, key, b->meta.values_size,
