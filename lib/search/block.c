@@ -89,6 +89,10 @@ struct src {
 		size_t				 n;
 	}				 owners[MAX_COLS];
 	size_t				 nowners;
+	/* 0, 1, 2, ...: the owners of a column with one value for each
+	 * entity of its level (n_ident of them, this row group). */
+	uint32_t			*ident;
+	size_t				 n_ident;
 	/* Row groups in a row whose dictionaries held need i's value. */
 	unsigned			 dict_held[MAX_DICT_NEEDS];
 	struct tq_err			*err;
@@ -228,6 +232,8 @@ static void
 next_row_group(struct src *x)
 {
 	x->nowners = 0;
+	x->ident = NULL;
+	x->n_ident = 0;
 	x->scoped = false;
 	x->want = NULL;
 	x->sel_span = x->sel_trace = x->sel_first = x->sel_pos = NULL;
@@ -255,6 +261,27 @@ owners(struct src *x, const struct tq_parquet_column *c, struct level l,
 			*n = x->owners[k].n;
 			return 0;
 		}
+	/*
+	 * A column of spans with a value for every span (or of traces with
+	 * one for every trace): value i is entity i.
+	 */
+	if (d->max_rep == l.rep && c->n_values == (l.rep == x->span_l.rep &&
+	    l.def == x->span_l.def ? x->n_spans : l.rep == x->trace_l.rep &&
+	    l.def == x->trace_l.def ? x->n_traces : SIZE_MAX)) {
+		if (x->n_ident < c->n_values) {
+			if ((x->ident = tq_arena_alloc(a, (c->n_values + 1) *
+			    sizeof(*x->ident))) == NULL)
+				return tq_err_set(x->err, TQ_ENOMEM,
+				    "search: out of memory");
+			for (i = 0; i <= c->n_values; i++)
+				x->ident[i] = (uint32_t)i;
+			x->n_ident = c->n_values;
+		}
+		o = x->ident;
+		ent = (uint32_t)c->n_values;
+		v = c->n_values;
+		goto keep;
+	}
 	/* One slot more than values: the loops store before they count. */
 	if ((o = tq_arena_alloc(a, (c->n_values + 1) * sizeof(*o))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
@@ -294,6 +321,7 @@ owners(struct src *x, const struct tq_parquet_column *c, struct level l,
 	}
 	if (v != c->n_values)
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels", d->path);
+keep:
 	if (x->nowners < MAX_COLS) {
 		x->owners[x->nowners].c = c;
 		x->owners[x->nowners].l = l;
@@ -1299,6 +1327,40 @@ holds_int(int op, int64_t v, int64_t lit)
 	}
 }
 
+/* judge_i64 ORs into ok[j] whether val[j] op lit holds, for n values. */
+static void
+judge_i64(const int64_t *val, size_t n, int op, int64_t lit, uint8_t *ok)
+{
+	size_t j;
+
+	switch (op) {
+	case TQ_QL_OP_EQ:
+		for (j = 0; j < n; j++)
+			ok[j] |= val[j] == lit;
+		return;
+	case TQ_QL_OP_NEQ:
+		for (j = 0; j < n; j++)
+			ok[j] |= val[j] != lit;
+		return;
+	case TQ_QL_OP_LT:
+		for (j = 0; j < n; j++)
+			ok[j] |= val[j] < lit;
+		return;
+	case TQ_QL_OP_LTE:
+		for (j = 0; j < n; j++)
+			ok[j] |= val[j] <= lit;
+		return;
+	case TQ_QL_OP_GT:
+		for (j = 0; j < n; j++)
+			ok[j] |= val[j] > lit;
+		return;
+	default:
+		for (j = 0; j < n; j++)
+			ok[j] |= val[j] >= lit;
+		return;
+	}
+}
+
 /*
  * judge_values tests cond on n values of column c: value sel[j] (j when
  * sel is NULL) gives its verdict to entity to[j] of v, ORed with those of
@@ -1321,7 +1383,8 @@ judge_values(struct src *x, const struct tq_parquet_column *c,
 			    "%s: more entities than the row group has", d->path);
 	if (c->idx != NULL && c->dict != NULL) {
 		const struct tq_parquet_column *dict = c->dict;
-		uint8_t *table;
+		const uint32_t *idx = c->idx;
+		uint8_t *table, *has = v->has, *ok = v->ok;
 		size_t k;
 
 		if ((table = tq_arena_alloc(a, dict->n_values ? dict->n_values :
@@ -1332,15 +1395,19 @@ judge_values(struct src *x, const struct tq_parquet_column *c,
 			value_at(dict, k, how, &val);
 			table[k] = tq_ql_cond_holds(cond, &val);
 		}
+		/* The reader checked every index against its dictionary. */
+		if (sel == NULL && to == x->ident && x->ident != NULL) {
+			/* Value j is entity j: once each. */
+			memset(has, 1, n);
+			for (j = 0; j < n; j++)
+				ok[j] |= table[idx[j]];
+			return 0;
+		}
 		for (j = 0; j < n; j++) {
-			uint32_t ix = c->idx[sel ? sel[j] : j];
+			uint32_t ix = idx[sel ? sel[j] : j];
 
-			if (ix >= dict->n_values)
-				return tq_err_set(x->err, TQ_ECORRUPT,
-				    "%s: dictionary index out of range",
-				    d->path);
-			v->has[to[j]] = 1;
-			v->ok[to[j]] |= table[ix];
+			has[to[j]] = 1;
+			ok[to[j]] |= table[ix];
 		}
 		return 0;
 	}
@@ -1351,6 +1418,13 @@ judge_values(struct src *x, const struct tq_parquet_column *c,
 	    cond->op != TQ_QL_OP_RE && cond->op != TQ_QL_OP_NRE) {
 		int64_t lit = cond->lit.u.i;
 
+		if (sel == NULL && to == x->ident && x->ident != NULL &&
+		    c->type == TQ_PARQUET_INT64) {
+			/* Value j is entity j: one loop per operator. */
+			memset(v->has, 1, n);
+			judge_i64(c->i64, n, cond->op, lit, v->ok);
+			return 0;
+		}
 		for (j = 0; j < n; j++) {
 			i = sel ? sel[j] : j;
 			v->has[to[j]] = 1;
@@ -1954,8 +2028,9 @@ skeleton(struct src *x, struct tq_arena *a)
 	if (trace != nrows || (chosen && v != c->n_values))
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
 		    d->path);
-	/* What owners() would work out for the column at the span level. */
-	if (chosen) {
+	/* What owners() would work out for the column at the span level
+	 * (which, when every span has a value, is quicker to check). */
+	if (chosen && c->n_values != k) {
 		x->owners[0].c = c;
 		x->owners[0].l = x->span_l;
 		x->owners[0].o = own;
