@@ -619,6 +619,19 @@ place_values(struct src *x, const char *path, struct level l, int how,
 	if ((rc = owners(x, c, l, a, &own, &nent)) != 0)
 		return rc;
 	place_from(&pl, c);
+	/* A value for every span, and some traces only: theirs alone. */
+	if (own == x->ident && remap == NULL && x->want != NULL &&
+	    l.rep == x->span_l.rep && l.def == x->span_l.def &&
+	    c->n_values == x->n_spans) {
+		size_t t;
+
+		for (t = 0; t < x->n_traces; t++)
+			for (i = x->trace_first[t]; x->want[t] &&
+			    i < x->trace_first[t + 1]; i++)
+				if ((rc = put_value(x, &pl, i, (uint32_t)i)) != 0)
+					return rc;
+		return 0;
+	}
 	for (i = 0; i < c->n_values; i++)
 		if ((rc = put_value(x, &pl, i, own[i])) != 0)
 			return rc;
