@@ -878,7 +878,8 @@ in_step(struct src *x, const char *prefix, struct level owner, size_t n,
 	if ((rc = column(x, path, DICT_IDX, &c)) != 0 || c == NULL)
 		return rc;
 	if (key->rep == NULL || key->def == NULL || c->rep == NULL ||
-	    c->def == NULL)
+	    c->def == NULL || (key->idx != NULL && key->dict == NULL) ||
+	    (c->idx != NULL && c->dict == NULL))
 		return 1;
 	if (key->idx != NULL) {
 		const struct tq_parquet_column *d = key->dict;

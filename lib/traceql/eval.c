@@ -1259,8 +1259,9 @@ passing(struct tq_ql_eval *e, const uint8_t *mask, uint32_t first, size_t n,
 
 	for (i = 0; i < n; i++)
 		k += mask[first + i];
+	/* One slot more: the loop below stores before it counts. */
 	if ((s = alloc(e, 1, sizeof(*s))) == NULL ||
-	    (s->spans = alloc(e, k, sizeof(uint32_t))) == NULL)
+	    (s->spans = alloc(e, k + 1, sizeof(uint32_t))) == NULL)
 		return false;
 	for (i = 0; i < n; i++) {
 		s->spans[s->n] = first + (uint32_t)i;
