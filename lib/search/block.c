@@ -619,6 +619,16 @@ place_values(struct src *x, const char *path, struct level l, int how,
 	if ((rc = owners(x, c, l, a, &own, &nent)) != 0)
 		return rc;
 	place_from(&pl, c);
+	/* Integers, one per entity, every one wanted: straight in. */
+	if (own == x->ident && remap == NULL && x->want == NULL &&
+	    pl.plain_int && c->idx == NULL && c->n_values <= n) {
+		for (i = 0; i < c->n_values; i++) {
+			v[i].type = (uint8_t)pl.how;
+			v[i].u.i = c->type == TQ_PARQUET_INT64 ? c->i64[i] :
+			    c->i32[i];
+		}
+		return 0;
+	}
 	/* A value for every span, and some traces only: theirs alone. */
 	if (own == x->ident && remap == NULL && x->want != NULL &&
 	    l.rep == x->span_l.rep && l.def == x->span_l.def &&
@@ -2226,7 +2236,7 @@ skeleton(struct src *x, struct tq_arena *a)
 		SPAN "ParentID", SPAN "NestedSetLeft", SPAN "SpanID" };
 	const char *best = NULL;
 	int64_t best_size = INT64_MAX;
-	bool chosen = false;
+	bool chosen = false, dense;
 
 	/* Any column of the span gives the structure: one the query reads
 	 * anyway, else the smallest required one, which is also the
@@ -2277,19 +2287,22 @@ skeleton(struct src *x, struct tq_arena *a)
 	    (x->trace_entry = tq_arena_alloc(a, (nrows + 1) *
 	    sizeof(uint32_t))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
-	rc = chosen ? walk_spans(x, c, nrows, own, &k, &v, &trace) :
+	/* A required field of the span has a value for every span: its
+	 * owners are the identity (owners() knows), none to work out. */
+	dense = d->max_def == x->span_l.def;
+	rc = chosen && !dense ? walk_spans(x, c, nrows, own, &k, &v, &trace) :
 	    walk_spans(x, c, nrows, NULL, &k, &v, &trace);
 	if (rc != 0)
 		return rc;
 	x->n_spans = k;
 	x->skel = c;
 	x->scoped = false;
-	if (trace != nrows || (chosen && v != c->n_values))
+	if (trace != nrows || (chosen && (dense ? k : v) != c->n_values))
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
 		    d->path);
 	/* What owners() would work out for the column at the span level
 	 * (which, when every span has a value, is quicker to check). */
-	if (chosen && c->n_values != k) {
+	if (chosen && !dense && c->n_values != k) {
 		x->owners[0].c = c;
 		x->owners[0].l = x->span_l;
 		x->owners[0].o = own;
