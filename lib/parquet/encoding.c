@@ -238,7 +238,8 @@ unpack_groups(const uint8_t *p, const uint8_t *end, int bw, uint32_t *out32,
 /* levels_check counts the n levels at lv equal to max and says whether
  * any is above it: one pass the compiler can vectorise. */
 static bool
-levels_check(const uint16_t *lv, size_t n, uint16_t max, size_t *at_max)
+levels_check(const uint16_t *lv, size_t n, uint16_t max, int bw,
+    size_t *at_max)
 {
 	uint16_t above = 0;
 	size_t i = 0, k = 0;
@@ -248,10 +249,15 @@ levels_check(const uint16_t *lv, size_t n, uint16_t max, size_t *at_max)
 		size_t end = n - i > 32768 ? i + 32768 : n;
 		uint16_t at = 0;
 
-		for (; i < end; i++) {
-			above |= (uint16_t)(lv[i] > max);
-			at = (uint16_t)(at + (lv[i] == max));
-		}
+		/* A maximum of all ones in bw bits: none can be above. */
+		if (max == (1u << bw) - 1)
+			for (; i < end; i++)
+				at = (uint16_t)(at + (uint16_t)(lv[i] == max));
+		else
+			for (; i < end; i++) {
+				above |= (uint16_t)(lv[i] > max);
+				at = (uint16_t)(at + (uint16_t)(lv[i] == max));
+			}
 		k += at;
 	}
 	*at_max += k;
@@ -325,7 +331,7 @@ rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out32,
 		}
 	}
 	/* Levels are checked and counted in one pass over them all. */
-	if (out16 && !levels_check(out16, n, max, at_max))
+	if (out16 && !levels_check(out16, n, max, bw, at_max))
 		return tq_err_set(err, TQ_ECORRUPT, "rle: level above the "
 		    "column's maximum %u", max);
 	return 0;
