@@ -471,18 +471,29 @@ walk(struct file_store *f, const char *rel, const char *prefix, bool delim,
 		    strcmp(de->d_name, "..") == 0 ||
 		    strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0))
 			continue;
-		if ((full = store_prefix_join(dirpath, de->d_name)) == NULL) {
-			rc = tq_err_set(err, TQ_ENOMEM, "list: out of memory");
-			goto out;
-		}
-		if (lstat(full, &st) == -1) {
+		/* A directory's type comes with its name; a file's size
+		 * needs lstat. */
+		if (de->d_type == DT_DIR) {
+			st.st_mode = S_IFDIR;
+			st.st_size = 0;
+		} else if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN) {
+			continue;
+		} else {
+			if ((full = store_prefix_join(dirpath, de->d_name)) ==
+			    NULL) {
+				rc = tq_err_set(err, TQ_ENOMEM,
+				    "list: out of memory");
+				goto out;
+			}
+			if (lstat(full, &st) == -1) {
+				free(full);
+				if (errno == ENOENT)
+					continue;	/* deleted while we list */
+				rc = tq_err_sys(err, de->d_name);
+				goto out;
+			}
 			free(full);
-			if (errno == ENOENT)
-				continue;	/* deleted while we list */
-			rc = tq_err_sys(err, de->d_name);
-			goto out;
 		}
-		free(full);
 		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 			continue;
 		if (nnames == cap) {
@@ -564,8 +575,34 @@ static int
 file_list(struct tq_store *s, const char *prefix, const char *delim,
     tq_store_list_fn fn, void *arg, struct tq_err *err)
 {
-	return walk((struct file_store *)s, "", prefix, delim != NULL, fn, arg,
-	    0, err);
+	struct file_store *f = (struct file_store *)s;
+	const char *slash = strrchr(prefix, '/');
+	char *rel, *path;
+	struct stat st;
+	int rc;
+
+	if (slash == NULL)
+		return walk(f, "", prefix, delim != NULL, fn, arg, 0, err);
+	/*
+	 * Straight to the prefix's directory: what lies outside it cannot
+	 * match.  It must be a directory itself, not a link to one, as the
+	 * walk from the root would have it.
+	 */
+	if ((rel = strndup(prefix, (size_t)(slash - prefix) + 1)) == NULL ||
+	    (path = store_prefix_join(f->root, rel)) == NULL) {
+		free(rel);
+		return tq_err_set(err, TQ_ENOMEM, "list: out of memory");
+	}
+	path[strlen(path) - 1] = '\0';	/* a trailing '/' follows links */
+	if (lstat(path, &st) == -1)
+		rc = errno == ENOENT || errno == ENOTDIR ? 0 :
+		    tq_err_sys(err, rel);
+	else
+		rc = !S_ISDIR(st.st_mode) ? 0 : walk(f, rel, prefix,
+		    delim != NULL, fn, arg, 1, err);
+	free(path);
+	free(rel);
+	return rc;
 }
 
 static void
