@@ -1634,7 +1634,8 @@ judge_values(struct src *x, const struct tq_parquet_column *c,
 	struct tq_ql_value val;
 	size_t i, j;
 
-	for (j = 0; j < n; j++)
+	/* The identity is checked once. */
+	for (j = to == x->ident && sel == NULL && n <= v->n ? n : 0; j < n; j++)
 		if (to[j] >= v->n || (sel != NULL && sel[j] >= c->n_values))
 			return tq_err_set(x->err, TQ_ECORRUPT,
 			    "%s: more entities than the row group has", d->path);
