@@ -505,39 +505,63 @@ trace_at(const struct src *x, size_t e)
 	return lo < x->n_traces && x->trace_entry[lo] == e ? (int64_t)lo : -1;
 }
 
+/* count_at counts the entries of [from, to) at level lim. */
+static size_t
+count_at(const uint16_t *lv, size_t from, size_t to, uint16_t lim)
+{
+	uint32_t n = 0;
+	size_t i;
+
+	for (i = from; i < to; i++)
+		n += (uint32_t)(lv[i] == lim);
+	return n;
+}
+
 /*
- * whole_parts gives the selected traces' entries of column c, read whole,
- * as parts; the values before each are counted, not placed.  Returns 1
- * when the column has fewer entries than the skeleton's.
+ * trace_parts gives the selected traces' entries of column c, which holds
+ * the n_in parts in (pages read; one part when read whole), as parts of
+ * their own; the values before each are counted, not placed.  Returns 1
+ * when a selected trace is not wholly in one part read.
  */
 static int
-whole_parts(struct src *x, const struct tq_parquet_column *c,
-    struct tq_arena *a, const struct tq_parquet_part **out, size_t *n)
+trace_parts(struct src *x, const struct tq_parquet_column *c,
+    const struct tq_parquet_part *in, size_t n_in, struct tq_arena *a,
+    const struct tq_parquet_part **out, size_t *n)
 {
 	uint16_t maxdef = (uint16_t)x->s->columns[c->col].max_def;
 	struct tq_parquet_part *parts;
-	bool all = c->n_values == c->n_levels;
-	size_t k, i = 0, vi = 0;
+	size_t k, p = 0, lvl = 0, vi = 0;
 
 	if ((parts = tq_arena_alloc(a, (x->n_sel_traces ? x->n_sel_traces : 1) *
 	    sizeof(*parts))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	if (n_in > 0) {
+		lvl = in[0].level;
+		vi = in[0].value;
+	}
 	for (k = 0; k < x->n_sel_traces; k++) {
 		uint32_t t = x->sel_trace[k];
-		size_t from = x->trace_entry[t], to = x->trace_entry[t + 1];
+		size_t from = x->trace_entry[t], to = x->trace_entry[t + 1], at;
 
-		if (to > c->n_levels || from < i)
+		while (p < n_in && in[p].first + in[p].n <= from)
+			if (++p < n_in) {
+				lvl = in[p].level;
+				vi = in[p].value;
+			}
+		if (p == n_in || from < in[p].first ||
+		    to > in[p].first + in[p].n ||
+		    in[p].level + (in[p].n) > c->n_levels)
 			return 1;
-		/* Every entry holding a value is the common case. */
-		for (vi = all ? from : vi; !all && i < from; i++)
-			vi += c->def[i] == maxdef;
+		at = in[p].level + (from - in[p].first);
+		if (at < lvl)
+			return 1;
+		vi += count_at(c->def, lvl, at, maxdef);
 		parts[k].first = from;
 		parts[k].n = to - from;
-		parts[k].level = from;
+		parts[k].level = at;
 		parts[k].value = vi;
-		for (i = from; !all && i < to; i++)
-			vi += c->def[i] == maxdef;
-		i = to;
+		vi += count_at(c->def, at, at + (to - from), maxdef);
+		lvl = at + (to - from);
 	}
 	*out = parts;
 	*n = x->n_sel_traces;
@@ -554,21 +578,22 @@ static int
 place_some(struct src *x, struct placing *pl)
 {
 	const struct tq_parquet_column *c;
-	const struct tq_parquet_part *parts;
+	const struct tq_parquet_part *parts = NULL;
+	struct tq_parquet_part whole = { 0, 0, 0, 0 };
 	uint32_t lrep = (uint32_t)pl->l.rep, ldef = (uint32_t)pl->l.def;
-	size_t p, i, nparts;
+	size_t p, i, nparts = 0;
 	int rc;
 
 	if ((rc = read_column(x, pl->path, TQ_PARQUET_READ_DICT_INDICES, true,
 	    &c)) != 0 || c == NULL)
 		return rc;
-	parts = c->parts;
-	nparts = c->n_parts;
 	if (c->def == NULL || c->rep == NULL)
 		return 1;
-	/* Read whole, the selected traces' entries are the parts. */
-	if (c->n_parts == 0 && (rc = whole_parts(x, c, pl->a, &parts,
-	    &nparts)) != 0)
+	/* The selected traces' entries alone, of the pages read. */
+	if (c->n_parts == 0)
+		whole.n = c->n_levels;
+	if ((rc = trace_parts(x, c, c->n_parts ? c->parts : &whole,
+	    c->n_parts ? c->n_parts : 1, pl->a, &parts, &nparts)) != 0)
 		return rc;
 	for (p = 0; p < nparts; p++)
 		if (trace_at(x, parts[p].first) < 0)
@@ -840,18 +865,6 @@ count_starts(const uint16_t *rep, const uint16_t *def, size_t from,
 
 	for (i = from; i < to; i++)
 		n += (uint32_t)((rep[i] <= orep) & (def[i] >= odef));
-	return n;
-}
-
-/* count_at counts the entries of [from, to) at level lim. */
-static size_t
-count_at(const uint16_t *lv, size_t from, size_t to, uint16_t lim)
-{
-	uint32_t n = 0;
-	size_t i;
-
-	for (i = from; i < to; i++)
-		n += (uint32_t)(lv[i] == lim);
 	return n;
 }
 
