@@ -305,6 +305,11 @@ tq_vp4_column_opts(const struct tq_vp4 *m, int col,
 	    strcmp(c->path, SPAN_COL "StartTimeUnixNano") == 0 ||
 	    strcmp(c->path, SPAN_COL "DurationNano") == 0)
 		o->page_size = SPAN_ID_TIME_PAGE;
+	/* Random IDs do not compress: zstd would only take time over them
+	 * (Tempo stores them uncompressed too). */
+	if (strcmp(c->path, SPAN_COL "SpanID") == 0 ||
+	    strcmp(c->path, "TraceID") == 0)
+		o->codec = TQ_PARQUET_UNCOMPRESSED;
 	switch (c->type) {
 	case TQ_PARQUET_INT32:
 	case TQ_PARQUET_INT64:
@@ -577,6 +582,7 @@ tq_vp4_rows_free(struct tq_vp4_rows *R)
 		tq_buf_release(&R->c[i].data);
 	}
 	tq_buf_release(&R->hex);
+	tq_vp4_memo_free(R->memo);
 	free(R->c);
 	free(R);
 }
