@@ -949,6 +949,18 @@ parse_kv(const uint8_t *p, const uint8_t *end, struct pkv *kv)
 			kv->v.s = cstr(&f);
 			return true;
 		}
+		/* Next most often a small integer: its varint alone. */
+		if (vlen >= 2 && vlen <= 11 && v[0] == 0x18 &&
+		    v[vlen - 1] < 0x80) {
+			const uint8_t *q = v + 1;
+			uint64_t x;
+
+			if (varint(&q, v + vlen, &x) && q == v + vlen) {
+				kv->v.vcase = TQ__ANY_VALUE__VALUE_INT_VALUE;
+				kv->v.i = (int64_t)x;
+				return true;
+			}
+		}
 		return parse_any(v, v + vlen, &kv->v);
 	}
 	while (p < end) {
