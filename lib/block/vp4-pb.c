@@ -484,6 +484,14 @@ parse_span(struct xtrace *T, struct xspan *s, const uint8_t *p,
 		case 7: s->start = f.v; break;
 		case 8: s->end_ns = f.v; break;
 		case 9:
+			if (s->lists == end)
+				s->lists = at;
+			/* The attributes that follow, short ones in one go:
+			 * they are read when the span is shredded. */
+			while (end - p >= 2 && p[0] == 0x4a && p[1] < 0x80 &&
+			    p[1] <= end - p - 2)
+				p += 2 + p[1];
+			break;
 		case 11:
 		case 13:
 			if (s->lists == end)
@@ -1531,6 +1539,13 @@ put_span(struct shred *S, int rep, const struct xspan *s)
 	/* The fields were checked by parse_span; those before the first
 	 * attribute, event or link are of no interest here. */
 	while (p < s->end) {
+		/* An attribute of under 128 bytes, the usual, read as is. */
+		if (p[0] == 0x4a && s->end - p >= 2 && p[1] < 0x80 &&
+		    p[1] <= s->end - p - 2) {
+			put_kv(S, &L, p + 2, p[1]);
+			p += 2 + p[1];
+			continue;
+		}
 		if (!next(&p, s->end, &f))
 			break;
 		switch (f.num) {
