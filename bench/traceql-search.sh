@@ -12,8 +12,8 @@
 # ITERS of the SQL, which counts the matching traces; ours counts them in
 # one more run with --limit 0 (not timed), and both counts are printed.
 # Spans/s divides the block's spans by the time.  "no match, pruned" is a
-# value in no dictionary, which the block's values filter rules out in two
-# small reads; "no match, scanned" asks the same through a regex, which
+# value in no dictionary, which the block's values filter rules out in one
+# small visit; "no match, scanned" asks the same through a regex, which
 # neither the filter nor a dictionary rules out: their ratio is what
 # pruning saves; "full scan" is { }, which reads every row group's spans.
 set -eu

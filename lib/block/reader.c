@@ -40,6 +40,9 @@ struct tq_block {
 	/* The values filter, once read. */
 	struct tq_block_values	*values;
 	bool			 values_read;
+	/* While the values filter is visited: how to read it. */
+	tq_store_read_fn	 values_read_fn;
+	void			*values_obj;
 	/* Every read, for tq_block_io. */
 	uint64_t		 reads;
 	uint64_t		 bytes;
@@ -142,6 +145,8 @@ values_range(struct tq_block *b, uint64_t off, size_t len, void *dst,
 
 	snprintf(key, sizeof(key), "%s/%s/values", b->meta.tenant,
 	    b->meta.block_id);
+	if (b->values_read_fn != NULL)
+		return b->values_read_fn(b->values_obj, off, len, dst, err);
 	b->reads++;
 	b->bytes += len;
 	return tq_store_get_range(b->store, key, off, len, dst, err);
@@ -179,30 +184,86 @@ out:
 	return rc;
 }
 
+/*
+ * Object stores serve a visit with the whole object: a larger values
+ * filter is probed with two ranged reads instead.
+ */
+#define VALUES_VISIT_MAX	(1024 * 1024)
+
+/* A probe of the values filter, for value_absent. */
+struct probe {
+	struct tq_block	*b;
+	const char	*column;
+	const void	*value;
+	size_t		 len;
+	bool		*absent;
+};
+
+/* probe_values reads the header if need be, then the value's words. */
+static int
+probe_values(struct probe *p, struct tq_err *err)
+{
+	uint8_t block[32];
+	uint32_t words[8];
+	uint64_t off;
+	int rc;
+
+	if (!p->b->values_read && (rc = values_header(p->b, err)) != 0)
+		return rc;
+	if (p->b->values == NULL || !tq_block_values_locate(p->b->values,
+	    p->column, p->value, p->len, &off, words))
+		return 0;
+	if ((rc = values_range(p->b, off, sizeof(block), block, err)) != 0)
+		return rc;
+	*p->absent = !tq_block_values_probe(words, block);
+	return 0;
+}
+
+static int
+probe_visit(void *arg, uint64_t size, tq_store_read_fn read, void *obj,
+    struct tq_err *err)
+{
+	struct probe *p = arg;
+	int rc;
+
+	(void)size;
+	p->b->values_read_fn = read;
+	p->b->values_obj = obj;
+	rc = probe_values(p, err);
+	p->b->values_read_fn = NULL;
+	p->b->values_obj = NULL;
+	return rc;
+}
+
 int
 tq_block_value_absent(struct tq_block *b, const char *column,
     const void *value, size_t len, bool *absent, struct tq_err *err)
 {
-	uint8_t block[32];
-	uint32_t probe[8];
-	uint64_t off;
+	struct probe p = { b, column, value, len, absent };
+	char key[512];
+	uint64_t bytes = 0;
 	int rc;
 
 	*absent = false;
 	if (b->meta.values_size == 0)
 		return 0;
-	if (!b->values_read && (rc = values_header(b, err)) != 0)
-		goto fail;
-	if (b->values == NULL ||
-	    !tq_block_values_locate(b->values, column, value, len, &off, probe))
-		return 0;
-	if ((rc = values_range(b, off, sizeof(block), block, err)) != 0)
-		goto fail;
-	*absent = !tq_block_values_probe(probe, block);
+	if (b->values_read || b->meta.values_size > VALUES_VISIT_MAX) {
+		rc = probe_values(&p, err);
+	} else {
+		/* The header and the value's words in one visit: one open
+		 * of a file, one request to object storage (which fetches
+		 * the object whole: only for a small one). */
+		snprintf(key, sizeof(key), "%s/%s/values", b->meta.tenant,
+		    b->meta.block_id);
+		rc = tq_store_visit(b->store, key, b->meta.values_size,
+		    probe_visit, &p, &bytes, err);
+		b->reads++;
+		b->bytes += bytes;
+	}
+	if (rc != 0)
+		return tq_err_prefix(err, rc, "%s/%s/values", b->meta.tenant,
+		    b->meta.block_id);
 	return 0;
-fail:
-	return tq_err_prefix(err, rc, "%s/%s/values", b->meta.tenant,
-	    b->meta.block_id);
 }
 
 /* fetch reads [off, off + len) of data.parquet into the range cache. */

@@ -31,6 +31,7 @@
 #define RES	"rs.list.element.Resource."
 #define SCOPE	"rs.list.element.ss.list.element.Scope."
 #define MAX_COLS	64
+#define DICT_IDX	TQ_PARQUET_READ_DICT_INDICES
 /*
  * A value the dictionaries of this many row groups in a row held is
  * common (rows are in trace ID order, values spread evenly): checking the
@@ -477,6 +478,45 @@ trace_at(const struct src *x, size_t e)
 }
 
 /*
+ * whole_parts gives the selected traces' entries of column c, read whole,
+ * as parts; the values before each are counted, not placed.  Returns 1
+ * when the column has fewer entries than the skeleton's.
+ */
+static int
+whole_parts(struct src *x, const struct tq_parquet_column *c,
+    struct tq_arena *a, const struct tq_parquet_part **out, size_t *n)
+{
+	uint16_t maxdef = (uint16_t)x->s->columns[c->col].max_def;
+	struct tq_parquet_part *parts;
+	bool all = c->n_values == c->n_levels;
+	size_t k, i = 0, vi = 0;
+
+	if ((parts = tq_arena_alloc(a, (x->n_sel_traces ? x->n_sel_traces : 1) *
+	    sizeof(*parts))) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	for (k = 0; k < x->n_sel_traces; k++) {
+		uint32_t t = x->sel_trace[k];
+		size_t from = x->trace_entry[t], to = x->trace_entry[t + 1];
+
+		if (to > c->n_levels || from < i)
+			return 1;
+		/* Every entry holding a value is the common case. */
+		for (vi = all ? from : vi; !all && i < from; i++)
+			vi += c->def[i] == maxdef;
+		parts[k].first = from;
+		parts[k].n = to - from;
+		parts[k].level = from;
+		parts[k].value = vi;
+		for (i = from; !all && i < to; i++)
+			vi += c->def[i] == maxdef;
+		i = to;
+	}
+	*out = parts;
+	*n = x->n_sel_traces;
+	return 0;
+}
+
+/*
  * place_some places a column of spans' values for the selected traces
  * from the pages holding them alone.  Returns 1, having placed nothing,
  * when a run of those pages does not start a trace (other writers may
@@ -487,7 +527,6 @@ place_some(struct src *x, struct placing *pl)
 {
 	const struct tq_parquet_column *c;
 	const struct tq_parquet_part *parts;
-	struct tq_parquet_part whole = { 0, 0, 0, 0 };
 	uint32_t lrep = (uint32_t)pl->l.rep, ldef = (uint32_t)pl->l.def;
 	size_t p, i, nparts;
 	int rc;
@@ -499,12 +538,10 @@ place_some(struct src *x, struct placing *pl)
 	nparts = c->n_parts;
 	if (c->def == NULL || c->rep == NULL)
 		return 1;
-	/* Read whole, the column is one part. */
-	if (c->n_parts == 0) {
-		whole.n = c->n_levels;
-		parts = &whole;
-		nparts = 1;
-	}
+	/* Read whole, the selected traces' entries are the parts. */
+	if (c->n_parts == 0 && (rc = whole_parts(x, c, pl->a, &parts,
+	    &nparts)) != 0)
+		return rc;
 	for (p = 0; p < nparts; p++)
 		if (trace_at(x, parts[p].first) < 0)
 			return 1;
@@ -1462,24 +1499,32 @@ judge_scoped(struct src *x, bool span, const struct tq_ql_cond *cond,
 	int own_type = TQ_QL_T_NIL, rc;
 	bool own = own_column(x->meta, span, cond->field.name, cond->field.len,
 	    path, sizeof(path), &own_type);
+	bool in_attrs = !own || cond->field.types != 1u << own_type;
+	uint8_t *has = v->has, *ok = v->ok;
 	size_t i;
 
-	if ((!own || cond->field.types != 1u << own_type) &&
-	    (rc = judge_attrs(x, span ? SPAN "Attrs.list.element." :
+	if (in_attrs && (rc = judge_attrs(x, span ? SPAN "Attrs.list.element." :
 	    RES "Attrs.list.element.", span ? x->span_l : x->rs_l, cond, a,
 	    v)) != 0)
 		return rc;
 	if (!own)
 		return 0;
+	/* Only its own column: the verdicts straight into v. */
+	if (!in_attrs)
+		return judge_column(x, path, span ? L_SPAN : L_RS, AS_PLAIN,
+		    cond, a, v);
 	if ((rc = verdict_new(x, v->n, a, &ov)) != 0 ||
 	    (rc = judge_column(x, path, span ? L_SPAN : L_RS, AS_PLAIN, cond, a,
 	    &ov)) != 0)
 		return rc;
-	for (i = 0; i < v->n; i++)
-		if (ov.has[i]) {
-			v->has[i] = 1;
-			v->ok[i] = ov.ok[i];
-		}
+	/* The own column's verdict wins where it has one; without
+	 * branches (verdicts are 0 or 1), which vectorizes. */
+	for (i = 0; i < v->n; i++) {
+		uint8_t m = (uint8_t)-ov.has[i];
+
+		ok[i] = (uint8_t)((ok[i] & ~m) | (ov.ok[i] & m));
+		has[i] |= ov.has[i];
+	}
 	return 0;
 }
 
@@ -1577,15 +1622,28 @@ block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
 	struct src *x = arg;
 	struct tq_ql_value *all;
 	const char *path;
+	char own_path[256];
 	size_t j;
-	int how, level, rc;
+	int how, level, own_type, rc;
 
 	x->err = err;
 	if (x->sel_span == NULL)
 		return fetch_all(x, f, out, a);
+	/* A span or resource attribute held only in its own column is one
+	 * value per entity too. */
+	if (f->is_attr && (f->scope == TQ_QL_SCOPE_SPAN ||
+	    f->scope == TQ_QL_SCOPE_RESOURCE) &&
+	    own_column(x->meta, f->scope == TQ_QL_SCOPE_SPAN, f->name, f->len,
+	    own_path, sizeof(own_path), &own_type) &&
+	    f->types == 1u << own_type) {
+		path = own_path;
+		how = AS_PLAIN;
+		level = f->scope == TQ_QL_SCOPE_SPAN ? L_SPAN : L_RS;
+	} else if (f->is_attr || !intrinsic_column(f->intrinsic, &path, &how,
+	    &level))
+		level = -1;
 	/* Columns of one value per entity: straight into the selection. */
-	if (!f->is_attr && intrinsic_column(f->intrinsic, &path, &how,
-	    &level)) {
+	if (level >= 0) {
 		if (level == L_SPAN)
 			return place_values(x, path, x->span_l, how, a,
 			    x->sel_pos, out, x->n_sel_spans);
@@ -1646,6 +1704,87 @@ block_fetch_traces(void *arg, const struct tq_ql_field *f,
 		return rc;
 	for (k = 0; k < x->n_sel_traces; k++)
 		out[k] = all[x->sel_trace[k]];
+	return 0;
+}
+
+/*
+ * block_services gives the batch's traces' service statistics from the
+ * trace-level ServiceStats map.  Other writers may leave it out or
+ * empty: a trace whose stored span counts do not add up to its spans
+ * makes the results count the spans instead.
+ */
+static int
+block_services(void *arg, struct tq_arena *a, struct tq_search_service **svc,
+    uint32_t **first, struct tq_err *err)
+{
+	struct src *x = arg;
+	const struct tq_parquet_column *key, *spans, *errors;
+	size_t nb = x->sel_trace ? x->n_sel_traces : x->n_traces;
+	size_t t, k, i, nent, n = 0;
+	uint32_t *own, *at, *out_first;
+	struct tq_search_service *out;
+	int rc;
+
+	x->err = err;
+	if ((rc = column(x, "ServiceStats.key_value.key", DICT_IDX, &key)) !=
+	    0 || (rc = column(x, "ServiceStats.key_value.value.SpanCount",
+	    DICT_IDX, &spans)) != 0 || (rc = column(x,
+	    "ServiceStats.key_value.value.ErrorCount", DICT_IDX, &errors)) != 0)
+		return rc;
+	if (key == NULL || spans == NULL || errors == NULL ||
+	    key->type != TQ_PARQUET_BYTE_ARRAY ||
+	    spans->n_values != key->n_values ||
+	    errors->n_values != key->n_values ||
+	    (spans->type != TQ_PARQUET_INT32 &&
+	    spans->type != TQ_PARQUET_INT64) ||
+	    (errors->type != TQ_PARQUET_INT32 &&
+	    errors->type != TQ_PARQUET_INT64))
+		return TQ_EUNSUPPORTED;
+	if ((rc = owners(x, key, x->trace_l, a, &own, &nent)) != 0)
+		return rc;
+	if (nent != x->n_traces)
+		return tq_err_set(err, TQ_ECORRUPT, "ServiceStats: %zu rows, "
+		    "not %zu", nent, x->n_traces);
+	/* at[t]: the first entry of row group trace t (owners ascend). */
+	if ((at = tq_arena_alloc(a, (x->n_traces + 1) * sizeof(*at))) == NULL ||
+	    (out_first = tq_arena_alloc(a, (nb + 1) * sizeof(*out_first))) ==
+	    NULL)
+		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+	for (t = 0, i = 0; t <= x->n_traces; t++) {
+		while (i < key->n_values && own[i] < t)
+			i++;
+		at[t] = (uint32_t)i;
+	}
+	for (k = 0; k < nb; k++) {
+		t = x->sel_trace ? x->sel_trace[k] : k;
+		n += at[t + 1] - at[t];
+	}
+	if ((out = tq_arena_calloc(a, n ? n : 1, sizeof(*out))) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+	for (k = 0, n = 0; k < nb; k++) {
+		uint64_t counted = 0;
+
+		t = x->sel_trace ? x->sel_trace[k] : k;
+		out_first[k] = (uint32_t)n;
+		for (i = at[t]; i < at[t + 1]; i++, n++) {
+			const uint8_t *p;
+			size_t len;
+
+			bytes_at(key, i, &p, &len);
+			if ((out[n].name = tq_arena_strndup(a, (const char *)p,
+			    len)) == NULL)
+				return tq_err_set(err, TQ_ENOMEM,
+				    "search: out of memory");
+			out[n].spans = (uint32_t)ints_at(spans, i);
+			out[n].errors = (uint32_t)ints_at(errors, i);
+			counted += out[n].spans;
+		}
+		if (counted != x->trace_first[t + 1] - x->trace_first[t])
+			return TQ_EUNSUPPORTED;
+	}
+	out_first[nb] = (uint32_t)n;
+	*svc = out;
+	*first = out_first;
 	return 0;
 }
 
@@ -2071,8 +2210,8 @@ row_group(struct src *x, struct tq_search_query *sq, struct tq_arena *a,
 		b.fetch_traces = block_fetch_traces;
 		b.traces_only = pass == TQ_SEARCH_SCAN;
 		b.arg = x;
-		rc = tq_search_batch_pass(sq, &b, a, o, r, pass, NULL, newest,
-		    err);
+		rc = tq_search_batch_pass(sq, &b, block_services, a, o, r,
+		    pass, NULL, newest, err);
 	}
 	next_row_group(x);
 	tq_arena_reset(a);

@@ -41,15 +41,25 @@ enum tq_search_pass {
 };
 
 /*
+ * A source that stores each trace's service statistics (vParquet4's
+ * ServiceStats) gives them this way, so that results need not read every
+ * span's service and status: trace t of batch arg has (*svc)[(*first)[t]
+ * .. (*first)[t + 1]), names in order, living as long as the batch.
+ * TQ_EUNSUPPORTED (err untouched): not stored for every trace; results
+ * then count the spans.
+ */
+typedef int (*tq_search_services_fn)(void *arg, struct tq_arena *a,
+    struct tq_search_service **svc, uint32_t **first, struct tq_err *err);
+/*
  * tq_search_batch_pass is tq_search_batch in one of the passes above;
  * *newest (if not NULL) gets the start of the most recent match a scan
- * counted (-1: none).
+ * counted (-1: none); services may be NULL.
  */
 int	tq_search_batch_pass(struct tq_search_query *sq,
-	    const struct tq_ql_batch *b, struct tq_arena *a,
-	    const struct tq_search_opts *o, struct tq_search_result *r,
-	    enum tq_search_pass pass, bool *matched, int64_t *newest,
-	    struct tq_err *err);
+	    const struct tq_ql_batch *b, tq_search_services_fn services,
+	    struct tq_arena *a, const struct tq_search_opts *o,
+	    struct tq_search_result *r, enum tq_search_pass pass,
+	    bool *matched, int64_t *newest, struct tq_err *err);
 
 /* tq_search_newer says whether a match starting at s can still be among
  * r's limit most recent. */

@@ -173,6 +173,13 @@ static const struct tq_ql_field result_fields[R_COUNT] = {
 };
 
 static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct tq_search_service *)a)->name,
+	    ((const struct tq_search_service *)b)->name);
+}
+
+static int
 add_services(struct tq_search_trace *t, struct tq_arena *a,
     const struct tq_ql_value *svc, const struct tq_ql_value *status,
     uint32_t first, uint32_t end)
@@ -204,6 +211,28 @@ add_services(struct tq_search_trace *t, struct tq_arena *a,
 		    status[i].u.i == TQ_QL_STATUS_ERROR)
 			s[k].errors++;
 	}
+	/* In name order, as blocks store them. */
+	qsort(s, t->nservices, sizeof(*s), by_name);
+	return 0;
+}
+
+/* copy_services gives t the n services at svc, names copied to a. */
+static int
+copy_services(struct tq_search_trace *t, struct tq_arena *a,
+    const struct tq_search_service *svc, size_t n)
+{
+	size_t k;
+
+	if ((t->services = tq_arena_calloc(a, n ? n : 1,
+	    sizeof(*t->services))) == NULL)
+		return TQ_ENOMEM;
+	for (k = 0; k < n; k++) {
+		t->services[k] = svc[k];
+		if ((t->services[k].name = tq_arena_strndup(a, svc[k].name,
+		    strlen(svc[k].name))) == NULL)
+			return TQ_ENOMEM;
+	}
+	t->nservices = n;
 	return 0;
 }
 
@@ -348,13 +377,16 @@ trace_field(const struct tq_ql_batch *b, int k, struct tq_arena *a,
 /* build adds the traces of matches m, in batch b, to r. */
 static int
 build(struct tq_search_query *sq, const struct tq_ql_batch *b,
-    struct tq_arena *a, const struct tq_search_opts *o,
-    struct tq_search_result *r, enum tq_search_pass pass, bool *matched,
-    const struct tq_ql_match *m, size_t nm, struct tq_ql_value *starts,
-    struct tq_ql_value *ends, struct tq_err *err)
+    tq_search_services_fn services, struct tq_arena *a,
+    const struct tq_search_opts *o, struct tq_search_result *r,
+    enum tq_search_pass pass, bool *matched, const struct tq_ql_match *m,
+    size_t nm, struct tq_ql_value *starts, struct tq_ql_value *ends,
+    struct tq_err *err)
 {
 	const struct tq_ql_value *f[R_COUNT] = { NULL }, *sh[MAX_SHOWN];
 	const char *keys[MAX_SHOWN];
+	struct tq_search_service *svc = NULL;
+	uint32_t *svc_first = NULL;
 	size_t i, j;
 	int rc;
 
@@ -365,6 +397,10 @@ build(struct tq_search_query *sq, const struct tq_ql_batch *b,
 			return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
 	f[R_TRACE_START] = starts;
 	f[R_TRACE_END] = ends;
+	/* Stored service statistics spare reading every span's service. */
+	if (services != NULL && (rc = services(b->arg, a, &svc, &svc_first,
+	    err)) != 0 && rc != TQ_EUNSUPPORTED)
+		return rc;
 	for (i = 0; i < R_COUNT + sq->nshown; i++) {
 		const struct tq_ql_field *fi = i < R_COUNT ? &result_fields[i] :
 		    &sq->shown[i - R_COUNT];
@@ -372,6 +408,8 @@ build(struct tq_search_query *sq, const struct tq_ql_batch *b,
 
 		if (i < R_COUNT && f[i] != NULL)
 			continue;	/* fetched above */
+		if (svc_first != NULL && (i == R_SERVICE || i == R_STATUS))
+			continue;
 		if (i < R_COUNT && per_trace((int)i)) {
 			struct tq_ql_value *tv;
 
@@ -421,9 +459,12 @@ build(struct tq_search_query *sq, const struct tq_ql_batch *b,
 		    (t->root_name = copy_str(&r->arena,
 		    &f[R_ROOT_NAME][tr])) == NULL ||
 		    (t->sets = tq_arena_calloc(&r->arena, m[i].n,
-		    sizeof(*t->sets))) == NULL ||
+		    sizeof(*t->sets))) == NULL)
+			goto nomem;
+		if (svc_first != NULL ? copy_services(t, &r->arena,
+		    svc + svc_first[tr], svc_first[tr + 1] - svc_first[tr]) :
 		    add_services(t, &r->arena, f[R_SERVICE], f[R_STATUS], first,
-		    end) != 0)
+		    end))
 			goto nomem;
 		for (j = 0; j < m[i].n; j++)
 			if (make_set(sq, &m[i].sets[j], f, sh, keys, o, &r->arena,
@@ -442,9 +483,10 @@ nomem:
 
 int
 tq_search_batch_pass(struct tq_search_query *sq, const struct tq_ql_batch *b,
-    struct tq_arena *a, const struct tq_search_opts *o,
-    struct tq_search_result *r, enum tq_search_pass pass, bool *matched,
-    int64_t *newest, struct tq_err *err)
+    tq_search_services_fn services, struct tq_arena *a,
+    const struct tq_search_opts *o, struct tq_search_result *r,
+    enum tq_search_pass pass, bool *matched, int64_t *newest,
+    struct tq_err *err)
 {
 	struct tq_ql_value *starts, *ends = NULL;
 	struct tq_ql_match *m;
@@ -497,7 +539,8 @@ tq_search_batch_pass(struct tq_search_query *sq, const struct tq_ql_batch *b,
 			want[m[i].trace] = 1;
 		b->only(b->arg, want);
 	}
-	rc = build(sq, b, a, o, r, pass, matched, m, nm, starts, ends, err);
+	rc = build(sq, b, services, a, o, r, pass, matched, m, nm, starts,
+	    ends, err);
 	/* want dies with the arena: the batch may be searched again. */
 	if (b->only != NULL)
 		b->only(b->arg, NULL);
@@ -509,8 +552,8 @@ tq_search_batch(struct tq_search_query *sq, const struct tq_ql_batch *b,
     struct tq_arena *a, const struct tq_search_opts *o,
     struct tq_search_result *r, bool *matched, struct tq_err *err)
 {
-	return tq_search_batch_pass(sq, b, a, o, r, TQ_SEARCH_ALL, matched,
-	    NULL, err);
+	return tq_search_batch_pass(sq, b, NULL, a, o, r, TQ_SEARCH_ALL,
+	    matched, NULL, err);
 }
 
 /* ---- finishing ---- */

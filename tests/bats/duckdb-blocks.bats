@@ -74,6 +74,28 @@ same_search() {
 	same_search "$D/v2"
 }
 
+@test "duckdb-blocks: without ServiceStats, search results count the spans' services instead" {
+	run -0 node "$TQ_NODE/duckdb-block.js" "$D/ours/single-tenant/$B" \
+		"$D/nostats/single-tenant/$B" v1-nostats
+	run -0 node -e '
+		const { DuckDBInstance } = require(process.argv[2] +
+		    "/node_modules/@duckdb/node-api");
+		(async () => {
+			const c = await (await DuckDBInstance.create(":memory:")).connect();
+			const r = await c.runAndReadAll(`SELECT count(*) FROM
+			    (DESCRIBE SELECT * FROM read_parquet(\x27${process.argv[1]}\x27))
+			    WHERE column_name = \x27ServiceStats\x27`);
+			console.log(Number(r.getRows()[0][0]));
+		})();' "$D/nostats/single-tenant/$B/data.parquet" "$TQ_NODE"
+	[ "$output" = 0 ]
+	same_search "$D/nostats"
+	# With a limit too (results from the newest traces' spans alone).
+	run -0 --separate-stderr tempo-ql -s "$D/ours" -f json --limit 5 '{ status = error }'
+	local want=$output
+	run -0 --separate-stderr tempo-ql -s "$D/nostats" -f json --limit 5 '{ status = error }'
+	[ "$(jq -S -c .traces <<<"$output")" = "$(jq -S -c .traces <<<"$want")" ]
+}
+
 @test "duckdb-blocks: DuckDB reads our block's vParquet4 columns" {
 	run -0 node -e '
 		const { DuckDBInstance } = require(process.argv[2] +

@@ -1,4 +1,4 @@
-// duckdb-block.js SRC_BLOCK_DIR DST_BLOCK_DIR [v1|v2]: rewrites a block's
+// duckdb-block.js SRC_BLOCK_DIR DST_BLOCK_DIR [v1|v2|v1-nostats]: rewrites a block's
 // data.parquet with DuckDB (snappy pages, its own dictionary and, with v2,
 // delta encodings and version 2 pages; every field OPTIONAL, lists in
 // DuckDB's convention, small row groups) and writes the block's other
@@ -19,7 +19,10 @@ const { DuckDBInstance } = require(path.join(__dirname, "node_modules/@duckdb/no
 	const db = await DuckDBInstance.create(":memory:");
 	const c = await db.connect();
 	const v2 = version === "v2" ? ", PARQUET_VERSION V2" : "";
-	await c.run(`COPY (SELECT * FROM read_parquet('${path.join(src, "data.parquet")}')
+	// v1-nostats: without the trace-level ServiceStats, which other
+	// writers may leave out.
+	const cols = version === "v1-nostats" ? "* EXCLUDE (ServiceStats)" : "*";
+	await c.run(`COPY (SELECT ${cols} FROM read_parquet('${path.join(src, "data.parquet")}')
 	    ORDER BY TraceID) TO '${out}' (FORMAT parquet, COMPRESSION snappy,
 	    ROW_GROUP_SIZE 2048${v2})`);
 	// The last (largest) trace ID of each row group, in row-group order.

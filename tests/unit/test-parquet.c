@@ -355,6 +355,7 @@ test_rle_levels(void)
 	static uint32_t wide[3000];
 	struct tq_buf b16, b32;
 	struct tq_err e;
+	size_t at_max, want_max;
 	int trial, same = 1, round = 1;
 
 	for (trial = 0; trial < 400; trial++) {
@@ -377,14 +378,18 @@ test_rle_levels(void)
 		    b16.len != b32.len || memcmp(b16.data, b32.data,
 		    b16.len) != 0)
 			same = 0;
-		if (pq_rle_decode16(b16.data, b16.len, bw, back, n, max, NULL,
-		    &e) != 0 || memcmp(lv, back, n * sizeof(*lv)) != 0)
+		for (k = 0, want_max = 0; k < n; k++)
+			want_max += lv[k] == max;
+		if (pq_rle_decode16(b16.data, b16.len, bw, back, n, max, &at_max,
+		    &e) != 0 || memcmp(lv, back, n * sizeof(*lv)) != 0 ||
+		    at_max != want_max)
 			round = 0;
 		tq_buf_release(&b16);
 		tq_buf_release(&b32);
 	}
 	T_OK(same, "rle levels: 16-bit encoders give the general bytes");
-	T_OK(round, "rle levels: 400 random round trips");
+	T_OK(round, "rle levels: 400 random round trips, levels at the "
+	    "maximum counted");
 }
 
 static void
