@@ -1725,8 +1725,9 @@ memo_replay(struct tq_vp4_rows *R, struct tq_vp4_memo *M, size_t slot,
 			uint32_t base = (uint32_t)c->data.len, end;
 			uint8_t *o = c->off.data + c->off.len;
 
-			put(R, &c->data, b + 4 * (size_t)rc->n_values,
-			    rc->data);
+			if (rc->data > 0)
+				put(R, &c->data, b + 4 * (size_t)rc->n_values,
+				    rc->data);
 			for (k = 0; k < rc->n_values; k++) {
 				memcpy(&end, b + 4 * (size_t)k, 4);
 				end += base;
@@ -1798,6 +1799,9 @@ memo_keep(const struct tq_vp4_rows *R, struct tq_vp4_memo *M, size_t slot,
 		const struct rcol *b = &M->before[i];
 
 		rc[i].off = at;
+		/* (A column's buffers are NULL until it has something.) */
+		if (rc[i].n_levels == 0)
+			continue;
 		memcpy(blob + at, c->lv + b->n_levels,
 		    4 * (size_t)rc[i].n_levels);
 		at += 4 * (size_t)rc[i].n_levels;
@@ -1811,9 +1815,11 @@ memo_keep(const struct tq_vp4_rows *R, struct tq_vp4_memo *M, size_t slot,
 				memcpy(blob + at, &end, 4);
 				at += 4;
 			}
-			memcpy(blob + at, c->data.data + b->data, rc[i].data);
+			if (rc[i].data > 0)
+				memcpy(blob + at, c->data.data + b->data,
+				    rc[i].data);
 			at += rc[i].data;
-		} else {
+		} else if (rc[i].vals > 0) {
 			memcpy(blob + at, c->vals.data + b->vals, rc[i].vals);
 			at += rc[i].vals;
 		}
