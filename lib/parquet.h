@@ -330,6 +330,12 @@ struct tq_parquet_column_opts {
 	bool		 dictionary;
 	int		 codec;
 	size_t		 page_size;	/* data page target; 0: the file's */
+	/*
+	 * PLAIN integers: a data page is DELTA_BINARY_PACKED instead when
+	 * that is no larger than the PLAIN page compressed (a chunk then
+	 * mixes the two, as Parquet allows).
+	 */
+	bool		 delta_if_smaller;
 };
 
 struct tq_parquet_writer;

@@ -20,6 +20,7 @@
 struct wcol {
 	const struct tq_parquet_column_desc *cd;
 	int		 encoding;	/* data encoding when not dictionary */
+	bool		 delta_if_smaller;
 	bool		 use_dict;	/* dictionary wanted for this column */
 	bool		 dict_active;	/* values go to the dictionary now */
 	bool		 dict_full;	/* fall back at the next page */
@@ -92,6 +93,7 @@ struct tq_parquet_writer {
 	size_t				 n_kv;
 	struct tq_buf			 page;	/* scratch: one page body */
 	struct tq_buf			 body;	/* scratch: compressed body */
+	struct tq_buf			 alt;	/* scratch: another body */
 	struct tq_buf			 hdr;	/* scratch: page header */
 	struct tq_buf			 sdef;	/* scratch: packed levels split */
 	struct tq_buf			 srep;
@@ -192,6 +194,7 @@ tq_parquet_writer_new(const struct tq_parquet_schema *s,
 	}
 	tq_buf_init(&w->page, TQ_PARQUET_MAX_PAGE);
 	tq_buf_init(&w->body, TQ_PARQUET_MAX_PAGE);
+	tq_buf_init(&w->alt, TQ_PARQUET_MAX_PAGE);
 	tq_buf_init(&w->hdr, 1 << 20);
 	tq_buf_init(&w->sdef, BUF_MAX);
 	tq_buf_init(&w->srep, BUF_MAX);
@@ -245,7 +248,12 @@ tq_parquet_writer_set_column(struct tq_parquet_writer *w, int col,
 	    o->codec != TQ_PARQUET_SNAPPY && o->codec != TQ_PARQUET_ZSTD)
 		return tq_err_set(err, TQ_EINVAL, "column %s: cannot write "
 		    "codec %d", c->cd->path, o->codec);
+	if (o->delta_if_smaller && (o->encoding != TQ_PARQUET_PLAIN ||
+	    (t != TQ_PARQUET_INT32 && t != TQ_PARQUET_INT64)))
+		return tq_err_set(err, TQ_EINVAL, "column %s: DELTA_BINARY_"
+		    "PACKED when smaller is for PLAIN integers", c->cd->path);
 	c->encoding = o->encoding;
+	c->delta_if_smaller = o->delta_if_smaller;
 	c->use_dict = o->dictionary && t != TQ_PARQUET_BOOLEAN;
 	c->dict_active = c->use_dict;
 	c->codec = o->codec == -1 ? w->o.codec : o->codec;
@@ -297,6 +305,7 @@ tq_parquet_writer_free(struct tq_parquet_writer *w)
 	free(w->size);
 	tq_buf_release(&w->page);
 	tq_buf_release(&w->body);
+	tq_buf_release(&w->alt);
 	tq_buf_release(&w->hdr);
 	tq_buf_release(&w->sdef);
 	tq_buf_release(&w->srep);
@@ -901,12 +910,68 @@ dict_encoding(const struct tq_parquet_writer *w)
 	    TQ_PARQUET_RLE_DICTIONARY;
 }
 
+/*
+ * build_page encodes the open page of c with data encoding enc and
+ * compresses it into w->body, filling in *h.
+ */
+static int
+build_page(struct tq_parquet_writer *w, struct wcol *c, int enc,
+    size_t nulls, struct pq_page_header *h, struct tq_err *err)
+{
+	size_t lv_len;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	h->num_values = (int32_t)c->n_levels;
+	h->encoding = enc;
+	tq_buf_reset(&w->page);
+	tq_buf_reset(&w->body);
+	if (w->o.page_version == 1) {
+		h->type = PQ_PAGE_DATA;
+		if ((c->cd->max_rep > 0 && (rc = levels_v1(w, &w->page, &c->rep,
+		    c->n_levels, c->cd->max_rep)) != 0) ||
+		    (c->cd->max_def > 0 && (rc = levels_v1(w, &w->page, &c->def,
+		    c->n_levels, c->cd->max_def)) != 0) ||
+		    (rc = encode_values(c, enc, &w->page)) != 0)
+			return rc;
+		if ((rc = pq_compress(&w->codec, c->codec, w->o.zstd_level,
+		    w->page.data, w->page.len, &w->body, err)) != 0)
+			return rc;
+		h->uncompressed_size = (int32_t)w->page.len;
+	} else {
+		h->type = PQ_PAGE_DATA_V2;
+		h->num_nulls = (int32_t)nulls;
+		h->num_rows = (int32_t)c->n_rows;
+		if (c->cd->max_rep > 0 && (rc = pq_rle_encode16(
+		    (const uint16_t *)c->rep.data, c->n_levels,
+		    pq_bit_width((uint64_t)c->cd->max_rep), &w->body)) != 0)
+			return rc;
+		h->rep_len = (int32_t)w->body.len;
+		if (c->cd->max_def > 0 && (rc = pq_rle_encode16(
+		    (const uint16_t *)c->def.data, c->n_levels,
+		    pq_bit_width((uint64_t)c->cd->max_def), &w->body)) != 0)
+			return rc;
+		h->def_len = (int32_t)w->body.len - h->rep_len;
+		lv_len = w->body.len;
+		if ((rc = encode_values(c, enc, &w->page)) != 0)
+			return rc;
+		h->is_compressed = c->codec != TQ_PARQUET_UNCOMPRESSED;
+		if ((rc = pq_compress(&w->codec, c->codec, w->o.zstd_level,
+		    w->page.data, w->page.len, &w->body, err)) != 0)
+			return rc;
+		h->uncompressed_size = (int32_t)(lv_len + w->page.len);
+	}
+	h->compressed_size = (int32_t)w->body.len;
+	return 0;
+}
+
 /* cut_page encodes, compresses and stores the open page of c. */
 static int
 cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 {
-	struct pq_page_header h;
-	size_t lv_len = 0, nulls = 0;
+	struct pq_page_header h, dh;
+	struct tq_buf plain, delta;
+	size_t nulls = 0;
 	int enc, rc;
 
 	if (c->n_levels == 0)
@@ -914,50 +979,34 @@ cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 	/* A page of nulls alone has no dictionary to point into. */
 	enc = c->dict_active && c->n_values > 0 ? dict_encoding(w) :
 	    c->encoding;
-	memset(&h, 0, sizeof(h));
-	h.num_values = (int32_t)c->n_levels;
-	h.encoding = enc;
 	/* Each entry at max_def has a value, the others are nulls. */
 	if (c->cd->max_def > 0)
 		nulls = c->n_levels - c->n_values;
-	tq_buf_reset(&w->page);
-	tq_buf_reset(&w->body);
-	if (w->o.page_version == 1) {
-		h.type = PQ_PAGE_DATA;
-		if ((c->cd->max_rep > 0 && (rc = levels_v1(w, &w->page, &c->rep,
-		    c->n_levels, c->cd->max_rep)) != 0) ||
-		    (c->cd->max_def > 0 && (rc = levels_v1(w, &w->page, &c->def,
-		    c->n_levels, c->cd->max_def)) != 0) ||
-		    (rc = encode_values(c, enc, &w->page)) != 0)
+	if ((rc = build_page(w, c, enc, nulls, &h, err)) != 0)
+		goto fail;
+	/*
+	 * Integers DELTA_BINARY_PACKED when that is no larger than PLAIN
+	 * compressed: unpacking them is many times quicker than
+	 * decompressing, but deltas of values in no order are often larger.
+	 */
+	if (c->delta_if_smaller && enc == TQ_PARQUET_PLAIN && c->n_values > 0) {
+		/* The PLAIN body is kept aside; the spare takes the other. */
+		plain = w->body;
+		w->body = w->alt;
+		rc = build_page(w, c, TQ_PARQUET_DELTA_BINARY_PACKED, nulls,
+		    &dh, err);
+		delta = w->body;
+		if (rc == 0 && delta.len <= plain.len) {
+			h = dh;
+			enc = TQ_PARQUET_DELTA_BINARY_PACKED;
+			w->alt = plain;
+		} else {
+			w->body = plain;
+			w->alt = delta;
+		}
+		if (rc != 0)
 			goto fail;
-		if ((rc = pq_compress(&w->codec, c->codec, w->o.zstd_level,
-		    w->page.data, w->page.len, &w->body, err)) != 0)
-			goto fail;
-		h.uncompressed_size = (int32_t)w->page.len;
-	} else {
-		h.type = PQ_PAGE_DATA_V2;
-		h.num_nulls = (int32_t)nulls;
-		h.num_rows = (int32_t)c->n_rows;
-		if (c->cd->max_rep > 0 && (rc = pq_rle_encode16(
-		    (const uint16_t *)c->rep.data, c->n_levels,
-		    pq_bit_width((uint64_t)c->cd->max_rep), &w->body)) != 0)
-			goto fail;
-		h.rep_len = (int32_t)w->body.len;
-		if (c->cd->max_def > 0 && (rc = pq_rle_encode16(
-		    (const uint16_t *)c->def.data, c->n_levels,
-		    pq_bit_width((uint64_t)c->cd->max_def), &w->body)) != 0)
-			goto fail;
-		h.def_len = (int32_t)w->body.len - h.rep_len;
-		lv_len = w->body.len;
-		if ((rc = encode_values(c, enc, &w->page)) != 0)
-			goto fail;
-		h.is_compressed = c->codec != TQ_PARQUET_UNCOMPRESSED;
-		if ((rc = pq_compress(&w->codec, c->codec, w->o.zstd_level,
-		    w->page.data, w->page.len, &w->body, err)) != 0)
-			goto fail;
-		h.uncompressed_size = (int32_t)(lv_len + w->page.len);
 	}
-	h.compressed_size = (int32_t)w->body.len;
 	if ((rc = add_page(w, c, &h, &w->body)) != 0)
 		goto fail;
 	c->encodings |= 1u << enc;

@@ -89,6 +89,10 @@ struct src {
 		size_t				 n;
 	}				 owners[MAX_COLS];
 	size_t				 nowners;
+	/* 0, 1, 2, ...: the owners of a column with one value for each
+	 * entity of its level (n_ident of them, this row group). */
+	uint32_t			*ident;
+	size_t				 n_ident;
 	/* Row groups in a row whose dictionaries held need i's value. */
 	unsigned			 dict_held[MAX_DICT_NEEDS];
 	struct tq_err			*err;
@@ -228,6 +232,8 @@ static void
 next_row_group(struct src *x)
 {
 	x->nowners = 0;
+	x->ident = NULL;
+	x->n_ident = 0;
 	x->scoped = false;
 	x->want = NULL;
 	x->sel_span = x->sel_trace = x->sel_first = x->sel_pos = NULL;
@@ -255,6 +261,27 @@ owners(struct src *x, const struct tq_parquet_column *c, struct level l,
 			*n = x->owners[k].n;
 			return 0;
 		}
+	/*
+	 * A column of spans with a value for every span (or of traces with
+	 * one for every trace): value i is entity i.
+	 */
+	if (d->max_rep == l.rep && c->n_values == (l.rep == x->span_l.rep &&
+	    l.def == x->span_l.def ? x->n_spans : l.rep == x->trace_l.rep &&
+	    l.def == x->trace_l.def ? x->n_traces : SIZE_MAX)) {
+		if (x->n_ident < c->n_values) {
+			if ((x->ident = tq_arena_alloc(a, (c->n_values + 1) *
+			    sizeof(*x->ident))) == NULL)
+				return tq_err_set(x->err, TQ_ENOMEM,
+				    "search: out of memory");
+			for (i = 0; i <= c->n_values; i++)
+				x->ident[i] = (uint32_t)i;
+			x->n_ident = c->n_values;
+		}
+		o = x->ident;
+		ent = (uint32_t)c->n_values;
+		v = c->n_values;
+		goto keep;
+	}
 	/* One slot more than values: the loops store before they count. */
 	if ((o = tq_arena_alloc(a, (c->n_values + 1) * sizeof(*o))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
@@ -294,6 +321,7 @@ owners(struct src *x, const struct tq_parquet_column *c, struct level l,
 	}
 	if (v != c->n_values)
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels", d->path);
+keep:
 	if (x->nowners < MAX_COLS) {
 		x->owners[x->nowners].c = c;
 		x->owners[x->nowners].l = l;
@@ -591,6 +619,19 @@ place_values(struct src *x, const char *path, struct level l, int how,
 	if ((rc = owners(x, c, l, a, &own, &nent)) != 0)
 		return rc;
 	place_from(&pl, c);
+	/* A value for every span, and some traces only: theirs alone. */
+	if (own == x->ident && remap == NULL && x->want != NULL &&
+	    l.rep == x->span_l.rep && l.def == x->span_l.def &&
+	    c->n_values == x->n_spans) {
+		size_t t;
+
+		for (t = 0; t < x->n_traces; t++)
+			for (i = x->trace_first[t]; x->want[t] &&
+			    i < x->trace_first[t + 1]; i++)
+				if ((rc = put_value(x, &pl, i, (uint32_t)i)) != 0)
+					return rc;
+		return 0;
+	}
 	for (i = 0; i < c->n_values; i++)
 		if ((rc = put_value(x, &pl, i, own[i])) != 0)
 			return rc;
@@ -720,6 +761,241 @@ is_array_column(struct src *x, const char *prefix,
 	return column(x, path, 0, out);
 }
 
+/* Per entity of a level: whether it has a value the condition can use,
+ * and whether the condition holds for it. */
+struct verdict {
+	uint8_t	*has, *ok;
+	size_t	 n;
+};
+
+/* array_at sets *out to an array of the n values of c from value i. */
+static int
+array_at(struct src *x, const struct tq_parquet_column *c, size_t i,
+    size_t n, int how, struct tq_arena *a, struct tq_ql_value *out)
+{
+	struct tq_ql_value *el;
+	size_t j;
+
+	if ((el = tq_arena_calloc(a, n ? n : 1, sizeof(*el))) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	for (j = 0; j < n; j++)
+		value_at(c, i + j, how, &el[j]);
+	out->type = TQ_QL_T_ARRAY;
+	out->len = (uint32_t)n;
+	out->u.a = el;
+	return 0;
+}
+
+/*
+ * rare_entries lists the entries i of levels lv (n of them) where
+ * lv[i] != lim (below: true) or lv[i] == lim (false), which are few.
+ */
+static int
+rare_entries(struct src *x, const uint16_t *lv, size_t n, uint32_t lim,
+    bool below, struct tq_arena *a, uint32_t **out, size_t *nout)
+{
+	uint16_t l = (uint16_t)lim, flip = below ? 0 : 1;
+	size_t i = 0, j, m = 0;
+	uint32_t *at;
+
+	if ((at = tq_arena_alloc(a, (n + 1) * sizeof(*at))) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	/* Sixteen at a time, most of which hold none (vectorizes). */
+	for (; i + 16 <= n; i += 16) {
+		uint16_t any = 0;
+
+		for (j = 0; j < 16; j++)
+			any |= (uint16_t)((lv[i + j] != l) ^ flip);
+		if (any != 0)
+			for (j = i; j < i + 16; j++)
+				if ((lv[j] != l) ^ flip)
+					at[m++] = (uint32_t)j;
+	}
+	for (; i < n; i++)
+		if ((lv[i] != l) ^ flip)
+			at[m++] = (uint32_t)i;
+	*out = at;
+	*nout = m;
+	return 0;
+}
+
+/* count_starts counts the entries of [from, to) that start an entity
+ * of level (rep, def). */
+static size_t
+count_starts(const uint16_t *rep, const uint16_t *def, size_t from,
+    size_t to, uint16_t orep, uint16_t odef)
+{
+	uint32_t n = 0;
+	size_t i;
+
+	for (i = from; i < to; i++)
+		n += (uint32_t)((rep[i] <= orep) & (def[i] >= odef));
+	return n;
+}
+
+/* count_at counts the entries of [from, to) at level lim. */
+static size_t
+count_at(const uint16_t *lv, size_t from, size_t to, uint16_t lim)
+{
+	uint32_t n = 0;
+	size_t i;
+
+	for (i = from; i < to; i++)
+		n += (uint32_t)(lv[i] == lim);
+	return n;
+}
+
+/*
+ * in_step finds, for each entity of level owner (n of them), the first
+ * attribute named name of the list at prefix with a value in typed
+ * column k, walking the Key column and that column side by side: an
+ * attribute's first value has the entry its key has, more values of an
+ * array follow it.  With cond, v gets its verdict (an array's: any of its
+ * values); else out[entity] gets the value, left alone where set.
+ * Entities of traces that do not matter (only()) are left out.  Returns
+ * 1, having done nothing, when a value column is missing its levels.
+ */
+static int
+in_step(struct src *x, const char *prefix, struct level owner, size_t n,
+    const char *name, size_t len, int k, const struct tq_ql_cond *cond,
+    struct tq_arena *a, struct verdict *v, struct tq_ql_value *out)
+{
+	const struct tq_parquet_column *key, *c, *isarr = NULL;
+	const uint16_t *krep, *kdef, *vrep, *vdef;
+	struct tq_ql_value val;
+	uint8_t *table = NULL;
+	char path[256];
+	uint32_t hitv = UINT32_MAX, kmax, vmax, vrmax, orep, odef;
+	uint32_t *gap = NULL, *cont = NULL;
+	size_t p, q, kv, vv = 0, e, decided = SIZE_MAX, starts = 0;
+	size_t nk, nq, ngap = 0, ncont = 0, gi = 0, ci = 0, ep = 0, vq = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "%sKey", prefix);
+	if ((rc = column(x, path, DICT_IDX, &key)) != 0 || key == NULL)
+		return rc;
+	snprintf(path, sizeof(path), "%s%s", prefix, vcols[k]);
+	if ((rc = column(x, path, DICT_IDX, &c)) != 0 || c == NULL)
+		return rc;
+	if (key->rep == NULL || key->def == NULL || c->rep == NULL ||
+	    c->def == NULL)
+		return 1;
+	if (key->idx != NULL) {
+		const struct tq_parquet_column *d = key->dict;
+
+		for (p = 0; p < d->n_values && hitv == UINT32_MAX; p++)
+			if (d->off[p + 1] - d->off[p] == len &&
+			    memcmp(d->data + d->off[p], name, len) == 0)
+				hitv = (uint32_t)p;
+		if (hitv == UINT32_MAX)
+			return 0;	/* no attribute has this key */
+	}
+	/* A condition on dictionary entries: once per entry. */
+	if (cond != NULL && c->idx != NULL) {
+		if ((table = tq_arena_alloc(a, c->dict->n_values ?
+		    c->dict->n_values : 1)) == NULL)
+			return tq_err_set(x->err, TQ_ENOMEM,
+			    "search: out of memory");
+		for (p = 0; p < c->dict->n_values; p++) {
+			value_at(c->dict, p, vtype[k], &val);
+			table[p] = tq_ql_cond_holds(cond, &val);
+		}
+	}
+	if (cond == NULL && (rc = is_array_column(x, prefix, &isarr)) != 0)
+		return rc;
+	krep = key->rep;
+	kdef = key->def;
+	vrep = c->rep;
+	vdef = c->def;
+	kmax = (uint32_t)x->s->columns[key->col].max_def;
+	vmax = (uint32_t)x->s->columns[c->col].max_def;
+	vrmax = (uint32_t)x->s->columns[c->col].max_rep;
+	orep = (uint32_t)owner.rep;
+	odef = (uint32_t)owner.def;
+	nk = key->n_levels;
+	nq = c->n_levels;
+	/*
+	 * Entries of keys without a key (no attributes) and of values after
+	 * an array's first are rare: listed, they give where the k-th key
+	 * and its values are, and only those places are visited; entities
+	 * and values before them are counted in loops that vectorize.
+	 */
+	if ((rc = rare_entries(x, kdef, nk, kmax, true, a, &gap, &ngap)) != 0 ||
+	    (rc = rare_entries(x, vrep, nq, vrmax, false, a, &cont,
+	    &ncont)) != 0)
+		return rc;
+	if (nk - ngap != key->n_values || nq - ncont != nk)
+		goto corrupt;
+	for (kv = 0; kv < key->n_values; kv++) {
+		size_t nv, j;
+
+		if (key->idx != NULL) {
+			while (kv < key->n_values && key->idx[kv] != hitv)
+				kv++;
+			if (kv == key->n_values)
+				break;
+		} else if (key->off[kv + 1] - key->off[kv] != len ||
+		    memcmp(key->data + key->off[kv], name, len) != 0)
+			continue;
+		/* The key's entry, its entity, its first value's entry. */
+		for (p = kv + gi; gi < ngap && gap[gi] <= p; p = kv + ++gi)
+			;
+		starts += count_starts(krep, kdef, ep, p + 1, (uint16_t)orep,
+		    (uint16_t)odef);
+		ep = p + 1;
+		e = starts - 1;
+		for (q = p + ci; ci < ncont && cont[ci] <= q; q = p + ++ci)
+			;
+		vv += count_at(vdef, vq, q, (uint16_t)vmax);
+		vq = q;
+		/* Its values: the first, and an array's others after it. */
+		nv = vdef[q] == vmax;
+		for (j = ci; j < ncont && cont[j] == q + 1 + (j - ci); j++)
+			nv += vdef[cont[j]] == vmax;
+		if (nv == 0 || e == decided)
+			continue;
+		if (e >= n || vv + nv > c->n_values)
+			goto corrupt;
+		if (!wanted(x, owner, (uint32_t)e))
+			continue;
+		decided = e;
+		if (cond != NULL && !v->has[e]) {
+			v->has[e] = 1;
+			for (j = vv; j < vv + nv; j++) {
+				if (table != NULL) {
+					v->ok[e] |= table[c->idx[j]];
+					continue;
+				}
+				value_at(c, j, vtype[k], &val);
+				v->ok[e] |= tq_ql_cond_holds(cond, &val);
+			}
+		} else if (cond == NULL && out[e].type == TQ_QL_T_NIL) {
+			if (isarr == NULL || isarr->b == NULL ||
+			    kv >= isarr->n_values || !isarr->b[kv])
+				value_at(c, vv, vtype[k], &out[e]);
+			else if ((rc = array_at(x, c, vv, nv, vtype[k], a,
+			    &out[e])) != 0)
+				return rc;
+		}
+	}
+	return 0;
+corrupt:
+	return tq_err_set(x->err, TQ_ECORRUPT, "%sKey: levels unlike its "
+	    "values'", prefix);
+}
+
+/* one_type gives the typed column of types when it names one (-1: no). */
+static int
+one_type(unsigned types)
+{
+	int k;
+
+	for (k = 0; k < 4; k++)
+		if (types == 1u << vtype[k])
+			return k;
+	return -1;
+}
+
 /*
  * The attributes of one name in an attribute list: key is its Key column,
  * attr_l the list's level, own[i] the entity attribute i belongs to and
@@ -831,8 +1107,13 @@ attrs(struct src *x, const char *prefix, struct level owner, size_t n,
 	struct keys kk;
 	uint32_t *aown, *slot, nmatch, *cnt, *at;
 	size_t i, k, nattr;
-	int rc;
+	int one, rc;
 
+	/* Values of one type, one per entity: the columns side by side. */
+	if (!gather && (one = one_type(types)) >= 0 &&
+	    (rc = in_step(x, prefix, owner, n, name, len, one, NULL, a, NULL,
+	    out)) != 1)
+		return rc;
 	if ((rc = match_keys(x, prefix, owner, n, name, len, a, &kk)) != 0 ||
 	    kk.nmatch == 0)
 		return rc;
@@ -1268,13 +1549,6 @@ fetch_all(struct src *x, const struct tq_ql_field *f, struct tq_ql_value *out,
 
 /* ---- conditions tested on stored values ---- */
 
-/* Per entity of a level: whether it has a value the condition can use,
- * and whether the condition holds for it. */
-struct verdict {
-	uint8_t	*has, *ok;
-	size_t	 n;
-};
-
 static int
 verdict_new(struct src *x, size_t n, struct tq_arena *a, struct verdict *v)
 {
@@ -1296,6 +1570,40 @@ holds_int(int op, int64_t v, int64_t lit)
 	case TQ_QL_OP_LTE: return v <= lit;
 	case TQ_QL_OP_GT: return v > lit;
 	default: return v >= lit;
+	}
+}
+
+/* judge_i64 ORs into ok[j] whether val[j] op lit holds, for n values. */
+static void
+judge_i64(const int64_t *val, size_t n, int op, int64_t lit, uint8_t *ok)
+{
+	size_t j;
+
+	switch (op) {
+	case TQ_QL_OP_EQ:
+		for (j = 0; j < n; j++)
+			ok[j] |= val[j] == lit;
+		return;
+	case TQ_QL_OP_NEQ:
+		for (j = 0; j < n; j++)
+			ok[j] |= val[j] != lit;
+		return;
+	case TQ_QL_OP_LT:
+		for (j = 0; j < n; j++)
+			ok[j] |= val[j] < lit;
+		return;
+	case TQ_QL_OP_LTE:
+		for (j = 0; j < n; j++)
+			ok[j] |= val[j] <= lit;
+		return;
+	case TQ_QL_OP_GT:
+		for (j = 0; j < n; j++)
+			ok[j] |= val[j] > lit;
+		return;
+	default:
+		for (j = 0; j < n; j++)
+			ok[j] |= val[j] >= lit;
+		return;
 	}
 }
 
@@ -1321,7 +1629,8 @@ judge_values(struct src *x, const struct tq_parquet_column *c,
 			    "%s: more entities than the row group has", d->path);
 	if (c->idx != NULL && c->dict != NULL) {
 		const struct tq_parquet_column *dict = c->dict;
-		uint8_t *table;
+		const uint32_t *idx = c->idx;
+		uint8_t *table, *has = v->has, *ok = v->ok;
 		size_t k;
 
 		if ((table = tq_arena_alloc(a, dict->n_values ? dict->n_values :
@@ -1332,15 +1641,19 @@ judge_values(struct src *x, const struct tq_parquet_column *c,
 			value_at(dict, k, how, &val);
 			table[k] = tq_ql_cond_holds(cond, &val);
 		}
+		/* The reader checked every index against its dictionary. */
+		if (sel == NULL && to == x->ident && x->ident != NULL) {
+			/* Value j is entity j: once each. */
+			memset(has, 1, n);
+			for (j = 0; j < n; j++)
+				ok[j] |= table[idx[j]];
+			return 0;
+		}
 		for (j = 0; j < n; j++) {
-			uint32_t ix = c->idx[sel ? sel[j] : j];
+			uint32_t ix = idx[sel ? sel[j] : j];
 
-			if (ix >= dict->n_values)
-				return tq_err_set(x->err, TQ_ECORRUPT,
-				    "%s: dictionary index out of range",
-				    d->path);
-			v->has[to[j]] = 1;
-			v->ok[to[j]] |= table[ix];
+			has[to[j]] = 1;
+			ok[to[j]] |= table[ix];
 		}
 		return 0;
 	}
@@ -1351,6 +1664,13 @@ judge_values(struct src *x, const struct tq_parquet_column *c,
 	    cond->op != TQ_QL_OP_RE && cond->op != TQ_QL_OP_NRE) {
 		int64_t lit = cond->lit.u.i;
 
+		if (sel == NULL && to == x->ident && x->ident != NULL &&
+		    c->type == TQ_PARQUET_INT64) {
+			/* Value j is entity j: one loop per operator. */
+			memset(v->has, 1, n);
+			judge_i64(c->i64, n, cond->op, lit, v->ok);
+			return 0;
+		}
 		for (j = 0; j < n; j++) {
 			i = sel ? sel[j] : j;
 			v->has[to[j]] = 1;
@@ -1429,8 +1749,20 @@ judge_attrs(struct src *x, const char *prefix, struct level owner,
 	struct verdict sv;
 	uint32_t *aown, *slot;
 	size_t i, k, nattr;
-	int rc;
+	int one, rc;
 
+	/* Values of one type: the two columns side by side, unless
+	 * arrays need judging whole (below). */
+	if ((one = one_type(cond->field.types)) >= 0) {
+		if ((cond->op == TQ_QL_OP_NEQ || cond->op == TQ_QL_OP_NRE) &&
+		    (rc = is_array_column(x, prefix, &isarr)) != 0)
+			return rc;
+		if (isarr == NULL && (rc = in_step(x, prefix, owner, v->n,
+		    cond->field.name, cond->field.len, one, cond, a, v,
+		    NULL)) != 1)
+			return rc;
+		isarr = NULL;
+	}
 	if ((rc = match_keys(x, prefix, owner, v->n, cond->field.name,
 	    cond->field.len, a, &kk)) != 0 || kk.nmatch == 0)
 		return rc;
@@ -1954,8 +2286,9 @@ skeleton(struct src *x, struct tq_arena *a)
 	if (trace != nrows || (chosen && v != c->n_values))
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
 		    d->path);
-	/* What owners() would work out for the column at the span level. */
-	if (chosen) {
+	/* What owners() would work out for the column at the span level
+	 * (which, when every span has a value, is quicker to check). */
+	if (chosen && c->n_values != k) {
 		x->owners[0].c = c;
 		x->owners[0].l = x->span_l;
 		x->owners[0].o = own;

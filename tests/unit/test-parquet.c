@@ -1034,6 +1034,70 @@ test_dict_guesses(void)
 	tq_buf_release(&m.b);
 }
 
+/*
+ * A PLAIN integer column with delta_if_smaller: pages of values that
+ * climb steadily come out DELTA_BINARY_PACKED, pages of a few large
+ * values repeated (which zstd shrinks far more) PLAIN, in one chunk.
+ */
+static void
+test_delta_if_smaller(void)
+{
+	struct tq_parquet_column_opts co = { TQ_PARQUET_PLAIN, false, -1, 2048,
+	    true };
+	static const int64_t few[4] = { 0x0123456789abcdefll,
+	    0x0fedcba987654321ll, 0x0a5a5a5a5a5a5a5all, 0x05a5a5a5a5a5a5a5ll };
+	struct tq_parquet_schema *s = NULL;
+	struct tq_parquet_writer *w = NULL;
+	struct tq_parquet_reader *r = NULL;
+	const struct tq_parquet_chunk *ch;
+	struct tq_parquet_column c;
+	struct tq_err e;
+	struct mem m;
+	enum { N = 4000 };
+	static int64_t n[N];
+	static uint16_t none[N];
+	struct tq_parquet_batch bn = { .n_levels = N, .n_values = N, .i64 = n };
+	struct tq_parquet_batch bs = { .n_levels = N, .def = none,
+	    .data = (const uint8_t *)"" };
+	size_t i;
+	int ok = 1;
+
+	memset(&m, 0, sizeof(m));
+	tq_buf_init(&m.b, 1 << 22);
+	for (i = 0; i < N; i++)
+		n[i] = i < N / 2 ? 1767225600000000000ll + (int64_t)(i * 1000 +
+		    i % 7) : few[(i * 7) % 4];
+	tq_parquet_schema_new(flat, 3, &s, &e);
+	T_EQ_INT(tq_parquet_writer_new(s, NULL, mem_write, &m, &w, &e), 0,
+	    "delta if smaller: writer");
+	T_EQ_INT(tq_parquet_writer_set_column(w, 0, &co, &e), 0,
+	    "delta if smaller: integers take it");
+	T_EQ_INT(tq_parquet_writer_set_column(w, 1, &co, &e), TQ_EINVAL,
+	    "delta if smaller: strings do not");
+	T_OK(tq_parquet_writer_write(w, 0, &bn, &e) == 0 &&
+	    tq_parquet_writer_write(w, 1, &bs, &e) == 0 &&
+	    tq_parquet_writer_end_rows(w, N, &e) == 0 &&
+	    tq_parquet_writer_close(w, &e) == 0, "delta if smaller: written");
+	tq_parquet_writer_free(w);
+	T_EQ_INT(tq_parquet_reader_open(mem_read, &m, m.b.len, NULL, &r, &e), 0,
+	    "delta if smaller: reader");
+	ch = r != NULL ? tq_parquet_reader_chunk(r, 0, 0) : NULL;
+	T_OK(ch != NULL && (ch->data_encodings & (1u <<
+	    TQ_PARQUET_DELTA_BINARY_PACKED)) && (ch->data_encodings & (1u <<
+	    TQ_PARQUET_PLAIN)), "delta if smaller: both encodings in the chunk");
+	T_EQ_INT(r != NULL ? tq_parquet_reader_read_column(r, 0, 0, 0, &c,
+	    &e) : TQ_EIO, 0, "delta if smaller: read");
+	for (i = 0; r != NULL && i < N; i++)
+		ok &= c.i64[i] == n[i];
+	T_OK(r != NULL && ok && c.n_values == N,
+	    "delta if smaller: values as written");
+	if (r != NULL)
+		tq_parquet_column_release(&c);
+	tq_parquet_reader_free(r);
+	tq_parquet_schema_free(s);
+	tq_buf_release(&m.b);
+}
+
 static void
 test_prune(void)
 {
@@ -1477,6 +1541,7 @@ main(void)
 	test_shared_levels();
 	test_prune();
 	test_dict_guesses();
+	test_delta_if_smaller();
 	test_delta_byte_array();
 	test_dict_index_range();
 	test_golden();
