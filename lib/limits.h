@@ -151,4 +151,10 @@
 #define TQ_BLOCK_MAX_VALUES_COLS	4096
 #define TQ_BLOCK_MAX_VALUES_PATH	1024
 
+/* ---- Shredding repeated resources (lib/block/vp4-pb.c) ---- */
+/* Resources whose column entries are kept for reuse (direct-mapped by
+ * the hash of their bytes), and the entries' bytes one may have. */
+#define TQ_VP4_MEMO_SLOTS	128
+#define TQ_VP4_MEMO_MAX_BYTES	(64u * 1024)
+
 #endif

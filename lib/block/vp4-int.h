@@ -51,8 +51,11 @@ struct acols {
 	int		key, is_array, value, vint, vdouble, vbool, vuns;
 };
 
+struct tq_vp4_memo;
+
 struct tq_vp4_rows {
 	const struct tq_vp4	*m;
+	struct tq_vp4_memo	*memo;		/* vp4-pb.c: NULL until used */
 	struct cbuf		*c;
 	size_t			 n_cols;
 	size_t			 rows;
@@ -87,6 +90,10 @@ struct tq_vp4_rows {
 	int			 http_method, http_url, http_status;
 	int			 sp_ded[TQ_BLOCK_MAX_DEDICATED];
 };
+
+/* tq_vp4_memo_free frees what vp4-pb.c keeps of resources shredded
+ * (NULL allowed). */
+void	tq_vp4_memo_free(struct tq_vp4_memo *memo);
 
 /* copy_short copies n bytes (at most 16) as a few overlapping words,
  * without a call: most keys and values are that short. */

@@ -19,6 +19,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+/* Resources are long: libxxhash's widest vector unit pays (as in wal.c). */
+#if defined(__x86_64__) && defined(__has_include)
+#if __has_include(<xxh_x86dispatch.h>)
+#define XXH_DISPATCH_DISABLE_REPLACE
+#include <xxh_x86dispatch.h>
+#define MEMO_XXH3	XXH3_64bits_dispatch
+#endif
+#endif
+#ifndef MEMO_XXH3
+#define MEMO_XXH3	XXH3_64bits
+#endif
+
 #include "block.h"
 #include "hash.h"
 #include "limits.h"
@@ -471,6 +484,14 @@ parse_span(struct xtrace *T, struct xspan *s, const uint8_t *p,
 		case 7: s->start = f.v; break;
 		case 8: s->end_ns = f.v; break;
 		case 9:
+			if (s->lists == end)
+				s->lists = at;
+			/* The attributes that follow, short ones in one go:
+			 * they are read when the span is shredded. */
+			while (end - p >= 2 && p[0] == 0x4a && p[1] < 0x80 &&
+			    p[1] <= end - p - 2)
+				p += 2 + p[1];
+			break;
 		case 11:
 		case 13:
 			if (s->lists == end)
@@ -936,6 +957,18 @@ parse_kv(const uint8_t *p, const uint8_t *end, struct pkv *kv)
 			kv->v.s = cstr(&f);
 			return true;
 		}
+		/* Next most often a small integer: its varint alone. */
+		if (vlen >= 2 && vlen <= 11 && v[0] == 0x18 &&
+		    v[vlen - 1] < 0x80) {
+			const uint8_t *q = v + 1;
+			uint64_t x;
+
+			if (varint(&q, v + vlen, &x) && q == v + vlen) {
+				kv->v.vcase = TQ__ANY_VALUE__VALUE_INT_VALUE;
+				kv->v.i = (int64_t)x;
+				return true;
+			}
+		}
 		return parse_any(v, v + vlen, &kv->v);
 	}
 	while (p < end) {
@@ -1128,6 +1161,42 @@ put_json(struct shred *S, int col, int rep, const struct pkv *kv)
 	R->bytes += c->data.len - before;
 }
 
+/*
+ * str_attr is put_attr for the usual attribute, a string: its seven
+ * entries at once, with no more than one look at each column's room;
+ * false (nothing added) when one of them has none left.
+ */
+static inline bool
+str_attr(struct tq_vp4_rows *R, const struct acols *a, int rep,
+    const struct pkv *kv)
+{
+	struct cbuf *c = R->c, *ck = c + a->key, *ci = c + a->is_array,
+	    *cv = c + a->value, *cn = c + a->vint, *cd = c + a->vdouble,
+	    *cb = c + a->vbool, *cu = c + a->vuns;
+	const uint32_t r = (uint32_t)(uint16_t)rep << 16;
+
+	if (ck->n_levels == ck->cap_levels || ci->n_levels == ci->cap_levels ||
+	    cv->n_levels == cv->cap_levels || cn->n_levels == cn->cap_levels ||
+	    cd->n_levels == cd->cap_levels || cb->n_levels == cb->cap_levels ||
+	    cu->n_levels == cu->cap_levels)
+		return false;
+	ck->lv[ck->n_levels++] = ck->max_def | r;
+	ci->lv[ci->n_levels++] = ci->max_def | r;
+	cv->lv[cv->n_levels++] = cv->max_def | r;
+	cn->lv[cn->n_levels++] = (uint32_t)(uint16_t)(cn->max_def - 1) | r;
+	cd->lv[cd->n_levels++] = (uint32_t)(uint16_t)(cd->max_def - 1) | r;
+	cb->lv[cb->n_levels++] = (uint32_t)(uint16_t)(cb->max_def - 1) | r;
+	cu->lv[cu->n_levels++] = (uint32_t)(uint16_t)(cu->max_def - 1) | r;
+	ci->vals.data[ci->vals.len++] = 0;	/* IsArray false */
+	ci->n_values++;
+	put(R, &ck->data, kv->key.p, kv->key.len);
+	off_put(ck);
+	put(R, &cv->data, kv->v.s.p, kv->v.s.len);
+	off_put(cv);
+	R->bytes += kv->key.len + kv->v.s.len;
+	return true;
+}
+
 /* put_attr adds one Attribute element (see vp4.c's put_attr). */
 static void
 put_attr(struct shred *S, const struct acols *a, int rep,
@@ -1136,6 +1205,10 @@ put_attr(struct shred *S, const struct acols *a, int rep,
 	struct tq_vp4_rows *R = S->R;
 	int vcase = scalar(kv->v.vcase);
 	size_t n;
+
+	if (vcase == TQ__ANY_VALUE__VALUE_STRING_VALUE &&
+	    str_attr(R, a, rep, kv))
+		return;
 
 	v_bytes(R, a->key, rep, kv->key.p, kv->key.len);
 	if (vcase != 0) {
@@ -1506,6 +1579,13 @@ put_span(struct shred *S, int rep, const struct xspan *s)
 	/* The fields were checked by parse_span; those before the first
 	 * attribute, event or link are of no interest here. */
 	while (p < s->end) {
+		/* An attribute of under 128 bytes, the usual, read as is. */
+		if (p[0] == 0x4a && s->end - p >= 2 && p[1] < 0x80 &&
+		    p[1] <= s->end - p - 2) {
+			put_kv(S, &L, p + 2, p[1]);
+			p += 2 + p[1];
+			continue;
+		}
 		if (!next(&p, s->end, &f))
 			break;
 		switch (f.num) {
@@ -1541,6 +1621,294 @@ put_span(struct shred *S, int rep, const struct xspan *s)
 	put_dedicated(R, R->sp_ded, rep, &cl);
 }
 
+/*
+ * ---- repeated resources ----
+ *
+ * A trace's resources are mostly those of traces before it (a process
+ * sends the same resource with every batch), and put_resource gives
+ * the same column entries for the same bytes, but for the repetition
+ * level of its first entry in each column (every column gets one).  So
+ * the entries a resource shredded to are kept, keyed by its bytes (the
+ * group key: all of its ResourceSpans' fields but the spans), and a
+ * resource seen again has them copied.  A slot (picked by the bytes'
+ * hash) keeps one resource's entries, and notes the hash of the last
+ * resource that came to it: a resource takes the slot over when it
+ * comes twice in a row, so unique resources cost a hash.
+ */
+
+/* What one column got from a resource. */
+struct rcol {
+	uint32_t	 n_levels, n_values;
+	size_t		 vals, data;	/* bytes */
+	size_t		 off;		/* of its entries in the blob */
+};
+
+struct rmemo {
+	uint64_t	 seen;		/* the hash of the slot's last resource */
+	uint64_t	 hash;		/* of key */
+	uint8_t		*key;		/* the one kept, or NULL */
+	size_t		 key_len;
+	size_t		 bytes;		/* R->bytes added */
+	uint8_t		*blob;		/* each column's levels, values */
+};
+
+struct tq_vp4_memo {
+	int		 lo, n;		/* put_resource's columns */
+	struct rcol	*cols;		/* n per slot */
+	struct rcol	*before;	/* n: the columns before shredding */
+	struct rmemo	 slot[TQ_VP4_MEMO_SLOTS];
+};
+
+void
+tq_vp4_memo_free(struct tq_vp4_memo *M)
+{
+	size_t i;
+
+	if (M == NULL)
+		return;
+	for (i = 0; i < TQ_VP4_MEMO_SLOTS; i++) {
+		free(M->slot[i].key);
+		free(M->slot[i].blob);
+	}
+	free(M->cols);
+	free(M->before);
+	free(M);
+}
+
+/* res_cols finds the columns put_resource writes: false unless they
+ * are the lo .. hi they span (the schema's order, always). */
+static bool
+res_cols(const struct tq_vp4_rows *R, int *lo, int *hi)
+{
+	int cols[7 + 2 + N_RES_WELL_KNOWN + TQ_BLOCK_MAX_DEDICATED], n = 0, i;
+	const struct acols *a = &R->res_attrs;
+
+	cols[n++] = a->key;
+	cols[n++] = a->is_array;
+	cols[n++] = a->value;
+	cols[n++] = a->vint;
+	cols[n++] = a->vdouble;
+	cols[n++] = a->vbool;
+	cols[n++] = a->vuns;
+	cols[n++] = R->res_dropped;
+	cols[n++] = R->res_svc;
+	for (i = 0; i < N_RES_WELL_KNOWN; i++)
+		cols[n++] = R->res_wk[i];
+	for (i = 0; i < TQ_BLOCK_MAX_DEDICATED; i++)
+		cols[n++] = R->res_ded[i];
+	*lo = *hi = cols[0];
+	for (i = 0; i < n; i++) {
+		if (cols[i] < 0)
+			return false;
+		*lo = cols[i] < *lo ? cols[i] : *lo;
+		*hi = cols[i] > *hi ? cols[i] : *hi;
+	}
+	return *hi - *lo + 1 == n && a->list.first == *lo && a->list.n == 7;
+}
+
+/* memo_of gives R's memo, made on first use; NULL when out of memory or
+ * when the schema is not as expected (then resources are shredded). */
+static struct tq_vp4_memo *
+memo_of(struct tq_vp4_rows *R)
+{
+	struct tq_vp4_memo *M;
+	int lo, hi;
+
+	if (R->memo != NULL)
+		return R->memo;
+	if (!res_cols(R, &lo, &hi) || (M = calloc(1, sizeof(*M))) == NULL)
+		return NULL;
+	M->lo = lo;
+	M->n = hi - lo + 1;
+	if ((M->cols = calloc(TQ_VP4_MEMO_SLOTS * (size_t)M->n,
+	    sizeof(*M->cols))) == NULL || (M->before = calloc((size_t)M->n,
+	    sizeof(*M->before))) == NULL) {
+		tq_vp4_memo_free(M);
+		return NULL;
+	}
+	R->memo = M;
+	return M;
+}
+
+/* memo_replay appends a kept resource's entries, its first in each
+ * column at repetition level rep. */
+static void
+memo_replay(struct tq_vp4_rows *R, struct tq_vp4_memo *M, size_t slot,
+    int rep)
+{
+	const struct rmemo *e = &M->slot[slot];
+	const struct rcol *rc = M->cols + slot * (size_t)M->n;
+	int i;
+
+	for (i = 0; i < M->n; i++, rc++) {
+		struct cbuf *c = &R->c[M->lo + i];
+		const uint8_t *b = e->blob + rc->off;
+		uint32_t k, *lv;
+
+		if (rc->n_levels == 0)
+			continue;
+		while (c->cap_levels - c->n_levels < rc->n_levels)
+			if (!grow_levels(R, c))
+				return;
+		lv = c->lv + c->n_levels;
+		memcpy(lv, b, 4);
+		lv[0] = (lv[0] & 0xffff) | (uint32_t)(uint16_t)rep << 16;
+		for (k = 1; k < rc->n_levels; k++)
+			memcpy(lv + k, b + 4 * (size_t)k, 4);
+		c->n_levels += rc->n_levels;
+		c->n_values += rc->n_values;
+		if (rc->n_values == 0)
+			continue;	/* absent: the usual well-known column */
+		b += 4 * (size_t)rc->n_levels;
+		/* The values' room came with the levels' (CBUF_ROOM). */
+		if (c->type == TQ_PARQUET_BYTE_ARRAY) {
+			uint32_t base = (uint32_t)c->data.len, end;
+			uint8_t *o = c->off.data + c->off.len;
+
+			if (rc->data > 0)
+				put(R, &c->data, b + 4 * (size_t)rc->n_values,
+				    rc->data);
+			for (k = 0; k < rc->n_values; k++) {
+				memcpy(&end, b + 4 * (size_t)k, 4);
+				end += base;
+				memcpy(o + 4 * (size_t)k, &end, 4);
+			}
+			c->off.len += 4 * (size_t)rc->n_values;
+		} else {
+			memcpy(c->vals.data + c->vals.len, b, rc->vals);
+			c->vals.len += rc->vals;
+		}
+	}
+	R->bytes += e->bytes;
+}
+
+/* memo_mark notes the columns' ends before a resource is shredded. */
+static void
+memo_mark(const struct tq_vp4_rows *R, struct tq_vp4_memo *M)
+{
+	int i;
+
+	for (i = 0; i < M->n; i++) {
+		const struct cbuf *c = &R->c[M->lo + i];
+		struct rcol *b = &M->before[i];
+
+		b->n_levels = (uint32_t)c->n_levels;
+		b->n_values = (uint32_t)c->n_values;
+		b->vals = c->vals.len;
+		b->data = c->data.len;
+		b->off = c->off.len;
+	}
+}
+
+/*
+ * memo_keep keeps in slot what the columns got since memo_mark, for the
+ * resource of key (key_len bytes, of the given hash); bytes is what
+ * R->bytes grew by.  A resource too large, or no memory, leaves the slot
+ * as it was.
+ */
+static void
+memo_keep(const struct tq_vp4_rows *R, struct tq_vp4_memo *M, size_t slot,
+    uint64_t hash, const uint8_t *key, size_t key_len, size_t bytes)
+{
+	struct rmemo *e = &M->slot[slot];
+	struct rcol *rc = M->cols + slot * (size_t)M->n;
+	size_t total = 0, at = 0, k;
+	uint8_t *blob, *kc;
+	int i;
+
+	for (i = 0; i < M->n; i++) {
+		const struct cbuf *c = &R->c[M->lo + i];
+		const struct rcol *b = &M->before[i];
+
+		rc[i].n_levels = (uint32_t)(c->n_levels - b->n_levels);
+		rc[i].n_values = (uint32_t)(c->n_values - b->n_values);
+		rc[i].vals = c->vals.len - b->vals;
+		rc[i].data = c->data.len - b->data;
+		total += 4 * (size_t)rc[i].n_levels + rc[i].vals +
+		    4 * (size_t)rc[i].n_values + rc[i].data;
+	}
+	if (total > TQ_VP4_MEMO_MAX_BYTES || (blob = malloc(total ? total :
+	    1)) == NULL)
+		return;
+	if ((kc = malloc(key_len ? key_len : 1)) == NULL) {
+		free(blob);
+		return;
+	}
+	for (i = 0; i < M->n; i++) {
+		const struct cbuf *c = &R->c[M->lo + i];
+		const struct rcol *b = &M->before[i];
+
+		rc[i].off = at;
+		/* (A column's buffers are NULL until it has something.) */
+		if (rc[i].n_levels == 0)
+			continue;
+		memcpy(blob + at, c->lv + b->n_levels,
+		    4 * (size_t)rc[i].n_levels);
+		at += 4 * (size_t)rc[i].n_levels;
+		if (c->type == TQ_PARQUET_BYTE_ARRAY) {
+			/* End offsets, from the resource's first byte. */
+			for (k = 0; k < rc[i].n_values; k++) {
+				uint32_t end;
+
+				memcpy(&end, c->off.data + b->off + 4 * k, 4);
+				end -= (uint32_t)b->data;
+				memcpy(blob + at, &end, 4);
+				at += 4;
+			}
+			if (rc[i].data > 0)
+				memcpy(blob + at, c->data.data + b->data,
+				    rc[i].data);
+			at += rc[i].data;
+		} else if (rc[i].vals > 0) {
+			memcpy(blob + at, c->vals.data + b->vals, rc[i].vals);
+			at += rc[i].vals;
+		}
+	}
+	memcpy(kc, key, key_len);
+	free(e->blob);
+	free(e->key);
+	e->hash = hash;
+	e->blob = blob;
+	e->key = kc;
+	e->key_len = key_len;
+	e->bytes = bytes;
+}
+
+/* shred_resource is put_resource, or a copy of what it gave before for
+ * the same resource. */
+static void
+shred_resource(struct shred *S, int rep, const struct xgroup *g)
+{
+	struct tq_vp4_rows *R = S->R;
+	struct tq_vp4_memo *M = memo_of(R);
+	struct rmemo *e;
+	uint64_t h;
+	size_t slot, bytes;
+
+	if (M == NULL) {
+		put_resource(S, rep, g);
+		return;
+	}
+	h = MEMO_XXH3(g->key, g->key_len);
+	slot = (size_t)(h % TQ_VP4_MEMO_SLOTS);
+	e = &M->slot[slot];
+	if (e->key != NULL && e->hash == h && e->key_len == g->key_len &&
+	    memcmp(e->key, g->key, g->key_len) == 0) {
+		memo_replay(R, M, slot, rep);
+		return;
+	}
+	if (e->seen != h) {
+		e->seen = h;
+		put_resource(S, rep, g);
+		return;
+	}
+	memo_mark(R, M);
+	bytes = R->bytes;
+	put_resource(S, rep, g);
+	if (S->rc == 0 && R->failed == 0)
+		memo_keep(R, M, slot, h, g->key, g->key_len, R->bytes - bytes);
+}
+
 int
 tq_vp4_rows_add_trace(struct tq_vp4_rows *R, const struct tq_vp4_trace *t,
     struct tq_err *err)
@@ -1572,7 +1940,7 @@ tq_vp4_rows_add_trace(struct tq_vp4_rows *R, const struct tq_vp4_trace *t,
 		if (g->n_spans == 0)
 			continue;
 		rr = nr++ == 0 ? 0 : R->rs.rep;
-		put_resource(&S, rr, g);
+		shred_resource(&S, rr, g);
 		for (s = g->first; s != UINT32_MAX; s = T->scopes[s].next) {
 			const struct xgroup *sc = &T->scopes[s];
 			int sr;

@@ -602,6 +602,7 @@ tq_vp4_rows_free(struct tq_vp4_rows *R)
 		tq_buf_release(&R->c[i].data);
 	}
 	tq_buf_release(&R->hex);
+	tq_vp4_memo_free(R->memo);
 	free(R->c);
 	free(R);
 }

@@ -440,6 +440,122 @@ test_shapes(void)
 	tq_buf_release(&td);
 }
 
+/* kvf appends a KeyValue field num of key and the AnyValue bytes val. */
+static void
+kvf(struct tq_buf *b, unsigned num, const char *key, const void *val,
+    size_t n)
+{
+	struct tq_buf kv;
+
+	tq_buf_init(&kv, 1 << 16);
+	lenf(&kv, 1, key, strlen(key));
+	lenf(&kv, 2, val, n);
+	lenf(b, num, kv.data, kv.len);
+	tq_buf_release(&kv);
+}
+
+/* resource_spans appends a ResourceSpans of resource r (0 to 2), with a
+ * span of trace id, to td. */
+static void
+resource_spans(struct tq_buf *td, int r, const uint8_t *id, uint8_t sid)
+{
+	/* An array of two ints; a kvlist {"k": "v"}; bytes. */
+	static const uint8_t arr[] = { 0x2a, 8, 0x0a, 2, 0x18, 1, 0x0a, 2,
+	    0x18, 2 };
+	static const uint8_t kvl[] = { 0x32, 10, 0x0a, 8, 0x0a, 1, 'k', 0x12,
+	    3, 0x0a, 1, 'v' };
+	static const uint8_t byt[] = { 0x3a, 3, 1, 2, 3 };
+	static const uint8_t mixed[] = { 0x2a, 9, 0x0a, 2, 0x18, 1, 0x0a, 3,
+	    0x0a, 1, 'x' };
+	static const char *const svc[3] = { "\x0a\x04" "cart", "\x0a\x04" "shop",
+	    "\x0a\x03" "ads" };
+	struct tq_buf res, span, ss, rs;
+	uint8_t spanid[8], ts[8], tag;
+	uint64_t t = 1700000000000000000ull + sid;
+	size_t i;
+
+	tq_buf_init(&res, 1 << 16);
+	tq_buf_init(&span, 1 << 16);
+	tq_buf_init(&ss, 1 << 16);
+	tq_buf_init(&rs, 1 << 16);
+	kvf(&res, 1, "service.name", svc[r], strlen(svc[r]));
+	if (r != 2) {
+		/* Well-known and dedicated columns, and every kind of value
+		 * the typed lists or OTLP/JSON hold. */
+		kvf(&res, 1, "k8s.pod.name", "\x0a\x05pod-1", 7);
+		kvf(&res, 1, "host.name", "\x0a\x02h1", 4);
+		kvf(&res, 1, "n", "\x18\x2a", 2);
+		kvf(&res, 1, "d", "\x21\0\0\0\0\0\0\xf0\x3f", 9);
+		kvf(&res, 1, "b", "\x10\x01", 2);
+		kvf(&res, 1, "arr", arr, sizeof(arr));
+		kvf(&res, 1, "kvl", kvl, sizeof(kvl));
+		kvf(&res, 1, "byt", byt, sizeof(byt));
+		kvf(&res, 1, "mixed", mixed, sizeof(mixed));
+		kvf(&res, 1, "none", "", 0);
+	}
+	if (r == 1)
+		kvf(&res, 1, "empty.array", "\x2a\x00", 2);
+	memset(spanid, sid, sizeof(spanid));
+	lenf(&span, 1, id, TQ_TRACE_ID_LEN);
+	lenf(&span, 2, spanid, sizeof(spanid));
+	lenf(&span, 5, "op", 2);
+	for (tag = 7 << 3 | 1; tag <= (8 << 3 | 1); tag += 8) {
+		for (i = 0; i < 8; i++)
+			ts[i] = (uint8_t)(t >> (8 * i));
+		tq_buf_append(&span, &tag, 1);
+		tq_buf_append(&span, ts, 8);
+		t += 1000;
+	}
+	lenf(&ss, 2, span.data, span.len);
+	lenf(&rs, 1, res.data, res.len);
+	lenf(&rs, 2, ss.data, ss.len);
+	lenf(td, 1, rs.data, rs.len);
+	tq_buf_release(&res);
+	tq_buf_release(&span);
+	tq_buf_release(&ss);
+	tq_buf_release(&rs);
+}
+
+/*
+ * test_resources compares the two ways on traces that share their
+ * resources, first or second in a trace by turns: the direct way copies
+ * what a resource shredded to the times it comes again, which must be
+ * what shredding it gives there.
+ */
+static void
+test_resources(const struct tq_block_dedicated *ded, size_t nded)
+{
+	struct set S = { 0 };
+	struct tq_buf td;
+	size_t i;
+	char name[128];
+
+	S.n = S.cap = 12;
+	S.t = calloc(S.n, sizeof(*S.t));
+	tq_buf_init(&td, 1 << 20);
+	for (i = 0; i < S.n; i++) {
+		struct tr *t = &S.t[i];
+
+		memset(t->id, 0x30, sizeof(t->id));
+		t->id[0] = (uint8_t)(i + 1);
+		tq_buf_reset(&td);
+		resource_spans(&td, i % 2 == 0 ? 0 : 1, t->id, 1);
+		resource_spans(&td, i % 2 == 0 ? 1 : 0, t->id, 2);
+		if (i % 3 == 0)
+			resource_spans(&td, 2, t->id, 3);
+		tq_buf_init(&t->pb, TQ_MAX_RECORD);
+		/* Twice: the second part all repeats. */
+		tq_buf_append(&t->pb, td.data, td.len);
+		tq_buf_append(&t->pb, td.data, td.len);
+		t->parts = 2;
+	}
+	snprintf(name, sizeof(name), "resources repeated, %zu dedicated: the "
+	    "same file both ways", nded);
+	compare(&S, ded, nded, name);
+	tq_buf_release(&td);
+	set_free(&S);
+}
+
 /*
  * parts_fail says whether parsing (and shredding) a trace in n parts
  * fails with want and msg; a failed row must leave the rows failed.
@@ -587,6 +703,8 @@ main(void)
 	test_gen(NULL, 0);
 	test_gen(ded, 4);
 	test_shapes();
+	test_resources(NULL, 0);
+	test_resources(ded, 4);
 	test_malformed();
 	return t_done();
 }
