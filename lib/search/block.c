@@ -550,7 +550,7 @@ trace_parts(struct src *x, const struct tq_parquet_column *c,
 			}
 		if (p == n_in || from < in[p].first ||
 		    to > in[p].first + in[p].n ||
-		    in[p].level + (in[p].n) > c->n_levels)
+		    in[p].level + in[p].n > c->n_levels)
 			return 1;
 		at = in[p].level + (from - in[p].first);
 		if (at < lvl)
@@ -822,14 +822,14 @@ array_at(struct src *x, const struct tq_parquet_column *c, size_t i,
 }
 
 /*
- * rare_entries lists the entries i of levels lv (n of them) where
- * lv[i] != lim (below: true) or lv[i] == lim (false), which are few.
+ * rare_entries lists the entries i of levels lv (n of them) where lv[i]
+ * differs from lim (differ) or equals it (!differ), which are few.
  */
 static int
 rare_entries(struct src *x, const uint16_t *lv, size_t n, uint32_t lim,
-    bool below, struct tq_arena *a, uint32_t **out, size_t *nout)
+    bool differ, struct tq_arena *a, uint32_t **out, size_t *nout)
 {
-	uint16_t l = (uint16_t)lim, flip = below ? 0 : 1;
+	uint16_t l = (uint16_t)lim, flip = differ ? 0 : 1;
 	size_t i = 0, j, m = 0;
 	uint32_t *at;
 
