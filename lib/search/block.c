@@ -31,7 +31,6 @@
 #define RES	"rs.list.element.Resource."
 #define SCOPE	"rs.list.element.ss.list.element.Scope."
 #define MAX_COLS	64
-#define DICT_IDX	TQ_PARQUET_READ_DICT_INDICES
 /*
  * A value the dictionaries of this many row groups in a row held is
  * common (rows are in trace ID order, values spread evenly): checking the
@@ -803,6 +802,20 @@ struct verdict {
 	size_t	 n;
 };
 
+/* dict_entry finds the entry of dictionary d that is the len bytes at s
+ * (UINT32_MAX: none). */
+static uint32_t
+dict_entry(const struct tq_parquet_column *d, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_values; i++)
+		if (d->off[i + 1] - d->off[i] == len &&
+		    memcmp(d->data + d->off[i], s, len) == 0)
+			return (uint32_t)i;
+	return UINT32_MAX;
+}
+
 /* array_at sets *out to an array of the n values of c from value i. */
 static int
 array_at(struct src *x, const struct tq_parquet_column *c, size_t i,
@@ -895,25 +908,20 @@ in_step(struct src *x, const char *prefix, struct level owner, size_t n,
 	int rc;
 
 	snprintf(path, sizeof(path), "%sKey", prefix);
-	if ((rc = column(x, path, DICT_IDX, &key)) != 0 || key == NULL)
+	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &key)) != 0 ||
+	    key == NULL)
 		return rc;
 	snprintf(path, sizeof(path), "%s%s", prefix, vcols[k]);
-	if ((rc = column(x, path, DICT_IDX, &c)) != 0 || c == NULL)
+	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &c)) != 0 ||
+	    c == NULL)
 		return rc;
 	if (key->rep == NULL || key->def == NULL || c->rep == NULL ||
 	    c->def == NULL || (key->idx != NULL && key->dict == NULL) ||
 	    (c->idx != NULL && c->dict == NULL))
 		return 1;
-	if (key->idx != NULL) {
-		const struct tq_parquet_column *d = key->dict;
-
-		for (p = 0; p < d->n_values && hitv == UINT32_MAX; p++)
-			if (d->off[p + 1] - d->off[p] == len &&
-			    memcmp(d->data + d->off[p], name, len) == 0)
-				hitv = (uint32_t)p;
-		if (hitv == UINT32_MAX)
-			return 0;	/* no attribute has this key */
-	}
+	if (key->idx != NULL &&
+	    (hitv = dict_entry(key->dict, name, len)) == UINT32_MAX)
+		return 0;	/* no attribute has this key */
 	/* A condition on dictionary entries: once per entry. */
 	if (cond != NULL && c->idx != NULL) {
 		if ((table = tq_arena_alloc(a, c->dict->n_values ?
@@ -1045,7 +1053,8 @@ match_keys(struct src *x, const char *prefix, struct level owner, size_t n,
 {
 	const struct tq_parquet_column *key;
 	char path[256], list[256];
-	size_t i, nent, dict_hit = SIZE_MAX;
+	size_t i, nent;
+	uint32_t dict_hit = UINT32_MAX;
 	uint32_t bad = 0;
 	int rc;
 
@@ -1061,16 +1070,9 @@ match_keys(struct src *x, const char *prefix, struct level owner, size_t n,
 	if (k->attr_l.rep == 0)
 		return tq_err_set(x->err, TQ_ECORRUPT,
 		    "data.parquet: no list %s", list);
-	if (key->idx != NULL && key->dict != NULL) {
-		const struct tq_parquet_column *d = key->dict;
-
-		for (i = 0; i < d->n_values && dict_hit == SIZE_MAX; i++)
-			if (d->off[i + 1] - d->off[i] == len &&
-			    memcmp(d->data + d->off[i], name, len) == 0)
-				dict_hit = i;
-		if (dict_hit == SIZE_MAX)
-			return 0;	/* no attribute has this key */
-	}
+	if (key->idx != NULL && key->dict != NULL &&
+	    (dict_hit = dict_entry(key->dict, name, len)) == UINT32_MAX)
+		return 0;	/* no attribute has this key */
 	if ((rc = owners(x, key, owner, a, &k->own, &nent)) != 0)
 		return rc;
 	k->key = key;
@@ -1084,7 +1086,7 @@ match_keys(struct src *x, const char *prefix, struct level owner, size_t n,
 		 * traces only: a matching key's span says whether. */
 		const uint32_t *idx = key->idx, *own = k->own, *st = x->span_trace;
 		const uint8_t *want = x->want;
-		uint32_t hitv = (uint32_t)dict_hit, nmatch = 0;
+		uint32_t hitv = dict_hit, nmatch = 0;
 
 		for (i = 0; i < k->nattr; i++) {
 			uint32_t o = own[i], hit = idx[i] == hitv;
@@ -2083,10 +2085,12 @@ block_services(void *arg, struct tq_arena *a, struct tq_search_service **svc,
 	int rc;
 
 	x->err = err;
-	if ((rc = column(x, "ServiceStats.key_value.key", DICT_IDX, &key)) !=
-	    0 || (rc = column(x, "ServiceStats.key_value.value.SpanCount",
-	    DICT_IDX, &spans)) != 0 || (rc = column(x,
-	    "ServiceStats.key_value.value.ErrorCount", DICT_IDX, &errors)) != 0)
+	if ((rc = column(x, "ServiceStats.key_value.key",
+	    TQ_PARQUET_READ_DICT_INDICES, &key)) != 0 ||
+	    (rc = column(x, "ServiceStats.key_value.value.SpanCount",
+	    TQ_PARQUET_READ_DICT_INDICES, &spans)) != 0 ||
+	    (rc = column(x, "ServiceStats.key_value.value.ErrorCount",
+	    TQ_PARQUET_READ_DICT_INDICES, &errors)) != 0)
 		return rc;
 	if (key == NULL || spans == NULL || errors == NULL ||
 	    key->type != TQ_PARQUET_BYTE_ARRAY ||
