@@ -842,26 +842,24 @@ static int
 rare_entries(struct src *x, const uint16_t *lv, size_t n, uint32_t lim,
     bool differ, struct tq_arena *a, uint32_t **out, size_t *nout)
 {
-	uint16_t l = (uint16_t)lim, flip = differ ? 0 : 1;
-	size_t i = 0, j, m = 0;
+	uint16_t l = (uint16_t)lim;
+	size_t i, j, m = 0;
 	uint32_t *at;
 
 	if ((at = tq_arena_alloc(a, (n + 1) * sizeof(*at))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
-	/* Sixteen at a time, most of which hold none (vectorizes). */
-	for (; i + 16 <= n; i += 16) {
-		uint16_t any = 0;
+	/* Most stretches of 64 hold none: counted (which vectorizes), not
+	 * scanned. */
+	for (i = 0; i < n; i += 64) {
+		size_t end = n - i < 64 ? n : i + 64;
+		size_t eq = count_at(lv, i, end, l);
 
-		for (j = 0; j < 16; j++)
-			any |= (uint16_t)((lv[i + j] != l) ^ flip);
-		if (any != 0)
-			for (j = i; j < i + 16; j++)
-				if ((lv[j] != l) ^ flip)
-					at[m++] = (uint32_t)j;
+		if (differ ? eq == end - i : eq == 0)
+			continue;
+		for (j = i; j < end; j++)
+			if ((lv[j] != l) == differ)
+				at[m++] = (uint32_t)j;
 	}
-	for (; i < n; i++)
-		if ((lv[i] != l) ^ flip)
-			at[m++] = (uint32_t)i;
 	*out = at;
 	*nout = m;
 	return 0;
