@@ -569,6 +569,42 @@ some_pages(struct tq_parquet_reader *r, int col, const uint16_t *def,
 }
 
 /*
+ * no_rep reads column col of r (its levels and values given) without its
+ * repetition levels: none are kept, the rest is as written; a partial read
+ * cannot do without them.
+ */
+static void
+no_rep(struct tq_parquet_reader *r, int col, const uint16_t *def,
+    const int64_t *val, size_t n)
+{
+	struct want_range w = { .lo = 0, .hi = n };
+	struct tq_parquet_column c;
+	struct tq_err e;
+	size_t i, at = 0;
+	int ok;
+
+	if (tq_parquet_reader_read_column(r, 0, col, TQ_PARQUET_READ_NO_REP,
+	    &c, &e) != 0) {
+		T_OK(0, "no rep: read");
+		return;
+	}
+	ok = c.rep == NULL && c.n_levels == n;
+	for (i = 0; ok && i < n; i++) {
+		ok &= c.def[i] == def[i];
+		if (def[i] == 2) {
+			ok &= at < c.n_values && c.i64[at] == val[at];
+			at++;
+		}
+	}
+	T_OK(ok && c.n_values == at, "no rep: no repetition levels, the "
+	    "definition levels and values as written");
+	T_OK(tq_parquet_reader_read_some(r, 0, col, TQ_PARQUET_READ_NO_REP |
+	    TQ_PARQUET_READ_REUSE, want_range, &w, &c, &e) == TQ_EINVAL,
+	    "no rep: refused for a partial read");
+	tq_parquet_column_release(&c);
+}
+
+/*
  * The writer reuses the encoding of levels equal to ones just encoded,
  * of another column or page: columns a and b written in turns, in small
  * pages (cut between batches and at flush), with levels now the same and
@@ -690,6 +726,7 @@ test_shared_levels(void)
 	T_OK(read, "shared levels: read");
 	T_OK(ok, "shared levels: levels and values as written");
 	some_pages(r, 0, def[0], rep[0], val[0], n[0]);
+	no_rep(r, 0, def[0], val[0], n[0]);
 out:
 	tq_parquet_reader_free(r);
 	tq_parquet_writer_free(w);
