@@ -587,37 +587,6 @@ decode_delta_bytes(struct dec *d, const uint8_t *p, size_t len, size_t k,
 	return 0;
 }
 
-/*
- * indices_below says whether all k dictionary indices, of bw bits, are
- * below n.  For bw <= 30 and n <= 2^30, n - 1 - idx is negative exactly
- * when idx >= n, so the sign bits are ORed in four independent chains,
- * without a branch per index.
- */
-static bool
-indices_below(const uint32_t *idx, size_t k, uint32_t n, int bw)
-{
-	uint32_t b0 = 0, b1 = 0, b2 = 0, b3 = 0, lim = n - 1;
-	size_t i = 0;
-
-	if (n == 0)
-		return k == 0;
-	if (bw > 30 || n > (1u << 30)) {
-		for (; i < k; i++)
-			if (idx[i] >= n)
-				return false;
-		return true;
-	}
-	for (; i + 4 <= k; i += 4) {
-		b0 |= lim - idx[i];
-		b1 |= lim - idx[i + 1];
-		b2 |= lim - idx[i + 2];
-		b3 |= lim - idx[i + 3];
-	}
-	for (; i < k; i++)
-		b0 |= lim - idx[i];
-	return ((b0 | b1 | b2 | b3) >> 31) == 0;
-}
-
 /* decode_values decodes the k present values of a page body. */
 static int
 decode_values(struct dec *d, int enc, const uint8_t *p, size_t len, size_t k)
@@ -662,7 +631,7 @@ decode_values(struct dec *d, int enc, const uint8_t *p, size_t len, size_t k)
 			return tq_err_prefix(d->err, rc, "column %s: page at "
 			    "byte %llu", d->cd->path, (unsigned long long)d->off);
 		n = (uint32_t)d->dict->n_values;
-		if ((bw > 31 || (1u << bw) > n) && !indices_below(idx, k, n, bw))
+		if ((bw > 31 || (1u << bw) > n) && !pq_all_below(idx, k, n))
 			return corrupt(d, "dictionary index out of range");
 		return d->want_idx ? 0 : gather(d, idx, at, k);
 	}

@@ -1333,9 +1333,11 @@ test_dict_index_range(void)
 	/* bit width, then one RLE run of 4 copies of the index */
 	static const uint8_t ok2[] = { 2, 0x08, 0x02 }, bad2[] = { 2, 0x08,
 	    0x03 }, bad3[] = { 3, 0x08, 0x05 }, bad30[] = { 30, 0x08, 0xff,
-	    0xff, 0xff, 0x3f };
-	static const uint8_t *const bodies[] = { ok2, bad2, bad3, bad30 };
-	static const size_t lens[] = { 3, 3, 3, 6 };
+	    0xff, 0xff, 0x3f }, bad31[] = { 31, 0x08, 0x00, 0x00, 0x00,
+	    0x40 }, bad32[] = { 32, 0x08, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t *const bodies[] = { ok2, bad2, bad3, bad30, bad31,
+	    bad32 };
+	static const size_t lens[] = { 3, 3, 3, 6, 6, 6 };
 	static const struct tq_parquet_node one[] = {
 		{ .name = "schema", .num_children = 1 },
 		{ .name = "v", .type = TQ_PARQUET_INT64 },
@@ -1345,10 +1347,10 @@ test_dict_index_range(void)
 	struct tq_parquet_column c;
 	struct tq_buf file;
 	struct tq_err e;
-	int i, rc[4];
+	int i, rc[6];
 
 	tq_parquet_schema_new(one, 2, &s, &e);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 6; i++) {
 		memset(&c, 0, sizeof(c));
 		tq_buf_init(&file, 1 << 20);
 		tq_buf_append(&file, "PAR1", 4);
@@ -1370,8 +1372,9 @@ test_dict_index_range(void)
 		tq_buf_release(&file);
 	}
 	T_OK(rc[1] == TQ_ECORRUPT && rc[2] == TQ_ECORRUPT &&
-	    rc[3] == TQ_ECORRUPT, "dictionary: indices 3, 5 and 2^30-1 of 3 "
-	    "are corrupt");
+	    rc[3] == TQ_ECORRUPT && rc[4] == TQ_ECORRUPT &&
+	    rc[5] == TQ_ECORRUPT, "dictionary: indices 3, 5, 2^30-1, 2^30 and "
+	    "2^32-1 of 3 are corrupt");
 	tq_parquet_schema_free(s);
 }
 
