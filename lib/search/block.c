@@ -939,17 +939,38 @@ rare_entries(struct src *x, const uint16_t *lv, size_t n, uint32_t lim,
 	return 0;
 }
 
-/* count_starts counts the entries of [from, to) that start an entity
- * of level (rep, def). */
+/* ones counts the bytes of [from, to) of flags f (each 0 or 1), eight at
+ * a time: eight 0/1 bytes add up in one multiplication's top byte. */
 static size_t
-count_starts(const uint16_t *rep, const uint16_t *def, size_t from,
-    size_t to, uint16_t orep, uint16_t odef)
+ones(const uint8_t *f, size_t from, size_t to)
 {
-	uint32_t n = 0;
-	size_t i;
+	size_t n = 0;
+	uint64_t w;
 
-	for (i = from; i < to; i++)
-		n += (uint32_t)((rep[i] <= orep) & (def[i] >= odef));
+	for (; from + 8 <= to; from += 8) {
+		memcpy(&w, f + from, 8);
+		n += (size_t)((w * 0x0101010101010101ull) >> 56);
+	}
+	for (; from < to; from++)
+		n += f[from];
+	return n;
+}
+
+/* next_one gives the first byte of [from, n) of flags f that is 1 (n:
+ * none), passing eight zero bytes at a time. */
+static size_t
+next_one(const uint8_t *f, size_t from, size_t n)
+{
+	uint64_t w;
+
+	for (; from + 8 <= n; from += 8) {
+		memcpy(&w, f + from, 8);
+		if (w != 0)
+			break;
+	}
+	for (; from < n; from++)
+		if (f[from])
+			return from;
 	return n;
 }
 
@@ -1149,7 +1170,8 @@ in_step(struct src *x, const char *prefix, struct level owner, size_t n,
 	char path[256];
 	uint32_t hitv = UINT32_MAX, kmax, vmax, vrmax, orep, odef;
 	uint32_t *gap = NULL, *cont = NULL;
-	size_t p, q, kv, vv = 0, e, decided = SIZE_MAX, starts = 0;
+	uint8_t *start, *has, *hit = NULL;
+	size_t p, q, i, kv, vv = 0, e, decided = SIZE_MAX, starts = 0;
 	size_t nk, nq, ngap = 0, ncont = 0, gi = 0, ci = 0, ep = 0, vq = 0;
 	int rc, col, vflags = TQ_PARQUET_READ_DICT_INDICES;
 	struct memo mbuf, *m = NULL;
@@ -1210,13 +1232,34 @@ in_step(struct src *x, const char *prefix, struct level owner, size_t n,
 		return rc;
 	if (nk - ngap != key->n_values || nq - ncont != nk)
 		goto corrupt;
+	/*
+	 * Byte flags, set in loops that vectorize: the entries that start
+	 * an entity, those holding a value, the keys that are the name.
+	 * The walk counts and skips them eight at a time.
+	 */
+	if ((start = tq_arena_alloc(a, nk ? nk : 1)) == NULL ||
+	    (has = tq_arena_alloc(a, nq ? nq : 1)) == NULL ||
+	    (key->idx != NULL && (hit = tq_arena_alloc(a, key->n_values ?
+	    key->n_values : 1)) == NULL))
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	for (i = 0; i < nk; i++)
+		start[i] = (uint8_t)((krep[i] <= (uint16_t)orep) &
+		    (kdef[i] >= (uint16_t)odef));
+	for (i = 0; i < nq; i++)
+		has[i] = (uint8_t)(vdef[i] == (uint16_t)vmax);
+	if (hit != NULL) {
+		const uint32_t *idx = key->idx;
+		size_t nkv = key->n_values;
+
+		for (i = 0; i < nkv; i++)
+			hit[i] = (uint8_t)(idx[i] == hitv);
+	}
 	for (kv = 0; kv < key->n_values; kv++) {
 		size_t nv, j;
 
-		if (key->idx != NULL) {
-			while (kv < key->n_values && key->idx[kv] != hitv)
-				kv++;
-			if (kv == key->n_values)
+		if (hit != NULL) {
+			if ((kv = next_one(hit, kv, key->n_values)) ==
+			    key->n_values)
 				break;
 		} else if (key->off[kv + 1] - key->off[kv] != len ||
 		    memcmp(key->data + key->off[kv], name, len) != 0)
@@ -1224,18 +1267,17 @@ in_step(struct src *x, const char *prefix, struct level owner, size_t n,
 		/* The key's entry, its entity, its first value's entry. */
 		for (p = kv + gi; gi < ngap && gap[gi] <= p; p = kv + ++gi)
 			;
-		starts += count_starts(krep, kdef, ep, p + 1, (uint16_t)orep,
-		    (uint16_t)odef);
+		starts += ones(start, ep, p + 1);
 		ep = p + 1;
 		e = starts - 1;
 		for (q = p + ci; ci < ncont && cont[ci] <= q; q = p + ++ci)
 			;
-		vv += count_at(vdef, vq, q, (uint16_t)vmax);
+		vv += ones(has, vq, q);
 		vq = q;
 		/* Its values: the first, and an array's others after it. */
-		nv = vdef[q] == vmax;
+		nv = has[q];
 		for (j = ci; j < ncont && cont[j] == q + 1 + (j - ci); j++)
-			nv += vdef[cont[j]] == vmax;
+			nv += has[cont[j]];
 		if (nv == 0 || e == decided)
 			continue;
 		if (e >= n || vv + nv > c->n_values)
