@@ -939,8 +939,19 @@ rare_entries(struct src *x, const uint16_t *lv, size_t n, uint32_t lim,
 	return 0;
 }
 
-/* ones counts the bytes of [from, to) of flags f (each 0 or 1), eight at
- * a time: eight 0/1 bytes add up in one multiplication's top byte. */
+/*
+ * Byte flags are read eight at a time; where bytes are stored low first,
+ * a word's first flag is found, and a stretch's last bytes masked, without
+ * a branch per byte.  Arrays of flags have 8 bytes of slack past their end.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FLAGS_LOW_FIRST	1
+#else
+#define FLAGS_LOW_FIRST	0
+#endif
+
+/* ones counts the bytes of [from, to) of flags f (each 0 or 1): eight
+ * 0/1 bytes add up in one multiplication's top byte. */
 static size_t
 ones(const uint8_t *f, size_t from, size_t to)
 {
@@ -950,6 +961,11 @@ ones(const uint8_t *f, size_t from, size_t to)
 	for (; from + 8 <= to; from += 8) {
 		memcpy(&w, f + from, 8);
 		n += (size_t)((w * 0x0101010101010101ull) >> 56);
+	}
+	if (FLAGS_LOW_FIRST && from < to) {
+		memcpy(&w, f + from, 8);
+		w &= ~0ull >> (64 - 8 * (to - from));
+		return n + (size_t)((w * 0x0101010101010101ull) >> 56);
 	}
 	for (; from < to; from++)
 		n += f[from];
@@ -965,8 +981,11 @@ next_one(const uint8_t *f, size_t from, size_t n)
 
 	for (; from + 8 <= n; from += 8) {
 		memcpy(&w, f + from, 8);
-		if (w != 0)
-			break;
+		if (w == 0)
+			continue;
+		if (FLAGS_LOW_FIRST)
+			return from + (size_t)(__builtin_ctzll(w) >> 3);
+		break;
 	}
 	for (; from < n; from++)
 		if (f[from])
@@ -1237,11 +1256,15 @@ in_step(struct src *x, const char *prefix, struct level owner, size_t n,
 	 * an entity, those holding a value, the keys that are the name.
 	 * The walk counts and skips them eight at a time.
 	 */
-	if ((start = tq_arena_alloc(a, nk ? nk : 1)) == NULL ||
-	    (has = tq_arena_alloc(a, nq ? nq : 1)) == NULL ||
-	    (key->idx != NULL && (hit = tq_arena_alloc(a, key->n_values ?
-	    key->n_values : 1)) == NULL))
+	if ((start = tq_arena_alloc(a, nk + 8)) == NULL ||
+	    (has = tq_arena_alloc(a, nq + 8)) == NULL ||
+	    (key->idx != NULL && (hit = tq_arena_alloc(a, key->n_values +
+	    8)) == NULL))
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	memset(start + nk, 0, 8);
+	memset(has + nq, 0, 8);
+	if (hit != NULL)
+		memset(hit + key->n_values, 0, 8);
 	for (i = 0; i < nk; i++)
 		start[i] = (uint8_t)((krep[i] <= (uint16_t)orep) &
 		    (kdef[i] >= (uint16_t)odef));
