@@ -909,37 +909,6 @@ array_at(struct src *x, const struct tq_parquet_column *c, size_t i,
 }
 
 /*
- * rare_entries lists the entries i of levels lv (n of them) where lv[i]
- * differs from lim (differ) or equals it (!differ), which are few.
- */
-static int
-rare_entries(struct src *x, const uint16_t *lv, size_t n, uint32_t lim,
-    bool differ, struct tq_arena *a, uint32_t **out, size_t *nout)
-{
-	uint16_t l = (uint16_t)lim;
-	size_t i, j, m = 0;
-	uint32_t *at;
-
-	if ((at = tq_arena_alloc(a, (n + 1) * sizeof(*at))) == NULL)
-		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
-	/* Most stretches of 64 hold none: counted (which vectorizes), not
-	 * scanned. */
-	for (i = 0; i < n; i += 64) {
-		size_t end = n - i < 64 ? n : i + 64;
-		size_t eq = count_at(lv, i, end, l);
-
-		if (differ ? eq == end - i : eq == 0)
-			continue;
-		for (j = i; j < end; j++)
-			if ((lv[j] != l) == differ)
-				at[m++] = (uint32_t)j;
-	}
-	*out = at;
-	*nout = m;
-	return 0;
-}
-
-/*
  * Byte flags are read eight at a time; where bytes are stored low first,
  * a word's first flag is found, and a stretch's last bytes masked, without
  * a branch per byte.  Arrays of flags have 8 bytes of slack past their end.
@@ -991,6 +960,33 @@ next_one(const uint8_t *f, size_t from, size_t n)
 		if (f[from])
 			return from;
 	return n;
+}
+
+/*
+ * rare_entries lists the entries i of levels lv (n of them) where lv[i]
+ * differs from lim (differ) or equals it (!differ), which are few:
+ * flagged in a loop that vectorizes, then found eight flags at a time.
+ */
+static int
+rare_entries(struct src *x, const uint16_t *lv, size_t n, uint32_t lim,
+    bool differ, struct tq_arena *a, uint32_t **out, size_t *nout)
+{
+	uint16_t l = (uint16_t)lim;
+	uint8_t *f, d = differ;
+	size_t i, m = 0;
+	uint32_t *at;
+
+	if ((at = tq_arena_alloc(a, (n + 1) * sizeof(*at))) == NULL ||
+	    (f = tq_arena_alloc(a, n + 8)) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	for (i = 0; i < n; i++)
+		f[i] = (uint8_t)((lv[i] != l) == d);
+	memset(f + n, 0, 8);
+	for (i = 0; (i = next_one(f, i, n)) < n; i++)
+		at[m++] = (uint32_t)i;
+	*out = at;
+	*nout = m;
+	return 0;
 }
 
 /* ---- memos: the scan's values for the build ---- */
