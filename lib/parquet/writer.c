@@ -912,12 +912,15 @@ dict_encoding(const struct tq_parquet_writer *w)
 
 /*
  * build_page encodes the open page of c with data encoding enc and
- * compresses it into w->body, filling in *h.
+ * compresses it into w->body (when store, only in the codec's framing:
+ * see pq_store), filling in *h.
  */
 static int
 build_page(struct tq_parquet_writer *w, struct wcol *c, int enc,
-    size_t nulls, struct pq_page_header *h, struct tq_err *err)
+    size_t nulls, bool store, struct pq_page_header *h, struct tq_err *err)
 {
+	int (*pack)(struct pq_codec_ctx *, int, int, const void *, size_t,
+	    struct tq_buf *, struct tq_err *) = store ? pq_store : pq_compress;
 	size_t lv_len;
 	int rc;
 
@@ -934,7 +937,7 @@ build_page(struct tq_parquet_writer *w, struct wcol *c, int enc,
 		    c->n_levels, c->cd->max_def)) != 0) ||
 		    (rc = encode_values(c, enc, &w->page)) != 0)
 			return rc;
-		if ((rc = pq_compress(&w->codec, c->codec, w->o.zstd_level,
+		if ((rc = pack(&w->codec, c->codec, w->o.zstd_level,
 		    w->page.data, w->page.len, &w->body, err)) != 0)
 			return rc;
 		h->uncompressed_size = (int32_t)w->page.len;
@@ -956,7 +959,7 @@ build_page(struct tq_parquet_writer *w, struct wcol *c, int enc,
 		if ((rc = encode_values(c, enc, &w->page)) != 0)
 			return rc;
 		h->is_compressed = c->codec != TQ_PARQUET_UNCOMPRESSED;
-		if ((rc = pq_compress(&w->codec, c->codec, w->o.zstd_level,
+		if ((rc = pack(&w->codec, c->codec, w->o.zstd_level,
 		    w->page.data, w->page.len, &w->body, err)) != 0)
 			return rc;
 		h->uncompressed_size = (int32_t)(lv_len + w->page.len);
@@ -982,19 +985,21 @@ cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 	/* Each entry at max_def has a value, the others are nulls. */
 	if (c->cd->max_def > 0)
 		nulls = c->n_levels - c->n_values;
-	if ((rc = build_page(w, c, enc, nulls, &h, err)) != 0)
+	if ((rc = build_page(w, c, enc, nulls, false, &h, err)) != 0)
 		goto fail;
 	/*
 	 * Integers DELTA_BINARY_PACKED when that is no larger than PLAIN
 	 * compressed: unpacking them is many times quicker than
 	 * decompressing, but deltas of values in no order are often larger.
+	 * zstd takes a few tenths of a percent off the deltas, not worth
+	 * compressing them for: they are stored (in a frame of raw blocks).
 	 */
 	if (c->delta_if_smaller && enc == TQ_PARQUET_PLAIN && c->n_values > 0) {
 		/* The PLAIN body is kept aside; the spare takes the other. */
 		plain = w->body;
 		w->body = w->alt;
 		rc = build_page(w, c, TQ_PARQUET_DELTA_BINARY_PACKED, nulls,
-		    &dh, err);
+		    true, &dh, err);
 		delta = w->body;
 		if (rc == 0 && delta.len <= plain.len) {
 			h = dh;
