@@ -21,6 +21,9 @@ struct wcol {
 	const struct tq_parquet_column_desc *cd;
 	int		 encoding;	/* data encoding when not dictionary */
 	bool		 delta_if_smaller;
+	/* The chunk's last page whose deltas won over PLAIN compressed: its
+	 * bytes and values (0: none), and the pages since taken unseen. */
+	size_t		 delta_bytes, delta_values, delta_unseen;
 	bool		 use_dict;	/* dictionary wanted for this column */
 	bool		 dict_active;	/* values go to the dictionary now */
 	bool		 dict_full;	/* fall back at the next page */
@@ -968,12 +971,62 @@ build_page(struct tq_parquet_writer *w, struct wcol *c, int enc,
 	return 0;
 }
 
+/*
+ * pick_delta builds the open page of c, PLAIN integers, into w->body as
+ * DELTA_BINARY_PACKED when that is no larger than PLAIN compressed, else
+ * PLAIN; *h and *enc say which.  Unpacking deltas is many times quicker
+ * than decompressing, but deltas of values in no order are often larger.
+ * zstd takes a few tenths of a percent off deltas, not worth compressing
+ * them for: they are stored (pq_store).  After a page of the chunk went
+ * DELTA, the next three whose deltas take no more bytes per value than
+ * that page's and an eighth go DELTA without compressing PLAIN to see:
+ * values of the same spread in a chunk of the same kind.
+ */
+static int
+pick_delta(struct tq_parquet_writer *w, struct wcol *c, size_t nulls,
+    struct pq_page_header *h, int *enc, struct tq_err *err)
+{
+	struct pq_page_header dh;
+	struct tq_buf plain, delta;
+	int rc;
+
+	if ((rc = build_page(w, c, TQ_PARQUET_DELTA_BINARY_PACKED, nulls,
+	    true, &dh, err)) != 0)
+		return rc;
+	if (c->delta_values > 0 && c->delta_unseen < 3 &&
+	    (uint64_t)w->body.len * c->delta_values * 8 <=
+	    (uint64_t)c->delta_bytes * c->n_values * 9) {
+		c->delta_unseen++;
+		*h = dh;
+		*enc = TQ_PARQUET_DELTA_BINARY_PACKED;
+		return 0;
+	}
+	/* The DELTA body is kept aside; the spare takes the other. */
+	delta = w->body;
+	w->body = w->alt;
+	rc = build_page(w, c, TQ_PARQUET_PLAIN, nulls, false, h, err);
+	plain = w->body;
+	if (rc == 0 && delta.len <= plain.len) {
+		*h = dh;
+		*enc = TQ_PARQUET_DELTA_BINARY_PACKED;
+		w->body = delta;
+		w->alt = plain;
+		c->delta_bytes = delta.len;
+		c->delta_values = c->n_values;
+	} else {
+		*enc = TQ_PARQUET_PLAIN;
+		w->alt = delta;
+		c->delta_values = 0;
+	}
+	c->delta_unseen = 0;
+	return rc;
+}
+
 /* cut_page encodes, compresses and stores the open page of c. */
 static int
 cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 {
-	struct pq_page_header h, dh;
-	struct tq_buf plain, delta;
+	struct pq_page_header h;
 	size_t nulls = 0;
 	int enc, rc;
 
@@ -985,33 +1038,12 @@ cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 	/* Each entry at max_def has a value, the others are nulls. */
 	if (c->cd->max_def > 0)
 		nulls = c->n_levels - c->n_values;
-	if ((rc = build_page(w, c, enc, nulls, false, &h, err)) != 0)
+	if (c->delta_if_smaller && enc == TQ_PARQUET_PLAIN && c->n_values > 0)
+		rc = pick_delta(w, c, nulls, &h, &enc, err);
+	else
+		rc = build_page(w, c, enc, nulls, false, &h, err);
+	if (rc != 0)
 		goto fail;
-	/*
-	 * Integers DELTA_BINARY_PACKED when that is no larger than PLAIN
-	 * compressed: unpacking them is many times quicker than
-	 * decompressing, but deltas of values in no order are often larger.
-	 * zstd takes a few tenths of a percent off the deltas, not worth
-	 * compressing them for: they are stored (in a frame of raw blocks).
-	 */
-	if (c->delta_if_smaller && enc == TQ_PARQUET_PLAIN && c->n_values > 0) {
-		/* The PLAIN body is kept aside; the spare takes the other. */
-		plain = w->body;
-		w->body = w->alt;
-		rc = build_page(w, c, TQ_PARQUET_DELTA_BINARY_PACKED, nulls,
-		    true, &dh, err);
-		delta = w->body;
-		if (rc == 0 && delta.len <= plain.len) {
-			h = dh;
-			enc = TQ_PARQUET_DELTA_BINARY_PACKED;
-			w->alt = plain;
-		} else {
-			w->body = plain;
-			w->alt = delta;
-		}
-		if (rc != 0)
-			goto fail;
-	}
 	if ((rc = add_page(w, c, &h, &w->body)) != 0)
 		goto fail;
 	c->encodings |= 1u << enc;
@@ -2031,6 +2063,7 @@ tq_parquet_writer_flush(struct tq_parquet_writer *w, struct tq_err *err)
 		c->encodings = c->data_encodings = 0;
 		c->nulls = 0;
 		c->has_minmax = false;
+		c->delta_values = c->delta_unseen = 0;
 	}
 	w->num_rows += w->rg_rows;
 	w->rg_rows = 0;
