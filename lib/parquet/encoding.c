@@ -607,15 +607,44 @@ NAME(uint8_t *o, const T *v, int bw)					\
 	memcpy(o, &acc, 8);						\
 }
 
+/*
+ * PACK16_BW(NAME, BW) is PACK_BW for levels: four 16-bit values read as
+ * one word are squeezed to 4 * BW bits by a few shifts of the pairs,
+ * then of the halves, not one value at a time.
+ */
+static inline uint64_t
+squeeze4(uint64_t w, int bw)
+{
+	const uint64_t lane = 0x0001000100010001ull * ((1u << bw) - 1);
+	const uint64_t pair = 0x0000000100000001ull * ((1u << 2 * bw) - 1);
+
+	w &= lane;
+	w = (w | w >> (16 - bw)) & pair;
+	return (w | w >> (32 - 2 * bw)) & ((1ull << 4 * bw) - 1);
+}
+
+#define PACK16_BW(NAME, BW)						\
+static inline void							\
+NAME(uint8_t *o, const uint16_t *v, int bw)				\
+{									\
+	uint64_t a, b;							\
+									\
+	(void)bw;							\
+	memcpy(&a, v, 8);						\
+	memcpy(&b, v + 4, 8);						\
+	a = squeeze4(a, (BW)) | squeeze4(b, (BW)) << 4 * (BW);		\
+	memcpy(o, &a, 8);						\
+}
+
 PACK_ANY(pack16_any, uint16_t)
 PACK_ANY(pack32_any, uint32_t)
 RLE_ENCODE(rle_encode16_any, uint16_t, BCAST16, pack16_any)
 RLE_ENCODE(rle_encode32_any, uint32_t, BCAST32, pack32_any)
 
-PACK_BW(pack16_1, uint16_t, 1)
-PACK_BW(pack16_2, uint16_t, 2)
-PACK_BW(pack16_3, uint16_t, 3)
-PACK_BW(pack16_4, uint16_t, 4)
+PACK16_BW(pack16_1, 1)
+PACK16_BW(pack16_2, 2)
+PACK16_BW(pack16_3, 3)
+PACK16_BW(pack16_4, 4)
 RLE_ENCODE(rle_encode16_1, uint16_t, BCAST16, pack16_1)
 RLE_ENCODE(rle_encode16_2, uint16_t, BCAST16, pack16_2)
 RLE_ENCODE(rle_encode16_3, uint16_t, BCAST16, pack16_3)
