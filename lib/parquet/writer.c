@@ -682,6 +682,28 @@ dict_lookup(struct wcol *c, const uint8_t *p, size_t len, size_t width,
 			return 0;
 		}
 	}
+	/*
+	 * Strings (Tempo's attribute keys and values, names) are looked up
+	 * here, without a call: the dictionary mostly has them.
+	 */
+	if (width == 0 && c->n_slots > 0) {
+		uint64_t h = value_hash(p, len);
+		uint32_t tag = (uint32_t)(h >> 32);
+		size_t j = h & (c->n_slots - 1);
+
+		while ((s = c->slots[j]) != 0) {
+			if (c->tags[j] == tag && same_entry(c, s - 1, p, len,
+			    0)) {
+				*idx = s - 1;
+				c->last = s;
+				*added = false;
+				if (prev != 0)
+					c->succ[prev - 1] = s;
+				return 0;
+			}
+			j = (j + 1) & (c->n_slots - 1);
+		}
+	}
 	if ((rc = dict_find(c, p, len, idx, added)) == 0 && prev != 0)
 		c->succ[prev - 1] = c->last;
 	return rc;
