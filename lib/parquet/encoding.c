@@ -448,36 +448,48 @@ pack(struct tq_buf *b, const uint64_t *v, size_t n, int bw)
 /*
  * The RLE/bit-packing hybrid: a run of 8 or more equal values becomes an
  * RLE run; otherwise the next 8 values (zero-padded at the end) become a
- * bit-packed group, up to 63 groups per literal run.  Groups are packed
- * as they are found, into lit (63 groups of at most 32 bytes).
+ * bit-packed group, up to 63 groups per literal run.  A literal run's
+ * header, (groups << 1 | 1), is one byte for 63 groups at most: a byte
+ * is left for it where the run starts, with room for 63 groups (and the
+ * 8 bytes a packer may write) after it, and the groups are packed there
+ * as they are found.
  */
 struct rle {
 	struct tq_buf	*b;
-	uint8_t		 lit[63 * 32 + 8];
-	size_t		 ngroups;
+	size_t		 hdr;		/* where the open literal run starts */
+	size_t		 ngroups;	/* in it; 0: none open */
 	int		 bw;
 };
 
+/* open_literals starts a literal run at the end of e->b, with room for
+ * the groups of the left values that follow (63 at most). */
+static int
+open_literals(struct rle *e, size_t left)
+{
+	size_t groups = (left + 7) / 8 < 63 ? (left + 7) / 8 : 63;
+	int rc;
+
+	if ((rc = tq_buf_reserve(e->b, 1 + groups * (size_t)e->bw + 8)) != 0)
+		return rc;
+	e->hdr = e->b->len;
+	return 0;
+}
+
+/* group_at is where the next group of the open literal run goes. */
+static inline uint8_t *
+group_at(const struct rle *e)
+{
+	return e->b->data + e->hdr + 1 + e->ngroups * (size_t)e->bw;
+}
+
+/* flush_literals closes the open literal run, if any. */
 static int
 flush_literals(struct rle *e)
 {
-	uint8_t hdr[10], *h = hdr;
-	uint64_t x = (uint64_t)e->ngroups << 1 | 1;
-	size_t nbytes = e->ngroups * (size_t)e->bw;
-	int rc;
-
 	if (e->ngroups == 0)
 		return 0;
-	while (x >= 0x80) {
-		*h++ = (uint8_t)(x | 0x80);
-		x >>= 7;
-	}
-	*h++ = (uint8_t)x;
-	if ((rc = tq_buf_reserve(e->b, (size_t)(h - hdr) + nbytes)) != 0)
-		return rc;
-	memcpy(e->b->data + e->b->len, hdr, (size_t)(h - hdr));
-	memcpy(e->b->data + e->b->len + (h - hdr), e->lit, nbytes);
-	e->b->len += (size_t)(h - hdr) + nbytes;
+	e->b->data[e->hdr] = (uint8_t)(e->ngroups << 1 | 1);
+	e->b->len = e->hdr + 1 + e->ngroups * (size_t)e->bw;
 	e->ngroups = 0;
 	return 0;
 }
@@ -555,7 +567,9 @@ NAME(const T *v, size_t n, int bw, struct tq_buf *b)			\
 			i += r;						\
 			continue;					\
 		}							\
-		PACK(e.lit + e.ngroups * (size_t)bw, v + i, bw);	\
+		if (e.ngroups == 0 && (rc = open_literals(&e, n - i)) != 0) \
+			return rc;					\
+		PACK(group_at(&e), v + i, bw);				\
 		i += 8;							\
 		if (++e.ngroups == 63 && (rc = flush_literals(&e)) != 0) \
 			return rc;					\
@@ -565,7 +579,9 @@ NAME(const T *v, size_t n, int bw, struct tq_buf *b)			\
 		T t[8] = { 0 };						\
 									\
 		memcpy(t, v + i, (n - i) * sizeof(*t));			\
-		PACK(e.lit + e.ngroups * (size_t)bw, t, bw);		\
+		if (e.ngroups == 0 && (rc = open_literals(&e, n - i)) != 0) \
+			return rc;					\
+		PACK(group_at(&e), t, bw);				\
 		e.ngroups++;						\
 	}								\
 	return flush_literals(&e);					\
