@@ -678,6 +678,31 @@ rle_encode16(const uint16_t *v, size_t n, int bw, struct tq_buf *b)
 	}
 }
 
+/*
+ * PACK_BW2(NAME, BW) is PACK_BW for dictionary indexes of 9 to 16 bits:
+ * the group's halves in a word each, the second ORed in where the first
+ * ends (at a whole byte or half of one).  It may write 16 bytes.
+ */
+#define PACK_BW2(NAME, BW)						\
+static inline void							\
+NAME(uint8_t *o, const uint32_t *v, int bw)				\
+{									\
+	const uint64_t mask = (1ull << (BW)) - 1;			\
+	uint64_t lo = 0, hi = 0, t;					\
+	int k;								\
+									\
+	(void)bw;							\
+	for (k = 0; k < 4; k++) {					\
+		lo |= ((uint64_t)v[k] & mask) << (k * (BW));		\
+		hi |= ((uint64_t)v[k + 4] & mask) << (k * (BW));	\
+	}								\
+	memcpy(o, &lo, 8);						\
+	o += 4 * (BW) / 8;						\
+	t = (uint64_t)(o[0] & ((1u << (4 * (BW) % 8)) - 1)) |		\
+	    hi << (4 * (BW) % 8);					\
+	memcpy(o, &t, 8);						\
+}
+
 PACK_BW(pack32_1, uint32_t, 1)
 PACK_BW(pack32_2, uint32_t, 2)
 PACK_BW(pack32_3, uint32_t, 3)
@@ -694,6 +719,22 @@ RLE_ENCODE(rle_encode32_5, uint32_t, BCAST32, pack32_5)
 RLE_ENCODE(rle_encode32_6, uint32_t, BCAST32, pack32_6)
 RLE_ENCODE(rle_encode32_7, uint32_t, BCAST32, pack32_7)
 RLE_ENCODE(rle_encode32_8, uint32_t, BCAST32, pack32_8)
+PACK_BW2(pack32_9, 9)
+PACK_BW2(pack32_10, 10)
+PACK_BW2(pack32_11, 11)
+PACK_BW2(pack32_12, 12)
+PACK_BW2(pack32_13, 13)
+PACK_BW2(pack32_14, 14)
+PACK_BW2(pack32_15, 15)
+PACK_BW2(pack32_16, 16)
+RLE_ENCODE(rle_encode32_9, uint32_t, BCAST32, pack32_9)
+RLE_ENCODE(rle_encode32_10, uint32_t, BCAST32, pack32_10)
+RLE_ENCODE(rle_encode32_11, uint32_t, BCAST32, pack32_11)
+RLE_ENCODE(rle_encode32_12, uint32_t, BCAST32, pack32_12)
+RLE_ENCODE(rle_encode32_13, uint32_t, BCAST32, pack32_13)
+RLE_ENCODE(rle_encode32_14, uint32_t, BCAST32, pack32_14)
+RLE_ENCODE(rle_encode32_15, uint32_t, BCAST32, pack32_15)
+RLE_ENCODE(rle_encode32_16, uint32_t, BCAST32, pack32_16)
 
 int
 pq_rle_encode(const uint32_t *v, size_t n, int bw, struct tq_buf *b)
@@ -707,6 +748,14 @@ pq_rle_encode(const uint32_t *v, size_t n, int bw, struct tq_buf *b)
 	case 6: return rle_encode32_6(v, n, bw, b);
 	case 7: return rle_encode32_7(v, n, bw, b);
 	case 8: return rle_encode32_8(v, n, bw, b);
+	case 9: return rle_encode32_9(v, n, bw, b);
+	case 10: return rle_encode32_10(v, n, bw, b);
+	case 11: return rle_encode32_11(v, n, bw, b);
+	case 12: return rle_encode32_12(v, n, bw, b);
+	case 13: return rle_encode32_13(v, n, bw, b);
+	case 14: return rle_encode32_14(v, n, bw, b);
+	case 15: return rle_encode32_15(v, n, bw, b);
+	case 16: return rle_encode32_16(v, n, bw, b);
 	default: return rle_encode32_any(v, n, bw, b);
 	}
 }
