@@ -217,6 +217,60 @@ fast_kv(const uint8_t *p, const uint8_t *end)
 	}
 }
 
+/*
+ * span_head passes over the fields a span usually starts with, as the
+ * SDKs and protobuf-c write them: trace_id and span_id of their sizes,
+ * trace_state, parent_span_id (of 8 bytes or none), name, kind, start
+ * and end time, in that order with one-byte keys and lengths, checked
+ * as check_message would.  It returns where the rest begins: at the
+ * first field that differs, check_message takes over.
+ */
+static inline const uint8_t *
+span_head(const uint8_t *p, const uint8_t *end)
+{
+	size_t n;
+
+	if (end - p >= 18 && p[0] == 0x0a && p[1] == 16)
+		p += 18;
+	if (end - p >= 10 && p[0] == 0x12 && p[1] == 8)
+		p += 10;
+	if (end - p >= 2 && p[0] == 0x1a && (n = p[1]) < 0x80 &&
+	    n <= (size_t)(end - p - 2) && utf8_ok(p + 2, n))
+		p += 2 + n;
+	if (end - p >= 10 && p[0] == 0x22 && p[1] == 8)
+		p += 10;
+	else if (end - p >= 2 && p[0] == 0x22 && p[1] == 0)
+		p += 2;
+	if (end - p >= 2 && p[0] == 0x2a && (n = p[1]) < 0x80 &&
+	    n <= (size_t)(end - p - 2) && utf8_ok(p + 2, n))
+		p += 2 + n;
+	if (end - p >= 2 && p[0] == 0x30 && p[1] < 0x80)
+		p += 2;
+	if (end - p >= 9 && p[0] == 0x39)
+		p += 9;
+	if (end - p >= 9 && p[0] == 0x41)
+		p += 9;
+	return p;
+}
+
+/*
+ * fast_status accepts the usual Status in one go: a message (one-byte
+ * length) and a one-byte code, each optional, in that order; anything
+ * else is left to check_message.
+ */
+static inline bool
+fast_status(const uint8_t *p, const uint8_t *end)
+{
+	size_t n;
+
+	if (end - p >= 2 && p[0] == 0x12 && (n = p[1]) < 0x80 &&
+	    n <= (size_t)(end - p - 2) && utf8_ok(p + 2, n))
+		p += 2 + n;
+	if (end - p >= 2 && p[0] == 0x18 && p[1] < 0x80)
+		p += 2;
+	return p == end;
+}
+
 static int
 check_message(struct walk *w, enum msg m, const uint8_t *p,
     const uint8_t *end, int depth)
@@ -227,6 +281,8 @@ check_message(struct walk *w, enum msg m, const uint8_t *p,
 		return tq_err_set(w->err, TQ_ELIMIT,
 		    "byte %zu: %s nested deeper than %d", (size_t)(p - w->base),
 		    name, TQ_MAX_DEPTH);
+	if (m == M_SPAN)
+		p = span_head(p, end);
 	while (p < end) {
 		const uint8_t *at = p, *len_at;
 		bool len_ok;
@@ -299,7 +355,9 @@ check_message(struct walk *w, enum msg m, const uint8_t *p,
 			if (f->kind == K_MSG) {
 				if (m == M_SCOPE_SPANS && f->msg == M_SPAN)
 					w->nspans++;
-				if (f->msg == M_KEY_VALUE && fast_kv(p, p + len)) {
+				if ((f->msg == M_KEY_VALUE && fast_kv(p, p + len)) ||
+				    (f->msg == M_STATUS &&
+				    fast_status(p, p + len))) {
 					p += len;
 					break;
 				}

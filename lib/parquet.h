@@ -333,7 +333,10 @@ struct tq_parquet_column_opts {
 	/*
 	 * PLAIN integers: a data page is DELTA_BINARY_PACKED instead when
 	 * that is no larger than the PLAIN page compressed (a chunk then
-	 * mixes the two, as Parquet allows).
+	 * mixes the two, as Parquet allows), its deltas stored uncompressed.
+	 * After a page went DELTA, up to three more of the chunk whose
+	 * deltas take at most an eighth more bytes per value do without
+	 * the comparison.
 	 */
 	bool		 delta_if_smaller;
 };

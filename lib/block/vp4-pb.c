@@ -1197,6 +1197,39 @@ str_attr(struct tq_vp4_rows *R, const struct acols *a, int rep,
 	return true;
 }
 
+/* int_attr is str_attr for an integer attribute. */
+static inline bool
+int_attr(struct tq_vp4_rows *R, const struct acols *a, int rep,
+    const struct pkv *kv)
+{
+	struct cbuf *c = R->c, *ck = c + a->key, *ci = c + a->is_array,
+	    *cv = c + a->value, *cn = c + a->vint, *cd = c + a->vdouble,
+	    *cb = c + a->vbool, *cu = c + a->vuns;
+	const uint32_t r = (uint32_t)(uint16_t)rep << 16;
+
+	if (ck->n_levels == ck->cap_levels || ci->n_levels == ci->cap_levels ||
+	    cv->n_levels == cv->cap_levels || cn->n_levels == cn->cap_levels ||
+	    cd->n_levels == cd->cap_levels || cb->n_levels == cb->cap_levels ||
+	    cu->n_levels == cu->cap_levels)
+		return false;
+	ck->lv[ck->n_levels++] = ck->max_def | r;
+	ci->lv[ci->n_levels++] = ci->max_def | r;
+	cv->lv[cv->n_levels++] = (uint32_t)(uint16_t)(cv->max_def - 1) | r;
+	cn->lv[cn->n_levels++] = cn->max_def | r;
+	cd->lv[cd->n_levels++] = (uint32_t)(uint16_t)(cd->max_def - 1) | r;
+	cb->lv[cb->n_levels++] = (uint32_t)(uint16_t)(cb->max_def - 1) | r;
+	cu->lv[cu->n_levels++] = (uint32_t)(uint16_t)(cu->max_def - 1) | r;
+	ci->vals.data[ci->vals.len++] = 0;	/* IsArray false */
+	ci->n_values++;
+	memcpy(cn->vals.data + cn->vals.len, &kv->v.i, 8);
+	cn->vals.len += 8;
+	cn->n_values++;
+	put(R, &ck->data, kv->key.p, kv->key.len);
+	off_put(ck);
+	R->bytes += kv->key.len;
+	return true;
+}
+
 /* put_attr adds one Attribute element (see vp4.c's put_attr). */
 static void
 put_attr(struct shred *S, const struct acols *a, int rep,
@@ -1208,6 +1241,8 @@ put_attr(struct shred *S, const struct acols *a, int rep,
 
 	if (vcase == TQ__ANY_VALUE__VALUE_STRING_VALUE &&
 	    str_attr(R, a, rep, kv))
+		return;
+	if (vcase == TQ__ANY_VALUE__VALUE_INT_VALUE && int_attr(R, a, rep, kv))
 		return;
 
 	v_bytes(R, a->key, rep, kv->key.p, kv->key.len);

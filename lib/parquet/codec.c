@@ -137,3 +137,69 @@ pq_compress(struct pq_codec_ctx *c, int codec, int level, const void *src,
 		    tq_parquet_codec_name(codec));
 	}
 }
+
+/*
+ * zstd_raw_frame appends src as a zstd frame (RFC 8878, 3.1.1) of raw
+ * blocks: the magic number; a header of one segment with its content
+ * size and no checksum; blocks of at most 128 KiB, each a 3-byte header
+ * (last-block bit, type 0 raw, size) and the bytes as they are.
+ */
+static int
+zstd_raw_frame(const uint8_t *src, size_t len, struct tq_buf *out)
+{
+	enum { BLOCK = 128 * 1024 };
+	uint8_t *o;
+	uint64_t fcs = len;
+	size_t fcs_len, n, off = 0;
+	int flag, rc, k;
+
+	if (len < 256) {
+		flag = 0;
+		fcs_len = 1;
+	} else if (len < 65536 + 256) {
+		flag = 1;
+		fcs_len = 2;
+		fcs -= 256;
+	} else if (len <= UINT32_MAX) {
+		flag = 2;
+		fcs_len = 4;
+	} else {
+		flag = 3;
+		fcs_len = 8;
+	}
+	if ((rc = tq_buf_reserve(out, 5 + fcs_len + 3 * (len / BLOCK + 1) +
+	    len)) != 0)
+		return rc;
+	o = out->data + out->len;
+	*o++ = 0x28;
+	*o++ = 0xb5;
+	*o++ = 0x2f;
+	*o++ = 0xfd;
+	*o++ = (uint8_t)(flag << 6 | 1 << 5);	/* single segment */
+	for (k = 0; k < (int)fcs_len; k++)
+		*o++ = (uint8_t)(fcs >> (8 * k));
+	do {
+		uint32_t h;
+
+		n = len - off < BLOCK ? len - off : BLOCK;
+		h = (uint32_t)n << 3 | (off + n == len ? 1u : 0u);
+		*o++ = (uint8_t)h;
+		*o++ = (uint8_t)(h >> 8);
+		*o++ = (uint8_t)(h >> 16);
+		if (n > 0)
+			memcpy(o, src + off, n);
+		o += n;
+		off += n;
+	} while (off < len);
+	out->len = (size_t)(o - out->data);
+	return 0;
+}
+
+int
+pq_store(struct pq_codec_ctx *c, int codec, int level, const void *src,
+    size_t len, struct tq_buf *out, struct tq_err *err)
+{
+	if (codec == TQ_PARQUET_ZSTD)
+		return zstd_raw_frame(src, len, out);
+	return pq_compress(c, codec, level, src, len, out, err);
+}

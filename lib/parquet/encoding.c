@@ -474,36 +474,48 @@ pack(struct tq_buf *b, const uint64_t *v, size_t n, int bw)
 /*
  * The RLE/bit-packing hybrid: a run of 8 or more equal values becomes an
  * RLE run; otherwise the next 8 values (zero-padded at the end) become a
- * bit-packed group, up to 63 groups per literal run.  Groups are packed
- * as they are found, into lit (63 groups of at most 32 bytes).
+ * bit-packed group, up to 63 groups per literal run.  A literal run's
+ * header, (groups << 1 | 1), is one byte for 63 groups at most: a byte
+ * is left for it where the run starts, with room for 63 groups (and the
+ * 8 bytes a packer may write) after it, and the groups are packed there
+ * as they are found.
  */
 struct rle {
 	struct tq_buf	*b;
-	uint8_t		 lit[63 * 32 + 8];
-	size_t		 ngroups;
+	size_t		 hdr;		/* where the open literal run starts */
+	size_t		 ngroups;	/* in it; 0: none open */
 	int		 bw;
 };
 
+/* open_literals starts a literal run at the end of e->b, with room for
+ * the groups of the left values that follow (63 at most). */
+static int
+open_literals(struct rle *e, size_t left)
+{
+	size_t groups = (left + 7) / 8 < 63 ? (left + 7) / 8 : 63;
+	int rc;
+
+	if ((rc = tq_buf_reserve(e->b, 1 + groups * (size_t)e->bw + 8)) != 0)
+		return rc;
+	e->hdr = e->b->len;
+	return 0;
+}
+
+/* group_at is where the next group of the open literal run goes. */
+static inline uint8_t *
+group_at(const struct rle *e)
+{
+	return e->b->data + e->hdr + 1 + e->ngroups * (size_t)e->bw;
+}
+
+/* flush_literals closes the open literal run, if any. */
 static int
 flush_literals(struct rle *e)
 {
-	uint8_t hdr[10], *h = hdr;
-	uint64_t x = (uint64_t)e->ngroups << 1 | 1;
-	size_t nbytes = e->ngroups * (size_t)e->bw;
-	int rc;
-
 	if (e->ngroups == 0)
 		return 0;
-	while (x >= 0x80) {
-		*h++ = (uint8_t)(x | 0x80);
-		x >>= 7;
-	}
-	*h++ = (uint8_t)x;
-	if ((rc = tq_buf_reserve(e->b, (size_t)(h - hdr) + nbytes)) != 0)
-		return rc;
-	memcpy(e->b->data + e->b->len, hdr, (size_t)(h - hdr));
-	memcpy(e->b->data + e->b->len + (h - hdr), e->lit, nbytes);
-	e->b->len += (size_t)(h - hdr) + nbytes;
+	e->b->data[e->hdr] = (uint8_t)(e->ngroups << 1 | 1);
+	e->b->len = e->hdr + 1 + e->ngroups * (size_t)e->bw;
 	e->ngroups = 0;
 	return 0;
 }
@@ -581,7 +593,9 @@ NAME(const T *v, size_t n, int bw, struct tq_buf *b)			\
 			i += r;						\
 			continue;					\
 		}							\
-		PACK(e.lit + e.ngroups * (size_t)bw, v + i, bw);	\
+		if (e.ngroups == 0 && (rc = open_literals(&e, n - i)) != 0) \
+			return rc;					\
+		PACK(group_at(&e), v + i, bw);				\
 		i += 8;							\
 		if (++e.ngroups == 63 && (rc = flush_literals(&e)) != 0) \
 			return rc;					\
@@ -591,7 +605,9 @@ NAME(const T *v, size_t n, int bw, struct tq_buf *b)			\
 		T t[8] = { 0 };						\
 									\
 		memcpy(t, v + i, (n - i) * sizeof(*t));			\
-		PACK(e.lit + e.ngroups * (size_t)bw, t, bw);		\
+		if (e.ngroups == 0 && (rc = open_literals(&e, n - i)) != 0) \
+			return rc;					\
+		PACK(group_at(&e), t, bw);				\
 		e.ngroups++;						\
 	}								\
 	return flush_literals(&e);					\
@@ -633,15 +649,44 @@ NAME(uint8_t *o, const T *v, int bw)					\
 	memcpy(o, &acc, 8);						\
 }
 
+/*
+ * PACK16_BW(NAME, BW) is PACK_BW for levels: four 16-bit values read as
+ * one word are squeezed to 4 * BW bits by a few shifts of the pairs,
+ * then of the halves, not one value at a time.
+ */
+static inline uint64_t
+squeeze4(uint64_t w, int bw)
+{
+	const uint64_t lane = 0x0001000100010001ull * ((1u << bw) - 1);
+	const uint64_t pair = 0x0000000100000001ull * ((1u << 2 * bw) - 1);
+
+	w &= lane;
+	w = (w | w >> (16 - bw)) & pair;
+	return (w | w >> (32 - 2 * bw)) & ((1ull << 4 * bw) - 1);
+}
+
+#define PACK16_BW(NAME, BW)						\
+static inline void							\
+NAME(uint8_t *o, const uint16_t *v, int bw)				\
+{									\
+	uint64_t a, b;							\
+									\
+	(void)bw;							\
+	memcpy(&a, v, 8);						\
+	memcpy(&b, v + 4, 8);						\
+	a = squeeze4(a, (BW)) | squeeze4(b, (BW)) << 4 * (BW);		\
+	memcpy(o, &a, 8);						\
+}
+
 PACK_ANY(pack16_any, uint16_t)
 PACK_ANY(pack32_any, uint32_t)
 RLE_ENCODE(rle_encode16_any, uint16_t, BCAST16, pack16_any)
 RLE_ENCODE(rle_encode32_any, uint32_t, BCAST32, pack32_any)
 
-PACK_BW(pack16_1, uint16_t, 1)
-PACK_BW(pack16_2, uint16_t, 2)
-PACK_BW(pack16_3, uint16_t, 3)
-PACK_BW(pack16_4, uint16_t, 4)
+PACK16_BW(pack16_1, 1)
+PACK16_BW(pack16_2, 2)
+PACK16_BW(pack16_3, 3)
+PACK16_BW(pack16_4, 4)
 RLE_ENCODE(rle_encode16_1, uint16_t, BCAST16, pack16_1)
 RLE_ENCODE(rle_encode16_2, uint16_t, BCAST16, pack16_2)
 RLE_ENCODE(rle_encode16_3, uint16_t, BCAST16, pack16_3)
@@ -657,6 +702,31 @@ rle_encode16(const uint16_t *v, size_t n, int bw, struct tq_buf *b)
 	case 4: return rle_encode16_4(v, n, bw, b);
 	default: return rle_encode16_any(v, n, bw, b);
 	}
+}
+
+/*
+ * PACK_BW2(NAME, BW) is PACK_BW for dictionary indexes of 9 to 16 bits:
+ * the group's halves in a word each, the second ORed in where the first
+ * ends (at a whole byte or half of one).  It may write 16 bytes.
+ */
+#define PACK_BW2(NAME, BW)						\
+static inline void							\
+NAME(uint8_t *o, const uint32_t *v, int bw)				\
+{									\
+	const uint64_t mask = (1ull << (BW)) - 1;			\
+	uint64_t lo = 0, hi = 0, t;					\
+	int k;								\
+									\
+	(void)bw;							\
+	for (k = 0; k < 4; k++) {					\
+		lo |= ((uint64_t)v[k] & mask) << (k * (BW));		\
+		hi |= ((uint64_t)v[k + 4] & mask) << (k * (BW));	\
+	}								\
+	memcpy(o, &lo, 8);						\
+	o += 4 * (BW) / 8;						\
+	t = (uint64_t)(o[0] & ((1u << (4 * (BW) % 8)) - 1)) |		\
+	    hi << (4 * (BW) % 8);					\
+	memcpy(o, &t, 8);						\
 }
 
 PACK_BW(pack32_1, uint32_t, 1)
@@ -675,6 +745,22 @@ RLE_ENCODE(rle_encode32_5, uint32_t, BCAST32, pack32_5)
 RLE_ENCODE(rle_encode32_6, uint32_t, BCAST32, pack32_6)
 RLE_ENCODE(rle_encode32_7, uint32_t, BCAST32, pack32_7)
 RLE_ENCODE(rle_encode32_8, uint32_t, BCAST32, pack32_8)
+PACK_BW2(pack32_9, 9)
+PACK_BW2(pack32_10, 10)
+PACK_BW2(pack32_11, 11)
+PACK_BW2(pack32_12, 12)
+PACK_BW2(pack32_13, 13)
+PACK_BW2(pack32_14, 14)
+PACK_BW2(pack32_15, 15)
+PACK_BW2(pack32_16, 16)
+RLE_ENCODE(rle_encode32_9, uint32_t, BCAST32, pack32_9)
+RLE_ENCODE(rle_encode32_10, uint32_t, BCAST32, pack32_10)
+RLE_ENCODE(rle_encode32_11, uint32_t, BCAST32, pack32_11)
+RLE_ENCODE(rle_encode32_12, uint32_t, BCAST32, pack32_12)
+RLE_ENCODE(rle_encode32_13, uint32_t, BCAST32, pack32_13)
+RLE_ENCODE(rle_encode32_14, uint32_t, BCAST32, pack32_14)
+RLE_ENCODE(rle_encode32_15, uint32_t, BCAST32, pack32_15)
+RLE_ENCODE(rle_encode32_16, uint32_t, BCAST32, pack32_16)
 
 int
 pq_rle_encode(const uint32_t *v, size_t n, int bw, struct tq_buf *b)
@@ -688,6 +774,14 @@ pq_rle_encode(const uint32_t *v, size_t n, int bw, struct tq_buf *b)
 	case 6: return rle_encode32_6(v, n, bw, b);
 	case 7: return rle_encode32_7(v, n, bw, b);
 	case 8: return rle_encode32_8(v, n, bw, b);
+	case 9: return rle_encode32_9(v, n, bw, b);
+	case 10: return rle_encode32_10(v, n, bw, b);
+	case 11: return rle_encode32_11(v, n, bw, b);
+	case 12: return rle_encode32_12(v, n, bw, b);
+	case 13: return rle_encode32_13(v, n, bw, b);
+	case 14: return rle_encode32_14(v, n, bw, b);
+	case 15: return rle_encode32_15(v, n, bw, b);
+	case 16: return rle_encode32_16(v, n, bw, b);
 	default: return rle_encode32_any(v, n, bw, b);
 	}
 }

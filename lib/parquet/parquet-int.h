@@ -251,6 +251,14 @@ int	pq_decompress(struct pq_codec_ctx *c, int codec, const void *src,
 int	pq_compress(struct pq_codec_ctx *c, int codec, int level,
 	    const void *src, size_t len, struct tq_buf *out,
 	    struct tq_err *err);
+/*
+ * pq_store is pq_compress without the work of compressing: ZSTD gets a
+ * frame of raw blocks (any decoder reads it; it costs a few bytes over
+ * the data), the other codecs what pq_compress gives.
+ */
+int	pq_store(struct pq_codec_ctx *c, int codec, int level,
+	    const void *src, size_t len, struct tq_buf *out,
+	    struct tq_err *err);
 bool	pq_codec_supported(int codec);
 
 /* ---- Shared helpers ---- */

@@ -21,6 +21,9 @@ struct wcol {
 	const struct tq_parquet_column_desc *cd;
 	int		 encoding;	/* data encoding when not dictionary */
 	bool		 delta_if_smaller;
+	/* The chunk's last page whose deltas won over PLAIN compressed: its
+	 * bytes and values (0: none), and the pages since taken unseen. */
+	size_t		 delta_bytes, delta_values, delta_unseen;
 	bool		 use_dict;	/* dictionary wanted for this column */
 	bool		 dict_active;	/* values go to the dictionary now */
 	bool		 dict_full;	/* fall back at the next page */
@@ -679,6 +682,28 @@ dict_lookup(struct wcol *c, const uint8_t *p, size_t len, size_t width,
 			return 0;
 		}
 	}
+	/*
+	 * Strings (Tempo's attribute keys and values, names) are looked up
+	 * here, without a call: the dictionary mostly has them.
+	 */
+	if (width == 0 && c->n_slots > 0) {
+		uint64_t h = value_hash(p, len);
+		uint32_t tag = (uint32_t)(h >> 32);
+		size_t j = h & (c->n_slots - 1);
+
+		while ((s = c->slots[j]) != 0) {
+			if (c->tags[j] == tag && same_entry(c, s - 1, p, len,
+			    0)) {
+				*idx = s - 1;
+				c->last = s;
+				*added = false;
+				if (prev != 0)
+					c->succ[prev - 1] = s;
+				return 0;
+			}
+			j = (j + 1) & (c->n_slots - 1);
+		}
+	}
 	if ((rc = dict_find(c, p, len, idx, added)) == 0 && prev != 0)
 		c->succ[prev - 1] = c->last;
 	return rc;
@@ -912,12 +937,15 @@ dict_encoding(const struct tq_parquet_writer *w)
 
 /*
  * build_page encodes the open page of c with data encoding enc and
- * compresses it into w->body, filling in *h.
+ * compresses it into w->body (when store, only in the codec's framing:
+ * see pq_store), filling in *h.
  */
 static int
 build_page(struct tq_parquet_writer *w, struct wcol *c, int enc,
-    size_t nulls, struct pq_page_header *h, struct tq_err *err)
+    size_t nulls, bool store, struct pq_page_header *h, struct tq_err *err)
 {
+	int (*pack)(struct pq_codec_ctx *, int, int, const void *, size_t,
+	    struct tq_buf *, struct tq_err *) = store ? pq_store : pq_compress;
 	size_t lv_len;
 	int rc;
 
@@ -934,7 +962,7 @@ build_page(struct tq_parquet_writer *w, struct wcol *c, int enc,
 		    c->n_levels, c->cd->max_def)) != 0) ||
 		    (rc = encode_values(c, enc, &w->page)) != 0)
 			return rc;
-		if ((rc = pq_compress(&w->codec, c->codec, w->o.zstd_level,
+		if ((rc = pack(&w->codec, c->codec, w->o.zstd_level,
 		    w->page.data, w->page.len, &w->body, err)) != 0)
 			return rc;
 		h->uncompressed_size = (int32_t)w->page.len;
@@ -956,7 +984,7 @@ build_page(struct tq_parquet_writer *w, struct wcol *c, int enc,
 		if ((rc = encode_values(c, enc, &w->page)) != 0)
 			return rc;
 		h->is_compressed = c->codec != TQ_PARQUET_UNCOMPRESSED;
-		if ((rc = pq_compress(&w->codec, c->codec, w->o.zstd_level,
+		if ((rc = pack(&w->codec, c->codec, w->o.zstd_level,
 		    w->page.data, w->page.len, &w->body, err)) != 0)
 			return rc;
 		h->uncompressed_size = (int32_t)(lv_len + w->page.len);
@@ -965,12 +993,62 @@ build_page(struct tq_parquet_writer *w, struct wcol *c, int enc,
 	return 0;
 }
 
+/*
+ * pick_delta builds the open page of c, PLAIN integers, into w->body as
+ * DELTA_BINARY_PACKED when that is no larger than PLAIN compressed, else
+ * PLAIN; *h and *enc say which.  Unpacking deltas is many times quicker
+ * than decompressing, but deltas of values in no order are often larger.
+ * zstd takes a few tenths of a percent off deltas, not worth compressing
+ * them for: they are stored (pq_store).  After a page of the chunk went
+ * DELTA, the next three whose deltas take no more bytes per value than
+ * that page's and an eighth go DELTA without compressing PLAIN to see:
+ * values of the same spread in a chunk of the same kind.
+ */
+static int
+pick_delta(struct tq_parquet_writer *w, struct wcol *c, size_t nulls,
+    struct pq_page_header *h, int *enc, struct tq_err *err)
+{
+	struct pq_page_header dh;
+	struct tq_buf plain, delta;
+	int rc;
+
+	if ((rc = build_page(w, c, TQ_PARQUET_DELTA_BINARY_PACKED, nulls,
+	    true, &dh, err)) != 0)
+		return rc;
+	if (c->delta_values > 0 && c->delta_unseen < 3 &&
+	    (uint64_t)w->body.len * c->delta_values * 8 <=
+	    (uint64_t)c->delta_bytes * c->n_values * 9) {
+		c->delta_unseen++;
+		*h = dh;
+		*enc = TQ_PARQUET_DELTA_BINARY_PACKED;
+		return 0;
+	}
+	/* The DELTA body is kept aside; the spare takes the other. */
+	delta = w->body;
+	w->body = w->alt;
+	rc = build_page(w, c, TQ_PARQUET_PLAIN, nulls, false, h, err);
+	plain = w->body;
+	if (rc == 0 && delta.len <= plain.len) {
+		*h = dh;
+		*enc = TQ_PARQUET_DELTA_BINARY_PACKED;
+		w->body = delta;
+		w->alt = plain;
+		c->delta_bytes = delta.len;
+		c->delta_values = c->n_values;
+	} else {
+		*enc = TQ_PARQUET_PLAIN;
+		w->alt = delta;
+		c->delta_values = 0;
+	}
+	c->delta_unseen = 0;
+	return rc;
+}
+
 /* cut_page encodes, compresses and stores the open page of c. */
 static int
 cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 {
-	struct pq_page_header h, dh;
-	struct tq_buf plain, delta;
+	struct pq_page_header h;
 	size_t nulls = 0;
 	int enc, rc;
 
@@ -982,31 +1060,12 @@ cut_page(struct tq_parquet_writer *w, struct wcol *c, struct tq_err *err)
 	/* Each entry at max_def has a value, the others are nulls. */
 	if (c->cd->max_def > 0)
 		nulls = c->n_levels - c->n_values;
-	if ((rc = build_page(w, c, enc, nulls, &h, err)) != 0)
+	if (c->delta_if_smaller && enc == TQ_PARQUET_PLAIN && c->n_values > 0)
+		rc = pick_delta(w, c, nulls, &h, &enc, err);
+	else
+		rc = build_page(w, c, enc, nulls, false, &h, err);
+	if (rc != 0)
 		goto fail;
-	/*
-	 * Integers DELTA_BINARY_PACKED when that is no larger than PLAIN
-	 * compressed: unpacking them is many times quicker than
-	 * decompressing, but deltas of values in no order are often larger.
-	 */
-	if (c->delta_if_smaller && enc == TQ_PARQUET_PLAIN && c->n_values > 0) {
-		/* The PLAIN body is kept aside; the spare takes the other. */
-		plain = w->body;
-		w->body = w->alt;
-		rc = build_page(w, c, TQ_PARQUET_DELTA_BINARY_PACKED, nulls,
-		    &dh, err);
-		delta = w->body;
-		if (rc == 0 && delta.len <= plain.len) {
-			h = dh;
-			enc = TQ_PARQUET_DELTA_BINARY_PACKED;
-			w->alt = plain;
-		} else {
-			w->body = plain;
-			w->alt = delta;
-		}
-		if (rc != 0)
-			goto fail;
-	}
 	if ((rc = add_page(w, c, &h, &w->body)) != 0)
 		goto fail;
 	c->encodings |= 1u << enc;
@@ -2026,6 +2085,7 @@ tq_parquet_writer_flush(struct tq_parquet_writer *w, struct tq_err *err)
 		c->encodings = c->data_encodings = 0;
 		c->nulls = 0;
 		c->has_minmax = false;
+		c->delta_values = c->delta_unseen = 0;
 	}
 	w->num_rows += w->rg_rows;
 	w->rg_rows = 0;

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zstd.h>
+
 #include "arena.h"
 #include "buf.h"
 #include "err.h"
@@ -1135,6 +1137,57 @@ test_delta_if_smaller(void)
 	tq_buf_release(&m.b);
 }
 
+/*
+ * pq_store's ZSTD frames of raw blocks: zstd gives back the bytes stored,
+ * at each size where the frame's content size field or the block count
+ * changes; pq_decompress reads them as any page.
+ */
+static void
+test_zstd_store(void)
+{
+	static const size_t sizes[] = { 0, 1, 255, 256, 65791, 65792,
+	    131072, 131073, 300000 };
+	struct pq_codec_ctx cc = { NULL, NULL };
+	struct tq_buf out, back;
+	struct tq_err e;
+	size_t i, k;
+	uint8_t *src = malloc(300000);
+	int ok = src != NULL;
+
+	for (k = 0; ok && k < 300000; k++)
+		src[k] = (uint8_t)(k * 2654435761u >> 13);
+	tq_buf_init(&out, 1 << 20);
+	tq_buf_init(&back, 1 << 20);
+	for (i = 0; ok && i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		unsigned long long fcs;
+
+		tq_buf_reset(&out);
+		tq_buf_reset(&back);
+		ok = pq_store(&cc, TQ_PARQUET_ZSTD, 3, src, sizes[i], &out,
+		    &e) == 0 && out.len <= sizes[i] + 9 + 3 *
+		    (sizes[i] / 131072 + 1) && tq_buf_reserve(&back,
+		    sizes[i] + 1) == 0;
+		fcs = ok ? ZSTD_getFrameContentSize(out.data, out.len) : 0;
+		ok = ok && fcs == sizes[i] && ZSTD_decompress(back.data,
+		    sizes[i] + 1, out.data, out.len) == sizes[i] &&
+		    (sizes[i] == 0 || memcmp(back.data, src, sizes[i]) == 0) &&
+		    pq_decompress(&cc, TQ_PARQUET_ZSTD, out.data, out.len,
+		    back.data, sizes[i], &e) == 0 &&
+		    (sizes[i] == 0 || memcmp(back.data, src, sizes[i]) == 0);
+		if (!ok)
+			printf("#   at %zu bytes\n", sizes[i]);
+	}
+	T_OK(ok, "zstd store: raw frames read back by zstd and the reader");
+	tq_buf_reset(&out);
+	T_OK(pq_store(&cc, TQ_PARQUET_UNCOMPRESSED, 0, src, 100, &out,
+	    &e) == 0 && out.len == 100 && memcmp(out.data, src, 100) == 0,
+	    "zstd store: other codecs as pq_compress");
+	pq_codec_ctx_release(&cc);
+	tq_buf_release(&out);
+	tq_buf_release(&back);
+	free(src);
+}
+
 static void
 test_prune(void)
 {
@@ -1582,6 +1635,7 @@ main(void)
 	test_prune();
 	test_dict_guesses();
 	test_delta_if_smaller();
+	test_zstd_store();
 	test_delta_byte_array();
 	test_dict_index_range();
 	test_golden();
