@@ -339,6 +339,13 @@ struct tq_parquet_column_opts {
 	 * the comparison.
 	 */
 	bool		 delta_if_smaller;
+	/*
+	 * ZSTD: the percent of a data page's bytes compressing must save for
+	 * the page to be kept compressed; a page it saves less on is stored
+	 * as a frame of raw blocks, which reads at the speed of a copy.
+	 * 0: always compressed.
+	 */
+	unsigned	 min_saving;
 };
 
 struct tq_parquet_writer;
