@@ -193,10 +193,12 @@ read_column(struct src *x, const char *path, int flags, bool some,
 	*out = NULL;
 	if (col < 0)
 		return 0;
-	/* Every page, when read already, serves a selection too. */
-	for (i = 0; some && i < x->ncols; i++)
-		if (x->col_no[i] == col && x->col_flags[i] == flags &&
-		    !x->col_some[i] && x->col_rg[i] == x->rg) {
+	/* Every page, when read already, serves a selection too, and with
+	 * the repetition levels, a read that needs none. */
+	for (i = 0; i < x->ncols; i++)
+		if (x->col_no[i] == col && !x->col_some[i] &&
+		    x->col_rg[i] == x->rg && (x->col_flags[i] == flags ||
+		    x->col_flags[i] == (flags & ~TQ_PARQUET_READ_NO_REP))) {
 			*out = &x->cols[i];
 			return 0;
 		}
@@ -236,6 +238,24 @@ column(struct src *x, const char *path, int flags,
     const struct tq_parquet_column **out)
 {
 	return read_column(x, path, flags, false, out);
+}
+
+/*
+ * owned_column reads every page of column path, its values to be given
+ * to entities of level l: at the level of its last list (spans, for a
+ * column of the spans), every entry at that definition level starts an
+ * entity, so the repetition levels are not needed.
+ */
+static int
+owned_column(struct src *x, const char *path, struct level l,
+    const struct tq_parquet_column **out)
+{
+	int col = tq_parquet_schema_find(x->s, path);
+	int flags = TQ_PARQUET_READ_DICT_INDICES;
+
+	if (col >= 0 && l.rep > 0 && x->s->columns[col].max_rep == l.rep)
+		flags |= TQ_PARQUET_READ_NO_REP;
+	return column(x, path, flags, out);
 }
 
 /* want_sel says whether entries [first, first + n) of a column of spans
@@ -675,8 +695,7 @@ place_values(struct src *x, const char *path, struct level l, int how,
 	    path)) >= 0 && x->s->columns[col].max_rep == l.rep &&
 	    (rc = place_some(x, &pl)) <= 0)
 		return rc;
-	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &c)) != 0 ||
-	    c == NULL)
+	if ((rc = owned_column(x, path, l, &c)) != 0 || c == NULL)
 		return rc;
 	if ((rc = owners(x, c, l, a, &own, &nent)) != 0)
 		return rc;
@@ -2036,7 +2055,7 @@ judge_column(struct src *x, const char *path, int level, int how,
 	size_t nent;
 	int rc;
 
-	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &c)) != 0 ||
+	if ((rc = owned_column(x, path, level_struct(x, level), &c)) != 0 ||
 	    c == NULL)
 		return rc;
 	if ((rc = owners(x, c, level_struct(x, level), a, &own, &nent)) != 0)
