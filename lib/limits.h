@@ -118,6 +118,9 @@
 #define TQ_QL_MAX_EVAL_ARENA	(2048u * 1024 * 1024)
 /* Spansets of one trace while a pipeline runs (by() groups). */
 #define TQ_QL_MAX_SETS		100000
+/* Attribute values a block's search keeps from its scan for building
+ * results (lib/search/block.c); past it, the build reads them again. */
+#define TQ_SEARCH_MAX_MEMO	(64u * 1024 * 1024)
 
 /* ---- Tags (lib/tags.c, tempo-ql --tags and --tag-values) ---- */
 /* Names per scope, or values, one tag query keeps: by default (Grafana

@@ -339,6 +339,13 @@ struct tq_parquet_column_opts {
 	 * the comparison.
 	 */
 	bool		 delta_if_smaller;
+	/*
+	 * ZSTD: the percent of a data page's bytes compressing must save for
+	 * the page to be kept compressed; a page it saves less on is stored
+	 * as a frame of raw blocks, which reads at the speed of a copy.
+	 * 0: always compressed.
+	 */
+	unsigned	 min_saving;
 };
 
 struct tq_parquet_writer;
@@ -499,9 +506,13 @@ const struct tq_parquet_chunk *tq_parquet_reader_chunk(
  * Flags for tq_parquet_reader_read_column.  READ_REUSE: out holds a column
  * from an earlier read (or is zeroed) and its memory is reused, so a scan
  * over many row groups stops allocating; the earlier values are gone.
+ * READ_NO_REP: the repetition levels are stepped over, not decoded
+ * (out->rep stays NULL), for a caller that knows the structure from
+ * another column of the same lists; not with a partial read.
  */
 #define TQ_PARQUET_READ_DICT_INDICES	0x1
 #define TQ_PARQUET_READ_REUSE		0x2
+#define TQ_PARQUET_READ_NO_REP		0x4
 
 /*
  * tq_parquet_reader_read_column reads column col of row group rg with one

@@ -235,6 +235,32 @@ unpack_groups(const uint8_t *p, const uint8_t *end, int bw, uint32_t *out32,
 	}
 }
 
+/*
+ * For lim up to 2^30, a value is below it exactly when neither the value
+ * nor lim - 1 - value (negative when the value is too large) has bit 30
+ * or 31 set: ORed without a branch per value, in a loop the compiler
+ * vectorizes (here, where it is not inlined into a decoder that keeps it
+ * from doing so).
+ */
+bool
+pq_all_below(const uint32_t *v, size_t n, uint32_t lim)
+{
+	uint32_t b = 0, top = lim - 1;
+	size_t i;
+
+	if (lim == 0)
+		return n == 0;
+	if (lim > (1u << 30)) {
+		for (i = 0; i < n; i++)
+			if (v[i] >= lim)
+				return false;
+		return true;
+	}
+	for (i = 0; i < n; i++)
+		b |= (top - v[i]) | v[i];
+	return (b >> 30) == 0;
+}
+
 /* levels_check counts the n levels at lv equal to max and says whether
  * any is above it: one pass the compiler can vectorise. */
 static bool

@@ -210,6 +210,9 @@ int	pq_rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out,
  */
 int	pq_rle_decode16(const uint8_t *p, size_t len, int bw, uint16_t *out,
 	    size_t n, uint16_t max, size_t *at_max, struct tq_err *err);
+/* pq_all_below says whether all n values at v are below lim (dictionary
+ * indices against their dictionary's size). */
+bool	pq_all_below(const uint32_t *v, size_t n, uint32_t lim);
 /* pq_rle_encode appends n values (bit width bw) to b. */
 int	pq_rle_encode(const uint32_t *v, size_t n, int bw, struct tq_buf *b);
 int	pq_rle_encode16(const uint16_t *v, size_t n, int bw, struct tq_buf *b);

@@ -587,37 +587,6 @@ decode_delta_bytes(struct dec *d, const uint8_t *p, size_t len, size_t k,
 	return 0;
 }
 
-/*
- * indices_below says whether all k dictionary indices, of bw bits, are
- * below n.  For bw <= 30 and n <= 2^30, n - 1 - idx is negative exactly
- * when idx >= n, so the sign bits are ORed in four independent chains,
- * without a branch per index.
- */
-static bool
-indices_below(const uint32_t *idx, size_t k, uint32_t n, int bw)
-{
-	uint32_t b0 = 0, b1 = 0, b2 = 0, b3 = 0, lim = n - 1;
-	size_t i = 0;
-
-	if (n == 0)
-		return k == 0;
-	if (bw > 30 || n > (1u << 30)) {
-		for (; i < k; i++)
-			if (idx[i] >= n)
-				return false;
-		return true;
-	}
-	for (; i + 4 <= k; i += 4) {
-		b0 |= lim - idx[i];
-		b1 |= lim - idx[i + 1];
-		b2 |= lim - idx[i + 2];
-		b3 |= lim - idx[i + 3];
-	}
-	for (; i < k; i++)
-		b0 |= lim - idx[i];
-	return ((b0 | b1 | b2 | b3) >> 31) == 0;
-}
-
 /* decode_values decodes the k present values of a page body. */
 static int
 decode_values(struct dec *d, int enc, const uint8_t *p, size_t len, size_t k)
@@ -662,7 +631,7 @@ decode_values(struct dec *d, int enc, const uint8_t *p, size_t len, size_t k)
 			return tq_err_prefix(d->err, rc, "column %s: page at "
 			    "byte %llu", d->cd->path, (unsigned long long)d->off);
 		n = (uint32_t)d->dict->n_values;
-		if ((bw > 31 || (1u << bw) > n) && !indices_below(idx, k, n, bw))
+		if ((bw > 31 || (1u << bw) > n) && !pq_all_below(idx, k, n))
 			return corrupt(d, "dictionary index out of range");
 		return d->want_idx ? 0 : gather(d, idx, at, k);
 	}
@@ -756,7 +725,8 @@ decode_values(struct dec *d, int enc, const uint8_t *p, size_t len, size_t k)
 	}
 }
 
-/* decode_levels_v1 reads a 4-byte length and that many bytes of RLE. */
+/* decode_levels_v1 reads a 4-byte length and that many bytes of RLE
+ * (with out NULL, steps over them). */
 static int
 decode_levels_v1(struct dec *d, int enc, const uint8_t **p, size_t *len,
     int max, uint16_t *out, size_t n, size_t *at_max)
@@ -772,8 +742,9 @@ decode_levels_v1(struct dec *d, int enc, const uint8_t **p, size_t *len,
 	memcpy(&l, *p, 4);
 	if (l > *len - 4)
 		return corrupt(d, "levels past the page");
-	if ((rc = pq_rle_decode16(*p + 4, l, pq_bit_width((uint64_t)max), out, n,
-	    (uint16_t)max, at_max, d->err)) != 0)
+	if (out != NULL && (rc = pq_rle_decode16(*p + 4, l,
+	    pq_bit_width((uint64_t)max), out, n, (uint16_t)max, at_max,
+	    d->err)) != 0)
 		return tq_err_prefix(d->err, rc, "column %s: page at byte %llu",
 		    d->cd->path, (unsigned long long)d->off);
 	*p += 4 + l;
@@ -829,7 +800,7 @@ decode_data_page(struct dec *d, const struct pq_page_header *h,
 
 		if (lv > blen || lv > (size_t)h->uncompressed_size)
 			return corrupt(d, "level lengths past the page");
-		if (cd->max_rep > 0 && (rc = pq_rle_decode16(body, (size_t)
+		if (rep != NULL && (rc = pq_rle_decode16(body, (size_t)
 		    h->rep_len, pq_bit_width((uint64_t)cd->max_rep), rep, n,
 		    (uint16_t)cd->max_rep, NULL, d->err)) != 0)
 			return tq_err_prefix(d->err, rc, "column %s: page at "
@@ -858,7 +829,7 @@ decode_data_page(struct dec *d, const struct pq_page_header *h,
 	}
 	if (cd->max_def == 0)
 		k = n;
-	if (cd->max_rep > 0 && d->seen == 0 && n > 0 && rep[0] != 0)
+	if (rep != NULL && d->seen == 0 && n > 0 && rep[0] != 0)
 		return corrupt(d, "first repetition level is not 0");
 	if ((rc = decode_values(d, h->encoding, p, vlen, k)) != 0)
 		return rc;
@@ -908,11 +879,12 @@ chunk_range(struct tq_parquet_reader *r, const struct tq_parquet_chunk *ch,
 }
 
 static int
-start_column(struct tq_parquet_reader *r, int col, size_t cap, bool reuse,
+start_column(struct tq_parquet_reader *r, int col, size_t cap, int flags,
     struct tq_parquet_column *out, struct tq_err *err)
 {
 	const struct tq_parquet_column_desc *cd = &r->s->columns[col];
-	struct tq_parquet_colmem *mem = reuse ? out->mem : NULL;
+	struct tq_parquet_colmem *mem = flags & TQ_PARQUET_READ_REUSE ?
+	    out->mem : NULL;
 	int i;
 
 	memset(out, 0, sizeof(*out));
@@ -934,8 +906,9 @@ start_column(struct tq_parquet_reader *r, int col, size_t cap, bool reuse,
 	out->type = cd->type;
 	out->width = (int)pq_value_size(cd->type, cd->type_length);
 	if ((cd->max_def > 0 && (out->def = col_big(out, M_DEF, cap, 2)) ==
-	    NULL) || (cd->max_rep > 0 && (out->rep = col_big(out, M_REP, cap,
-	    2)) == NULL) || alloc_values(out, cd->type, cap, true) != 0)
+	    NULL) || (cd->max_rep > 0 && (flags & TQ_PARQUET_READ_NO_REP) == 0 &&
+	    (out->rep = col_big(out, M_REP, cap, 2)) == NULL) ||
+	    alloc_values(out, cd->type, cap, true) != 0)
 		return tq_err_set(err, TQ_ELIMIT, "column %s: %zu values over "
 		    "the memory cap", cd->path, cap);
 	return 0;
@@ -991,6 +964,9 @@ tq_parquet_reader_read_some(struct tq_parquet_reader *r, size_t rg,
 
 	if ((flags & TQ_PARQUET_READ_REUSE) == 0)
 		memset(out, 0, sizeof(*out));
+	if (want != NULL && (flags & TQ_PARQUET_READ_NO_REP) != 0)
+		return tq_err_set(err, TQ_EINVAL, "parquet: a partial read "
+		    "needs the repetition levels");
 	if ((rc = chunk_of(r, rg, col, &ch, err)) != 0)
 		return rc;
 	cd = &r->s->columns[col];
@@ -1001,8 +977,8 @@ tq_parquet_reader_read_some(struct tq_parquet_reader *r, size_t rg,
 	if ((rc = chunk_range(r, ch, cd, &off, &len, err)) != 0 ||
 	    (rc = read_range(r, cd, off, len, &buf, err)) != 0)
 		return rc;
-	if ((rc = start_column(r, col, (size_t)ch->num_values,
-	    (flags & TQ_PARQUET_READ_REUSE) != 0, out, err)) != 0)
+	if ((rc = start_column(r, col, (size_t)ch->num_values, flags, out,
+	    err)) != 0)
 		goto out;
 	/* Byte arrays take about their encoded size: reserve it once. */
 	if (cd->type == TQ_PARQUET_BYTE_ARRAY && ch->uncompressed_size > 0 &&
@@ -1156,7 +1132,7 @@ tq_parquet_reader_read_dict(struct tq_parquet_reader *r, size_t rg, int col,
 		    "bytes", cd->path, h.uncompressed_size);
 		goto out;
 	}
-	if ((rc = start_column(r, col, 0, false, out, err)) != 0)
+	if ((rc = start_column(r, col, 0, 0, out, err)) != 0)
 		goto out;
 	d.out = out;
 	d.width = (size_t)out->width;

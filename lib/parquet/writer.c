@@ -21,6 +21,7 @@ struct wcol {
 	const struct tq_parquet_column_desc *cd;
 	int		 encoding;	/* data encoding when not dictionary */
 	bool		 delta_if_smaller;
+	unsigned	 min_saving;	/* percent, else a page is stored */
 	/* The chunk's last page whose deltas won over PLAIN compressed: its
 	 * bytes and values (0: none), and the pages since taken unseen. */
 	size_t		 delta_bytes, delta_values, delta_unseen;
@@ -255,8 +256,12 @@ tq_parquet_writer_set_column(struct tq_parquet_writer *w, int col,
 	    (t != TQ_PARQUET_INT32 && t != TQ_PARQUET_INT64)))
 		return tq_err_set(err, TQ_EINVAL, "column %s: DELTA_BINARY_"
 		    "PACKED when smaller is for PLAIN integers", c->cd->path);
+	if (o->min_saving > 100)
+		return tq_err_set(err, TQ_EINVAL, "column %s: a saving of %u%%",
+		    c->cd->path, o->min_saving);
 	c->encoding = o->encoding;
 	c->delta_if_smaller = o->delta_if_smaller;
+	c->min_saving = o->min_saving;
 	c->use_dict = o->dictionary && t != TQ_PARQUET_BOOLEAN;
 	c->dict_active = c->use_dict;
 	c->codec = o->codec == -1 ? w->o.codec : o->codec;
@@ -936,6 +941,28 @@ dict_encoding(const struct tq_parquet_writer *w)
 }
 
 /*
+ * pack_page appends the len bytes at p to w->body compressed (with store,
+ * only in the codec's framing: see pq_store); when compressing saves less
+ * than c's minimum, they are stored instead, from the body's byte keep.
+ */
+static int
+pack_page(struct tq_parquet_writer *w, const struct wcol *c, bool store,
+    const uint8_t *p, size_t len, size_t keep, struct tq_err *err)
+{
+	int rc;
+
+	if (!store && (rc = pq_compress(&w->codec, c->codec, w->o.zstd_level,
+	    p, len, &w->body, err)) != 0)
+		return rc;
+	if (!store && (c->min_saving == 0 || c->codec != TQ_PARQUET_ZSTD ||
+	    (w->body.len - keep) * 100 <= len * (100 - c->min_saving)))
+		return 0;
+	w->body.len = keep;
+	return pq_store(&w->codec, c->codec, w->o.zstd_level, p, len, &w->body,
+	    err);
+}
+
+/*
  * build_page encodes the open page of c with data encoding enc and
  * compresses it into w->body (when store, only in the codec's framing:
  * see pq_store), filling in *h.
@@ -944,8 +971,6 @@ static int
 build_page(struct tq_parquet_writer *w, struct wcol *c, int enc,
     size_t nulls, bool store, struct pq_page_header *h, struct tq_err *err)
 {
-	int (*pack)(struct pq_codec_ctx *, int, int, const void *, size_t,
-	    struct tq_buf *, struct tq_err *) = store ? pq_store : pq_compress;
 	size_t lv_len;
 	int rc;
 
@@ -962,8 +987,8 @@ build_page(struct tq_parquet_writer *w, struct wcol *c, int enc,
 		    c->n_levels, c->cd->max_def)) != 0) ||
 		    (rc = encode_values(c, enc, &w->page)) != 0)
 			return rc;
-		if ((rc = pack(&w->codec, c->codec, w->o.zstd_level,
-		    w->page.data, w->page.len, &w->body, err)) != 0)
+		if ((rc = pack_page(w, c, store, w->page.data, w->page.len, 0,
+		    err)) != 0)
 			return rc;
 		h->uncompressed_size = (int32_t)w->page.len;
 	} else {
@@ -984,8 +1009,8 @@ build_page(struct tq_parquet_writer *w, struct wcol *c, int enc,
 		if ((rc = encode_values(c, enc, &w->page)) != 0)
 			return rc;
 		h->is_compressed = c->codec != TQ_PARQUET_UNCOMPRESSED;
-		if ((rc = pack(&w->codec, c->codec, w->o.zstd_level,
-		    w->page.data, w->page.len, &w->body, err)) != 0)
+		if ((rc = pack_page(w, c, store, w->page.data, w->page.len,
+		    lv_len, err)) != 0)
 			return rc;
 		h->uncompressed_size = (int32_t)(lv_len + w->page.len);
 	}

@@ -45,6 +45,31 @@ struct level {
 	int	rep, def;
 };
 
+/*
+ * What a scan's in_step found in one row group for the traces that could
+ * still be among the limit most recent: their entities' values of one
+ * attribute, which the build pass takes instead of reading and walking
+ * the columns again.
+ */
+struct memo_ent {
+	uint32_t		 e;	/* the entity */
+	uint32_t		 kv;	/* its key's entry, IsArray's index */
+	uint32_t		 nv;	/* its values, at v */
+	struct tq_ql_value	*v;
+};
+
+struct memo {
+	size_t			 rg;
+	const char		*prefix;
+	const char		*name;
+	size_t			 len;
+	int			 k;	/* the typed value column */
+	uint8_t			*covered;	/* per trace: all its entities */
+	size_t			 n_traces;
+	struct memo_ent		*ent;
+	size_t			 n;
+};
+
 struct src {
 	struct tq_parquet_reader	*pr;
 	const struct tq_parquet_schema	*s;
@@ -94,6 +119,18 @@ struct src {
 	size_t				 n_ident;
 	/* Row groups in a row whose dictionaries held need i's value. */
 	unsigned			 dict_held[MAX_DICT_NEEDS];
+	/* The pass under way, and the memos of a two-pass search: cand
+	 * (per trace of the row group, NULL until needed) marks the traces
+	 * that could still be results; memo_off once the cap is reached. */
+	enum tq_search_pass		 pass;
+	const struct tq_search_result	*r;
+	size_t				 limit;
+	uint8_t				*cand;
+	struct memo			*memo;
+	size_t				 nmemo, capmemo;
+	struct tq_buf			 memo_ent;
+	struct tq_arena			 memo_a;
+	bool				 memo_off;
 	struct tq_err			*err;
 };
 
@@ -235,6 +272,7 @@ next_row_group(struct src *x)
 	x->n_ident = 0;
 	x->scoped = false;
 	x->want = NULL;
+	x->cand = NULL;
 	x->sel_span = x->sel_trace = x->sel_first = x->sel_pos = NULL;
 }
 
@@ -792,7 +830,8 @@ is_array_column(struct src *x, const char *prefix,
 	    ch->stats.has_min_max && ch->stats.max_len == 1 &&
 	    ch->stats.max[0] == 0)
 		return 0;
-	return column(x, path, 0, out);
+	/* Its values are asked for by attribute, never by level. */
+	return column(x, path, TQ_PARQUET_READ_NO_REP, out);
 }
 
 /* Per entity of a level: whether it has a value the condition can use,
@@ -816,6 +855,41 @@ dict_entry(const struct tq_parquet_column *d, const char *s, size_t len)
 	return UINT32_MAX;
 }
 
+/*
+ * dict_table sets *out to cond's verdict on each entry of dictionary d,
+ * its values read as how.  A string's equality is a length and a byte
+ * comparison per entry, a tenth of the general test's cost; dictionaries
+ * of attribute values hold thousands of entries per row group.
+ */
+static int
+dict_table(struct src *x, const struct tq_parquet_column *d, int how,
+    const struct tq_ql_cond *cond, struct tq_arena *a, uint8_t **out)
+{
+	const struct tq_ql_value *lit = &cond->lit;
+	struct tq_ql_value val;
+	uint8_t *t;
+	size_t i;
+
+	if ((t = tq_arena_alloc(a, d->n_values ? d->n_values : 1)) == NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	if (d->type == TQ_PARQUET_BYTE_ARRAY && lit->type == TQ_QL_T_STRING &&
+	    (cond->op == TQ_QL_OP_EQ || cond->op == TQ_QL_OP_NEQ)) {
+		uint8_t eq = cond->op == TQ_QL_OP_EQ;
+
+		for (i = 0; i < d->n_values; i++)
+			t[i] = (uint8_t)((d->off[i + 1] - d->off[i] == lit->len &&
+			    (lit->len == 0 || memcmp(d->data + d->off[i],
+			    lit->u.s, lit->len) == 0)) == eq);
+	} else {
+		for (i = 0; i < d->n_values; i++) {
+			value_at(d, i, how, &val);
+			t[i] = tq_ql_cond_holds(cond, &val);
+		}
+	}
+	*out = t;
+	return 0;
+}
+
 /* array_at sets *out to an array of the n values of c from value i. */
 static int
 array_at(struct src *x, const struct tq_parquet_column *c, size_t i,
@@ -835,48 +909,257 @@ array_at(struct src *x, const struct tq_parquet_column *c, size_t i,
 }
 
 /*
+ * Byte flags are read eight at a time; where bytes are stored low first,
+ * a word's first flag is found, and a stretch's last bytes masked, without
+ * a branch per byte.  Arrays of flags have 8 bytes of slack past their end.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FLAGS_LOW_FIRST	1
+#else
+#define FLAGS_LOW_FIRST	0
+#endif
+
+/* ones counts the bytes of [from, to) of flags f (each 0 or 1): eight
+ * 0/1 bytes add up in one multiplication's top byte. */
+static size_t
+ones(const uint8_t *f, size_t from, size_t to)
+{
+	size_t n = 0;
+	uint64_t w;
+
+	for (; from + 8 <= to; from += 8) {
+		memcpy(&w, f + from, 8);
+		n += (size_t)((w * 0x0101010101010101ull) >> 56);
+	}
+	if (FLAGS_LOW_FIRST && from < to) {
+		memcpy(&w, f + from, 8);
+		w &= ~0ull >> (64 - 8 * (to - from));
+		return n + (size_t)((w * 0x0101010101010101ull) >> 56);
+	}
+	for (; from < to; from++)
+		n += f[from];
+	return n;
+}
+
+/* next_one gives the first byte of [from, n) of flags f that is 1 (n:
+ * none), passing eight zero bytes at a time. */
+static size_t
+next_one(const uint8_t *f, size_t from, size_t n)
+{
+	uint64_t w;
+
+	for (; from + 8 <= n; from += 8) {
+		memcpy(&w, f + from, 8);
+		if (w == 0)
+			continue;
+		if (FLAGS_LOW_FIRST)
+			return from + (size_t)(__builtin_ctzll(w) >> 3);
+		break;
+	}
+	for (; from < n; from++)
+		if (f[from])
+			return from;
+	return n;
+}
+
+/*
  * rare_entries lists the entries i of levels lv (n of them) where lv[i]
- * differs from lim (differ) or equals it (!differ), which are few.
+ * differs from lim (differ) or equals it (!differ), which are few:
+ * flagged in a loop that vectorizes, then found eight flags at a time.
  */
 static int
 rare_entries(struct src *x, const uint16_t *lv, size_t n, uint32_t lim,
     bool differ, struct tq_arena *a, uint32_t **out, size_t *nout)
 {
 	uint16_t l = (uint16_t)lim;
-	size_t i, j, m = 0;
+	uint8_t *f, d = differ;
+	size_t i, m = 0;
 	uint32_t *at;
 
-	if ((at = tq_arena_alloc(a, (n + 1) * sizeof(*at))) == NULL)
+	if ((at = tq_arena_alloc(a, (n + 1) * sizeof(*at))) == NULL ||
+	    (f = tq_arena_alloc(a, n + 8)) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
-	/* Most stretches of 64 hold none: counted (which vectorizes), not
-	 * scanned. */
-	for (i = 0; i < n; i += 64) {
-		size_t end = n - i < 64 ? n : i + 64;
-		size_t eq = count_at(lv, i, end, l);
-
-		if (differ ? eq == end - i : eq == 0)
-			continue;
-		for (j = i; j < end; j++)
-			if ((lv[j] != l) == differ)
-				at[m++] = (uint32_t)j;
-	}
+	for (i = 0; i < n; i++)
+		f[i] = (uint8_t)((lv[i] != l) == d);
+	memset(f + n, 0, 8);
+	for (i = 0; (i = next_one(f, i, n)) < n; i++)
+		at[m++] = (uint32_t)i;
 	*out = at;
 	*nout = m;
 	return 0;
 }
 
-/* count_starts counts the entries of [from, to) that start an entity
- * of level (rep, def). */
-static size_t
-count_starts(const uint16_t *rep, const uint16_t *def, size_t from,
-    size_t to, uint16_t orep, uint16_t odef)
-{
-	uint32_t n = 0;
-	size_t i;
+/* ---- memos: the scan's values for the build ---- */
 
-	for (i = from; i < to; i++)
-		n += (uint32_t)((rep[i] <= orep) & (def[i] >= odef));
-	return n;
+/* candidates marks the traces of the row group that could still be among
+ * the limit most recent, once per row group: the build selects among
+ * them only, since the bar only rises. */
+static int
+candidates(struct src *x, struct tq_arena *a)
+{
+	struct tq_ql_value *starts;
+	size_t t;
+	int rc;
+
+	if (x->cand != NULL)
+		return 0;
+	if ((rc = per_entity(x, "StartTimeUnixNano", x->trace_l, AS_PLAIN, a,
+	    &starts, x->n_traces)) != 0)
+		return rc;
+	if ((x->cand = tq_arena_alloc(a, x->n_traces ? x->n_traces : 1)) ==
+	    NULL)
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	for (t = 0; t < x->n_traces; t++)
+		x->cand[t] = tq_search_newer(x->r, x->limit,
+		    (uint64_t)starts[t].u.i);
+	return 0;
+}
+
+/*
+ * memo_begin starts a memo of span attribute name's values in typed
+ * column k when a scan with a limit judges it (*out NULL otherwise, or
+ * when no trace could be a result).  A memo covers the candidates the
+ * scan walks every entity of: those of traces that matter.
+ */
+static int
+memo_begin(struct src *x, const char *prefix, struct level owner,
+    const char *name, size_t len, int k, struct tq_arena *a,
+    struct memo *m, struct memo **out)
+{
+	size_t t, any = 0;
+	int rc;
+
+	*out = NULL;
+	if (x->pass != TQ_SEARCH_SCAN || x->memo_off ||
+	    owner.rep != x->span_l.rep || owner.def != x->span_l.def)
+		return 0;
+	if ((rc = candidates(x, a)) != 0)
+		return rc;
+	memset(m, 0, sizeof(*m));
+	if ((m->covered = tq_arena_alloc(&x->memo_a, x->n_traces ?
+	    x->n_traces : 1)) == NULL) {
+		x->memo_off = true;
+		return 0;
+	}
+	for (t = 0; t < x->n_traces; t++) {
+		m->covered[t] = x->cand[t] && (x->want == NULL || x->want[t]);
+		any += m->covered[t];
+	}
+	if (any == 0)
+		return 0;
+	m->rg = x->rg;
+	m->prefix = prefix;
+	m->name = name;
+	m->len = len;
+	m->k = k;
+	m->n_traces = x->n_traces;
+	tq_buf_reset(&x->memo_ent);
+	*out = m;
+	return 0;
+}
+
+/* memo_add keeps entity e's nv values from value vv of c, and its key's
+ * entry kv, when its trace is covered; past the cap, memos stop. */
+static int
+memo_add(struct src *x, struct memo *m, const struct tq_parquet_column *c,
+    size_t e, size_t kv, size_t vv, size_t nv, int how)
+{
+	struct memo_ent me;
+	size_t j;
+
+	if (!m->covered[x->span_trace[e]])
+		return 0;
+	me.e = (uint32_t)e;
+	me.kv = (uint32_t)kv;
+	me.nv = (uint32_t)nv;
+	if ((me.v = tq_arena_alloc(&x->memo_a, nv * sizeof(*me.v))) == NULL)
+		goto full;
+	for (j = 0; j < nv; j++) {
+		value_at(c, vv + j, how, &me.v[j]);
+		if (me.v[j].type == TQ_QL_T_STRING && me.v[j].len > 0 &&
+		    (me.v[j].u.s = tq_arena_memdup(&x->memo_a, me.v[j].u.s,
+		    me.v[j].len)) == NULL)
+			goto full;
+	}
+	if (tq_buf_append(&x->memo_ent, &me, sizeof(me)) != 0)
+		goto full;
+	return 0;
+full:
+	x->memo_off = true;
+	return 0;
+}
+
+/* memo_end files m, complete, for the build pass. */
+static int
+memo_end(struct src *x, struct memo *m)
+{
+	if (x->memo_off)
+		return 0;
+	m->n = x->memo_ent.len / sizeof(*m->ent);
+	if ((m->ent = tq_arena_memdup(&x->memo_a, x->memo_ent.data,
+	    x->memo_ent.len)) == NULL && m->n > 0) {
+		x->memo_off = true;
+		return 0;
+	}
+	if (x->nmemo == x->capmemo) {
+		size_t cap = x->capmemo ? 2 * x->capmemo : 16;
+		struct memo *p = realloc(x->memo, cap * sizeof(*p));
+
+		if (p == NULL)
+			return tq_err_set(x->err, TQ_ENOMEM,
+			    "search: out of memory");
+		x->memo = p;
+		x->capmemo = cap;
+	}
+	x->memo[x->nmemo++] = *m;
+	return 0;
+}
+
+/*
+ * from_memo fills out as in_step would from the memo of the scan of this
+ * row group, when one covers every trace that matters; 1 when none does.
+ */
+static int
+from_memo(struct src *x, const char *prefix, struct level owner, size_t n,
+    const char *name, size_t len, int k, struct tq_ql_value *out)
+{
+	const struct tq_parquet_column *isarr;
+	const struct memo *m = NULL;
+	size_t i, t;
+	int rc;
+
+	if (x->pass != TQ_SEARCH_BUILD || owner.rep != x->span_l.rep ||
+	    owner.def != x->span_l.def)
+		return 1;
+	for (i = 0; i < x->nmemo && m == NULL; i++)
+		if (x->memo[i].rg == x->rg && x->memo[i].k == k &&
+		    x->memo[i].len == len && strcmp(x->memo[i].prefix,
+		    prefix) == 0 && memcmp(x->memo[i].name, name, len) == 0)
+			m = &x->memo[i];
+	if (m == NULL || m->n_traces != x->n_traces)
+		return 1;
+	for (t = 0; t < x->n_traces; t++)
+		if ((x->want == NULL || x->want[t]) && !m->covered[t])
+			return 1;
+	if ((rc = is_array_column(x, prefix, &isarr)) != 0)
+		return rc;
+	for (i = 0; i < m->n; i++) {
+		const struct memo_ent *me = &m->ent[i];
+		struct tq_ql_value *v = &out[me->e];
+
+		if (me->e >= n || !wanted(x, owner, me->e) ||
+		    v->type != TQ_QL_T_NIL)
+			continue;
+		if (isarr == NULL || isarr->b == NULL ||
+		    me->kv >= isarr->n_values || !isarr->b[me->kv]) {
+			*v = me->v[0];
+		} else {
+			v->type = TQ_QL_T_ARRAY;
+			v->len = me->nv;
+			v->u.a = me->v;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -895,42 +1178,50 @@ in_step(struct src *x, const char *prefix, struct level owner, size_t n,
     struct tq_arena *a, struct verdict *v, struct tq_ql_value *out)
 {
 	const struct tq_parquet_column *key, *c, *isarr = NULL;
+	const struct tq_parquet_chunk *ch;
 	const uint16_t *krep, *kdef, *vrep, *vdef;
 	struct tq_ql_value val;
 	uint8_t *table = NULL;
 	char path[256];
 	uint32_t hitv = UINT32_MAX, kmax, vmax, vrmax, orep, odef;
 	uint32_t *gap = NULL, *cont = NULL;
-	size_t p, q, kv, vv = 0, e, decided = SIZE_MAX, starts = 0;
+	uint8_t *start, *has, *hit = NULL;
+	size_t p, q, i, kv, vv = 0, e, decided = SIZE_MAX, starts = 0;
 	size_t nk, nq, ngap = 0, ncont = 0, gi = 0, ci = 0, ep = 0, vq = 0;
-	int rc;
+	int rc, col, vflags = TQ_PARQUET_READ_DICT_INDICES;
+	struct memo mbuf, *m = NULL;
 
+	if (cond == NULL && (rc = from_memo(x, prefix, owner, n, name, len, k,
+	    out)) != 1)
+		return rc;
 	snprintf(path, sizeof(path), "%sKey", prefix);
 	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &key)) != 0 ||
 	    key == NULL)
 		return rc;
 	snprintf(path, sizeof(path), "%s%s", prefix, vcols[k]);
-	if ((rc = column(x, path, TQ_PARQUET_READ_DICT_INDICES, &c)) != 0 ||
-	    c == NULL)
+	/* A value column with an entry per key holds no array's second
+	 * value: its repetition levels would say nothing the keys' do not. */
+	if ((col = tq_parquet_schema_find(x->s, path)) >= 0 &&
+	    (ch = tq_parquet_reader_chunk(x->pr, x->rg, col)) != NULL &&
+	    ch->num_values >= 0 && (size_t)ch->num_values == key->n_levels)
+		vflags |= TQ_PARQUET_READ_NO_REP;
+	if ((rc = column(x, path, vflags, &c)) != 0 || c == NULL)
 		return rc;
-	if (key->rep == NULL || key->def == NULL || c->rep == NULL ||
-	    c->def == NULL || (key->idx != NULL && key->dict == NULL) ||
+	if (key->rep == NULL || key->def == NULL || c->def == NULL ||
+	    (c->rep == NULL && (vflags & TQ_PARQUET_READ_NO_REP) == 0) ||
+	    (key->idx != NULL && key->dict == NULL) ||
 	    (c->idx != NULL && c->dict == NULL))
 		return 1;
+	if (cond != NULL && (rc = memo_begin(x, prefix, owner, name, len, k,
+	    a, &mbuf, &m)) != 0)
+		return rc;
 	if (key->idx != NULL &&
 	    (hitv = dict_entry(key->dict, name, len)) == UINT32_MAX)
-		return 0;	/* no attribute has this key */
+		return m != NULL ? memo_end(x, m) : 0;	/* no such key */
 	/* A condition on dictionary entries: once per entry. */
-	if (cond != NULL && c->idx != NULL) {
-		if ((table = tq_arena_alloc(a, c->dict->n_values ?
-		    c->dict->n_values : 1)) == NULL)
-			return tq_err_set(x->err, TQ_ENOMEM,
-			    "search: out of memory");
-		for (p = 0; p < c->dict->n_values; p++) {
-			value_at(c->dict, p, vtype[k], &val);
-			table[p] = tq_ql_cond_holds(cond, &val);
-		}
-	}
+	if (cond != NULL && c->idx != NULL &&
+	    (rc = dict_table(x, c->dict, vtype[k], cond, a, &table)) != 0)
+		return rc;
 	if (cond == NULL && (rc = is_array_column(x, prefix, &isarr)) != 0)
 		return rc;
 	krep = key->rep;
@@ -951,18 +1242,43 @@ in_step(struct src *x, const char *prefix, struct level owner, size_t n,
 	 * and values before them are counted in loops that vectorize.
 	 */
 	if ((rc = rare_entries(x, kdef, nk, kmax, true, a, &gap, &ngap)) != 0 ||
-	    (rc = rare_entries(x, vrep, nq, vrmax, false, a, &cont,
-	    &ncont)) != 0)
+	    (vrep != NULL && (rc = rare_entries(x, vrep, nq, vrmax, false, a,
+	    &cont, &ncont)) != 0))
 		return rc;
 	if (nk - ngap != key->n_values || nq - ncont != nk)
 		goto corrupt;
+	/*
+	 * Byte flags, set in loops that vectorize: the entries that start
+	 * an entity, those holding a value, the keys that are the name.
+	 * The walk counts and skips them eight at a time.
+	 */
+	if ((start = tq_arena_alloc(a, nk + 8)) == NULL ||
+	    (has = tq_arena_alloc(a, nq + 8)) == NULL ||
+	    (key->idx != NULL && (hit = tq_arena_alloc(a, key->n_values +
+	    8)) == NULL))
+		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
+	memset(start + nk, 0, 8);
+	memset(has + nq, 0, 8);
+	if (hit != NULL)
+		memset(hit + key->n_values, 0, 8);
+	for (i = 0; i < nk; i++)
+		start[i] = (uint8_t)((krep[i] <= (uint16_t)orep) &
+		    (kdef[i] >= (uint16_t)odef));
+	for (i = 0; i < nq; i++)
+		has[i] = (uint8_t)(vdef[i] == (uint16_t)vmax);
+	if (hit != NULL) {
+		const uint32_t *idx = key->idx;
+		size_t nkv = key->n_values;
+
+		for (i = 0; i < nkv; i++)
+			hit[i] = (uint8_t)(idx[i] == hitv);
+	}
 	for (kv = 0; kv < key->n_values; kv++) {
 		size_t nv, j;
 
-		if (key->idx != NULL) {
-			while (kv < key->n_values && key->idx[kv] != hitv)
-				kv++;
-			if (kv == key->n_values)
+		if (hit != NULL) {
+			if ((kv = next_one(hit, kv, key->n_values)) ==
+			    key->n_values)
 				break;
 		} else if (key->off[kv + 1] - key->off[kv] != len ||
 		    memcmp(key->data + key->off[kv], name, len) != 0)
@@ -970,18 +1286,17 @@ in_step(struct src *x, const char *prefix, struct level owner, size_t n,
 		/* The key's entry, its entity, its first value's entry. */
 		for (p = kv + gi; gi < ngap && gap[gi] <= p; p = kv + ++gi)
 			;
-		starts += count_starts(krep, kdef, ep, p + 1, (uint16_t)orep,
-		    (uint16_t)odef);
+		starts += ones(start, ep, p + 1);
 		ep = p + 1;
 		e = starts - 1;
 		for (q = p + ci; ci < ncont && cont[ci] <= q; q = p + ++ci)
 			;
-		vv += count_at(vdef, vq, q, (uint16_t)vmax);
+		vv += ones(has, vq, q);
 		vq = q;
 		/* Its values: the first, and an array's others after it. */
-		nv = vdef[q] == vmax;
+		nv = has[q];
 		for (j = ci; j < ncont && cont[j] == q + 1 + (j - ci); j++)
-			nv += vdef[cont[j]] == vmax;
+			nv += has[cont[j]];
 		if (nv == 0 || e == decided)
 			continue;
 		if (e >= n || vv + nv > c->n_values)
@@ -999,6 +1314,9 @@ in_step(struct src *x, const char *prefix, struct level owner, size_t n,
 				value_at(c, j, vtype[k], &val);
 				v->ok[e] |= tq_ql_cond_holds(cond, &val);
 			}
+			if (m != NULL && (rc = memo_add(x, m, c, e, kv, vv, nv,
+			    vtype[k])) != 0)
+				return rc;
 		} else if (cond == NULL && out[e].type == TQ_QL_T_NIL) {
 			if (isarr == NULL || isarr->b == NULL ||
 			    kv >= isarr->n_values || !isarr->b[kv])
@@ -1008,7 +1326,7 @@ in_step(struct src *x, const char *prefix, struct level owner, size_t n,
 				return rc;
 		}
 	}
-	return 0;
+	return m != NULL ? memo_end(x, m) : 0;
 corrupt:
 	return tq_err_set(x->err, TQ_ECORRUPT, "%sKey: levels unlike its "
 	    "values'", prefix);
@@ -1656,16 +1974,10 @@ judge_values(struct src *x, const struct tq_parquet_column *c,
 		const struct tq_parquet_column *dict = c->dict;
 		const uint32_t *idx = c->idx;
 		uint8_t *table, *has = v->has, *ok = v->ok;
-		size_t k;
+		int rc;
 
-		if ((table = tq_arena_alloc(a, dict->n_values ? dict->n_values :
-		    1)) == NULL)
-			return tq_err_set(x->err, TQ_ENOMEM,
-			    "search: out of memory");
-		for (k = 0; k < dict->n_values; k++) {
-			value_at(dict, k, how, &val);
-			table[k] = tq_ql_cond_holds(cond, &val);
-		}
+		if ((rc = dict_table(x, dict, how, cond, a, &table)) != 0)
+			return rc;
 		/* The reader checked every index against its dictionary. */
 		if (sel == NULL && to == x->ident && x->ident != NULL) {
 			/* Value j is entity j: once each. */
@@ -2209,13 +2521,57 @@ select_newest(struct src *x, const struct tq_search_opts *o,
  */
 static inline int
 walk_spans(struct src *x, const struct tq_parquet_column *c, size_t nrows,
-    uint32_t *own, size_t *kp, size_t *vp, uint32_t *tracep)
+    uint32_t *own, struct tq_arena *a, size_t *kp, size_t *vp,
+    uint32_t *tracep)
 {
 	const uint16_t *rep = c->rep, *def = c->def;
 	uint32_t sdef = (uint32_t)x->span_l.def, trace = 0;
 	uint32_t maxdef = (uint32_t)x->s->columns[c->col].max_def;
-	size_t i, k = 0, v = 0;
+	size_t i, k = 0, v = 0, n = c->n_levels;
+	uint16_t under = 0;
 
+	/*
+	 * Commonly every entry is a span (no list on the way is empty):
+	 * entry i is span i, and only where traces start and where values
+	 * are is looked for, eight entries at a time, in flags set by loops
+	 * that vectorize.
+	 */
+	for (i = 0; i < n; i++)
+		under |= (uint16_t)(def[i] < (uint16_t)sdef);
+	if (under == 0 && nrows > 0 && n > 0 && rep[0] == 0) {
+		uint32_t *st = x->span_trace, *te = x->trace_entry;
+		uint32_t *tf = x->trace_first;
+		uint8_t *f;
+		size_t next;
+
+		if ((f = tq_arena_alloc(a, n + 8)) == NULL)
+			return tq_err_set(x->err, TQ_ENOMEM,
+			    "search: out of memory");
+		memset(f + n, 0, 8);
+		if (own != NULL) {
+			for (i = 0; i < n; i++)
+				f[i] = def[i] == (uint16_t)maxdef;
+			for (i = 0; v < c->n_values &&
+			    (i = next_one(f, i, n)) < n; i++)
+				own[v++] = (uint32_t)i;
+		}
+		for (i = 0; i < n; i++)
+			f[i] = rep[i] == 0;
+		for (i = 0; i < n; i = next, trace++) {
+			if (trace == nrows)
+				return tq_err_set(x->err, TQ_ECORRUPT,
+				    "%s: more records than rows",
+				    x->s->columns[c->col].path);
+			next = next_one(f, i + 1, n);
+			te[trace] = tf[trace] = (uint32_t)i;
+			for (k = i; k < next; k++)
+				st[k] = trace;
+		}
+		*kp = n;
+		*vp = v;
+		*tracep = trace;
+		return 0;
+	}
 	for (i = 0; i < c->n_levels; i++) {
 		if (rep[i] == 0) {
 			if (trace == nrows)
@@ -2306,8 +2662,8 @@ skeleton(struct src *x, struct tq_arena *a)
 	/* A required field of the span has a value for every span: its
 	 * owners are the identity (owners() knows), none to work out. */
 	dense = d->max_def == x->span_l.def;
-	rc = chosen && !dense ? walk_spans(x, c, nrows, own, &k, &v, &trace) :
-	    walk_spans(x, c, nrows, NULL, &k, &v, &trace);
+	rc = chosen && !dense ? walk_spans(x, c, nrows, own, a, &k, &v,
+	    &trace) : walk_spans(x, c, nrows, NULL, a, &k, &v, &trace);
 	if (rc != 0)
 		return rc;
 	x->n_spans = k;
@@ -2560,6 +2916,7 @@ row_group(struct src *x, struct tq_search_query *sq, struct tq_arena *a,
 	struct tq_ql_batch b;
 	int rc;
 
+	x->pass = pass;
 	if ((rc = skeleton(x, a)) == 0 && pass == TQ_SEARCH_BUILD)
 		rc = select_newest(x, o, r, a);
 	if (rc == 0 && (x->sel_span == NULL || x->n_sel_traces > 0)) {
@@ -2598,7 +2955,11 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
 	x->err = err;
 	x->meta = tq_block_get_meta(blk);
+	x->r = r;
+	x->limit = o->limit;
 	tq_arena_init(&a, TQ_QL_MAX_EVAL_ARENA);
+	tq_arena_init(&x->memo_a, TQ_SEARCH_MAX_MEMO);
+	tq_buf_init(&x->memo_ent, TQ_SEARCH_MAX_MEMO);
 	if ((rc = values_rule_out(x, blk, needs, nneeds, &ruled_out)) != 0)
 		goto out;
 	if (ruled_out) {
@@ -2657,6 +3018,9 @@ out:
 	release(x);
 	tq_parquet_reader_free(x->pr);
 	tq_arena_release(&a);
+	tq_arena_release(&x->memo_a);
+	tq_buf_release(&x->memo_ent);
+	free(x->memo);
 	free(x);
 	return rc;
 }

@@ -96,6 +96,16 @@ same_search() {
 	[ "$(jq -S -c .traces <<<"$output")" = "$(jq -S -c .traces <<<"$want")" ]
 }
 
+@test "duckdb-blocks: scopes without spans change no search result" {
+	run -0 node "$TQ_NODE/duckdb-block.js" "$D/ours/single-tenant/$B" \
+		"$D/empty/single-tenant/$B" v1-empty
+	same_search "$D/empty"
+	run -0 --separate-stderr tempo-ql -s "$D/ours" -f json --limit 5 '{ span.http.route = "/api/cart" }'
+	local want=$output
+	run -0 --separate-stderr tempo-ql -s "$D/empty" -f json --limit 5 '{ span.http.route = "/api/cart" }'
+	[ "$(jq -S -c .traces <<<"$output")" = "$(jq -S -c .traces <<<"$want")" ]
+}
+
 @test "duckdb-blocks: DuckDB reads our block's vParquet4 columns" {
 	run -0 node -e '
 		const { DuckDBInstance } = require(process.argv[2] +

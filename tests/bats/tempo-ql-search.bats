@@ -76,7 +76,7 @@ ids_ql() {
 	[ "$(jq '.metrics.additionalMetrics' <<<"$output")" = null ]
 }
 
-@test "search: with a limit, results built from a few traces' pages equal those of a full read" {
+@test "search: with a limit, results built from a few traces' pages and the scan's values equal those of a full read" {
 	# One row group of about 11k spans: span IDs, start times and
 	# durations in several pages, of which a limited search decodes only
 	# those of the traces it shows; without a limit every page is read.
@@ -90,15 +90,24 @@ ids_ql() {
 	name_pages=$(grep '^rg 0 .*Spans.list.element.Name ' <<<"$output" | sed 's/.* pages //')
 	[ "$id_pages" -gt 4 ]
 	[ "$name_pages" -eq 1 ]
-	local q
-	for q in '{ }' '{ duration > 50ms }' '{ status = error } | select(span.http.route)'; do
-		run -0 tempo-ql -s "$D/big" -f json --limit 0 "$q"
-		local all
-		all=$(jq -c '[.traces | sort_by(-(.startTimeUnixNano | tonumber), .traceID) | .[:6][]]' <<<"$output")
-		[ "$(jq length <<<"$all")" -eq 6 ]
-		run -0 tempo-ql -s "$D/big" -f json --limit 6 "$q"
-		[ "$(jq -c '[.traces[]]' <<<"$output")" = "$all" ]
+	# The values of generic attributes the scan judged are kept for
+	# the traces that could be shown, arrays (of one value too) and all.
+	local q s all
+	for q in '{ }' '{ duration > 50ms }' '{ status = error } | select(span.http.route)' \
+	    '{ span.http.request.method = "POST" }' \
+	    '{ span.app.product.ids = "OLJCESPC7Z" }' \
+	    '{ span.app.fraud.flags = "velocity" } | select(span.app.product.ids, span.app.fraud.rule_scores)' \
+	    '{ span.app.product.ids != "OLJCESPC7Z" } && { span.db.system.name =~ "p.*" }'; do
+		for s in "$D/big" "$D/store"; do
+			run -0 tempo-ql -s "$s" -f json --limit 0 --spss 100 "$q"
+			all=$(jq -c '[.traces | sort_by(-(.startTimeUnixNano | tonumber), .traceID) | .[:6][]]' <<<"$output")
+			[ "$(jq length <<<"$all")" -eq 6 ]
+			run -0 --separate-stderr tempo-ql -s "$s" -f json --limit 6 --spss 100 "$q"
+			[ "$(jq -c '[.traces[]]' <<<"$output")" = "$all" ]
+		done
 	done
+	run -0 --separate-stderr tempo-ql -s "$D/big" -f json --limit 6 '{ span.app.product.ids = "OLJCESPC7Z" }'
+	jq -e '[.traces[].spanSets[].spans[].attributes[] | select(.key == "app.product.ids") | .value.arrayValue.values | length] | length > 0 and all(. >= 1)' <<<"$output"
 }
 
 @test "search: results have the shape of Tempo's SearchResponse" {

@@ -422,6 +422,7 @@ cmd_write(const char *spec, const char *outpath)
 		co.codec = -1;
 		co.page_size = 0;
 		co.delta_if_smaller = false;
+		co.min_saving = 0;
 		if ((v = json_object_get(fj, "encoding")) != NULL) {
 			co.encoding = encoding_of(json_string_value(v));
 			co.dictionary = false;

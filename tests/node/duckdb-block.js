@@ -1,4 +1,4 @@
-// duckdb-block.js SRC_BLOCK_DIR DST_BLOCK_DIR [v1|v2|v1-nostats]: rewrites a block's
+// duckdb-block.js SRC_BLOCK_DIR DST_BLOCK_DIR [v1|v2|v1-nostats|v1-empty]: rewrites a block's
 // data.parquet with DuckDB (snappy pages, its own dictionary and, with v2,
 // delta encodings and version 2 pages; every field OPTIONAL, lists in
 // DuckDB's convention, small row groups) and writes the block's other
@@ -20,8 +20,13 @@ const { DuckDBInstance } = require(path.join(__dirname, "node_modules/@duckdb/no
 	const c = await db.connect();
 	const v2 = version === "v2" ? ", PARQUET_VERSION V2" : "";
 	// v1-nostats: without the trace-level ServiceStats, which other
-	// writers may leave out.
-	const cols = version === "v1-nostats" ? "* EXCLUDE (ServiceStats)" : "*";
+	// writers may leave out.  v1-empty: every resource gets one more
+	// scope, without spans (entries of the span columns that are no
+	// span), which other writers may keep.
+	const cols = version === "v1-nostats" ? "* EXCLUDE (ServiceStats)" :
+	    version === "v1-empty" ? `* REPLACE (list_transform(rs, r ->
+	    struct_update(r, ss := list_append(r.ss, struct_update(r.ss[1],
+	    Spans := [][1:0])))) AS rs)` : "*";
 	await c.run(`COPY (SELECT ${cols} FROM read_parquet('${path.join(src, "data.parquet")}')
 	    ORDER BY TraceID) TO '${out}' (FORMAT parquet, COMPRESSION snappy,
 	    ROW_GROUP_SIZE 2048${v2})`);
