@@ -343,7 +343,9 @@ struct tq_parquet_column_opts {
 	 * ZSTD: the percent of a data page's bytes compressing must save for
 	 * the page to be kept compressed; a page it saves less on is stored
 	 * as a frame of raw blocks, which reads at the speed of a copy.
-	 * 0: always compressed.
+	 * After a page that saved over five points less, the column's next
+	 * three are stored without compressing them to see.  0: always
+	 * compressed.
 	 */
 	unsigned	 min_saving;
 };

@@ -466,6 +466,51 @@ parse_span(struct xtrace *T, struct xspan *s, const uint8_t *p,
 	s->kind = s->status_code = 0;
 	s->dropped_attrs = s->dropped_events = s->dropped_links = 0;
 	s->start = s->end_ns = 0;
+	/*
+	 * The fields a span usually starts with (IDs, trace state, parent,
+	 * name, kind, times), in that order with one-byte keys and lengths,
+	 * in one go; the loop takes the rest, and whatever differs.
+	 */
+	if (end - p >= 18 && p[0] == 0x0a && p[1] == 16) {
+		s->trace_id.p = p + 2;
+		s->trace_id.len = 16;
+		p += 18;
+	}
+	if (end - p >= 10 && p[0] == 0x12 && p[1] == 8) {
+		s->span_id.p = p + 2;
+		s->span_id.len = 8;
+		p += 10;
+	}
+	if (end - p >= 2 && p[0] == 0x1a && p[1] < 0x80 && p[1] <= end - p - 2) {
+		f.p = p + 2;
+		f.len = p[1];
+		s->state = cstr(&f);
+		p += 2 + f.len;
+	}
+	if (end - p >= 2 && p[0] == 0x22 && (p[1] == 8 || p[1] == 0) &&
+	    p[1] <= end - p - 2) {
+		s->parent.p = p + 2;
+		s->parent.len = p[1];
+		p += 2 + p[1];
+	}
+	if (end - p >= 2 && p[0] == 0x2a && p[1] < 0x80 && p[1] <= end - p - 2) {
+		f.p = p + 2;
+		f.len = p[1];
+		s->name = cstr(&f);
+		p += 2 + f.len;
+	}
+	if (end - p >= 2 && p[0] == 0x30 && p[1] < 0x80) {
+		s->kind = p[1];
+		p += 2;
+	}
+	if (end - p >= 9 && p[0] == 0x39) {
+		memcpy(&s->start, p + 1, 8);
+		p += 9;
+	}
+	if (end - p >= 9 && p[0] == 0x41) {
+		memcpy(&s->end_ns, p + 1, 8);
+		p += 9;
+	}
 	while (p < end) {
 		at = p;
 		if (!next(&p, end, &f))

@@ -22,6 +22,7 @@ struct wcol {
 	int		 encoding;	/* data encoding when not dictionary */
 	bool		 delta_if_smaller;
 	unsigned	 min_saving;	/* percent, else a page is stored */
+	unsigned	 untried;	/* pages to store without trying */
 	/* The chunk's last page whose deltas won over PLAIN compressed: its
 	 * bytes and values (0: none), and the pages since taken unseen. */
 	size_t		 delta_bytes, delta_values, delta_unseen;
@@ -944,19 +945,33 @@ dict_encoding(const struct tq_parquet_writer *w)
  * pack_page appends the len bytes at p to w->body compressed (with store,
  * only in the codec's framing: see pq_store); when compressing saves less
  * than c's minimum, they are stored instead, from the body's byte keep.
+ * A page that saved over five points less than the minimum has the
+ * column's next three stored without trying (the column's values are of
+ * one kind from row group to row group), then one is tried again.
  */
 static int
-pack_page(struct tq_parquet_writer *w, const struct wcol *c, bool store,
+pack_page(struct tq_parquet_writer *w, struct wcol *c, bool store,
     const uint8_t *p, size_t len, size_t keep, struct tq_err *err)
 {
+	bool tried = false;
 	int rc;
 
+	if (!store && c->min_saving > 0 && c->codec == TQ_PARQUET_ZSTD) {
+		if (c->untried > 0) {
+			c->untried--;
+			store = true;
+		} else
+			tried = true;
+	}
 	if (!store && (rc = pq_compress(&w->codec, c->codec, w->o.zstd_level,
 	    p, len, &w->body, err)) != 0)
 		return rc;
 	if (!store && (c->min_saving == 0 || c->codec != TQ_PARQUET_ZSTD ||
 	    (w->body.len - keep) * 100 <= len * (100 - c->min_saving)))
 		return 0;
+	if (tried && c->min_saving > 5 &&
+	    (w->body.len - keep) * 100 > len * (105 - c->min_saving))
+		c->untried = 3;
 	w->body.len = keep;
 	return pq_store(&w->codec, c->codec, w->o.zstd_level, p, len, &w->body,
 	    err);

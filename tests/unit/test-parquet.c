@@ -1195,7 +1195,8 @@ saving_chunk(const int64_t *v, size_t n, unsigned min_saving, int64_t *comp,
  * min_saving: pages that zstd shrinks by less are stored raw (as large as
  * they are, plus a frame's few bytes), those it shrinks by more stay
  * compressed; both read back as written.  Values of 40 random bits in 64
- * save about a third.
+ * save about a third.  Pages of 2 KiB hold about 250 values: eight of
+ * them stored raw take some 16000 bytes.
  */
 static void
 test_min_saving(void)
@@ -1203,12 +1204,12 @@ test_min_saving(void)
 	struct tq_parquet_column_opts co = { TQ_PARQUET_PLAIN, false,
 	    TQ_PARQUET_ZSTD, 0, false, 101 };
 	enum { N = 4000 };
-	static int64_t some[N], same[N];
+	static int64_t some[N], same[N], mixed[N];
 	struct tq_parquet_schema *s = NULL;
 	struct tq_parquet_writer *w = NULL;
 	struct mem m;
 	struct tq_err e;
-	int64_t c0, u0, c40, u40, cs, us;
+	int64_t c0, u0, c40, u40, cs, us, cm, um;
 	size_t i;
 
 	for (i = 0; i < N; i++) {
@@ -1224,6 +1225,14 @@ test_min_saving(void)
 	    "min saving: those pages stored raw at 40%");
 	T_OK(us > 0 && cs * 10 < us, "min saving: pages zstd shrinks by more "
 	    "stay compressed");
+	/* Five pages of 48 random bits (a quarter saved at most), then
+	 * repeats: the page that saved too little by over five points has
+	 * the next three stored untried, then the repeats are compressed. */
+	for (i = 0; i < N; i++)
+		mixed[i] = i < 5 * 256 ? (int64_t)(rnd() >> 16) : same[i];
+	saving_chunk(mixed, N, 40, &cm, &um);
+	T_OK(um > 30000 && cm > 15000 && cm < 17000, "min saving: three pages "
+	    "stored untried after one that saved far too little, then tried");
 	memset(&m, 0, sizeof(m));
 	tq_buf_init(&m.b, 1 << 16);
 	T_OK(tq_parquet_schema_new(flat, 3, &s, &e) == 0 &&
