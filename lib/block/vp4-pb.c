@@ -1207,13 +1207,14 @@ put_json(struct shred *S, int col, int rep, const struct pkv *kv)
 }
 
 /*
- * str_attr is put_attr for the usual attribute, a string: its seven
- * entries at once, with no more than one look at each column's room;
- * false (nothing added) when one of them has none left.
+ * scalar_attr adds the entries of a string attribute (an integer one with
+ * is_int) to its seven columns at once, with no more than one look at each
+ * column's room, and its key; false (nothing added) when one of them has
+ * none left.  The caller adds the value.
  */
 static inline bool
-str_attr(struct tq_vp4_rows *R, const struct acols *a, int rep,
-    const struct pkv *kv)
+scalar_attr(struct tq_vp4_rows *R, const struct acols *a, bool is_int,
+    int rep, const struct pkv *kv)
 {
 	struct cbuf *c = R->c, *ck = c + a->key, *ci = c + a->is_array,
 	    *cv = c + a->value, *cn = c + a->vint, *cd = c + a->vdouble,
@@ -1227,8 +1228,10 @@ str_attr(struct tq_vp4_rows *R, const struct acols *a, int rep,
 		return false;
 	ck->lv[ck->n_levels++] = ck->max_def | r;
 	ci->lv[ci->n_levels++] = ci->max_def | r;
-	cv->lv[cv->n_levels++] = cv->max_def | r;
-	cn->lv[cn->n_levels++] = (uint32_t)(uint16_t)(cn->max_def - 1) | r;
+	/* The value's column at its maximum, the others one below. */
+	cv->lv[cv->n_levels++] = (uint32_t)(uint16_t)(cv->max_def - is_int) | r;
+	cn->lv[cn->n_levels++] = (uint32_t)(uint16_t)(cn->max_def - !is_int) |
+	    r;
 	cd->lv[cd->n_levels++] = (uint32_t)(uint16_t)(cd->max_def - 1) | r;
 	cb->lv[cb->n_levels++] = (uint32_t)(uint16_t)(cb->max_def - 1) | r;
 	cu->lv[cu->n_levels++] = (uint32_t)(uint16_t)(cu->max_def - 1) | r;
@@ -1236,9 +1239,22 @@ str_attr(struct tq_vp4_rows *R, const struct acols *a, int rep,
 	ci->n_values++;
 	put(R, &ck->data, kv->key.p, kv->key.len);
 	off_put(ck);
+	R->bytes += kv->key.len;
+	return true;
+}
+
+/* str_attr is put_attr for the usual attribute, a string. */
+static inline bool
+str_attr(struct tq_vp4_rows *R, const struct acols *a, int rep,
+    const struct pkv *kv)
+{
+	struct cbuf *cv = R->c + a->value;
+
+	if (!scalar_attr(R, a, false, rep, kv))
+		return false;
 	put(R, &cv->data, kv->v.s.p, kv->v.s.len);
 	off_put(cv);
-	R->bytes += kv->key.len + kv->v.s.len;
+	R->bytes += kv->v.s.len;
 	return true;
 }
 
@@ -1247,31 +1263,13 @@ static inline bool
 int_attr(struct tq_vp4_rows *R, const struct acols *a, int rep,
     const struct pkv *kv)
 {
-	struct cbuf *c = R->c, *ck = c + a->key, *ci = c + a->is_array,
-	    *cv = c + a->value, *cn = c + a->vint, *cd = c + a->vdouble,
-	    *cb = c + a->vbool, *cu = c + a->vuns;
-	const uint32_t r = (uint32_t)(uint16_t)rep << 16;
+	struct cbuf *cn = R->c + a->vint;
 
-	if (ck->n_levels == ck->cap_levels || ci->n_levels == ci->cap_levels ||
-	    cv->n_levels == cv->cap_levels || cn->n_levels == cn->cap_levels ||
-	    cd->n_levels == cd->cap_levels || cb->n_levels == cb->cap_levels ||
-	    cu->n_levels == cu->cap_levels)
+	if (!scalar_attr(R, a, true, rep, kv))
 		return false;
-	ck->lv[ck->n_levels++] = ck->max_def | r;
-	ci->lv[ci->n_levels++] = ci->max_def | r;
-	cv->lv[cv->n_levels++] = (uint32_t)(uint16_t)(cv->max_def - 1) | r;
-	cn->lv[cn->n_levels++] = cn->max_def | r;
-	cd->lv[cd->n_levels++] = (uint32_t)(uint16_t)(cd->max_def - 1) | r;
-	cb->lv[cb->n_levels++] = (uint32_t)(uint16_t)(cb->max_def - 1) | r;
-	cu->lv[cu->n_levels++] = (uint32_t)(uint16_t)(cu->max_def - 1) | r;
-	ci->vals.data[ci->vals.len++] = 0;	/* IsArray false */
-	ci->n_values++;
 	memcpy(cn->vals.data + cn->vals.len, &kv->v.i, 8);
 	cn->vals.len += 8;
 	cn->n_values++;
-	put(R, &ck->data, kv->key.p, kv->key.len);
-	off_put(ck);
-	R->bytes += kv->key.len;
 	return true;
 }
 
