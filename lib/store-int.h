@@ -78,6 +78,10 @@ struct store_ops {
 		    struct tq_err *);
 	int	(*get_many)(struct tq_store *, struct tq_store_req *, size_t,
 		    struct tq_err *);
+	/* A file descriptor to read key's ranges from (a directory store);
+	 * NULL: a ranged get per read. */
+	int	(*open_fd)(struct tq_store *, const char *, int *,
+		    struct tq_err *);
 	/* NULL: the whole object is fetched and visited in memory. */
 	int	(*visit)(struct tq_store *, const char *, tq_store_visit_fn,
 		    void *, uint64_t *, struct tq_err *);

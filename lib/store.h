@@ -114,6 +114,28 @@ int	tq_store_get_range(struct tq_store *s, const char *key, uint64_t off,
 	    size_t len, void *dst, struct tq_err *err);
 
 /*
+ * A tq_store_object reads ranges of one object and keeps what makes the
+ * next read cheap: a directory store opens the file at the first read
+ * and keeps it open until tq_store_object_close or _free (the ranges of
+ * a block's scan cost one open, and come from the object opened even if
+ * it is replaced meanwhile); the other stores make a ranged request per
+ * read.  One thread at a time.
+ */
+struct tq_store_object;
+
+/* tq_store_object_new makes one for key; nothing is read yet.  Returns
+ * 0, TQ_EINVAL (a bad key) or TQ_ENOMEM. */
+int	tq_store_object_new(struct tq_store *s, const char *key,
+	    struct tq_store_object **out, struct tq_err *err);
+/* tq_store_object_read is tq_store_get_range of the object. */
+int	tq_store_object_read(struct tq_store_object *o, uint64_t off,
+	    size_t len, void *dst, struct tq_err *err);
+/* tq_store_object_close lets go of what o keeps open; the next read opens
+ * the object again. */
+void	tq_store_object_close(struct tq_store_object *o);
+void	tq_store_object_free(struct tq_store_object *o);
+
+/*
  * A tq_store_read_fn reads len bytes at off of the object being visited
  * into dst; a range past its end is TQ_ECORRUPT.
  */

@@ -29,6 +29,8 @@ struct tq_block {
 	struct tq_store		*store;
 	struct tq_block_meta	 meta;
 	char			 data_key[512];
+	/* data.parquet's reads: open once for a scan, per lookup. */
+	struct tq_store_object	*data;
 	/* Per lookup. */
 	struct range		 ranges[MAX_RANGES];
 	size_t			 n_ranges;
@@ -54,6 +56,7 @@ tq_block_open_meta(struct tq_store *s, const struct tq_block_meta *m,
 {
 	struct tq_block *b;
 	size_t i;
+	int rc;
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return tq_err_set(err, TQ_ENOMEM, "block: out of memory");
@@ -63,6 +66,10 @@ tq_block_open_meta(struct tq_store *s, const struct tq_block_meta *m,
 		b->meta.ded[i].name = b->meta.ded_names[i];
 	snprintf(b->data_key, sizeof(b->data_key), "%s/%s/data.parquet",
 	    m->tenant, m->block_id);
+	if ((rc = tq_store_object_new(s, b->data_key, &b->data, err)) != 0) {
+		free(b);
+		return rc;
+	}
 	*out = b;
 	return 0;
 }
@@ -121,6 +128,7 @@ tq_block_free(struct tq_block *b)
 		tq_buf_release(&b->shards[i]);
 	free(b->shards);
 	tq_block_values_free(b->values);
+	tq_store_object_free(b->data);
 	free(b);
 }
 
@@ -282,7 +290,7 @@ fetch(struct tq_block *b, uint64_t off, size_t len, struct tq_err *err)
 	r = &b->ranges[b->n_ranges];
 	if ((r->data = malloc(len ? len : 1)) == NULL)
 		return tq_err_set(err, TQ_ENOMEM, "block: out of memory");
-	if ((rc = tq_store_get_range(b->store, b->data_key, off, len, r->data,
+	if ((rc = tq_store_object_read(b->data, off, len, r->data,
 	    err)) != 0) {
 		free(r->data);
 		return rc;
@@ -320,8 +328,7 @@ read_at(void *arg, uint64_t off, size_t len, void *dst, struct tq_err *err)
 			return 0;
 		}
 	}
-	if ((rc = tq_store_get_range(b->store, b->data_key, off, len, dst,
-	    err)) != 0)
+	if ((rc = tq_store_object_read(b->data, off, len, dst, err)) != 0)
 		return rc;
 	b->reads++;
 	b->bytes += len;
@@ -340,8 +347,7 @@ read_direct(void *arg, uint64_t off, size_t len, void *dst,
 	struct tq_block *b = arg;
 	int rc;
 
-	if ((rc = tq_store_get_range(b->store, b->data_key, off, len, dst,
-	    err)) != 0)
+	if ((rc = tq_store_object_read(b->data, off, len, dst, err)) != 0)
 		return rc;
 	b->reads++;
 	b->bytes += len;
@@ -608,6 +614,8 @@ out:
 	tq_parquet_reader_free(pr);
 	tq_buf_release(&shard);
 	drop_ranges(b);
+	/* Blocks stay open between lookups, their files need not. */
+	tq_store_object_close(b->data);
 	b->ex = NULL;
 	return rc;
 }

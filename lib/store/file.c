@@ -173,6 +173,35 @@ out:
 	return rc;
 }
 
+/* file_open_fd opens key to read its ranges (tq_store_object). */
+static int
+file_open_fd(struct tq_store *s, const char *key, int *out,
+    struct tq_err *err)
+{
+	struct file_store *f = (struct file_store *)s;
+	struct stat st;
+	char *path;
+	int fd, rc = 0;
+
+	if ((path = fpath(f, key, err)) == NULL)
+		return TQ_ENOMEM;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		rc = open_err("get", key, err);
+	else if (fstat(fd, &st) == -1)
+		rc = tq_err_sys(err, key);
+	else if (S_ISDIR(st.st_mode))
+		rc = tq_err_set(err, TQ_ENOTFOUND, "get %s: no such object",
+		    key);
+	free(path);
+	if (rc != 0) {
+		if (fd != -1)
+			close(fd);
+		return rc;
+	}
+	*out = fd;
+	return 0;
+}
+
 /* An open object being visited: reads are preads, counted. */
 struct file_obj {
 	int		 fd;
@@ -623,6 +652,7 @@ static const struct store_ops file_ops = {
 	.put_fd = file_put_fd,
 	.list = file_list,
 	.del = file_del,
+	.open_fd = file_open_fd,
 	.visit = file_visit,
 };
 

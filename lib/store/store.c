@@ -2,6 +2,7 @@
  * store.c: the front of the store module (see store.h): URL parsing,
  * key checks and dispatch to the backends of lib/store/.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,87 @@ tq_store_get_range(struct tq_store *s, const char *key, uint64_t off,
 	sink_init(&k, SINK_MEM, off, len);
 	k.mem = dst;
 	return s->ops->get(s, key, &k, err);
+}
+
+struct tq_store_object {
+	struct tq_store	*s;
+	char		*key;
+	int		 fd;	/* -1: none open */
+};
+
+int
+tq_store_object_new(struct tq_store *s, const char *key,
+    struct tq_store_object **out, struct tq_err *err)
+{
+	struct tq_store_object *o;
+
+	*out = NULL;
+	if (!tq_store_key_valid(key))
+		return bad_key(key, err);
+	if ((o = calloc(1, sizeof(*o))) == NULL ||
+	    (o->key = strdup(key)) == NULL) {
+		free(o);
+		return tq_err_set(err, TQ_ENOMEM, "%s: out of memory", key);
+	}
+	o->s = s;
+	o->fd = -1;
+	*out = o;
+	return 0;
+}
+
+int
+tq_store_object_read(struct tq_store_object *o, uint64_t off, size_t len,
+    void *dst, struct tq_err *err)
+{
+	unsigned char *p = dst;
+	size_t got = 0;
+	ssize_t r;
+	int rc;
+
+	if (o->s->ops->open_fd == NULL)
+		return tq_store_get_range(o->s, o->key, off, len, dst, err);
+	if (len == 0)
+		return 0;
+	if (off > UINT64_MAX - len || off + len > (uint64_t)INT64_MAX)
+		return tq_err_set(err, TQ_EINVAL, "%s: range overflows", o->key);
+	if (o->fd == -1 &&
+	    (rc = o->s->ops->open_fd(o->s, o->key, &o->fd, err)) != 0)
+		return rc;
+	while (got < len) {
+		if ((r = pread(o->fd, p + got, len - got,
+		    (off_t)(off + got))) == -1) {
+			if (errno == EINTR)
+				continue;
+			return tq_err_sys(err, o->key);
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got < len)
+		return tq_err_set(err, TQ_ECORRUPT,
+		    "%s: range %llu+%zu ends past the object (%zu bytes read)",
+		    o->key, (unsigned long long)off, len, got);
+	return 0;
+}
+
+void
+tq_store_object_close(struct tq_store_object *o)
+{
+	if (o != NULL && o->fd != -1) {
+		close(o->fd);
+		o->fd = -1;
+	}
+}
+
+void
+tq_store_object_free(struct tq_store_object *o)
+{
+	if (o == NULL)
+		return;
+	tq_store_object_close(o);
+	free(o->key);
+	free(o);
 }
 
 /* An object fetched whole, for a visit. */

@@ -253,6 +253,39 @@ test_file(void)
 	T_EQ_INT(tq_store_get_range(s, "t/b1/data.parquet", 8, 3, range, &e),
 	    TQ_ECORRUPT, "range past the end");
 	{
+		struct tq_store_object *o = NULL, *none = NULL, *bad = NULL;
+
+		T_EQ_INT(tq_store_object_new(s, "t/b1/data.parquet", &o, &e), 0,
+		    "object: new");
+		T_EQ_INT(tq_store_object_read(o, 2, 3, range, &e), 0,
+		    "object: a range");
+		T_OK(memcmp(range, "cde", 3) == 0, "object: its bytes");
+		/* Replaced by rename: the open object reads on as opened. */
+		T_EQ_INT(tq_store_put(s, "t/b1/data.parquet", "ABCDEFGHIJ", 10,
+		    &e), 0, "object: the object replaced");
+		T_OK(tq_store_object_read(o, 7, 3, range, &e) == 0 &&
+		    memcmp(range, "hij", 3) == 0, "object: reads go on from "
+		    "the file opened");
+		T_EQ_INT(tq_store_object_read(o, 8, 3, range, &e), TQ_ECORRUPT,
+		    "object: a range past the end");
+		tq_store_object_close(o);
+		T_OK(tq_store_object_read(o, 7, 3, range, &e) == 0 &&
+		    memcmp(range, "HIJ", 3) == 0, "object: after close, the "
+		    "next read opens the new one");
+		T_EQ_INT(tq_store_object_read(o, 0, 0, range, &e), 0,
+		    "object: an empty range");
+		T_EQ_INT(tq_store_object_new(s, "t/none", &none, &e), 0,
+		    "object: new, for a missing key");
+		T_EQ_INT(tq_store_object_read(none, 0, 1, range, &e),
+		    TQ_ENOTFOUND, "object: a missing object at the first read");
+		T_EQ_INT(tq_store_object_new(s, "../x", &bad, &e), TQ_EINVAL,
+		    "object: a bad key refused");
+		tq_store_object_free(none);
+		tq_store_object_free(o);
+		T_EQ_INT(tq_store_put(s, "t/b1/data.parquet", "abcdefghij", 10,
+		    &e), 0, "object: the object put back");
+	}
+	{
 		struct visit_log v = { 0, "", 7, 0 };
 		uint64_t vb = 99;
 
