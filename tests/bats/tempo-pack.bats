@@ -99,13 +99,14 @@ blocks() {
 	tempo-recv "$TQ_FIXTURES/otlp-proto/000002.body.pb" >"$BATS_TEST_TMPDIR/a.pb"
 	tempo-recv "$TQ_FIXTURES/otlp-proto/000003.body.pb" >"$BATS_TEST_TMPDIR/b.pb"
 	t=df3cccb6716d89195d05c9e03604e4bd
-	# Trace $t comes in two parts, 2 s apart; the block cut once request
-	# 2's other traces have been idle 4 s (at the idle check 5 s in)
-	# leaves $t (idle 3 s) in memory, where it moves; the rest goes at
-	# the end of input.
-	{ cat "$BATS_TEST_TMPDIR/a.pb"; sleep 2; cat "$BATS_TEST_TMPDIR/b.pb"
-	  sleep 5; } |
-		tempo-pack -s "$S" --wal "$W" --trace-idle 4s --max-block-duration 100ms
+	# Trace $t comes in two parts, 3 s apart; the block cut once request
+	# 2's other traces have been idle 6 s (at an idle check from 6 s in)
+	# leaves $t (idle until 9 s in) in memory, where it moves; the rest
+	# goes at the end of input, 10 s in.  The margins of 3 s hold on a
+	# busy machine under the sanitizers.
+	{ cat "$BATS_TEST_TMPDIR/a.pb"; sleep 3; cat "$BATS_TEST_TMPDIR/b.pb"
+	  sleep 7; } |
+		tempo-pack -s "$S" --wal "$W" --trace-idle 6s --max-block-duration 100ms
 	[ "$(blocks)" -eq 2 ]
 	diff -u <(cat "$BATS_TEST_TMPDIR/a.pb" "$BATS_TEST_TMPDIR/b.pb" |
 		spans_of_stream /dev/stdin | sort) <(stored | sort)
