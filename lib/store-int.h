@@ -78,10 +78,12 @@ struct store_ops {
 		    struct tq_err *);
 	int	(*get_many)(struct tq_store *, struct tq_store_req *, size_t,
 		    struct tq_err *);
-	/* A file descriptor to read key's ranges from (a directory store);
-	 * NULL: a ranged get per read. */
-	int	(*open_fd)(struct tq_store *, const char *, int *,
-		    struct tq_err *);
+	/* Opens key for *read(*obj, ...) of its ranges until
+	 * close_ranges(*obj) (a directory store: the file kept open; key
+	 * outlives it); NULL: a ranged get per read. */
+	int	(*open_ranges)(struct tq_store *, const char *,
+		    tq_store_read_fn *, void **, struct tq_err *);
+	void	(*close_ranges)(void *);
 	/* NULL: the whole object is fetched and visited in memory. */
 	int	(*visit)(struct tq_store *, const char *, tq_store_visit_fn,
 		    void *, uint64_t *, struct tq_err *);

@@ -78,46 +78,64 @@ sink_write(struct store_sink *k, const unsigned char *p, size_t n,
 	return 0;
 }
 
+/*
+ * open_object opens key for reading: *fd and its *size (objects are
+ * replaced by rename, never written in place, so the size at open holds).
+ * A directory is no object.
+ */
+static int
+open_object(struct file_store *f, const char *key, int *fd, uint64_t *size,
+    struct tq_err *err)
+{
+	struct stat st;
+	char *path;
+	int rc = 0;
+
+	if ((path = fpath(f, key, err)) == NULL)
+		return TQ_ENOMEM;
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		rc = open_err("get", key, err);
+	else if (fstat(*fd, &st) == -1)
+		rc = tq_err_sys(err, key);
+	else if (S_ISDIR(st.st_mode))
+		rc = tq_err_set(err, TQ_ENOTFOUND, "get %s: no such object",
+		    key);
+	else
+		*size = (uint64_t)st.st_size;
+	free(path);
+	if (rc != 0 && *fd != -1) {
+		close(*fd);
+		*fd = -1;
+	}
+	return rc;
+}
+
 static int
 file_get(struct tq_store *s, const char *key, struct store_sink *k,
     struct tq_err *err)
 {
 	struct file_store *f = (struct file_store *)s;
 	unsigned char chunk[65536];
-	char *path = NULL;
-	uint64_t pos = k->off, len;
-	struct stat st;
+	uint64_t pos = k->off, len, size = 0;
 	ssize_t r;
 	size_t want;
-	int fd = -1, rc = 0;
+	int fd = -1, rc;
 
-	if ((path = fpath(f, key, err)) == NULL)
-		return TQ_ENOMEM;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		rc = open_err("get", key, err);
-		goto out;
-	}
-	if (fstat(fd, &st) == -1) {
-		rc = tq_err_sys(err, key);
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		rc = tq_err_set(err, TQ_ENOTFOUND, "get %s: no such object", key);
-		goto out;
-	}
-	k->total = (uint64_t)st.st_size;
+	if ((rc = open_object(f, key, &fd, &size, err)) != 0)
+		return rc;
+	k->total = size;
 	/*
 	 * Objects are replaced by rename, never written in place: the size
 	 * at open is the object's, so a whole read stops there instead of
 	 * asking for more to see the end.  A file cut short meanwhile still
 	 * ends the read early; a range past the end is reported below.
 	 */
-	len = k->len > 0 ? k->len : (uint64_t)st.st_size > pos ?
-	    (uint64_t)st.st_size - pos : 0;
+	len = k->len > 0 ? k->len : size > pos ?
+	    size - pos : 0;
 	/* A buffer gets room for what the file holds now, and is read into
 	 * straight, in one pread when the file does not grow meanwhile. */
-	if (k->kind == SINK_BUF && (uint64_t)st.st_size > pos) {
-		uint64_t left = (uint64_t)st.st_size - pos;
+	if (k->kind == SINK_BUF && size > pos) {
+		uint64_t left = size - pos;
 
 		if (k->len > 0 && left > k->len)
 			left = k->len;
@@ -167,39 +185,8 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 	}
 	rc = sink_finish(k, key, err);
 out:
-	if (fd != -1)
-		close(fd);
-	free(path);
+	close(fd);
 	return rc;
-}
-
-/* file_open_fd opens key to read its ranges (tq_store_object). */
-static int
-file_open_fd(struct tq_store *s, const char *key, int *out,
-    struct tq_err *err)
-{
-	struct file_store *f = (struct file_store *)s;
-	struct stat st;
-	char *path;
-	int fd, rc = 0;
-
-	if ((path = fpath(f, key, err)) == NULL)
-		return TQ_ENOMEM;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		rc = open_err("get", key, err);
-	else if (fstat(fd, &st) == -1)
-		rc = tq_err_sys(err, key);
-	else if (S_ISDIR(st.st_mode))
-		rc = tq_err_set(err, TQ_ENOTFOUND, "get %s: no such object",
-		    key);
-	free(path);
-	if (rc != 0) {
-		if (fd != -1)
-			close(fd);
-		return rc;
-	}
-	*out = fd;
-	return 0;
 }
 
 /* An open object being visited: reads are preads, counted. */
@@ -243,30 +230,47 @@ static int
 file_visit(struct tq_store *s, const char *key, tq_store_visit_fn fn,
     void *arg, uint64_t *bytes, struct tq_err *err)
 {
-	struct file_store *f = (struct file_store *)s;
 	struct file_obj o = { -1, 0, 0, key };
-	struct stat st;
-	char *path;
 	int rc;
 
-	if ((path = fpath(f, key, err)) == NULL)
-		return TQ_ENOMEM;
-	if ((o.fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		rc = open_err("get", key, err);
-	else if (fstat(o.fd, &st) == -1)
-		rc = tq_err_sys(err, key);
-	else if (S_ISDIR(st.st_mode))
-		rc = tq_err_set(err, TQ_ENOTFOUND, "get %s: no such object", key);
-	else {
-		/* Replaced by rename, never in place: fstat's size holds. */
-		o.size = (uint64_t)st.st_size;
+	if ((rc = open_object((struct file_store *)s, key, &o.fd, &o.size,
+	    err)) == 0) {
 		rc = fn(arg, o.size, file_obj_read, &o, err);
+		close(o.fd);
 	}
 	*bytes = o.bytes;
-	if (o.fd != -1)
-		close(o.fd);
-	free(path);
 	return rc;
+}
+
+/* file_open_ranges opens key for tq_store_object's reads, which the
+ * visit's reader serves. */
+static int
+file_open_ranges(struct tq_store *s, const char *key, tq_store_read_fn *read,
+    void **obj, struct tq_err *err)
+{
+	struct file_obj *o;
+	int rc;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "%s: out of memory", key);
+	o->key = key;
+	if ((rc = open_object((struct file_store *)s, key, &o->fd, &o->size,
+	    err)) != 0) {
+		free(o);
+		return rc;
+	}
+	*read = file_obj_read;
+	*obj = o;
+	return 0;
+}
+
+static void
+file_close_ranges(void *obj)
+{
+	struct file_obj *o = obj;
+
+	close(o->fd);
+	free(o);
 }
 
 static int
@@ -652,7 +656,8 @@ static const struct store_ops file_ops = {
 	.put_fd = file_put_fd,
 	.list = file_list,
 	.del = file_del,
-	.open_fd = file_open_fd,
+	.open_ranges = file_open_ranges,
+	.close_ranges = file_close_ranges,
 	.visit = file_visit,
 };
 

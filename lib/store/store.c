@@ -2,7 +2,6 @@
  * store.c: the front of the store module (see store.h): URL parsing,
  * key checks and dispatch to the backends of lib/store/.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,9 +168,10 @@ tq_store_get_range(struct tq_store *s, const char *key, uint64_t off,
 }
 
 struct tq_store_object {
-	struct tq_store	*s;
-	char		*key;
-	int		 fd;	/* -1: none open */
+	struct tq_store		*s;
+	char			*key;
+	tq_store_read_fn	 read;	/* with obj, while open */
+	void			*obj;
 };
 
 int
@@ -189,7 +189,6 @@ tq_store_object_new(struct tq_store *s, const char *key,
 		return tq_err_set(err, TQ_ENOMEM, "%s: out of memory", key);
 	}
 	o->s = s;
-	o->fd = -1;
 	*out = o;
 	return 0;
 }
@@ -198,44 +197,24 @@ int
 tq_store_object_read(struct tq_store_object *o, uint64_t off, size_t len,
     void *dst, struct tq_err *err)
 {
-	unsigned char *p = dst;
-	size_t got = 0;
-	ssize_t r;
 	int rc;
 
-	if (o->s->ops->open_fd == NULL)
+	if (o->s->ops->open_ranges == NULL)
 		return tq_store_get_range(o->s, o->key, off, len, dst, err);
 	if (len == 0)
 		return 0;
-	if (off > UINT64_MAX - len || off + len > (uint64_t)INT64_MAX)
-		return tq_err_set(err, TQ_EINVAL, "%s: range overflows", o->key);
-	if (o->fd == -1 &&
-	    (rc = o->s->ops->open_fd(o->s, o->key, &o->fd, err)) != 0)
+	if (o->obj == NULL && (rc = o->s->ops->open_ranges(o->s, o->key,
+	    &o->read, &o->obj, err)) != 0)
 		return rc;
-	while (got < len) {
-		if ((r = pread(o->fd, p + got, len - got,
-		    (off_t)(off + got))) == -1) {
-			if (errno == EINTR)
-				continue;
-			return tq_err_sys(err, o->key);
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	if (got < len)
-		return tq_err_set(err, TQ_ECORRUPT,
-		    "%s: range %llu+%zu ends past the object (%zu bytes read)",
-		    o->key, (unsigned long long)off, len, got);
-	return 0;
+	return o->read(o->obj, off, len, dst, err);
 }
 
 void
 tq_store_object_close(struct tq_store_object *o)
 {
-	if (o != NULL && o->fd != -1) {
-		close(o->fd);
-		o->fd = -1;
+	if (o != NULL && o->obj != NULL) {
+		o->s->ops->close_ranges(o->obj);
+		o->obj = NULL;
 	}
 }
 
