@@ -2353,6 +2353,45 @@ block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
 	return 0;
 }
 
+/* block_fetch_ints gives a column of integers of the spans holding one
+ * value for every span, the nested-set numbers: in place, or gathered
+ * from its dictionary. */
+static int
+block_fetch_ints(void *arg, const struct tq_ql_field *f, const int32_t **out,
+    struct tq_arena *a, struct tq_err *err)
+{
+	struct src *x = arg;
+	const struct tq_parquet_column *c;
+	const char *path;
+	int32_t *v;
+	size_t i;
+	int how, level, rc;
+
+	x->err = err;
+	if (x->sel_span != NULL || f->is_attr ||
+	    !intrinsic_column(f->intrinsic, &path, &how, &level) ||
+	    level != L_SPAN)
+		return TQ_EUNSUPPORTED;
+	if ((rc = owned_column(x, path, x->span_l, &c)) != 0)
+		return rc;
+	/* A value for every span is the spans' values in order (owners). */
+	if (c == NULL || c->type != TQ_PARQUET_INT32 ||
+	    c->n_values != x->n_spans ||
+	    x->s->columns[c->col].max_rep != x->span_l.rep)
+		return TQ_EUNSUPPORTED;
+	if (c->idx == NULL) {
+		*out = c->i32;
+		return 0;
+	}
+	if ((v = tq_arena_alloc(a, (x->n_spans ? x->n_spans : 1) *
+	    sizeof(*v))) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+	for (i = 0; i < x->n_spans; i++)
+		v[i] = c->dict->i32[c->idx[i]];
+	*out = v;
+	return 0;
+}
+
 /* block_test tests a condition over the whole row group; over a few
  * selected traces, fetching their values is cheaper (they alone are
  * built). */
@@ -2947,6 +2986,7 @@ row_group(struct src *x, struct tq_search_query *sq, struct tq_arena *a,
 		b.only = block_only;
 		b.test = block_test;
 		b.fetch_traces = block_fetch_traces;
+		b.fetch_ints = block_fetch_ints;
 		b.traces_only = pass == TQ_SEARCH_SCAN;
 		b.arg = x;
 		rc = tq_search_batch_pass(sq, &b, block_services, a, o, r,
