@@ -392,14 +392,14 @@ decode_row_group(struct tq_thrift_reader *r, struct tq_arena *a,
 				break;
 			}
 			/*
-			 * Not zeroed: a chunk is filled when pq_meta_chunk
-			 * decodes it, and each raw entry is set here.  n is
-			 * at most the footer's length (tq_thrift_list).
+			 * Each raw entry is set here; a chunk is allocated
+			 * when pq_meta_chunk decodes it, so the few a reader
+			 * wants lie together, not a page apart in an array of
+			 * every row group's.  n is at most the footer's
+			 * length (tq_thrift_list).
 			 */
-			g->chunks = tq_arena_alloc(a, (n ? n : 1) *
-			    sizeof(*g->chunks));
 			g->raw = tq_arena_alloc(a, (n ? n : 1) * sizeof(*g->raw));
-			if (g->chunks == NULL || g->raw == NULL) {
+			if (g->raw == NULL) {
 				r->rc = tq_err_set(r->err, TQ_ENOMEM,
 				    "footer: out of memory");
 				break;
@@ -409,6 +409,7 @@ decode_row_group(struct tq_thrift_reader *r, struct tq_arena *a,
 				g->raw[i].p = r->p;
 				g->raw[i].len = 0;
 				g->raw[i].state = PQ_CHUNK_RAW;
+				g->raw[i].c = NULL;
 				if (tq_thrift_skip(r, TQ_THRIFT_STRUCT) == 0)
 					g->raw[i].len = (uint32_t)(r->p -
 					    g->raw[i].p);
@@ -498,14 +499,17 @@ pq_meta_chunk(struct pq_file_meta *m, size_t rg, size_t col,
 		return tq_err_set(err, TQ_EINVAL, "parquet: no row group %zu",
 		    rg);
 	raw = &m->row_groups[rg].raw[col];
-	c = &m->row_groups[rg].chunks[col];
 	if (raw->state == PQ_CHUNK_RAW) {
+		if ((c = tq_arena_alloc(m->arena, sizeof(*c))) == NULL)
+			return tq_err_set(err, TQ_ENOMEM, "parquet footer: out "
+			    "of memory");
 		tq_thrift_reader_init(&r, raw->p, raw->len, err);
 		decode_column_chunk(&r, c, &ptype);
 		if (r.rc == 0 && ptype != m->nodes[m->leaf[col]].type)
 			tq_thrift_fail(&r, "column chunk type differs from the "
 			    "schema");
 		raw->state = r.rc == 0 ? PQ_CHUNK_OK : PQ_CHUNK_BAD;
+		raw->c = c;
 		if (r.rc != 0)
 			return tq_err_prefix(err, r.rc, "parquet footer: row "
 			    "group %zu, column %zu", rg, col);
@@ -513,7 +517,7 @@ pq_meta_chunk(struct pq_file_meta *m, size_t rg, size_t col,
 	if (raw->state == PQ_CHUNK_BAD)
 		return tq_err_set(err, TQ_ECORRUPT, "parquet footer: row group "
 		    "%zu, column %zu: bad column chunk metadata", rg, col);
-	*out = c;
+	*out = raw->c;
 	return 0;
 }
 
@@ -560,6 +564,7 @@ pq_meta_decode(const void *p, size_t len, struct tq_arena *a,
 	int rc;
 
 	memset(m, 0, sizeof(*m));
+	m->arena = a;
 	tq_thrift_reader_init(&r, p, len, err);
 	if (tq_thrift_struct_begin(&r) != 0)
 		return r.rc;

@@ -131,6 +131,7 @@ struct pq_raw_chunk {
 	const uint8_t		*p;
 	uint32_t		 len;
 	uint8_t			 state;		/* PQ_CHUNK_* */
+	struct tq_parquet_chunk	*c;		/* once PQ_CHUNK_OK */
 };
 enum { PQ_CHUNK_RAW, PQ_CHUNK_OK, PQ_CHUNK_BAD };
 
@@ -139,7 +140,7 @@ struct pq_row_group {
 	int64_t			 total_byte_size;
 	int64_t			 total_compressed_size;
 	int64_t			 file_offset;
-	struct tq_parquet_chunk	*chunks;	/* one per column */
+	struct tq_parquet_chunk	*chunks;	/* written files: by column */
 	struct pq_raw_chunk	*raw;		/* decoded files: by column */
 };
 
@@ -162,6 +163,7 @@ struct pq_file_meta {
 	int			 page_type;	/* of data pages, for encoding */
 	const struct tq_parquet_schema *schema;	/* for encoding paths */
 	const int		*leaf;		/* decoded files: column -> node */
+	struct tq_arena		*arena;		/* decoded files: chunks */
 };
 
 /*
