@@ -110,12 +110,16 @@ open_object(struct file_store *f, const char *key, int *fd, uint64_t *size,
 	return rc;
 }
 
+/* What file_get reads at a time into a sink that is not a buffer with
+ * room: on the heap, as a stack that deep faults in pages of its own. */
+#define GET_CHUNK	65536
+
 static int
 file_get(struct tq_store *s, const char *key, struct store_sink *k,
     struct tq_err *err)
 {
 	struct file_store *f = (struct file_store *)s;
-	unsigned char chunk[65536];
+	unsigned char *chunk = NULL;	/* for sinks read through a copy */
 	uint64_t pos = k->off, len, size = 0;
 	ssize_t r;
 	size_t want;
@@ -148,7 +152,7 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 		}
 	}
 	for (;;) {
-		want = sizeof(chunk);
+		want = GET_CHUNK;
 		if (k->kind == SINK_BUF && k->buf->cap - k->buf->len > want)
 			want = k->buf->cap - k->buf->len;
 		if (k->got >= len)
@@ -159,7 +163,11 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 			r = pread(fd, k->mem + k->got, want, (off_t)pos);
 		else if (k->kind == SINK_BUF && k->buf->cap - k->buf->len >= want)
 			r = pread(fd, k->buf->data + k->buf->len, want, (off_t)pos);
-		else
+		else if (chunk == NULL && (chunk = malloc(GET_CHUNK)) == NULL) {
+			rc = tq_err_set(err, TQ_ENOMEM, "get %s: out of memory",
+			    key);
+			goto out;
+		} else
 			r = pread(fd, chunk, want, (off_t)pos);
 		if (r == -1) {
 			if (errno == EINTR)
@@ -185,6 +193,7 @@ file_get(struct tq_store *s, const char *key, struct store_sink *k,
 	}
 	rc = sink_finish(k, key, err);
 out:
+	free(chunk);
 	close(fd);
 	return rc;
 }

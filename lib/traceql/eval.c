@@ -126,12 +126,13 @@ tq_ql_eval_new(const struct tq_ql_query *q, struct tq_ql_eval **out,
 	e->err = err;
 	if ((rc = add_regexes(e, q->root)) != 0)
 		goto fail;
-	if ((e->md = pcre2_match_data_create(1, NULL)) == NULL ||
-	    (e->mctx = pcre2_match_context_create(NULL)) == NULL) {
+	if (e->nres > 0 && ((e->md = pcre2_match_data_create(1, NULL)) ==
+	    NULL || (e->mctx = pcre2_match_context_create(NULL)) == NULL)) {
 		rc = tq_err_set(err, TQ_ENOMEM, "query: out of memory");
 		goto fail;
 	}
-	pcre2_set_match_limit(e->mctx, TQ_QL_REGEX_MATCH_LIMIT);
+	if (e->mctx != NULL)
+		pcre2_set_match_limit(e->mctx, TQ_QL_REGEX_MATCH_LIMIT);
 	*out = e;
 	return 0;
 fail:
