@@ -1339,6 +1339,38 @@ pair_masks(struct tq_ql_eval *e, const uint8_t **l, const uint8_t **r,
 	return true;
 }
 
+/*
+ * pair_match applies structural operator op to the spans of the n from f
+ * that lmask and rmask mark: m gets the one spanset, or none when it is
+ * empty.
+ */
+static bool
+pair_match(struct tq_ql_eval *e, enum tq_ql_op op, const uint8_t *lmask,
+    const uint8_t *rmask, uint32_t f, uint32_t n, struct tq_ql_match *m)
+{
+	struct tq_ql_set l = { 0 }, r = { 0 }, *res;
+	uint32_t i;
+
+	m->n = 0;
+	if ((l.spans = alloc(e, n, sizeof(uint32_t))) == NULL ||
+	    (r.spans = alloc(e, n, sizeof(uint32_t))) == NULL ||
+	    (res = alloc(e, 1, sizeof(*res))) == NULL)
+		return false;
+	for (i = f; i < f + n; i++) {
+		l.spans[l.n] = i;
+		l.n += lmask[i] != 0;
+		r.spans[r.n] = i;
+		r.n += rmask[i] != 0;
+	}
+	if (!structural(e, op, &l, &r, res))
+		return false;
+	if (res->n > 0) {
+		m->sets = res;
+		m->n = 1;
+	}
+	return true;
+}
+
 int
 tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
     struct tq_arena *a, struct tq_ql_match **out, size_t *n,
@@ -1346,6 +1378,7 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 {
 	struct tq_ql_match *m = NULL;
 	const uint8_t *first = NULL, *lmask = NULL, *rmask = NULL;
+	const struct tq_ql_node *pair = NULL;
 	uint8_t *want = NULL;
 	size_t t, nm = 0;
 	bool lone, need_l = false;
@@ -1383,6 +1416,11 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 	}
 	if (want != NULL)
 		b->only(b->arg, want);
+	/* The query is one structural operator between two filters: its
+	 * operands are the spans the masks mark. */
+	if (lmask != NULL && rmask != NULL && e->q->root->nitems == 1 &&
+	    e->q->root->items[0]->op != TQ_QL_OP_SS_AND)
+		pair = e->q->root->items[0];
 	for (t = 0; t < b->n_traces && e->rc == 0; t++) {
 		struct sets in = { 0 }, res = { 0 };
 		struct tq_ql_set all = { 0 };
@@ -1401,6 +1439,14 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 			    b->trace_first[t], all.n, &m[nm]))
 				break;
 			m[nm++].trace = (uint32_t)t;
+			continue;
+		}
+		if (pair != NULL) {
+			if (!pair_match(e, pair->op, lmask, rmask, f, all.n,
+			    &m[nm]))
+				break;
+			if (m[nm].n > 0)
+				m[nm++].trace = (uint32_t)t;
 			continue;
 		}
 		if ((all.spans = alloc(e, all.n, sizeof(uint32_t))) == NULL)
