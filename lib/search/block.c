@@ -2382,7 +2382,8 @@ block_fetch_ints(void *arg, const struct tq_ql_field *f, const int32_t **out,
 	/* A value for every span is the spans' values in order (owners). */
 	if (c == NULL || c->type != TQ_PARQUET_INT32 ||
 	    c->n_values != x->n_spans ||
-	    x->s->columns[c->col].max_rep != x->span_l.rep)
+	    x->s->columns[c->col].max_rep != x->span_l.rep ||
+	    (c->idx != NULL && c->dict == NULL))
 		return TQ_EUNSUPPORTED;
 	if (c->idx == NULL) {
 		*out = c->i32;
