@@ -570,14 +570,29 @@ short_words(const uint8_t *p, size_t len, uint64_t *a, uint64_t *b)
 }
 
 /*
+ * mid_words reads a value of 17 to 32 bytes as four words that, with its
+ * length, tell it apart from any other: its first and last 16 bytes
+ * (overlapping).
+ */
+static inline void
+mid_words(const uint8_t *p, size_t len, uint64_t w[4])
+{
+	memcpy(&w[0], p, 8);
+	memcpy(&w[1], p + 8, 8);
+	memcpy(&w[2], p + len - 16, 8);
+	memcpy(&w[3], p + len - 8, 8);
+}
+
+/*
  * value_hash hashes a dictionary value: 4- and 8-byte values (the numbers)
- * by one multiplication, other short ones from their two words, the rest
- * with XXH3.
+ * by one multiplication, other short ones from their two words, those of
+ * up to 32 bytes (most names, keys and IDs as text) from their four, the
+ * rest with XXH3.
  */
 static inline uint64_t
 value_hash(const uint8_t *p, size_t len)
 {
-	uint64_t v, w;
+	uint64_t v, w, m[4];
 	uint32_t v32;
 
 	switch (len) {
@@ -589,8 +604,17 @@ value_hash(const uint8_t *p, size_t len)
 		v = v32;
 		break;
 	default:
-		if (len > 16)
+		if (len > 32)
 			return XXH3_64bits(p, len);
+		if (len > 16) {
+			mid_words(p, len, m);
+			v = (m[0] ^ 0x9e3779b97f4a7c15ull) *
+			    (m[1] ^ 0xc2b2ae3d27d4eb4full);
+			w = (m[2] ^ 0x165667b19e3779f9ull) *
+			    (m[3] ^ 0x27d4eb2f165667c5ull);
+			v = (v ^ v >> 32) + (w ^ w >> 29) + len;
+			break;
+		}
 		short_words(p, len, &v, &w);
 		v ^= (w ^ len) * 0xc2b2ae3d27d4eb4full;
 		break;
@@ -653,6 +677,14 @@ same_entry(const struct wcol *c, uint32_t i, const uint8_t *p, size_t len,
 			short_words(e, len, &a, &b);
 			short_words(p, len, &x, &y);
 			return a == x && b == y;
+		}
+		if (len <= 32) {
+			uint64_t a[4], x[4];
+
+			mid_words(e, len, a);
+			mid_words(p, len, x);
+			return ((a[0] ^ x[0]) | (a[1] ^ x[1]) | (a[2] ^ x[2]) |
+			    (a[3] ^ x[3])) == 0;
 		}
 		return memcmp(e, p, len) == 0;
 	}
