@@ -122,6 +122,7 @@ struct slab_pool {
 struct live {
 	uint8_t		 id[TQ_TRACE_ID_LEN];
 	struct part	*first, *last;
+	size_t		 n_parts;
 	size_t		 len;		/* bytes in its parts */
 	int64_t		 last_ms;	/* when a span last arrived */
 	uint64_t	 split_gen;	/* the record that last had spans */
@@ -175,8 +176,8 @@ struct pack {
 	struct slab		*slabs;		/* the newest first */
 	struct slab_pool	 pool;
 	struct tq_buf		 whole;		/* one trace's parts together */
-	struct tq_pb_part	*parts;		/* one trace's parts, listed */
-	size_t			 n_parts, cap_parts;
+	struct tq_pb_part	*parts;		/* traces' parts, listed */
+	size_t			 cap_parts;
 	struct tq_arena		 arena;		/* one record's decoding */
 	struct wsplit		 split;		/* one record's splitting */
 	uint64_t		 split_gen;	/* records split so far */
@@ -390,6 +391,7 @@ live_extend(struct pack *P, struct live *l, size_t n)
 	else
 		l->first = pt;
 	l->last = pt;
+	l->n_parts++;
 	l->len += n;
 	return pt->data;
 }
@@ -449,8 +451,10 @@ move_kept(struct pack *P, struct live **keep, size_t n)
 		}
 		copy_parts(keep[i], moved[i]->data);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		keep[i]->first = keep[i]->last = moved[i];
+		keep[i]->n_parts = 1;
+	}
 	slabs_free(&P->pool, P->slabs);
 	P->slabs = fresh;
 	free(moved);
@@ -1033,23 +1037,50 @@ ingest(struct pack *P, const uint8_t *pb, size_t len, struct tq_err *err)
 	return 0;
 }
 
-/* parts_of lists l's parts (P->n_parts of them), valid until the next
- * call. */
-static const struct tq_pb_part *
-parts_of(struct pack *P, const struct live *l)
-{
-	const struct part *pt;
-	size_t n = 0;
+/*
+ * Traces go to the block writer PART_BATCH at a time, the parts of all of
+ * them listed first: each trace's list of parts is in slabs that no cache
+ * has seen for a while, and following it a pointer at a time, a trace
+ * after the other, was waiting on memory (3% of the time of packing 20000
+ * tempo-gen traces).  The lists of a batch are followed side by side, a
+ * step of each in turn, so that their cache misses overlap.
+ */
+#define PART_BATCH	32
 
-	for (pt = l->first; pt != NULL; pt = pt->next)
-		n++;
-	P->parts = grow(P->parts, &P->cap_parts, n, sizeof(*P->parts));
-	for (n = 0, pt = l->first; pt != NULL; pt = pt->next, n++) {
-		P->parts[n].p = pt->data;
-		P->parts[n].len = pt->len;
+/*
+ * parts_of lists the parts of the n traces l[0..n) (n <= PART_BATCH) in
+ * P->parts, those of l[i] from at[i] to at[i + 1] (at has n + 1 entries),
+ * valid until the next call.
+ */
+static void
+parts_of(struct pack *P, struct live *const *l, size_t n, size_t *at)
+{
+	const struct part *cur[PART_BATCH];
+	size_t i, fill[PART_BATCH], total = 0;
+	bool more = true;
+
+	assert(n <= PART_BATCH);
+	for (i = 0; i < n; i++) {
+		at[i] = fill[i] = total;
+		total += l[i]->n_parts;
+		cur[i] = l[i]->first;
 	}
-	P->n_parts = n;
-	return P->parts;
+	at[n] = total;
+	P->parts = grow(P->parts, &P->cap_parts, total, sizeof(*P->parts));
+	while (more) {
+		more = false;
+		for (i = 0; i < n; i++) {
+			const struct part *pt = cur[i];
+
+			if (pt == NULL)
+				continue;
+			assert(fill[i] < at[i + 1]);
+			P->parts[fill[i]].p = pt->data;
+			P->parts[fill[i]++].len = pt->len;
+			cur[i] = pt->next;
+			more |= cur[i] != NULL;
+		}
+	}
 }
 
 static int
@@ -1101,7 +1132,7 @@ cut(struct pack *P, bool all, struct tq_err *err)
 	struct live **out = NULL, **keep = NULL, *l;
 	struct tq_block_writer *w = NULL;
 	struct tq_block_meta meta;
-	size_t i, nout = 0, nkeep = 0, out_bytes = 0;
+	size_t i, n, nout = 0, nkeep = 0, out_bytes = 0;
 	int64_t now = now_ms();
 	const uint8_t *pb = NULL;
 	uint64_t segment;
@@ -1144,12 +1175,15 @@ cut(struct pack *P, bool all, struct tq_err *err)
 		goto block_done;
 	/* The parts hold our own encodings of checked input, combined and
 	 * shredded straight from protobuf where they are. */
-	for (i = 0; i < nout; i++) {
-		const struct tq_pb_part *parts = parts_of(P, out[i]);
+	for (i = 0; i < nout; i += n) {
+		size_t at[PART_BATCH + 1], k;
 
-		if ((rc = tq_block_writer_add_pb_parts(w, parts, P->n_parts,
-		    err)) != 0)
-			goto block_done;
+		n = nout - i < PART_BATCH ? nout - i : PART_BATCH;
+		parts_of(P, out + i, n, at);
+		for (k = 0; k < n; k++)
+			if ((rc = tq_block_writer_add_pb_parts(w, P->parts +
+			    at[k], at[k + 1] - at[k], err)) != 0)
+				goto block_done;
 	}
 	if ((rc = tq_block_writer_finish(w, &meta, err)) != 0)
 		goto block_done;
