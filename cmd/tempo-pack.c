@@ -1043,7 +1043,8 @@ ingest(struct pack *P, const uint8_t *pb, size_t len, struct tq_err *err)
  * has seen for a while, and following it a pointer at a time, a trace
  * after the other, was waiting on memory (3% of the time of packing 20000
  * tempo-gen traces).  The lists of a batch are followed side by side, a
- * step of each in turn, so that their cache misses overlap.
+ * step of each in turn, so that their cache misses overlap; then the
+ * bytes of each trace are prefetched while the one before is shredded.
  */
 #define PART_BATCH	32
 
@@ -1081,6 +1082,18 @@ parts_of(struct pack *P, struct live *const *l, size_t n, size_t *at)
 			more |= cur[i] != NULL;
 		}
 	}
+}
+
+/* prefetch_parts asks for the n parts' bytes to be brought into the
+ * cache, while the trace before them is shredded. */
+static void
+prefetch_parts(const struct tq_pb_part *parts, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++)
+		for (k = 64; k < parts[i].len; k += 64)
+			__builtin_prefetch((const uint8_t *)parts[i].p + k);
 }
 
 static int
@@ -1180,10 +1193,14 @@ cut(struct pack *P, bool all, struct tq_err *err)
 
 		n = nout - i < PART_BATCH ? nout - i : PART_BATCH;
 		parts_of(P, out + i, n, at);
-		for (k = 0; k < n; k++)
+		for (k = 0; k < n; k++) {
+			if (k + 1 < n)
+				prefetch_parts(P->parts + at[k + 1],
+				    at[k + 2] - at[k + 1]);
 			if ((rc = tq_block_writer_add_pb_parts(w, P->parts +
 			    at[k], at[k + 1] - at[k], err)) != 0)
 				goto block_done;
+		}
 	}
 	if ((rc = tq_block_writer_finish(w, &meta, err)) != 0)
 		goto block_done;
