@@ -121,6 +121,9 @@
 /* Attribute values a block's search keeps from its scan for building
  * results (lib/search/block.c); past it, the build reads them again. */
 #define TQ_SEARCH_MAX_MEMO	(64u * 1024 * 1024)
+/* Bytes of the matching traces' numbers a block's scan keeps for its
+ * build (4 a trace); past it, the build tries every recent trace. */
+#define TQ_SEARCH_MAX_HITS	(16u * 1024 * 1024)
 
 /* ---- Tags (lib/tags.c, tempo-ql --tags and --tag-values) ---- */
 /* Names per scope, or values, one tag query keeps: by default (Grafana

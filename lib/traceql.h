@@ -410,6 +410,15 @@ struct tq_ql_batch {
 	 */
 	tq_ql_fetch_fn	 fetch_traces;
 	/*
+	 * Optional: points *out at n_spans integers of field f (the
+	 * nested-set numbers the structural operators compare) where the
+	 * source holds them, 0 for a span without, valid for the batch.
+	 * TQ_EUNSUPPORTED: the evaluator fetches the field instead.
+	 */
+	int		(*fetch_ints)(void *arg, const struct tq_ql_field *f,
+			    const int32_t **out, struct tq_arena *a,
+			    struct tq_err *err);
+	/*
 	 * Only which traces match matters: the spansets of a query that is
 	 * one filter are left out (n 0), as most matches of a large search
 	 * are too old to be shown.

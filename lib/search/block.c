@@ -131,6 +131,11 @@ struct src {
 	struct tq_buf			 memo_ent;
 	struct tq_arena			 memo_a;
 	bool				 memo_off;
+	/* The traces (row-group numbers, ascending) a scan counted, which
+	 * alone its build can show: row group rg's are hit_n[rg] from
+	 * hit_at[rg] on (SIZE_MAX: over the cap, not kept). */
+	struct tq_buf			 hits;
+	size_t				*hit_at, *hit_n;
 	struct tq_err			*err;
 };
 
@@ -2353,6 +2358,45 @@ block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
 	return 0;
 }
 
+/* block_fetch_ints gives a column of integers of the spans holding one
+ * value for every span, the nested-set numbers: in place, or gathered
+ * from its dictionary. */
+static int
+block_fetch_ints(void *arg, const struct tq_ql_field *f, const int32_t **out,
+    struct tq_arena *a, struct tq_err *err)
+{
+	struct src *x = arg;
+	const struct tq_parquet_column *c;
+	const char *path;
+	int32_t *v;
+	size_t i;
+	int how, level, rc;
+
+	x->err = err;
+	if (x->sel_span != NULL || f->is_attr ||
+	    !intrinsic_column(f->intrinsic, &path, &how, &level) ||
+	    level != L_SPAN)
+		return TQ_EUNSUPPORTED;
+	if ((rc = owned_column(x, path, x->span_l, &c)) != 0)
+		return rc;
+	/* A value for every span is the spans' values in order (owners). */
+	if (c == NULL || c->type != TQ_PARQUET_INT32 ||
+	    c->n_values != x->n_spans ||
+	    x->s->columns[c->col].max_rep != x->span_l.rep)
+		return TQ_EUNSUPPORTED;
+	if (c->idx == NULL) {
+		*out = c->i32;
+		return 0;
+	}
+	if ((v = tq_arena_alloc(a, (x->n_spans ? x->n_spans : 1) *
+	    sizeof(*v))) == NULL)
+		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+	for (i = 0; i < x->n_spans; i++)
+		v[i] = c->dict->i32[c->idx[i]];
+	*out = v;
+	return 0;
+}
+
 /* block_test tests a condition over the whole row group; over a few
  * selected traces, fetching their values is cheaper (they alone are
  * built). */
@@ -2488,8 +2532,9 @@ select_newest(struct src *x, const struct tq_search_opts *o,
     const struct tq_search_result *r, struct tq_arena *a)
 {
 	struct tq_ql_value *starts, *ends = NULL;
+	const uint32_t *hit = NULL;
 	uint8_t *want;
-	size_t t, k = 0, n = 0;
+	size_t t, h, nt = x->n_traces, k = 0, n = 0;
 	int rc;
 
 	if ((rc = per_entity(x, "StartTimeUnixNano", x->trace_l, AS_PLAIN, a,
@@ -2506,10 +2551,18 @@ select_newest(struct src *x, const struct tq_search_opts *o,
 	    (x->n_spans + 1) * sizeof(uint32_t))) == NULL)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	memset(x->sel_pos, 0xff, (x->n_spans + 1) * sizeof(uint32_t));
-	for (t = 0; t < x->n_traces; t++) {
-		uint64_t start = (uint64_t)starts[t].u.i;
+	/* Only the traces the scan counted can be shown. */
+	if (x->hit_at != NULL && x->hit_at[x->rg] != SIZE_MAX) {
+		hit = (const uint32_t *)x->hits.data + x->hit_at[x->rg];
+		nt = x->hit_n[x->rg];
+	}
+	for (h = 0; h < nt; h++) {
+		uint64_t start;
 		uint32_t i;
 
+		if ((t = hit != NULL ? hit[h] : h) >= x->n_traces)
+			continue;
+		start = (uint64_t)starts[t].u.i;
 		if (!tq_search_newer(r, o->limit, start) ||
 		    (o->end_ns > 0 && start > (uint64_t)o->end_ns) ||
 		    (ends != NULL && (uint64_t)ends[t].u.i <
@@ -2926,6 +2979,29 @@ choose_spine(struct src *x, const struct tq_ql_need *needs, size_t n)
 	}
 }
 
+/* keep_hits keeps the traces of row group x->rg a scan counted; past the
+ * cap, the row group's build tries every recent trace. */
+static void
+keep_hits(struct src *x, const bool *counted)
+{
+	size_t at = x->hits.len, t;
+	uint32_t v;
+
+	x->hit_at[x->rg] = at / sizeof(uint32_t);
+	x->hit_n[x->rg] = 0;
+	for (t = 0; t < x->n_traces; t++) {
+		if (!counted[t])
+			continue;
+		v = (uint32_t)t;
+		if (tq_buf_append(&x->hits, &v, sizeof(v)) != 0) {
+			x->hits.len = at;
+			x->hit_at[x->rg] = SIZE_MAX;
+			return;
+		}
+		x->hit_n[x->rg]++;
+	}
+}
+
 /* row_group runs one pass of the search over row group x->rg. */
 static int
 row_group(struct src *x, struct tq_search_query *sq, struct tq_arena *a,
@@ -2933,6 +3009,7 @@ row_group(struct src *x, struct tq_search_query *sq, struct tq_arena *a,
     enum tq_search_pass pass, int64_t *newest, struct tq_err *err)
 {
 	struct tq_ql_batch b;
+	bool *counted = NULL;
 	int rc;
 
 	x->pass = pass;
@@ -2947,10 +3024,18 @@ row_group(struct src *x, struct tq_search_query *sq, struct tq_arena *a,
 		b.only = block_only;
 		b.test = block_test;
 		b.fetch_traces = block_fetch_traces;
+		b.fetch_ints = block_fetch_ints;
 		b.traces_only = pass == TQ_SEARCH_SCAN;
 		b.arg = x;
-		rc = tq_search_batch_pass(sq, &b, block_services, a, o, r,
-		    pass, NULL, newest, err);
+		if (pass == TQ_SEARCH_SCAN && x->hit_at != NULL &&
+		    (counted = tq_arena_alloc(a, x->n_traces ? x->n_traces :
+		    1)) == NULL)
+			rc = tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+		if (rc == 0)
+			rc = tq_search_batch_pass(sq, &b, block_services, a, o,
+			    r, pass, counted, newest, err);
+		if (rc == 0 && counted != NULL)
+			keep_hits(x, counted);
 	}
 	next_row_group(x);
 	tq_arena_reset(a);
@@ -2979,6 +3064,7 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 	tq_arena_init(&a, TQ_QL_MAX_EVAL_ARENA);
 	tq_arena_init(&x->memo_a, TQ_SEARCH_MAX_MEMO);
 	tq_buf_init(&x->memo_ent, TQ_SEARCH_MAX_MEMO);
+	tq_buf_init(&x->hits, TQ_SEARCH_MAX_HITS);
 	if ((rc = values_rule_out(x, blk, needs, nneeds, &ruled_out)) != 0)
 		goto out;
 	if (ruled_out) {
@@ -3002,8 +3088,10 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 	/* Without a limit every match is a result: one pass.  With one,
 	 * a scan first, then results from the row groups whose newest
 	 * match is still among the limit newest. */
-	if (o->limit > 0 && (newest = calloc(nrg ? nrg : 1,
-	    sizeof(*newest))) == NULL) {
+	if (o->limit > 0 && ((newest = calloc(nrg ? nrg : 1,
+	    sizeof(*newest))) == NULL || (x->hit_at = calloc(nrg ? nrg : 1,
+	    sizeof(*x->hit_at))) == NULL || (x->hit_n = calloc(nrg ? nrg : 1,
+	    sizeof(*x->hit_n))) == NULL)) {
 		rc = tq_err_set(err, TQ_ENOMEM, "search: out of memory");
 		goto out;
 	}
@@ -3039,6 +3127,9 @@ out:
 	tq_arena_release(&a);
 	tq_arena_release(&x->memo_a);
 	tq_buf_release(&x->memo_ent);
+	tq_buf_release(&x->hits);
+	free(x->hit_at);
+	free(x->hit_n);
 	free(x->memo);
 	free(x);
 	return rc;

@@ -53,7 +53,9 @@ typedef int (*tq_search_services_fn)(void *arg, struct tq_arena *a,
 /*
  * tq_search_batch_pass is tq_search_batch in one of the passes above;
  * *newest (if not NULL) gets the start of the most recent match a scan
- * counted (-1: none); services may be NULL.
+ * counted (-1: none); services may be NULL.  matched (if not NULL, one
+ * per trace) marks the traces built, or in a scan those counted: the
+ * only ones its build can show.
  */
 int	tq_search_batch_pass(struct tq_search_query *sq,
 	    const struct tq_ql_batch *b, tq_search_services_fn services,

@@ -524,6 +524,8 @@ tq_search_batch_pass(struct tq_search_query *sq, const struct tq_ql_batch *b,
 				    "search: out of memory");
 			if (newest != NULL && (int64_t)start > *newest)
 				*newest = (int64_t)start;
+			if (matched != NULL)
+				matched[tr] = true;
 		}
 		m[j++] = m[i];
 	}

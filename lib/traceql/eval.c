@@ -57,7 +57,7 @@ struct tq_ql_eval {
 	size_t			 nfetched, capfetched;
 	struct mask		*masks;
 	size_t			 nmasks, capmasks;
-	const struct tq_ql_value *left, *right, *parent;
+	const int32_t		*left, *right, *parent;	/* nested sets */
 };
 
 /* A growing list of spansets, in the run's arena. */
@@ -802,53 +802,83 @@ union_of(struct tq_ql_eval *e, const struct sets *s, struct tq_ql_set *u)
 	return true;
 }
 
-static bool
-nested(struct tq_ql_eval *e)
+/* ints gives the nested-set number intrinsic of every span, 0 where a
+ * span has none: in place from the source, or fetched and narrowed. */
+static const int32_t *
+ints(struct tq_ql_eval *e, int intrinsic)
 {
 	struct tq_ql_field f = { 0 };
+	const struct tq_ql_value *v;
+	const int32_t *in;
+	int32_t *out;
+	size_t i;
+	int rc;
 
-	if (e->left != NULL)
-		return true;
-	f.intrinsic = TQ_QL_I_NESTED_SET_RIGHT;
-	if ((e->right = fetch(e, &f)) == NULL)
-		return false;
-	f.intrinsic = TQ_QL_I_NESTED_SET_PARENT;
-	if ((e->parent = fetch(e, &f)) == NULL)
-		return false;
-	f.intrinsic = TQ_QL_I_NESTED_SET_LEFT;
-	return (e->left = fetch(e, &f)) != NULL;
+	f.intrinsic = intrinsic;
+	if (e->b->fetch_ints != NULL) {
+		if ((rc = e->b->fetch_ints(e->b->arg, &f, &in, e->a,
+		    e->err)) == 0)
+			return in;
+		if (rc != TQ_EUNSUPPORTED) {
+			e->rc = rc;
+			return NULL;
+		}
+	}
+	if ((v = fetch(e, &f)) == NULL ||
+	    (out = alloc(e, e->b->n_spans, sizeof(*out))) == NULL)
+		return NULL;
+	for (i = 0; i < e->b->n_spans; i++)
+		if (v[i].type == TQ_QL_T_INT && v[i].u.i > 0 &&
+		    v[i].u.i <= INT32_MAX)
+			out[i] = (int32_t)v[i].u.i;
+	return out;
 }
 
-static int64_t
-nsv(const struct tq_ql_value *v, uint32_t i)
+/* nested gets the nested-set numbers operator op compares: left and
+ * right for descendants and ancestors, left and parent for children and
+ * parents, parent for siblings. */
+static bool
+nested(struct tq_ql_eval *e, enum tq_ql_op op)
 {
-	return v[i].type == TQ_QL_T_INT ? v[i].u.i : 0;
+	bool span = op != TQ_QL_OP_SIBL && op != TQ_QL_OP_NOT_SIBL &&
+	    op != TQ_QL_OP_UNION_SIBL;
+	bool range = op == TQ_QL_OP_DESC || op == TQ_QL_OP_NOT_DESC ||
+	    op == TQ_QL_OP_UNION_DESC || op == TQ_QL_OP_ANCE ||
+	    op == TQ_QL_OP_NOT_ANCE || op == TQ_QL_OP_UNION_ANCE;
+
+	if (span && e->left == NULL &&
+	    (e->left = ints(e, TQ_QL_I_NESTED_SET_LEFT)) == NULL)
+		return false;
+	if (range && e->right == NULL &&
+	    (e->right = ints(e, TQ_QL_I_NESTED_SET_RIGHT)) == NULL)
+		return false;
+	if (!range && e->parent == NULL &&
+	    (e->parent = ints(e, TQ_QL_I_NESTED_SET_PARENT)) == NULL)
+		return false;
+	return true;
 }
 
 /* related says whether span a relates to span b as op says: b is a child
  * of a (>), the parent of a (<), a descendant (>>), an ancestor (<<) or a
- * sibling (~). */
+ * sibling (~).  Spans without nested-set numbers (0) relate to none. */
 static bool
 related(struct tq_ql_eval *e, enum tq_ql_op op, uint32_t a, uint32_t b)
 {
-	int64_t la = nsv(e->left, a), lb = nsv(e->left, b);
-	int64_t ra = nsv(e->right, a), rb = nsv(e->right, b);
-
-	if (la == 0 || lb == 0)		/* no nested-set numbers */
-		return false;
 	switch (op) {
 	case TQ_QL_OP_CHILD: case TQ_QL_OP_NOT_CHILD: case TQ_QL_OP_UNION_CHILD:
-		return nsv(e->parent, b) == la;
+		return e->left[a] > 0 && e->parent[b] == e->left[a];
 	case TQ_QL_OP_PARENT: case TQ_QL_OP_NOT_PARENT:
 	case TQ_QL_OP_UNION_PARENT:
-		return nsv(e->parent, a) == lb;
+		return e->left[b] > 0 && e->parent[a] == e->left[b];
 	case TQ_QL_OP_DESC: case TQ_QL_OP_NOT_DESC: case TQ_QL_OP_UNION_DESC:
-		return la < lb && rb < ra;
+		return e->left[a] > 0 && e->left[a] < e->left[b] &&
+		    e->right[b] < e->right[a];
 	case TQ_QL_OP_ANCE: case TQ_QL_OP_NOT_ANCE: case TQ_QL_OP_UNION_ANCE:
-		return lb < la && ra < rb;
+		return e->left[b] > 0 && e->left[b] < e->left[a] &&
+		    e->right[a] < e->right[b];
 	default:		/* siblings: roots and orphans have no parent */
-		return a != b && nsv(e->parent, a) > 0 &&
-		    nsv(e->parent, a) == nsv(e->parent, b);
+		return a != b && e->parent[a] > 0 &&
+		    e->parent[a] == e->parent[b];
 	}
 }
 
@@ -867,7 +897,7 @@ structural(struct tq_ql_eval *e, enum tq_ql_op op, const struct tq_ql_set *l,
 	size_t i, j, k = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!nested(e))
+	if (!nested(e, op))
 		return false;
 	if ((out->spans = alloc(e, l->n + r->n, sizeof(uint32_t))) == NULL ||
 	    (both && (lhit = alloc(e, l->n, 1)) == NULL))
