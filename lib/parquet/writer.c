@@ -68,6 +68,15 @@ struct wcol {
 };
 
 /*
+ * The levels of this many pages are remembered (round robin): the columns
+ * of one Attrs list (seven, all with the same repetition levels) and of
+ * the lists around it come one after the other at a flush.  Packing
+ * 20000 tempo-gen traces took 231M instructions of level encoding
+ * remembering 2, 177M remembering 16.
+ */
+#define LV_MEMOS	16
+
+/*
  * A page's levels as last encoded: columns of one list (or the columns of
  * one level of nesting) often have the very same levels, which are then
  * copied instead of encoded again.  The levels are compared where they
@@ -80,6 +89,24 @@ struct lv_memo {
 	uint64_t	 gen;		/* the writer's lv_gen then */
 	struct tq_buf	 enc;		/* their RLE/bit-packed encoding */
 	int		 bw;		/* their bit width; -1: none */
+};
+
+/*
+ * A small page as last compressed: columns of one list that hold no
+ * values (an attribute's ValueBool, ValueDouble, ... where none has that
+ * type) often have byte for byte the same page, which is then copied
+ * compressed instead of compressed again.  PAGE_MEMOS of them, of at most
+ * PAGE_MEMO_MAX bytes, are kept (round robin).  In the pages of 20000
+ * tempo-gen traces, 1.1 MB of 25 MB were such repeats (1.2 MB of 27 MB
+ * for SDK-shaped spans).
+ */
+#define PAGE_MEMOS	8
+#define PAGE_MEMO_MAX	(64u * 1024)
+
+struct page_memo {
+	int		 codec;		/* -1: none */
+	struct tq_buf	 raw;		/* the page */
+	struct tq_buf	 out;		/* compressed */
 };
 
 struct tq_parquet_writer {
@@ -103,7 +130,9 @@ struct tq_parquet_writer {
 	struct tq_buf			 sdef;	/* scratch: packed levels split */
 	struct tq_buf			 srep;
 	struct pq_codec_ctx		 codec;
-	struct lv_memo			 memo[2];	/* rep and def, often */
+	struct lv_memo			 memo[LV_MEMOS];
+	struct page_memo		 pmemo[PAGE_MEMOS];
+	unsigned			 pmemo_next;	/* the one to replace */
 	unsigned			 memo_next;	/* the one to replace */
 	uint64_t			 lv_gen;	/* level appends so far */
 	bool				 started;
@@ -203,9 +232,14 @@ tq_parquet_writer_new(const struct tq_parquet_schema *s,
 	tq_buf_init(&w->hdr, 1 << 20);
 	tq_buf_init(&w->sdef, BUF_MAX);
 	tq_buf_init(&w->srep, BUF_MAX);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < LV_MEMOS; i++) {
 		tq_buf_init(&w->memo[i].enc, BUF_MAX);
 		w->memo[i].bw = -1;
+	}
+	for (i = 0; i < PAGE_MEMOS; i++) {
+		tq_buf_init(&w->pmemo[i].raw, PAGE_MEMO_MAX);
+		tq_buf_init(&w->pmemo[i].out, TQ_PARQUET_MAX_PAGE);
+		w->pmemo[i].codec = -1;
 	}
 	if ((rc = emit(w, "PAR1", 4, err)) != 0)
 		goto fail;
@@ -318,8 +352,12 @@ tq_parquet_writer_free(struct tq_parquet_writer *w)
 	tq_buf_release(&w->hdr);
 	tq_buf_release(&w->sdef);
 	tq_buf_release(&w->srep);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < LV_MEMOS; i++)
 		tq_buf_release(&w->memo[i].enc);
+	for (i = 0; i < PAGE_MEMOS; i++) {
+		tq_buf_release(&w->pmemo[i].raw);
+		tq_buf_release(&w->pmemo[i].out);
+	}
 	pq_codec_ctx_release(&w->codec);
 	free(w);
 }
@@ -570,14 +608,29 @@ short_words(const uint8_t *p, size_t len, uint64_t *a, uint64_t *b)
 }
 
 /*
+ * mid_words reads a value of 17 to 32 bytes as four words that, with its
+ * length, tell it apart from any other: its first and last 16 bytes
+ * (overlapping).
+ */
+static inline void
+mid_words(const uint8_t *p, size_t len, uint64_t w[4])
+{
+	memcpy(&w[0], p, 8);
+	memcpy(&w[1], p + 8, 8);
+	memcpy(&w[2], p + len - 16, 8);
+	memcpy(&w[3], p + len - 8, 8);
+}
+
+/*
  * value_hash hashes a dictionary value: 4- and 8-byte values (the numbers)
- * by one multiplication, other short ones from their two words, the rest
- * with XXH3.
+ * by one multiplication, other short ones from their two words, those of
+ * up to 32 bytes (most names, keys and IDs as text) from their four, the
+ * rest with XXH3.
  */
 static inline uint64_t
 value_hash(const uint8_t *p, size_t len)
 {
-	uint64_t v, w;
+	uint64_t v, w, m[4];
 	uint32_t v32;
 
 	switch (len) {
@@ -589,8 +642,17 @@ value_hash(const uint8_t *p, size_t len)
 		v = v32;
 		break;
 	default:
-		if (len > 16)
+		if (len > 32)
 			return XXH3_64bits(p, len);
+		if (len > 16) {
+			mid_words(p, len, m);
+			v = (m[0] ^ 0x9e3779b97f4a7c15ull) *
+			    (m[1] ^ 0xc2b2ae3d27d4eb4full);
+			w = (m[2] ^ 0x165667b19e3779f9ull) *
+			    (m[3] ^ 0x27d4eb2f165667c5ull);
+			v = (v ^ v >> 32) + (w ^ w >> 29) + len;
+			break;
+		}
 		short_words(p, len, &v, &w);
 		v ^= (w ^ len) * 0xc2b2ae3d27d4eb4full;
 		break;
@@ -653,6 +715,14 @@ same_entry(const struct wcol *c, uint32_t i, const uint8_t *p, size_t len,
 			short_words(e, len, &a, &b);
 			short_words(p, len, &x, &y);
 			return a == x && b == y;
+		}
+		if (len <= 32) {
+			uint64_t a[4], x[4];
+
+			mid_words(e, len, a);
+			mid_words(p, len, x);
+			return ((a[0] ^ x[0]) | (a[1] ^ x[1]) | (a[2] ^ x[2]) |
+			    (a[3] ^ x[3])) == 0;
 		}
 		return memcmp(e, p, len) == 0;
 	}
@@ -823,7 +893,7 @@ dict_reset(struct wcol *c)
 /*
  * levels_v1 appends the n levels in lv (of at most max) to b as a data
  * page v1 has them: their length, then RLE/bit-packed; the same levels
- * as one of the last two encoded are copied from w's memo.
+ * as one of the last LV_MEMOS encoded are copied from w's memo.
  */
 static int
 levels_v1(struct tq_parquet_writer *w, struct tq_buf *b,
@@ -834,7 +904,7 @@ levels_v1(struct tq_parquet_writer *w, struct tq_buf *b,
 	struct lv_memo *m;
 	uint32_t len;
 
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < LV_MEMOS; k++) {
 		m = &w->memo[k];
 		if (m->bw == bw && m->gen == w->lv_gen && m->n == n &&
 		    memcmp(m->src, lv->data, 2 * n) == 0) {
@@ -850,7 +920,7 @@ levels_v1(struct tq_parquet_writer *w, struct tq_buf *b,
 	len = (uint32_t)(b->len - at - 4);
 	memcpy(b->data + at, &len, 4);
 	m = &w->memo[w->memo_next];
-	w->memo_next ^= 1;
+	w->memo_next = (w->memo_next + 1) % LV_MEMOS;
 	m->bw = -1;
 	if ((rc = set_buf(&m->enc, b->data + at + 4, len)) != 0)
 		return rc;
@@ -942,6 +1012,39 @@ dict_encoding(const struct tq_parquet_writer *w)
 }
 
 /*
+ * compress_page appends the len bytes at p to w->body compressed with
+ * codec, from w's page memo when they are one of the pages there.
+ */
+static int
+compress_page(struct tq_parquet_writer *w, int codec, const uint8_t *p,
+    size_t len, struct tq_err *err)
+{
+	struct page_memo *m;
+	size_t at = w->body.len, k;
+	int rc;
+
+	if (len > PAGE_MEMO_MAX || codec == TQ_PARQUET_UNCOMPRESSED)
+		return pq_compress(&w->codec, codec, w->o.zstd_level, p, len,
+		    &w->body, err);
+	for (k = 0; k < PAGE_MEMOS; k++) {
+		m = &w->pmemo[k];
+		if (m->codec == codec && m->raw.len == len &&
+		    memcmp(m->raw.data, p, len) == 0)
+			return tq_buf_append(&w->body, m->out.data, m->out.len);
+	}
+	if ((rc = pq_compress(&w->codec, codec, w->o.zstd_level, p, len,
+	    &w->body, err)) != 0)
+		return rc;
+	m = &w->pmemo[w->pmemo_next];
+	w->pmemo_next = (w->pmemo_next + 1) % PAGE_MEMOS;
+	m->codec = -1;
+	if (set_buf(&m->raw, p, len) == 0 &&
+	    set_buf(&m->out, w->body.data + at, w->body.len - at) == 0)
+		m->codec = codec;
+	return 0;
+}
+
+/*
  * pack_page appends the len bytes at p to w->body compressed (with store,
  * only in the codec's framing: see pq_store); when compressing saves less
  * than c's minimum, they are stored instead, from the body's byte keep.
@@ -963,8 +1066,7 @@ pack_page(struct tq_parquet_writer *w, struct wcol *c, bool store,
 		} else
 			tried = true;
 	}
-	if (!store && (rc = pq_compress(&w->codec, c->codec, w->o.zstd_level,
-	    p, len, &w->body, err)) != 0)
+	if (!store && (rc = compress_page(w, c->codec, p, len, err)) != 0)
 		return rc;
 	if (!store && (c->min_saving == 0 || c->codec != TQ_PARQUET_ZSTD ||
 	    (w->body.len - keep) * 100 <= len * (100 - c->min_saving)))
