@@ -1029,8 +1029,13 @@ compress_page(struct tq_parquet_writer *w, int codec, const uint8_t *p,
 	for (k = 0; k < PAGE_MEMOS; k++) {
 		m = &w->pmemo[k];
 		if (m->codec == codec && m->raw.len == len &&
-		    memcmp(m->raw.data, p, len) == 0)
-			return tq_buf_append(&w->body, m->out.data, m->out.len);
+		    memcmp(m->raw.data, p, len) == 0) {
+			if ((rc = tq_buf_append(&w->body, m->out.data,
+			    m->out.len)) != 0)
+				return tq_err_set(err, rc, "parquet: page of %zu "
+				    "bytes: out of memory", len);
+			return 0;
+		}
 	}
 	if ((rc = pq_compress(&w->codec, codec, w->o.zstd_level, p, len,
 	    &w->body, err)) != 0)
