@@ -208,6 +208,13 @@ blocks() {
 		feed "$BATS_TEST_TMPDIR/in.pb" 3>&- |
 			tempo-pack -s "$S" --wal "$W" --max-live-bytes 200K --trace-idle 1h 3>&- &
 		PACK_PID=$!
+		# Killed at a random point once it has read some input (its
+		# WAL holds it): a loaded machine may take the whole delay
+		# to start it.
+		for _ in $(seq 200); do
+			[ -n "$(find "$W" -type f -size +0c 2>/dev/null)" ] && break
+			sleep 0.05
+		done
 		sleep "0.$((RANDOM % 9 + 1))"
 		kill -9 "$PACK_PID"
 		PACK_PID=
