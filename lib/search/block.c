@@ -2368,8 +2368,9 @@ block_fetch_ints(void *arg, const struct tq_ql_field *f, const int32_t **out,
 	struct src *x = arg;
 	const struct tq_parquet_column *c;
 	const char *path;
+	uint32_t *own;
 	int32_t *v;
-	size_t i;
+	size_t i, n;
 	int how, level, rc;
 
 	x->err = err;
@@ -2379,11 +2380,13 @@ block_fetch_ints(void *arg, const struct tq_ql_field *f, const int32_t **out,
 		return TQ_EUNSUPPORTED;
 	if ((rc = owned_column(x, path, x->span_l, &c)) != 0)
 		return rc;
-	/* A value for every span is the spans' values in order (owners). */
 	if (c == NULL || c->type != TQ_PARQUET_INT32 ||
-	    c->n_values != x->n_spans ||
-	    x->s->columns[c->col].max_rep != x->span_l.rep ||
 	    (c->idx != NULL && c->dict == NULL))
+		return TQ_EUNSUPPORTED;
+	/* Value i must be span i's. */
+	if ((rc = owners(x, c, x->span_l, a, &own, &n)) != 0)
+		return rc;
+	if (own != x->ident || c->n_values != x->n_spans)
 		return TQ_EUNSUPPORTED;
 	if (c->idx == NULL) {
 		*out = c->i32;
