@@ -132,10 +132,10 @@ struct src {
 	struct tq_arena			 memo_a;
 	bool				 memo_off;
 	/* The traces (row-group numbers, ascending) a scan counted, which
-	 * alone its build can show: row group rg's are hit_n[rg] from
-	 * hit_at[rg] on (SIZE_MAX: over the cap, not kept). */
+	 * alone its build can show: row group rg's are kept[rg].n from
+	 * kept[rg].at on (at SIZE_MAX: over the cap, not kept). */
 	struct tq_buf			 hits;
-	size_t				*hit_at, *hit_n;
+	struct { size_t at, n; }	*kept;
 	struct tq_err			*err;
 };
 
@@ -2556,9 +2556,9 @@ select_newest(struct src *x, const struct tq_search_opts *o,
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	memset(x->sel_pos, 0xff, (x->n_spans + 1) * sizeof(uint32_t));
 	/* Only the traces the scan counted can be shown. */
-	if (x->hit_at != NULL && x->hit_at[x->rg] != SIZE_MAX) {
-		hit = (const uint32_t *)x->hits.data + x->hit_at[x->rg];
-		nt = x->hit_n[x->rg];
+	if (x->kept != NULL && x->kept[x->rg].at != SIZE_MAX) {
+		hit = (const uint32_t *)x->hits.data + x->kept[x->rg].at;
+		nt = x->kept[x->rg].n;
 	}
 	for (h = 0; h < nt; h++) {
 		uint64_t start;
@@ -2991,18 +2991,18 @@ keep_hits(struct src *x, const bool *counted)
 	size_t at = x->hits.len, t;
 	uint32_t v;
 
-	x->hit_at[x->rg] = at / sizeof(uint32_t);
-	x->hit_n[x->rg] = 0;
+	x->kept[x->rg].at = at / sizeof(uint32_t);
+	x->kept[x->rg].n = 0;
 	for (t = 0; t < x->n_traces; t++) {
 		if (!counted[t])
 			continue;
 		v = (uint32_t)t;
 		if (tq_buf_append(&x->hits, &v, sizeof(v)) != 0) {
 			x->hits.len = at;
-			x->hit_at[x->rg] = SIZE_MAX;
+			x->kept[x->rg].at = SIZE_MAX;
 			return;
 		}
-		x->hit_n[x->rg]++;
+		x->kept[x->rg].n++;
 	}
 }
 
@@ -3031,7 +3031,7 @@ row_group(struct src *x, struct tq_search_query *sq, struct tq_arena *a,
 		b.fetch_ints = block_fetch_ints;
 		b.traces_only = pass == TQ_SEARCH_SCAN;
 		b.arg = x;
-		if (pass == TQ_SEARCH_SCAN && x->hit_at != NULL &&
+		if (pass == TQ_SEARCH_SCAN && x->kept != NULL &&
 		    (counted = tq_arena_alloc(a, x->n_traces ? x->n_traces :
 		    1)) == NULL)
 			rc = tq_err_set(err, TQ_ENOMEM, "search: out of memory");
@@ -3093,9 +3093,8 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 	 * a scan first, then results from the row groups whose newest
 	 * match is still among the limit newest. */
 	if (o->limit > 0 && ((newest = calloc(nrg ? nrg : 1,
-	    sizeof(*newest))) == NULL || (x->hit_at = calloc(nrg ? nrg : 1,
-	    sizeof(*x->hit_at))) == NULL || (x->hit_n = calloc(nrg ? nrg : 1,
-	    sizeof(*x->hit_n))) == NULL)) {
+	    sizeof(*newest))) == NULL || (x->kept = calloc(nrg ? nrg : 1,
+	    sizeof(*x->kept))) == NULL)) {
 		rc = tq_err_set(err, TQ_ENOMEM, "search: out of memory");
 		goto out;
 	}
@@ -3132,8 +3131,7 @@ out:
 	tq_arena_release(&x->memo_a);
 	tq_buf_release(&x->memo_ent);
 	tq_buf_release(&x->hits);
-	free(x->hit_at);
-	free(x->hit_n);
+	free(x->kept);
 	free(x->memo);
 	free(x);
 	return rc;
