@@ -45,7 +45,11 @@ struct lst {
 	int	def;		/* definition level of a present element */
 };
 
-/* The columns of one vParquet4 Attribute list. */
+/*
+ * The columns of one vParquet4 Attribute list: key to vuns are seven
+ * columns in a row, in this order (as the schema has them, which
+ * attr_cols checks), so a shredder may reach them all from key.
+ */
 struct acols {
 	struct lst	list;
 	int		key, is_array, value, vint, vdouble, vbool, vuns;

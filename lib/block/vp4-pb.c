@@ -1216,9 +1216,9 @@ static inline bool
 scalar_attr(struct tq_vp4_rows *R, const struct acols *a, bool is_int,
     int rep, const struct pkv *kv)
 {
-	struct cbuf *c = R->c, *ck = c + a->key, *ci = c + a->is_array,
-	    *cv = c + a->value, *cn = c + a->vint, *cd = c + a->vdouble,
-	    *cb = c + a->vbool, *cu = c + a->vuns;
+	/* The seven columns follow each other (see struct acols). */
+	struct cbuf *ck = R->c + a->key, *ci = ck + 1, *cv = ck + 2,
+	    *cn = ck + 3, *cd = ck + 4, *cb = ck + 5, *cu = ck + 6;
 	const uint32_t r = (uint32_t)(uint16_t)rep << 16;
 
 	if (ck->n_levels == ck->cap_levels || ci->n_levels == ci->cap_levels ||

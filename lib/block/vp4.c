@@ -470,6 +470,10 @@ attr_cols(struct tq_vp4_rows *R, struct acols *a, const char *prefix)
 	a->vdouble = colnum(R, p, "ValueDouble.list.element");
 	a->vbool = colnum(R, p, "ValueBool.list.element");
 	a->vuns = colnum(R, p, "ValueUnsupported");
+	if (a->is_array != a->key + 1 || a->value != a->key + 2 ||
+	    a->vint != a->key + 3 || a->vdouble != a->key + 4 ||
+	    a->vbool != a->key + 5 || a->vuns != a->key + 6)
+		R->failed = TQ_EINVAL;
 	list_at(R, &a->list, p, a->key);
 }
 
