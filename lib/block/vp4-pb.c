@@ -1816,11 +1816,13 @@ memo_replay(struct tq_vp4_rows *R, struct tq_vp4_memo *M, size_t slot,
 {
 	const struct rmemo *e = &M->slot[slot];
 	const struct rcol *rc = M->cols + slot * (size_t)M->n;
-	int i;
+	const uint8_t *blob = e->blob;
+	/* In locals: the stores below could change anything else. */
+	struct cbuf *c = R->c + M->lo, *stop = c + M->n;
+	const uint32_t r = (uint32_t)(uint16_t)rep << 16;
 
-	for (i = 0; i < M->n; i++, rc++) {
-		struct cbuf *c = &R->c[M->lo + i];
-		const uint8_t *b = e->blob + rc->off;
+	for (; c < stop; c++, rc++) {
+		const uint8_t *b = blob + rc->off;
 		uint32_t k, *lv;
 
 		if (rc->n_levels == 0)
@@ -1830,7 +1832,7 @@ memo_replay(struct tq_vp4_rows *R, struct tq_vp4_memo *M, size_t slot,
 				return;
 		lv = c->lv + c->n_levels;
 		memcpy(lv, b, 4);
-		lv[0] = (lv[0] & 0xffff) | (uint32_t)(uint16_t)rep << 16;
+		lv[0] = (lv[0] & 0xffff) | r;
 		for (k = 1; k < rc->n_levels; k++)
 			memcpy(lv + k, b + 4 * (size_t)k, 4);
 		c->n_levels += rc->n_levels;
