@@ -2767,13 +2767,13 @@ skeleton(struct src *x, struct tq_arena *a)
 /* ---- pruning ---- */
 
 /*
- * prune_column says which column and bounds a need is checked against,
+ * need_column says which column and bounds a need is checked against,
  * or false when none: intrinsics with columns, and string attributes of
  * the span and resource scopes (their own column, or Attrs' values).
  */
 static bool
-need_column(struct src *x, const struct tq_ql_need *nd, char *path,
-    size_t size, struct tq_parquet_value *v, bool *key_only)
+need_column(const struct tq_block_meta *meta, const struct tq_ql_need *nd,
+    char *path, size_t size, struct tq_parquet_value *v, bool *key_only)
 {
 	const struct tq_ql_field *f = &nd->field;
 	int own_type;
@@ -2786,7 +2786,7 @@ need_column(struct src *x, const struct tq_ql_need *nd, char *path,
 		if (f->scope != TQ_QL_SCOPE_SPAN &&
 		    f->scope != TQ_QL_SCOPE_RESOURCE)
 			return false;
-		if (own_column(x->meta, span, f->name, f->len, path, size,
+		if (own_column(meta, span, f->name, f->len, path, size,
 		    &own_type)) {
 			if (nd->val.type != TQ_QL_T_STRING || nd->op != TQ_QL_OP_EQ ||
 			    own_type != TQ_QL_T_STRING)
@@ -2839,13 +2839,13 @@ need_column(struct src *x, const struct tq_ql_need *nd, char *path,
  * values: the string must be one of them.
  */
 static bool
-attr_value(struct src *x, const struct tq_ql_need *nd, char *path,
-    size_t size, struct tq_parquet_value *v)
+attr_value(const struct tq_block_meta *meta, const struct tq_ql_need *nd,
+    char *path, size_t size, struct tq_parquet_value *v)
 {
 	char key[256];
 	bool key_only;
 
-	if (!need_column(x, nd, key, sizeof(key), v, &key_only) || !key_only ||
+	if (!need_column(meta, nd, key, sizeof(key), v, &key_only) || !key_only ||
 	    nd->op != TQ_QL_OP_EQ || nd->val.type != TQ_QL_T_STRING)
 		return false;
 	snprintf(path, size, "%sAttrs.list.element.Value.list.element",
@@ -2861,9 +2861,10 @@ attr_value(struct src *x, const struct tq_ql_need *nd, char *path,
  * an attribute) is in none of the block's rows.
  */
 static int
-values_rule_out(struct src *x, struct tq_block *blk,
-    const struct tq_ql_need *needs, size_t n, bool *out)
+values_rule_out(struct tq_block *blk, const struct tq_ql_need *needs,
+    size_t n, bool *out, struct tq_err *err)
 {
+	const struct tq_block_meta *meta = tq_block_get_meta(blk);
 	struct tq_parquet_value v;
 	char path[256];
 	bool key_only;
@@ -2872,16 +2873,16 @@ values_rule_out(struct src *x, struct tq_block *blk,
 
 	*out = false;
 	for (i = 0; i < n && !*out; i++) {
-		if (!need_column(x, &needs[i], path, sizeof(path), &v,
+		if (!need_column(meta, &needs[i], path, sizeof(path), &v,
 		    &key_only) || v.type != TQ_PARQUET_BYTE_ARRAY ||
 		    (!key_only && needs[i].op != TQ_QL_OP_EQ))
 			continue;
 		if ((rc = tq_block_value_absent(blk, path, v.ptr, v.len, out,
-		    x->err)) != 0)
+		    err)) != 0)
 			return rc;
-		if (!*out && attr_value(x, &needs[i], path, sizeof(path), &v) &&
-		    (rc = tq_block_value_absent(blk, path, v.ptr, v.len, out,
-		    x->err)) != 0)
+		if (!*out && attr_value(meta, &needs[i], path, sizeof(path),
+		    &v) && (rc = tq_block_value_absent(blk, path, v.ptr, v.len,
+		    out, err)) != 0)
 			return rc;
 	}
 	return 0;
@@ -2904,7 +2905,7 @@ may_hold(struct src *x, const struct tq_ql_need *needs, size_t n,
 		int how = TQ_PARQUET_PRUNE_STATS |
 		    (dict ? TQ_PARQUET_PRUNE_DICT : 0);
 
-		if (attr_value(x, &needs[i], path, sizeof(path), &v) &&
+		if (attr_value(x->meta, &needs[i], path, sizeof(path), &v) &&
 		    (col = tq_parquet_schema_find(x->s, path)) >= 0 &&
 		    (rc = tq_parquet_reader_may_match(x->pr, x->rg, col, &v, &v,
 		    how, may, x->err)) != 0)
@@ -2914,7 +2915,8 @@ may_hold(struct src *x, const struct tq_ql_need *needs, size_t n,
 				x->dict_held[i] = 0;
 			break;
 		}
-		if (!need_column(x, &needs[i], path, sizeof(path), &v, &key_only) ||
+		if (!need_column(x->meta, &needs[i], path, sizeof(path), &v,
+		    &key_only) ||
 		    (col = tq_parquet_schema_find(x->s, path)) < 0)
 			continue;
 		if (!key_only) {
@@ -3059,6 +3061,13 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 	bool ruled_out;
 	int rc = 0;
 
+	/* Before anything is allocated: most blocks end here. */
+	if ((rc = values_rule_out(blk, needs, nneeds, &ruled_out, err)) != 0)
+		return rc;
+	if (ruled_out) {
+		r->metrics.skipped_blocks++;
+		return 0;
+	}
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
 	x->err = err;
@@ -3069,12 +3078,6 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 	tq_arena_init(&x->memo_a, TQ_SEARCH_MAX_MEMO);
 	tq_buf_init(&x->memo_ent, TQ_SEARCH_MAX_MEMO);
 	tq_buf_init(&x->hits, TQ_SEARCH_MAX_HITS);
-	if ((rc = values_rule_out(x, blk, needs, nneeds, &ruled_out)) != 0)
-		goto out;
-	if (ruled_out) {
-		r->metrics.skipped_blocks++;
-		goto out;
-	}
 	if ((rc = tq_block_parquet(blk, &x->pr, err)) != 0)
 		goto out;
 	x->s = tq_parquet_reader_schema(x->pr);

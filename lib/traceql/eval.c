@@ -147,11 +147,14 @@ tq_ql_eval_free(struct tq_ql_eval *e)
 
 	if (e == NULL)
 		return;
-	for (i = 0; i < e->nres; i++)
-		pcre2_code_free(e->res[i].re);
+	/* Without regexes, PCRE2 is never called (nor paged in). */
+	if (e->nres > 0) {
+		for (i = 0; i < e->nres; i++)
+			pcre2_code_free(e->res[i].re);
+		pcre2_match_data_free(e->md);
+		pcre2_match_context_free(e->mctx);
+	}
 	free(e->res);
-	pcre2_match_data_free(e->md);
-	pcre2_match_context_free(e->mctx);
 	free(e->fetched);
 	free(e->masks);
 	free(e);
