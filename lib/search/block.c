@@ -2360,7 +2360,8 @@ block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
 
 /* block_fetch_ints gives a column of integers of the spans holding one
  * value for every span, the nested-set numbers: in place, or gathered
- * from its dictionary. */
+ * from its dictionary (for the wanted traces' spans alone, when only()
+ * named some). */
 static int
 block_fetch_ints(void *arg, const struct tq_ql_field *f, const int32_t **out,
     struct tq_arena *a, struct tq_err *err)
@@ -2395,8 +2396,17 @@ block_fetch_ints(void *arg, const struct tq_ql_field *f, const int32_t **out,
 	if ((v = tq_arena_alloc(a, (x->n_spans ? x->n_spans : 1) *
 	    sizeof(*v))) == NULL)
 		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
-	for (i = 0; i < x->n_spans; i++)
-		v[i] = c->dict->i32[c->idx[i]];
+	if (x->want == NULL) {
+		for (i = 0; i < x->n_spans; i++)
+			v[i] = c->dict->i32[c->idx[i]];
+	} else {
+		size_t t;
+
+		for (t = 0; t < x->n_traces; t++)
+			for (i = x->trace_first[t]; x->want[t] &&
+			    i < x->trace_first[t + 1]; i++)
+				v[i] = c->dict->i32[c->idx[i]];
+	}
 	*out = v;
 	return 0;
 }
