@@ -412,7 +412,9 @@ struct tq_ql_batch {
 	/*
 	 * Optional: points *out at n_spans integers of field f (the
 	 * nested-set numbers the structural operators compare) where the
-	 * source holds them, 0 for a span without, valid for the batch.
+	 * source holds them, 0 for a span without, valid for the batch;
+	 * while only() is in force, those of traces not wanted are
+	 * unspecified.
 	 * TQ_EUNSUPPORTED: the evaluator fetches the field instead.
 	 */
 	int		(*fetch_ints)(void *arg, const struct tq_ql_field *f,

@@ -2360,7 +2360,8 @@ block_fetch(void *arg, const struct tq_ql_field *f, struct tq_ql_value *out,
 
 /* block_fetch_ints gives a column of integers of the spans holding one
  * value for every span, the nested-set numbers: in place, or gathered
- * from its dictionary. */
+ * from its dictionary (for the wanted traces' spans alone, when only()
+ * named some). */
 static int
 block_fetch_ints(void *arg, const struct tq_ql_field *f, const int32_t **out,
     struct tq_arena *a, struct tq_err *err)
@@ -2395,8 +2396,17 @@ block_fetch_ints(void *arg, const struct tq_ql_field *f, const int32_t **out,
 	if ((v = tq_arena_alloc(a, (x->n_spans ? x->n_spans : 1) *
 	    sizeof(*v))) == NULL)
 		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
-	for (i = 0; i < x->n_spans; i++)
-		v[i] = c->dict->i32[c->idx[i]];
+	if (x->want == NULL) {
+		for (i = 0; i < x->n_spans; i++)
+			v[i] = c->dict->i32[c->idx[i]];
+	} else {
+		size_t t;
+
+		for (t = 0; t < x->n_traces; t++)
+			for (i = x->trace_first[t]; x->want[t] &&
+			    i < x->trace_first[t + 1]; i++)
+				v[i] = c->dict->i32[c->idx[i]];
+	}
 	*out = v;
 	return 0;
 }
@@ -2767,13 +2777,13 @@ skeleton(struct src *x, struct tq_arena *a)
 /* ---- pruning ---- */
 
 /*
- * prune_column says which column and bounds a need is checked against,
+ * need_column says which column and bounds a need is checked against,
  * or false when none: intrinsics with columns, and string attributes of
  * the span and resource scopes (their own column, or Attrs' values).
  */
 static bool
-need_column(struct src *x, const struct tq_ql_need *nd, char *path,
-    size_t size, struct tq_parquet_value *v, bool *key_only)
+need_column(const struct tq_block_meta *meta, const struct tq_ql_need *nd,
+    char *path, size_t size, struct tq_parquet_value *v, bool *key_only)
 {
 	const struct tq_ql_field *f = &nd->field;
 	int own_type;
@@ -2786,7 +2796,7 @@ need_column(struct src *x, const struct tq_ql_need *nd, char *path,
 		if (f->scope != TQ_QL_SCOPE_SPAN &&
 		    f->scope != TQ_QL_SCOPE_RESOURCE)
 			return false;
-		if (own_column(x->meta, span, f->name, f->len, path, size,
+		if (own_column(meta, span, f->name, f->len, path, size,
 		    &own_type)) {
 			if (nd->val.type != TQ_QL_T_STRING || nd->op != TQ_QL_OP_EQ ||
 			    own_type != TQ_QL_T_STRING)
@@ -2839,13 +2849,13 @@ need_column(struct src *x, const struct tq_ql_need *nd, char *path,
  * values: the string must be one of them.
  */
 static bool
-attr_value(struct src *x, const struct tq_ql_need *nd, char *path,
-    size_t size, struct tq_parquet_value *v)
+attr_value(const struct tq_block_meta *meta, const struct tq_ql_need *nd,
+    char *path, size_t size, struct tq_parquet_value *v)
 {
 	char key[256];
 	bool key_only;
 
-	if (!need_column(x, nd, key, sizeof(key), v, &key_only) || !key_only ||
+	if (!need_column(meta, nd, key, sizeof(key), v, &key_only) || !key_only ||
 	    nd->op != TQ_QL_OP_EQ || nd->val.type != TQ_QL_T_STRING)
 		return false;
 	snprintf(path, size, "%sAttrs.list.element.Value.list.element",
@@ -2861,9 +2871,10 @@ attr_value(struct src *x, const struct tq_ql_need *nd, char *path,
  * an attribute) is in none of the block's rows.
  */
 static int
-values_rule_out(struct src *x, struct tq_block *blk,
-    const struct tq_ql_need *needs, size_t n, bool *out)
+values_rule_out(struct tq_block *blk, const struct tq_ql_need *needs,
+    size_t n, bool *out, struct tq_err *err)
 {
+	const struct tq_block_meta *meta = tq_block_get_meta(blk);
 	struct tq_parquet_value v;
 	char path[256];
 	bool key_only;
@@ -2872,16 +2883,16 @@ values_rule_out(struct src *x, struct tq_block *blk,
 
 	*out = false;
 	for (i = 0; i < n && !*out; i++) {
-		if (!need_column(x, &needs[i], path, sizeof(path), &v,
+		if (!need_column(meta, &needs[i], path, sizeof(path), &v,
 		    &key_only) || v.type != TQ_PARQUET_BYTE_ARRAY ||
 		    (!key_only && needs[i].op != TQ_QL_OP_EQ))
 			continue;
 		if ((rc = tq_block_value_absent(blk, path, v.ptr, v.len, out,
-		    x->err)) != 0)
+		    err)) != 0)
 			return rc;
-		if (!*out && attr_value(x, &needs[i], path, sizeof(path), &v) &&
-		    (rc = tq_block_value_absent(blk, path, v.ptr, v.len, out,
-		    x->err)) != 0)
+		if (!*out && attr_value(meta, &needs[i], path, sizeof(path),
+		    &v) && (rc = tq_block_value_absent(blk, path, v.ptr, v.len,
+		    out, err)) != 0)
 			return rc;
 	}
 	return 0;
@@ -2904,7 +2915,7 @@ may_hold(struct src *x, const struct tq_ql_need *needs, size_t n,
 		int how = TQ_PARQUET_PRUNE_STATS |
 		    (dict ? TQ_PARQUET_PRUNE_DICT : 0);
 
-		if (attr_value(x, &needs[i], path, sizeof(path), &v) &&
+		if (attr_value(x->meta, &needs[i], path, sizeof(path), &v) &&
 		    (col = tq_parquet_schema_find(x->s, path)) >= 0 &&
 		    (rc = tq_parquet_reader_may_match(x->pr, x->rg, col, &v, &v,
 		    how, may, x->err)) != 0)
@@ -2914,7 +2925,8 @@ may_hold(struct src *x, const struct tq_ql_need *needs, size_t n,
 				x->dict_held[i] = 0;
 			break;
 		}
-		if (!need_column(x, &needs[i], path, sizeof(path), &v, &key_only) ||
+		if (!need_column(x->meta, &needs[i], path, sizeof(path), &v,
+		    &key_only) ||
 		    (col = tq_parquet_schema_find(x->s, path)) < 0)
 			continue;
 		if (!key_only) {
@@ -3059,6 +3071,13 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 	bool ruled_out;
 	int rc = 0;
 
+	/* Before anything is allocated: most blocks end here. */
+	if ((rc = values_rule_out(blk, needs, nneeds, &ruled_out, err)) != 0)
+		return rc;
+	if (ruled_out) {
+		r->metrics.skipped_blocks++;
+		return 0;
+	}
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return tq_err_set(err, TQ_ENOMEM, "search: out of memory");
 	x->err = err;
@@ -3069,12 +3088,6 @@ tq_search_block(struct tq_search_query *sq, struct tq_block *blk,
 	tq_arena_init(&x->memo_a, TQ_SEARCH_MAX_MEMO);
 	tq_buf_init(&x->memo_ent, TQ_SEARCH_MAX_MEMO);
 	tq_buf_init(&x->hits, TQ_SEARCH_MAX_HITS);
-	if ((rc = values_rule_out(x, blk, needs, nneeds, &ruled_out)) != 0)
-		goto out;
-	if (ruled_out) {
-		r->metrics.skipped_blocks++;
-		goto out;
-	}
 	if ((rc = tq_block_parquet(blk, &x->pr, err)) != 0)
 		goto out;
 	x->s = tq_parquet_reader_schema(x->pr);

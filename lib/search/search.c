@@ -692,7 +692,7 @@ struct pool {
 	struct tq_store		*store;
 	const struct tq_ql_query *q;
 	const struct tq_search_opts *o;
-	struct tq_block_meta	*blocks;	/* most recent first */
+	const struct tq_block_meta **blocks;	/* most recent first */
 	size_t			 nblocks, next;
 	uint64_t		*top;		/* starts found, descending */
 	size_t			 ntop;
@@ -710,7 +710,8 @@ struct worker {
 static int
 by_end_desc(const void *a, const void *b)
 {
-	const struct tq_block_meta *x = a, *y = b;
+	const struct tq_block_meta *x = *(const struct tq_block_meta *const *)a;
+	const struct tq_block_meta *y = *(const struct tq_block_meta *const *)b;
 
 	if (x->end_s != y->end_s)
 		return x->end_s > y->end_s ? -1 : 1;
@@ -751,7 +752,7 @@ work(void *arg)
 	if ((rc = tq_search_query_new(p->q, &sq, &e)) != 0)
 		goto out;
 	for (;;) {
-		struct tq_block_meta m;
+		const struct tq_block_meta *m;
 		struct tq_block *b = NULL;
 		size_t before;
 		uint64_t reads = 0, bytes = 0;
@@ -765,7 +766,7 @@ work(void *arg)
 		/* Nothing in this block or any older one can be more recent
 		 * than the limit-th trace found: stop. */
 		if (p->o->limit > 0 && p->ntop == p->o->limit &&
-		    (uint64_t)(m.end_s + 1) * 1000000000u < p->top[p->ntop - 1]) {
+		    (uint64_t)(m->end_s + 1) * 1000000000u < p->top[p->ntop - 1]) {
 			p->cut = true;
 			p->next = p->nblocks;
 			pthread_mutex_unlock(&p->mu);
@@ -774,7 +775,7 @@ work(void *arg)
 		p->next++;
 		pthread_mutex_unlock(&p->mu);
 		before = w->r->n;
-		if ((rc = tq_block_open_meta(p->store, &m, &b, &e)) == 0) {
+		if ((rc = tq_block_open_meta(p->store, m, &b, &e)) == 0) {
 			rc = tq_search_block(sq, b, p->o, w->r, &e);
 			tq_block_io(b, &reads, &bytes);
 		}
@@ -857,7 +858,9 @@ tq_search_store(struct tq_store *s, const char *tenant,
     struct tq_search_result *r, struct tq_err *err)
 {
 	struct listing l = { NULL, 0, 0, o, 0 };
+	const struct tq_block_meta **order = NULL;
 	struct worker *w = NULL;
+	size_t k;
 	struct pool p;
 	long ncpu;
 	int i, nthreads = o->threads, started = 0, rc;
@@ -865,7 +868,14 @@ tq_search_store(struct tq_store *s, const char *tenant,
 	memset(&p, 0, sizeof(p));
 	if ((rc = tq_block_list(s, tenant, false, list_block, &l, err)) != 0)
 		goto out;
-	qsort(l.v, l.n, sizeof(*l.v), by_end_desc);
+	/* Metas are large: sort pointers to them. */
+	if ((order = calloc(l.n ? l.n : 1, sizeof(*order))) == NULL) {
+		rc = tq_err_set(err, TQ_ENOMEM, "search: out of memory");
+		goto out;
+	}
+	for (k = 0; k < l.n; k++)
+		order[k] = &l.v[k];
+	qsort(order, l.n, sizeof(*order), by_end_desc);
 	r->metrics.total_blocks = (uint32_t)l.n;
 	r->metrics.total_block_bytes = l.bytes;
 	if (nthreads <= 0)
@@ -877,7 +887,7 @@ tq_search_store(struct tq_store *s, const char *tenant,
 	p.store = s;
 	p.q = q;
 	p.o = o;
-	p.blocks = l.v;
+	p.blocks = order;
 	p.nblocks = l.n;
 	tq_err_clear(&p.err);
 	if ((w = calloc((size_t)nthreads, sizeof(*w))) == NULL ||
@@ -925,6 +935,7 @@ done:
 	free(p.top);
 	pthread_mutex_destroy(&p.mu);
 out:
+	free(order);
 	free(l.v);
 	return rc;
 }

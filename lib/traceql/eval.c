@@ -147,11 +147,14 @@ tq_ql_eval_free(struct tq_ql_eval *e)
 
 	if (e == NULL)
 		return;
-	for (i = 0; i < e->nres; i++)
-		pcre2_code_free(e->res[i].re);
+	/* Without regexes, PCRE2 is never called (nor paged in). */
+	if (e->nres > 0) {
+		for (i = 0; i < e->nres; i++)
+			pcre2_code_free(e->res[i].re);
+		pcre2_match_data_free(e->md);
+		pcre2_match_context_free(e->mctx);
+	}
 	free(e->res);
-	pcre2_match_data_free(e->md);
-	pcre2_match_context_free(e->mctx);
 	free(e->fetched);
 	free(e->masks);
 	free(e);
@@ -1371,6 +1374,30 @@ pair_match(struct tq_ql_eval *e, enum tq_ql_op op, const uint8_t *lmask,
 	return true;
 }
 
+/* any_set says whether any of the n truth bytes at f is set: a trace's
+ * few spans, eight at a time (the last eight overlapping), without a call
+ * per trace. */
+static inline bool
+any_set(const uint8_t *f, size_t n)
+{
+	uint64_t w;
+	size_t i;
+
+	if (n < 8) {
+		for (i = 0; i < n; i++)
+			if (f[i])
+				return true;
+		return false;
+	}
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, f + i, 8);
+		if (w != 0)
+			return true;
+	}
+	memcpy(&w, f + n - 8, 8);
+	return w != 0;
+}
+
 int
 tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
     struct tq_arena *a, struct tq_ql_match **out, size_t *n,
@@ -1379,7 +1406,7 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 	struct tq_ql_match *m = NULL;
 	const uint8_t *first = NULL, *lmask = NULL, *rmask = NULL;
 	const struct tq_ql_node *pair = NULL;
-	uint8_t *want = NULL;
+	uint8_t *live;
 	size_t t, nm = 0;
 	bool lone, need_l = false;
 
@@ -1403,19 +1430,21 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 		return e->rc;
 	lone = first != NULL && e->q->root->nitems == 1;
 	if (!pair_masks(e, &lmask, &rmask, &need_l) ||
-	    (rmask != NULL && b->only != NULL &&
-	    (want = alloc(e, b->n_traces, 1)) == NULL))
+	    (live = alloc(e, b->n_traces, 1)) == NULL)
 		return e->rc;
-	/* What the operator reads next, the source need only give for the
-	 * traces both sides may match in. */
-	for (t = 0; want != NULL && t < b->n_traces; t++) {
+	/* The traces that may match: a span passes the first filter and
+	 * both sides of a structural operator have spans. */
+	for (t = 0; t < b->n_traces; t++) {
 		uint32_t f = b->trace_first[t], k = b->trace_first[t + 1] - f;
 
-		want[t] = k > 0 && memchr(rmask + f, 1, k) != NULL &&
-		    (!need_l || memchr(lmask + f, 1, k) != NULL);
+		live[t] = k > 0 && (first == NULL || any_set(first + f, k)) &&
+		    (rmask == NULL || any_set(rmask + f, k)) &&
+		    (!need_l || any_set(lmask + f, k));
 	}
-	if (want != NULL)
-		b->only(b->arg, want);
+	/* What the operator reads next, the source need only give for
+	 * those. */
+	if (rmask != NULL && b->only != NULL)
+		b->only(b->arg, live);
 	/* The query is one structural operator between two filters: its
 	 * operands are the spans the masks mark. */
 	if (lmask != NULL && rmask != NULL && e->q->root->nitems == 1 &&
@@ -1427,10 +1456,7 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 		uint32_t i, f = b->trace_first[t];
 
 		all.n = b->trace_first[t + 1] - f;
-		if (all.n == 0 || (first != NULL &&
-		    memchr(first + f, 1, all.n) == NULL) ||
-		    (rmask != NULL && memchr(rmask + f, 1, all.n) == NULL) ||
-		    (need_l && memchr(lmask + f, 1, all.n) == NULL))
+		if (!live[t])
 			continue;
 		if (lone) {
 			/* A lone filter: its one spanset is the spans it
@@ -1464,7 +1490,7 @@ tq_ql_eval_run(struct tq_ql_eval *e, const struct tq_ql_batch *b,
 			nm++;
 		}
 	}
-	if (want != NULL)
+	if (rmask != NULL && b->only != NULL)
 		b->only(b->arg, NULL);
 	if (e->rc != 0)
 		return e->rc;
