@@ -166,7 +166,8 @@ tq_arena_strndup(struct tq_arena *a, const char *s, size_t n)
 
 	if (n == SIZE_MAX || (p = tq_arena_alloc(a, n + 1)) == NULL)
 		return NULL;
-	memcpy(p, s, n);
+	if (n > 0)	/* s may be NULL then (an empty buffer's data) */
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }

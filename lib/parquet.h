@@ -511,10 +511,14 @@ const struct tq_parquet_chunk *tq_parquet_reader_chunk(
  * READ_NO_REP: the repetition levels are stepped over, not decoded
  * (out->rep stays NULL), for a caller that knows the structure from
  * another column of the same lists; not with a partial read.
+ * READ_DEF_IF_NULLS: when every entry holds a value (all definition
+ * levels at the maximum, as in a column of spans), the definition levels
+ * are not kept (out->def stays NULL).
  */
 #define TQ_PARQUET_READ_DICT_INDICES	0x1
 #define TQ_PARQUET_READ_REUSE		0x2
 #define TQ_PARQUET_READ_NO_REP		0x4
+#define TQ_PARQUET_READ_DEF_IF_NULLS	0x8
 
 /*
  * tq_parquet_reader_read_column reads column col of row group rg with one

@@ -363,6 +363,60 @@ rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out32,
 	return 0;
 }
 
+bool
+pq_rle_all_of(const uint8_t *p, size_t len, int bw, size_t n, uint32_t v)
+{
+	const uint8_t *end = p + len;
+	size_t done = 0, vb = ((size_t)bw + 7) / 8, k;
+	uint64_t hdr;
+
+	if (bw <= 0 || bw > 32)
+		return false;
+	while (done < n) {
+		uint32_t x = 0, tmp[8];
+		uint8_t pad[48];
+
+		if (get_varint(&p, end, &hdr) != 0 || (hdr >> 1) == 0)
+			return false;
+		if (hdr & 1) {
+			/* Bit-packed (short runs, tails): each value. */
+			uint64_t groups = hdr >> 1;
+			size_t count = n - done, g, m;
+
+			if (groups > (uint64_t)(end - p) / (uint64_t)bw)
+				return false;
+			if ((size_t)groups * 8 < count)
+				count = (size_t)groups * 8;
+			for (g = 0; g < count; g += 8) {
+				const uint8_t *src = p + g / 8 * (size_t)bw;
+
+				if ((size_t)(end - src) < (size_t)bw + 8) {
+					memset(pad, 0, sizeof(pad));
+					memcpy(pad, src, (size_t)bw);
+					src = pad;
+				}
+				unpack8[bw](src, tmp);
+				m = count - g < 8 ? count - g : 8;
+				for (k = 0; k < m; k++)
+					if (tmp[k] != v)
+						return false;
+			}
+			p += (size_t)groups * (size_t)bw;
+			done += count;
+			continue;
+		}
+		if ((size_t)(end - p) < vb)
+			return false;
+		for (k = 0; k < vb; k++)
+			x |= (uint32_t)p[k] << (8 * k);
+		p += vb;
+		if (x != v)
+			return false;
+		done += (hdr >> 1) > n - done ? n - done : (size_t)(hdr >> 1);
+	}
+	return true;
+}
+
 int
 pq_rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out, size_t n,
     struct tq_err *err)

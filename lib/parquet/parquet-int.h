@@ -212,6 +212,13 @@ int	pq_rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out,
  */
 int	pq_rle_decode16(const uint8_t *p, size_t len, int bw, uint16_t *out,
 	    size_t n, uint16_t max, size_t *at_max, struct tq_err *err);
+/*
+ * pq_rle_all_of says whether the first n values of the hybrid stream
+ * [p, p + len) (bit width 1 to 32) are all v.  False too for a stream
+ * too short or malformed: decoding it tells more.
+ */
+bool	pq_rle_all_of(const uint8_t *p, size_t len, int bw, size_t n,
+	    uint32_t v);
 /* pq_all_below says whether all n values at v are below lim (dictionary
  * indices against their dictionary's size). */
 bool	pq_all_below(const uint32_t *v, size_t n, uint32_t lim);

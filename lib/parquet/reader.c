@@ -273,6 +273,7 @@ struct dec {
 	size_t				 cap;	/* level entries allocated */
 	size_t				 seen;	/* entries of the pages so far */
 	bool				 want_idx;
+	bool				 def_if_nulls;	/* out->def NULL so far */
 	uint64_t			 off;	/* file offset of the page */
 	struct tq_err			*err;
 };
@@ -725,14 +726,64 @@ decode_values(struct dec *d, int enc, const uint8_t *p, size_t len, size_t k)
 	}
 }
 
-/* decode_levels_v1 reads a 4-byte length and that many bytes of RLE
- * (with out NULL, steps over them). */
+/*
+ * page_def decodes a page's n definition levels, the hybrid stream
+ * [p, p + len), into the column; *k gets how many hold a value.  While
+ * the column keeps its levels only if some entry is null and none has
+ * been, a page whose levels are all the maximum keeps none.
+ */
 static int
-decode_levels_v1(struct dec *d, int enc, const uint8_t **p, size_t *len,
-    int max, uint16_t *out, size_t n, size_t *at_max)
+page_def(struct dec *d, const uint8_t *p, size_t len, size_t n, size_t *k)
+{
+	struct tq_parquet_column *c = d->out;
+	uint16_t max = (uint16_t)d->cd->max_def;
+	int bw = pq_bit_width((uint64_t)max), rc;
+	size_t i;
+
+	if (d->def_if_nulls) {
+		if (pq_rle_all_of(p, len, bw, n, max)) {
+			*k = n;
+			return 0;
+		}
+		/* Some entry may be null: the levels so far were all max. */
+		if ((c->def = col_big(c, M_DEF, d->cap, 2)) == NULL)
+			return tq_err_set(d->err, TQ_ELIMIT, "column %s: %zu "
+			    "values over the memory cap", d->cd->path, d->cap);
+		for (i = 0; i < c->n_levels; i++)
+			c->def[i] = max;
+		d->def_if_nulls = false;
+	}
+	if ((rc = pq_rle_decode16(p, len, bw, c->def + c->n_levels, n, max, k,
+	    d->err)) != 0)
+		return tq_err_prefix(d->err, rc, "column %s: page at byte %llu",
+		    d->cd->path, (unsigned long long)d->off);
+	return 0;
+}
+
+/* page_rep decodes a page's n repetition levels, the hybrid stream
+ * [p, p + len), into the column (which keeps them). */
+static int
+page_rep(struct dec *d, const uint8_t *p, size_t len, size_t n)
+{
+	struct tq_parquet_column *c = d->out;
+	uint16_t max = (uint16_t)d->cd->max_rep;
+	int rc;
+
+	if ((rc = pq_rle_decode16(p, len, pq_bit_width((uint64_t)max),
+	    c->rep + c->n_levels, n, max, NULL, d->err)) != 0)
+		return tq_err_prefix(d->err, rc, "column %s: page at byte %llu",
+		    d->cd->path, (unsigned long long)d->off);
+	return 0;
+}
+
+/* levels_v1 takes the levels at the start of a v1 page, [*p, *p + *len):
+ * a 4-byte length and that many bytes of RLE, given in *lv and *lvlen,
+ * and steps past them. */
+static int
+levels_v1(struct dec *d, int enc, const uint8_t **p, size_t *len,
+    const uint8_t **lv, size_t *lvlen)
 {
 	uint32_t l;
-	int rc;
 
 	if (enc != TQ_PARQUET_RLE)
 		return tq_err_set(d->err, TQ_EUNSUPPORTED, "column %s: level "
@@ -742,11 +793,8 @@ decode_levels_v1(struct dec *d, int enc, const uint8_t **p, size_t *len,
 	memcpy(&l, *p, 4);
 	if (l > *len - 4)
 		return corrupt(d, "levels past the page");
-	if (out != NULL && (rc = pq_rle_decode16(*p + 4, l,
-	    pq_bit_width((uint64_t)max), out, n, (uint16_t)max, at_max,
-	    d->err)) != 0)
-		return tq_err_prefix(d->err, rc, "column %s: page at byte %llu",
-		    d->cd->path, (unsigned long long)d->off);
+	*lv = *p + 4;
+	*lvlen = l;
 	*p += 4 + l;
 	*len -= 4 + l;
 	return 0;
@@ -760,9 +808,8 @@ decode_data_page(struct dec *d, const struct pq_page_header *h,
 	const struct tq_parquet_column_desc *cd = d->cd;
 	struct tq_buf *pg = &d->r->page;
 	size_t n = (size_t)h->num_values, k = 0, vlen;
-	const uint8_t *p;
-	uint16_t *def = c->def ? c->def + c->n_levels : NULL;
-	uint16_t *rep = c->rep ? c->rep + c->n_levels : NULL;
+	const uint8_t *p, *levels;
+	size_t levels_len;
 	int rc;
 
 	if (n > d->cap - d->seen)
@@ -789,27 +836,24 @@ decode_data_page(struct dec *d, const struct pq_page_header *h,
 				    (unsigned long long)d->off);
 			p = pg->data;
 		}
-		if (cd->max_rep > 0 && (rc = decode_levels_v1(d, h->rep_encoding,
-		    &p, &vlen, cd->max_rep, rep, n, NULL)) != 0)
+		if (cd->max_rep > 0 && ((rc = levels_v1(d, h->rep_encoding,
+		    &p, &vlen, &levels, &levels_len)) != 0 || (c->rep != NULL &&
+		    (rc = page_rep(d, levels, levels_len, n)) != 0)))
 			return rc;
-		if (cd->max_def > 0 && (rc = decode_levels_v1(d, h->def_encoding,
-		    &p, &vlen, cd->max_def, def, n, &k)) != 0)
+		if (cd->max_def > 0 && ((rc = levels_v1(d, h->def_encoding,
+		    &p, &vlen, &levels, &levels_len)) != 0 ||
+		    (rc = page_def(d, levels, levels_len, n, &k)) != 0))
 			return rc;
 	} else {
 		size_t lv = (size_t)h->rep_len + (size_t)h->def_len;
 
 		if (lv > blen || lv > (size_t)h->uncompressed_size)
 			return corrupt(d, "level lengths past the page");
-		if (rep != NULL && (rc = pq_rle_decode16(body, (size_t)
-		    h->rep_len, pq_bit_width((uint64_t)cd->max_rep), rep, n,
-		    (uint16_t)cd->max_rep, NULL, d->err)) != 0)
-			return tq_err_prefix(d->err, rc, "column %s: page at "
-			    "byte %llu", cd->path, (unsigned long long)d->off);
-		if (cd->max_def > 0 && (rc = pq_rle_decode16(body + h->rep_len,
-		    (size_t)h->def_len, pq_bit_width((uint64_t)cd->max_def), def,
-		    n, (uint16_t)cd->max_def, &k, d->err)) != 0)
-			return tq_err_prefix(d->err, rc, "column %s: page at "
-			    "byte %llu", cd->path, (unsigned long long)d->off);
+		if ((c->rep != NULL && (rc = page_rep(d, body, (size_t)
+		    h->rep_len, n)) != 0) || (cd->max_def > 0 &&
+		    (rc = page_def(d, body + h->rep_len, (size_t)h->def_len, n,
+		    &k)) != 0))
+			return rc;
 		vlen = (size_t)h->uncompressed_size - lv;
 		if (h->is_compressed && codec != TQ_PARQUET_UNCOMPRESSED) {
 			if ((rc = tq_buf_reserve(pg, vlen + 8)) != 0)
@@ -829,7 +873,7 @@ decode_data_page(struct dec *d, const struct pq_page_header *h,
 	}
 	if (cd->max_def == 0)
 		k = n;
-	if (rep != NULL && d->seen == 0 && n > 0 && rep[0] != 0)
+	if (c->rep != NULL && d->seen == 0 && n > 0 && c->rep[c->n_levels] != 0)
 		return corrupt(d, "first repetition level is not 0");
 	if ((rc = decode_values(d, h->encoding, p, vlen, k)) != 0)
 		return rc;
@@ -905,8 +949,8 @@ start_column(struct tq_parquet_reader *r, int col, size_t cap, int flags,
 	out->col = col;
 	out->type = cd->type;
 	out->width = (int)pq_value_size(cd->type, cd->type_length);
-	if ((cd->max_def > 0 && (out->def = col_big(out, M_DEF, cap, 2)) ==
-	    NULL) || (cd->max_rep > 0 && (flags & TQ_PARQUET_READ_NO_REP) == 0 &&
+	if ((cd->max_def > 0 && (flags & TQ_PARQUET_READ_DEF_IF_NULLS) == 0 &&
+	    (out->def = col_big(out, M_DEF, cap, 2)) == NULL) || (cd->max_rep > 0 && (flags & TQ_PARQUET_READ_NO_REP) == 0 &&
 	    (out->rep = col_big(out, M_REP, cap, 2)) == NULL) ||
 	    alloc_values(out, cd->type, cap, true) != 0)
 		return tq_err_set(err, TQ_ELIMIT, "column %s: %zu values over "
@@ -992,6 +1036,8 @@ tq_parquet_reader_read_some(struct tq_parquet_reader *r, size_t rg,
 	d.width = (size_t)out->width;
 	d.cap = (size_t)ch->num_values;
 	d.want_idx = (flags & TQ_PARQUET_READ_DICT_INDICES) != 0;
+	d.def_if_nulls = cd->max_def > 0 &&
+	    (flags & TQ_PARQUET_READ_DEF_IF_NULLS) != 0;
 	d.err = err;
 	if (want != NULL)
 		tq_buf_reset(&out->mem->big[M_PARTS]);

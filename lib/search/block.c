@@ -184,6 +184,19 @@ level_of(const struct tq_parquet_schema *s, const char *list)
 
 static bool	want_sel(void *, size_t, size_t);
 
+/* serves says whether column c, read with flags have, serves a read
+ * with flags want: the same but for levels that want can do without (the
+ * definition levels are there after all when some entry is null). */
+static bool
+serves(const struct tq_parquet_column *c, int have, int want)
+{
+	int spare = TQ_PARQUET_READ_NO_REP | TQ_PARQUET_READ_DEF_IF_NULLS;
+
+	if (c->def != NULL)
+		have &= ~TQ_PARQUET_READ_DEF_IF_NULLS;
+	return (have & ~spare) == (want & ~spare) && (have & spare & ~want) == 0;
+}
+
 /*
  * read_column reads column path (NULL when the file has no such column);
  * with some, only the pages holding the selected traces' entries.
@@ -199,11 +212,11 @@ read_column(struct src *x, const char *path, int flags, bool some,
 	if (col < 0)
 		return 0;
 	/* Every page, when read already, serves a selection too, and with
-	 * the repetition levels, a read that needs none. */
+	 * more levels, a read that needs fewer. */
 	for (i = 0; i < x->ncols; i++)
 		if (x->col_no[i] == col && !x->col_some[i] &&
-		    x->col_rg[i] == x->rg && (x->col_flags[i] == flags ||
-		    x->col_flags[i] == (flags & ~TQ_PARQUET_READ_NO_REP))) {
+		    x->col_rg[i] == x->rg &&
+		    serves(&x->cols[i], x->col_flags[i], flags)) {
 			*out = &x->cols[i];
 			return 0;
 		}
@@ -249,14 +262,15 @@ column(struct src *x, const char *path, int flags,
  * owned_column reads every page of column path, its values to be given
  * to entities of level l: at the level of its last list (spans, for a
  * column of the spans), every entry at that definition level starts an
- * entity, so the repetition levels are not needed.
+ * entity, so the repetition levels are not needed; nor are the
+ * definition levels when every entry holds a value (owners() knows).
  */
 static int
 owned_column(struct src *x, const char *path, struct level l,
     const struct tq_parquet_column **out)
 {
 	int col = tq_parquet_schema_find(x->s, path);
-	int flags = TQ_PARQUET_READ_DICT_INDICES;
+	int flags = TQ_PARQUET_READ_DICT_INDICES | TQ_PARQUET_READ_DEF_IF_NULLS;
 
 	if (col >= 0 && l.rep > 0 && x->s->columns[col].max_rep == l.rep)
 		flags |= TQ_PARQUET_READ_NO_REP;
@@ -567,13 +581,16 @@ trace_at(const struct src *x, size_t e)
 	return lo < x->n_traces && x->trace_entry[lo] == e ? (int64_t)lo : -1;
 }
 
-/* count_at counts the entries of [from, to) at level lim. */
+/* count_at counts the entries of [from, to) at level lim (every one,
+ * without levels: a column whose entries all hold values). */
 static size_t
 count_at(const uint16_t *lv, size_t from, size_t to, uint16_t lim)
 {
 	uint32_t n = 0;
 	size_t i;
 
+	if (lv == NULL)
+		return to - from;
 	for (i = from; i < to; i++)
 		n += (uint32_t)(lv[i] == lim);
 	return n;
@@ -646,10 +663,10 @@ place_some(struct src *x, struct placing *pl)
 	size_t p, i, nparts = 0;
 	int rc;
 
-	if ((rc = read_column(x, pl->path, TQ_PARQUET_READ_DICT_INDICES, true,
-	    &c)) != 0 || c == NULL)
+	if ((rc = read_column(x, pl->path, TQ_PARQUET_READ_DICT_INDICES |
+	    TQ_PARQUET_READ_DEF_IF_NULLS, true, &c)) != 0 || c == NULL)
 		return rc;
-	if (c->def == NULL || c->rep == NULL)
+	if (c->rep == NULL || x->s->columns[c->col].max_def == 0)
 		return 1;
 	/* The selected traces' entries alone, of the pages read. */
 	if (c->n_parts == 0)
@@ -669,7 +686,7 @@ place_some(struct src *x, struct placing *pl)
 
 		/* Spans are counted on from the first of the part's trace. */
 		for (i = pt->level; i < pt->level + pt->n; i++) {
-			uint32_t df = c->def[i];
+			uint32_t df = c->def != NULL ? c->def[i] : maxdef;
 
 			ent += (c->rep[i] <= lrep) & (df >= ldef);
 			if (df == maxdef && (rc = put_value(x, pl, vi++,
@@ -1657,6 +1674,8 @@ static int
 scopes(struct src *x, struct tq_arena *a)
 {
 	const struct tq_parquet_column *c = x->skel;
+	const uint16_t *def = c->def;
+	uint32_t full = (uint32_t)x->s->columns[c->col].max_def;
 	uint32_t rs = 0, ss = 0, df, r, k = 0;
 	uint32_t rsrep = (uint32_t)x->rs_l.rep, rsdef = (uint32_t)x->rs_l.def;
 	uint32_t ssrep = (uint32_t)x->ss_l.rep, ssdef = (uint32_t)x->ss_l.def;
@@ -1672,7 +1691,7 @@ scopes(struct src *x, struct tq_arena *a)
 		return tq_err_set(x->err, TQ_ENOMEM, "search: out of memory");
 	for (i = 0; i < c->n_levels; i++) {
 		r = c->rep[i];
-		df = c->def[i];
+		df = def != NULL ? def[i] : full;
 		rs += (r <= rsrep) & (df >= rsdef);
 		ss += (r <= ssrep) & (df >= ssdef);
 		/* Stored for every entry, kept for spans. */
@@ -2603,7 +2622,8 @@ select_newest(struct src *x, const struct tq_search_opts *o,
  * walk_spans numbers the spans and traces of the entries of column c
  * (*k spans and *trace traces found); with own, it also sets own[v] to
  * the span of each of c's values (*v of them).  Called with own NULL or
- * not, it compiles into two loops, the first without that work.
+ * not, it compiles into two loops, the first without that work.  Without
+ * definition levels, every entry is a span with a value.
  */
 static inline int
 walk_spans(struct src *x, const struct tq_parquet_column *c, size_t nrows,
@@ -2622,7 +2642,7 @@ walk_spans(struct src *x, const struct tq_parquet_column *c, size_t nrows,
 	 * are is looked for, eight entries at a time, in flags set by loops
 	 * that vectorize.
 	 */
-	for (i = 0; i < n; i++)
+	for (i = 0; def != NULL && i < n; i++)
 		under |= (uint16_t)(def[i] < (uint16_t)sdef);
 	if (under == 0 && nrows > 0 && n > 0 && rep[0] == 0) {
 		uint32_t *st = x->span_trace, *te = x->trace_entry;
@@ -2634,7 +2654,10 @@ walk_spans(struct src *x, const struct tq_parquet_column *c, size_t nrows,
 			return tq_err_set(x->err, TQ_ENOMEM,
 			    "search: out of memory");
 		memset(f + n, 0, 8);
-		if (own != NULL) {
+		if (own != NULL && def == NULL) {
+			for (v = 0; v < c->n_values && v < n; v++)
+				own[v] = (uint32_t)v;
+		} else if (own != NULL) {
 			for (i = 0; i < n; i++)
 				f[i] = def[i] == (uint16_t)maxdef;
 			for (i = 0; v < c->n_values &&
@@ -2658,6 +2681,10 @@ walk_spans(struct src *x, const struct tq_parquet_column *c, size_t nrows,
 		*tracep = trace;
 		return 0;
 	}
+	/* Entries without a row, or not starting one. */
+	if (def == NULL && n > 0)
+		return tq_err_set(x->err, TQ_ECORRUPT, "%s: bad levels",
+		    x->s->columns[c->col].path);
 	for (i = 0; i < c->n_levels; i++) {
 		if (rep[i] == 0) {
 			if (trace == nrows)
@@ -2725,12 +2752,14 @@ skeleton(struct src *x, struct tq_arena *a)
 	if (best == NULL)
 		return tq_err_set(x->err, TQ_ECORRUPT,
 		    "data.parquet: no required column of spans");
-	if ((rc = column(x, best, TQ_PARQUET_READ_DICT_INDICES, &c)) != 0)
+	if ((rc = column(x, best, TQ_PARQUET_READ_DICT_INDICES |
+	    TQ_PARQUET_READ_DEF_IF_NULLS, &c)) != 0)
 		return rc;
 	d = &x->s->columns[c->col];
 	nrows = (size_t)tq_parquet_reader_row_group_rows(x->pr, x->rg);
-	/* A column under the spans list has both levels. */
-	if (c->rep == NULL || c->def == NULL)
+	/* A column under the spans list has both levels (the definition
+	 * levels kept only if some entry is null). */
+	if (c->rep == NULL || d->max_def == 0)
 		return tq_err_set(x->err, TQ_ECORRUPT, "%s: no levels",
 		    d->path);
 	x->n_traces = nrows;

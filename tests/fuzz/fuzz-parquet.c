@@ -22,7 +22,7 @@ whole_file(const uint8_t *data, size_t size)
 	struct tq_parquet_read_opts o = { 1u << 20, 8u << 20 };
 	struct tq_parquet_reader *r = NULL;
 	const struct tq_parquet_schema *s;
-	struct tq_parquet_column *cols;
+	struct tq_parquet_column *cols, lazy;
 	struct tq_parquet_datum *recs;
 	struct tq_parquet_value v;
 	struct tq_arena a;
@@ -38,10 +38,26 @@ whole_file(const uint8_t *data, size_t size)
 	for (rg = 0; cols != NULL && rg < tq_parquet_reader_num_row_groups(r) &&
 	    rg < 8; rg++) {
 		ok = true;
-		for (c = 0; c < s->n_columns; c++)
-			if (tq_parquet_reader_read_column(r, rg, (int)c,
-			    (int)(c + rg) & 1, &cols[c], &e) != 0)
+		for (c = 0; c < s->n_columns; c++) {
+			int flags = (int)(c + rg) & 1;
+
+			if (tq_parquet_reader_read_column(r, rg, (int)c, flags,
+			    &cols[c], &e) != 0) {
 				ok = false;
+				continue;
+			}
+			/* Without definition levels unless some entry is
+			 * null: the same entries and values. */
+			memset(&lazy, 0, sizeof(lazy));
+			if (tq_parquet_reader_read_column(r, rg, (int)c, flags |
+			    TQ_PARQUET_READ_DEF_IF_NULLS, &lazy, &e) != 0 ||
+			    lazy.n_levels != cols[c].n_levels ||
+			    lazy.n_values != cols[c].n_values ||
+			    (lazy.def == NULL && cols[c].def != NULL &&
+			    cols[c].n_values != cols[c].n_levels))
+				abort();
+			tq_parquet_column_release(&lazy);
+		}
 		n = (size_t)tq_parquet_reader_row_group_rows(r, rg);
 		if (ok && n < 100000 && (recs = calloc(n + 1, sizeof(*recs)))) {
 			tq_parquet_assemble(s, cols, n, &a, recs, &e);

@@ -607,6 +607,105 @@ no_rep(struct tq_parquet_reader *r, int col, const uint16_t *def,
 }
 
 /*
+ * READ_DEF_IF_NULLS, for v1 and v2 pages: columns of records of 1 to 3
+ * elements, each with a value (a), or with nulls only in the last fifth
+ * (b, pages of none before pages of some).  a keeps no definition
+ * levels, whole or in part; b keeps them all once a null shows; values as
+ * written either way.
+ */
+static void
+test_def_if_nulls(int version)
+{
+	static uint16_t def[2][SL_MAX], rep[2][SL_MAX];
+	static int64_t val[2][SL_MAX];
+	struct tq_parquet_schema *s = NULL;
+	struct tq_parquet_writer *w = NULL;
+	struct tq_parquet_reader *r = NULL;
+	struct tq_parquet_write_opts o = { .codec = TQ_PARQUET_UNCOMPRESSED,
+	    .page_version = version, .page_size = 300 };
+	struct want_range wr;
+	struct tq_parquet_column c;
+	size_t n = 0, nv[2] = { 0, 0 }, rec, k, i, col, at;
+	struct tq_err e;
+	struct mem m;
+	int ok, flags = TQ_PARQUET_READ_DEF_IF_NULLS;
+
+	for (rec = 0; rec < SL_RECS; rec++) {
+		size_t len = 1 + rnd() % 3;
+
+		for (k = 0; k < len; k++, n++) {
+			rep[0][n] = rep[1][n] = k == 0 ? 0 : 1;
+			def[0][n] = 2;
+			def[1][n] = rec >= SL_RECS * 4 / 5 && rnd() % 3 == 0 ?
+			    1 : 2;
+		}
+	}
+	for (col = 0; col < 2; col++)
+		for (k = 0; k < n; k++)
+			if (def[col][k] == 2)
+				val[col][nv[col]++] = (int64_t)(rnd() % 1000);
+	memset(&m, 0, sizeof(m));
+	tq_buf_init(&m.b, 1 << 24);
+	ok = tq_parquet_schema_new(three, 5, &s, &e) == 0 &&
+	    tq_parquet_writer_new(s, &o, mem_write, &m, &w, &e) == 0;
+	for (col = 0; ok && col < 3; col++) {
+		struct tq_parquet_batch b;
+
+		memset(&b, 0, sizeof(b));
+		b.n_levels = n;
+		b.def = def[col % 2];
+		b.rep = rep[col % 2];
+		b.n_values = nv[col % 2];
+		b.i64 = val[col % 2];
+		ok = tq_parquet_writer_write(w, (int)col, &b, &e) == 0;
+	}
+	ok = ok && tq_parquet_writer_end_rows(w, SL_RECS, &e) == 0 &&
+	    tq_parquet_writer_close(w, &e) == 0 &&
+	    tq_parquet_reader_open(mem_read, &m, m.b.len, NULL, &r, &e) == 0;
+	T_OK(ok, version == 1 ? "def if nulls v1: written and opened" :
+	    "def if nulls v2: written and opened");
+	if (!ok)
+		goto out;
+	memset(&c, 0, sizeof(c));
+	for (col = 0; col < 2; col++) {
+		ok = tq_parquet_reader_read_column(r, 0, (int)col, flags |
+		    TQ_PARQUET_READ_REUSE, &c, &e) == 0 && c.n_levels == n &&
+		    c.n_values == nv[col] && (c.def == NULL) == (col == 0);
+		for (i = 0, at = 0; ok && i < n; i++) {
+			ok &= c.rep[i] == rep[col][i] &&
+			    (c.def == NULL || c.def[i] == def[col][i]);
+			if (def[col][i] == 2) {
+				ok &= c.i64[at] == val[col][at];
+				at++;
+			}
+		}
+		T_OK(ok, col ? "def if nulls: with a null, every level kept" :
+		    "def if nulls: without, no definition levels");
+	}
+	/* The middle third of a, in part. */
+	memset(&wr, 0, sizeof(wr));
+	wr.lo = n / 3;
+	wr.hi = 2 * n / 3;
+	ok = tq_parquet_reader_read_some(r, 0, 0, flags |
+	    TQ_PARQUET_READ_REUSE, want_range, &wr, &c, &e) == 0 &&
+	    c.def == NULL && c.n_parts > 0 && c.n_levels < n;
+	for (k = 0; ok && k < c.n_parts; k++) {
+		const struct tq_parquet_part *pt = &c.parts[k];
+
+		ok &= pt->value == pt->level && pt->level + pt->n <= c.n_levels;
+		for (i = 0; ok && i < pt->n; i++)
+			ok &= c.i64[pt->value + i] == val[0][pt->first + i];
+	}
+	T_OK(ok, "def if nulls: in part, values as written");
+	tq_parquet_column_release(&c);
+out:
+	tq_parquet_reader_free(r);
+	tq_parquet_writer_free(w);
+	tq_parquet_schema_free(s);
+	tq_buf_release(&m.b);
+}
+
+/*
  * The writer reuses the encoding of levels equal to ones just encoded,
  * of another column or page: columns a and b written in turns, in small
  * pages (cut between batches and at flush), with levels now the same and
@@ -1739,6 +1838,8 @@ main(void)
 	test_batch_write_read();
 	test_packed_levels();
 	test_shared_levels();
+	test_def_if_nulls(1);
+	test_def_if_nulls(2);
 	test_prune();
 	test_dict_guesses();
 	test_delta_if_smaller();
