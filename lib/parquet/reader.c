@@ -950,7 +950,8 @@ start_column(struct tq_parquet_reader *r, int col, size_t cap, int flags,
 	out->type = cd->type;
 	out->width = (int)pq_value_size(cd->type, cd->type_length);
 	if ((cd->max_def > 0 && (flags & TQ_PARQUET_READ_DEF_IF_NULLS) == 0 &&
-	    (out->def = col_big(out, M_DEF, cap, 2)) == NULL) || (cd->max_rep > 0 && (flags & TQ_PARQUET_READ_NO_REP) == 0 &&
+	    (out->def = col_big(out, M_DEF, cap, 2)) == NULL) ||
+	    (cd->max_rep > 0 && (flags & TQ_PARQUET_READ_NO_REP) == 0 &&
 	    (out->rep = col_big(out, M_REP, cap, 2)) == NULL) ||
 	    alloc_values(out, cd->type, cap, true) != 0)
 		return tq_err_set(err, TQ_ELIMIT, "column %s: %zu values over "
