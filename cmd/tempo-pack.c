@@ -1399,6 +1399,11 @@ parse_dedicated(struct pack *P, const char *arg)
 		warnx("--dedicated: at most %d per scope", TQ_BLOCK_MAX_DEDICATED);
 		exit(EXIT_USAGE);
 	}
+	if (strlen(colon + 1) > TQ_BLOCK_MAX_DED_NAME) {
+		warnx("--dedicated: %.32s...: a name longer than %d bytes", arg,
+		    TQ_BLOCK_MAX_DED_NAME);
+		exit(EXIT_USAGE);
+	}
 	ded[P->bopts.n_dedicated].scope = scope;
 	ded[P->bopts.n_dedicated].name = colon + 1;
 	P->bopts.n_dedicated++;

@@ -26,6 +26,7 @@
 
 #define TQ_BLOCK_FORMAT		"vParquet4"
 #define TQ_BLOCK_MAX_DEDICATED	10	/* string columns per scope */
+#define TQ_BLOCK_MAX_DED_NAME	255	/* bytes of a dedicated column's name */
 
 /* Where a dedicated attribute column lives. */
 enum tq_block_scope {
@@ -48,7 +49,8 @@ struct tq_vp4;
 
 /*
  * tq_vp4_new builds the mapping for n dedicated columns (at most
- * TQ_BLOCK_MAX_DEDICATED per scope, string attributes; names copied).
+ * TQ_BLOCK_MAX_DEDICATED per scope, string attributes, names of at most
+ * TQ_BLOCK_MAX_DED_NAME bytes; names copied).
  * Returns 0, TQ_EINVAL or TQ_ENOMEM.
  */
 int	tq_vp4_new(const struct tq_block_dedicated *ded, size_t n,
@@ -289,7 +291,8 @@ struct tq_block_meta {
 	int64_t			 compacted_s;	/* meta.compacted.json only */
 	struct tq_block_dedicated ded[TQ_BLOCK_MAX_META_DED];
 	size_t			 n_ded;
-	char			 ded_names[TQ_BLOCK_MAX_META_DED][256];
+	char			 ded_names[TQ_BLOCK_MAX_META_DED]
+				    [TQ_BLOCK_MAX_DED_NAME + 1];
 };
 
 /*
@@ -301,8 +304,9 @@ int	tq_block_meta_json(const struct tq_block_meta *m, struct tq_buf *out,
 
 /*
  * tq_block_meta_parse reads meta.json text into *m (legacy and unknown
- * keys ignored; a missing bloomShards means Tempo's legacy 10).  Returns 0
- * or TQ_ECORRUPT with the offending key in err.
+ * keys ignored; a missing bloomShards means Tempo's legacy 10).  Returns 0,
+ * TQ_ECORRUPT with the offending key in err, or TQ_EUNSUPPORTED for a
+ * dedicated column name over TQ_BLOCK_MAX_DED_NAME bytes.
  */
 int	tq_block_meta_parse(const char *json, size_t len,
 	    struct tq_block_meta *m, struct tq_err *err);

@@ -210,9 +210,17 @@ tq_block_meta_parse(const char *text, size_t len, struct tq_block_meta *m,
 			if (n == NULL || (t != NULL && strcmp(t, "string") != 0) ||
 			    (s != NULL && strcmp(s, "span") != 0 &&
 			    strcmp(s, "resource") != 0) ||
-			    m->n_ded == TQ_BLOCK_MAX_META_DED || strlen(n) >= 256)
+			    m->n_ded == TQ_BLOCK_MAX_META_DED)
 				continue;
-			snprintf(m->ded_names[m->n_ded], 256, "%s", n);
+			/* Left out, its attribute would seem absent. */
+			if (strlen(n) > TQ_BLOCK_MAX_DED_NAME) {
+				rc = tq_err_set(err, TQ_EUNSUPPORTED, "meta.json: "
+				    "dedicatedColumns[%zu]: a name longer than %d "
+				    "bytes", i, TQ_BLOCK_MAX_DED_NAME);
+				goto out;
+			}
+			snprintf(m->ded_names[m->n_ded],
+			    sizeof(m->ded_names[m->n_ded]), "%s", n);
 			m->ded[m->n_ded].name = m->ded_names[m->n_ded];
 			m->ded[m->n_ded].scope = s != NULL &&
 			    strcmp(s, "resource") == 0 ? TQ_BLOCK_SCOPE_RESOURCE :

@@ -247,6 +247,13 @@ tq_vp4_new(const struct tq_block_dedicated *ded, size_t n,
 			    "empty", ded[i].name, TQ_BLOCK_MAX_DEDICATED);
 			goto fail;
 		}
+		/* meta.json must name it whole, or queries would miss it. */
+		if (strlen(ded[i].name) > TQ_BLOCK_MAX_DED_NAME) {
+			rc = tq_err_set(err, TQ_EINVAL, "dedicated column %.32s...: "
+			    "name longer than %d bytes", ded[i].name,
+			    TQ_BLOCK_MAX_DED_NAME);
+			goto fail;
+		}
 		strcpy(p, ded[i].name);
 		slots[(*count)++] = p;
 		p += strlen(p) + 1;

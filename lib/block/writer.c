@@ -125,7 +125,8 @@ tq_block_writer_new(struct tq_store *s, const char *tenant,
 	    w->o.bloom_shard_bytes, &w->bloom, err)) != 0)
 		goto fail;
 	for (c = 0; c < w->o.n_dedicated && c < TQ_BLOCK_MAX_META_DED; c++) {
-		snprintf(w->meta.ded_names[c], 256, "%s", w->o.dedicated[c].name);
+		snprintf(w->meta.ded_names[c], sizeof(w->meta.ded_names[c]),
+		    "%s", w->o.dedicated[c].name);
 		w->meta.ded[c].name = w->meta.ded_names[c];
 		w->meta.ded[c].scope = w->o.dedicated[c].scope;
 		w->meta.n_ded++;

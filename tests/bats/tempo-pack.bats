@@ -168,6 +168,9 @@ blocks() {
 	[[ $stderr == *"--max-block-bytes: lots: not a size"* ]]
 	run -2 --separate-stderr tempo-pack -s "$S" --dedicated http.route
 	[[ $stderr == *"not span:NAME or resource:NAME"* ]]
+	run -2 --separate-stderr tempo-pack -s "$S" \
+	    --dedicated "span:$(printf 'a%.0s' {1..256})"
+	[[ $stderr == *"a name longer than 255 bytes"* ]]
 }
 
 @test "tempo-pack: a second tempo-pack on the same WAL is refused" {

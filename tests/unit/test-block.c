@@ -876,6 +876,50 @@ test_values(void)
 	tq_arena_release(&a);
 }
 
+/*
+ * A dedicated column's name of TQ_BLOCK_MAX_DED_NAME bytes goes through
+ * the mapping and meta.json whole; one byte more is refused by both,
+ * never cut (its attribute would seem absent to queries).
+ */
+static void
+test_ded_name(void)
+{
+	char name[TQ_BLOCK_MAX_DED_NAME + 2];
+	struct tq_block_dedicated d = { TQ_BLOCK_SCOPE_SPAN, name };
+	struct tq_block_meta m, back;
+	struct tq_vp4 *v = NULL;
+	struct tq_buf json;
+	struct tq_err e;
+
+	memset(name, 'a', sizeof(name) - 1);
+	name[TQ_BLOCK_MAX_DED_NAME] = '\0';
+	T_EQ_INT(tq_vp4_new(&d, 1, &v, &e), 0, "dedicated name: longest taken");
+	tq_vp4_free(v);
+	memset(&m, 0, sizeof(m));
+	snprintf(m.format, sizeof(m.format), "%s", TQ_BLOCK_FORMAT);
+	snprintf(m.block_id, sizeof(m.block_id),
+	    "00000000-0000-4000-8000-000000000000");
+	m.ded[0] = d;
+	m.n_ded = 1;
+	tq_buf_init(&json, 1 << 20);
+	T_OK(tq_block_meta_json(&m, &json, &e) == 0 &&
+	    tq_block_meta_parse((const char *)json.data, json.len, &back,
+	    &e) == 0 && back.n_ded == 1 && strcmp(back.ded[0].name, name) == 0,
+	    "dedicated name: longest through meta.json whole");
+	name[TQ_BLOCK_MAX_DED_NAME] = 'a';
+	name[TQ_BLOCK_MAX_DED_NAME + 1] = '\0';
+	v = NULL;
+	T_EQ_INT(tq_vp4_new(&d, 1, &v, &e), TQ_EINVAL,
+	    "dedicated name: one byte longer refused");
+	tq_vp4_free(v);
+	tq_buf_reset(&json);
+	T_OK(tq_block_meta_json(&m, &json, &e) == 0 &&
+	    tq_block_meta_parse((const char *)json.data, json.len, &back,
+	    &e) == TQ_EUNSUPPORTED && strstr(e.msg, "dedicatedColumns[0]") !=
+	    NULL, "dedicated name: one byte longer in meta.json refused");
+	tq_buf_release(&json);
+}
+
 int
 main(void)
 {
@@ -889,6 +933,7 @@ main(void)
 	test_round_trip(ded, 3, "dedicated");
 	test_store();
 	test_values();
+	test_ded_name();
 	test_columns(NULL, 0, "plain", "fixtures-columns.txt");
 	test_columns(ded, 3, "dedicated", "fixtures-columns-dedicated.txt");
 	return t_done();
