@@ -125,6 +125,10 @@ list_segments(const char *dir, uint64_t **out, size_t *n, struct tq_err *err)
 	return 0;
 }
 
+/* A segment's path: the directory, a slash, 16 hex digits and ".wal". */
+#define WAL_PATH_MAX	4096
+#define WAL_NAME_LEN	(1 + 16 + 4)
+
 static void
 segment_path(char *buf, size_t size, const char *dir, uint64_t seg)
 {
@@ -140,7 +144,7 @@ replay_segment(const char *dir, uint64_t seg, int last, tq_wal_replay_fn *fn,
     void *arg, struct tq_err *err)
 {
 	unsigned char hdr[HDR], *rec = NULL;
-	char path[4096];
+	char path[WAL_PATH_MAX];
 	off_t off = 0;
 	int fd, rc = 0;
 
@@ -201,7 +205,7 @@ replay_segment(const char *dir, uint64_t seg, int last, tq_wal_replay_fn *fn,
 static int
 open_segment(struct tq_wal *w, uint64_t seg, struct tq_err *err)
 {
-	char path[4096];
+	char path[WAL_PATH_MAX];
 	int fd;
 
 	segment_path(path, sizeof(path), w->dir, seg);
@@ -229,6 +233,10 @@ tq_wal_open(const char *dir, tq_wal_replay_fn *fn, void *arg,
 	size_t i, n = 0;
 	int rc;
 
+	/* Cut, a segment's path would name another file. */
+	if (strlen(dir) >= WAL_PATH_MAX - WAL_NAME_LEN)
+		return tq_err_set(err, TQ_EINVAL, "%.64s...: WAL directory path "
+		    "longer than %d bytes", dir, WAL_PATH_MAX - WAL_NAME_LEN - 1);
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		return tq_err_sys(err, dir);
 	if ((w = calloc(1, sizeof(*w))) == NULL ||
@@ -338,7 +346,7 @@ int
 tq_wal_remove_before(struct tq_wal *w, uint64_t segment, struct tq_err *err)
 {
 	uint64_t *segs;
-	char path[4096];
+	char path[WAL_PATH_MAX];
 	size_t i, n;
 	int rc;
 

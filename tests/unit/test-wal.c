@@ -50,6 +50,7 @@ append_n(struct tq_wal *w, int from, int to)
 int
 main(void)
 {
+	static char longdir[4096];
 	char dir[] = "/tmp/test-wal-XXXXXX", path[256], cmd[300];
 	struct seen s = { 0, 1, 0 };
 	struct tq_wal *w;
@@ -72,6 +73,15 @@ main(void)
 	T_OK(s.ok, "reopen: in order, with their bytes");
 	T_EQ_INT(tq_wal_segment(w), 3, "reopen: appends go to a new segment");
 	tq_wal_close(w);
+
+	/* A directory whose segments' paths would be cut is refused. */
+	memset(longdir, 'd', sizeof(longdir) - 1);
+	longdir[0] = '/';
+	w = NULL;
+	T_EQ_INT(tq_wal_open(longdir, check_rec, &s, &w, &e), TQ_EINVAL,
+	    "open: a path too long for segments refused");
+	T_OK(w == NULL && strstr(e.msg, "WAL directory path longer than") !=
+	    NULL, "open: ... saying so");
 
 	/* A crash mid-append leaves half a record at the end. */
 	snprintf(path, sizeof(path), "%s/%016x.wal", dir, 3);
