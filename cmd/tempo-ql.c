@@ -241,7 +241,7 @@ report(const struct ql_ctx *ctx, const struct tq_search_result *r,
 		warnx("the limit of %zu traces was reached: there may be more "
 		    "(--limit)", ctx->limit);
 	if (ctx->verbosity > 0)
-		warnx("%zu traces in %.2f ms; inspected %" PRIu64 " traces, %"
+		warnx("%zu traces in %.3f ms; inspected %" PRIu64 " traces, %"
 		    PRIu64 " spans, %" PRIu32 "/%" PRIu32 " blocks, %" PRIu64
 		    " bytes in %" PRIu64 " reads; %" PRIu32 " blocks and %"
 		    PRIu64 " row groups skipped",
