@@ -261,14 +261,22 @@ pq_all_below(const uint32_t *v, size_t n, uint32_t lim)
 	return (b >> 30) == 0;
 }
 
-/* levels_check counts the n levels at lv equal to max and says whether
- * any is above it: one pass the compiler can vectorise. */
+/* levels_check counts the n levels at lv equal to max (at_max not NULL)
+ * and says whether any is above it: one pass the compiler can vectorise. */
 static bool
 levels_check(const uint16_t *lv, size_t n, uint16_t max, int bw,
     size_t *at_max)
 {
 	uint16_t above = 0;
 	size_t i = 0, k = 0;
+
+	/* Uncounted (repetition levels): only what bw bits allow above. */
+	if (at_max == NULL) {
+		if (max != (1u << bw) - 1)
+			for (; i < n; i++)
+				above |= (uint16_t)(lv[i] > max);
+		return above == 0;
+	}
 
 	/* Counted in 16 bits, a stretch at a time, which vectorizes. */
 	while (i < n) {
@@ -292,8 +300,8 @@ levels_check(const uint16_t *lv, size_t n, uint16_t max, int bw,
 
 /*
  * rle_decode fills n values into out32 or out16 (whichever is set); for
- * out16, values above max are an error and *at_max counts those equal
- * to it.
+ * out16, values above max are an error and *at_max (if not NULL) counts
+ * those equal to it.
  */
 static int
 rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out32,
@@ -428,12 +436,9 @@ int
 pq_rle_decode16(const uint8_t *p, size_t len, int bw, uint16_t *out,
     size_t n, uint16_t max, size_t *at_max, struct tq_err *err)
 {
-	size_t count = 0;
-	int rc = rle_decode(p, len, bw, NULL, out, n, max, &count, err);
-
 	if (at_max != NULL)
-		*at_max = count;
-	return rc;
+		*at_max = 0;
+	return rle_decode(p, len, bw, NULL, out, n, max, at_max, err);
 }
 
 static int

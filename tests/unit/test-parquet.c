@@ -358,7 +358,7 @@ test_rle_levels(void)
 	struct tq_buf b16, b32;
 	struct tq_err e;
 	size_t at_max, want_max;
-	int trial, same = 1, round = 1;
+	int trial, same = 1, round = 1, uncounted = 1;
 
 	for (trial = 0; trial < 400; trial++) {
 		size_t n = 1 + rnd() % 3000, k;
@@ -386,12 +386,23 @@ test_rle_levels(void)
 		    &e) != 0 || memcmp(lv, back, n * sizeof(*lv)) != 0 ||
 		    at_max != want_max)
 			round = 0;
+		/* Uncounted, as repetition levels: the same levels; with a
+		 * maximum below bw bits' (one less), an error when one is
+		 * above it. */
+		if (pq_rle_decode16(b16.data, b16.len, bw, back, n, max, NULL,
+		    &e) != 0 || memcmp(lv, back, n * sizeof(*lv)) != 0 ||
+		    (pq_rle_decode16(b16.data, b16.len, bw, back, n,
+		    (uint16_t)(max - 1), NULL, &e) == TQ_ECORRUPT) !=
+		    (want_max > 0))
+			uncounted = 0;
 		tq_buf_release(&b16);
 		tq_buf_release(&b32);
 	}
 	T_OK(same, "rle levels: 16-bit encoders give the general bytes");
 	T_OK(round, "rle levels: 400 random round trips, levels at the "
 	    "maximum counted");
+	T_OK(uncounted, "rle levels: uncounted, the same levels, and any "
+	    "above the maximum refused");
 }
 
 static void
