@@ -299,6 +299,60 @@ levels_check(const uint16_t *lv, size_t n, uint16_t max, int bw,
 }
 
 /*
+ * One run of the RLE/bit-packed hybrid, cut to the values still wanted:
+ * count values, bit-packed at packed (bw bits each), or when packed is
+ * NULL all equal to value.
+ */
+struct rle_run {
+	size_t		 count;
+	const uint8_t	*packed;
+	uint32_t	 value;
+};
+
+/* next_run reads the run at *pp (before end; left values still wanted)
+ * into *r and steps past it.  Returns 0 or TQ_ECORRUPT. */
+static inline int
+next_run(const uint8_t **pp, const uint8_t *end, int bw, size_t left,
+    struct rle_run *r, struct tq_err *err)
+{
+	const uint8_t *p = *pp;
+	size_t vb = ((size_t)bw + 7) / 8, k;
+	uint64_t hdr, n;
+
+	if (get_varint(&p, end, &hdr) != 0)
+		return tq_err_set(err, TQ_ECORRUPT, "rle: truncated run "
+		    "header");
+	n = hdr >> 1;
+	if (hdr & 1) {
+		/* Groups of 8; padding values are dropped. */
+		if (n == 0 || (bw > 0 && n > (uint64_t)(end - p) / (uint64_t)bw))
+			return tq_err_set(err, TQ_ECORRUPT, "rle: bit-packed "
+			    "run past the end");
+		r->count = n > left / 8 + 1 ? left : (size_t)n * 8;
+		r->packed = p;
+		*pp = p + (size_t)n * (size_t)bw;
+	} else {
+		if (n == 0)
+			return tq_err_set(err, TQ_ECORRUPT, "rle: empty run");
+		if ((size_t)(end - p) < vb)
+			return tq_err_set(err, TQ_ECORRUPT, "rle: truncated run "
+			    "value");
+		r->value = 0;
+		for (k = 0; k < vb; k++)
+			r->value |= (uint32_t)p[k] << (8 * k);
+		if (bw < 32 && (r->value >> bw) != 0)
+			return tq_err_set(err, TQ_ECORRUPT, "rle: run value "
+			    "wider than %d bits", bw);
+		r->count = n > left ? left : (size_t)n;
+		r->packed = NULL;
+		*pp = p + vb;
+	}
+	if (r->count > left)
+		r->count = left;
+	return 0;
+}
+
+/*
  * rle_decode fills n values into out32 or out16 (whichever is set); for
  * out16, values above max are an error and *at_max (if not NULL) counts
  * those equal to it.
@@ -309,60 +363,24 @@ rle_decode(const uint8_t *p, size_t len, int bw, uint32_t *out32,
     struct tq_err *err)
 {
 	const uint8_t *end = p + len;
-	uint64_t hdr;
+	struct rle_run r = { 0, NULL, 0 };
 	size_t done = 0, k;
 
 	if (bw < 0 || bw > (out16 ? 16 : 32))
 		return tq_err_set(err, TQ_ECORRUPT, "rle: bit width %d", bw);
-	while (done < n) {
-		if (get_varint(&p, end, &hdr) != 0)
-			return tq_err_set(err, TQ_ECORRUPT, "rle: truncated "
-			    "run header after %zu of %zu values", done, n);
-		if (hdr & 1) {
-			/* Bit-packed groups of 8; padding values are dropped. */
-			uint64_t groups = hdr >> 1;
-			size_t bytes, count;
-
-			if (groups == 0 || (bw > 0 && groups >
-			    (uint64_t)(end - p) / (uint64_t)bw))
-				return tq_err_set(err, TQ_ECORRUPT, "rle: "
-				    "bit-packed run past the end");
-			bytes = (size_t)groups * (size_t)bw;
-			count = groups > (n - done) / 8 + 1 ? n - done :
-			    (size_t)groups * 8;
-			if (count > n - done)
-				count = n - done;
-			unpack_groups(p, end, bw, out32 ? out32 + done : NULL,
-			    out16 ? out16 + done : NULL, count);
-			done += count;
-			p += bytes;
-		} else {
-			uint64_t run = hdr >> 1;
-			size_t vb = ((size_t)bw + 7) / 8;
-			uint32_t v = 0;
-
-			if (run == 0)
-				return tq_err_set(err, TQ_ECORRUPT, "rle: empty "
-				    "run");
-			if ((size_t)(end - p) < vb)
-				return tq_err_set(err, TQ_ECORRUPT, "rle: "
-				    "truncated run value");
-			for (k = 0; k < vb; k++)
-				v |= (uint32_t)p[k] << (8 * k);
-			p += vb;
-			if (bw < 32 && (v >> bw) != 0)
-				return tq_err_set(err, TQ_ECORRUPT, "rle: run "
-				    "value wider than %d bits", bw);
-			if (run > n - done)
-				run = n - done;
-			if (out16)
-				for (k = 0; k < run; k++)
-					out16[done + k] = (uint16_t)v;
-			else
-				for (k = 0; k < run; k++)
-					out32[done + k] = v;
-			done += (size_t)run;
-		}
+	for (; done < n; done += r.count) {
+		if (next_run(&p, end, bw, n - done, &r, err) != 0)
+			return tq_err_prefix(err, TQ_ECORRUPT, "value %zu of %zu",
+			    done, n);
+		if (r.packed != NULL)
+			unpack_groups(r.packed, end, bw, out32 ? out32 + done :
+			    NULL, out16 ? out16 + done : NULL, r.count);
+		else if (out16)
+			for (k = 0; k < r.count; k++)
+				out16[done + k] = (uint16_t)r.value;
+		else
+			for (k = 0; k < r.count; k++)
+				out32[done + k] = r.value;
 	}
 	/* Levels are checked and counted in one pass over them all. */
 	if (out16 && !levels_check(out16, n, max, bw, at_max))
@@ -375,52 +393,30 @@ bool
 pq_rle_all_of(const uint8_t *p, size_t len, int bw, size_t n, uint32_t v)
 {
 	const uint8_t *end = p + len;
-	size_t done = 0, vb = ((size_t)bw + 7) / 8, k;
-	uint64_t hdr;
+	struct rle_run r = { 0, NULL, 0 };
+	struct tq_err e;
+	uint32_t tmp[256];
+	size_t done, g, m, k;
 
 	if (bw <= 0 || bw > 32)
 		return false;
-	while (done < n) {
-		uint32_t x = 0, tmp[8];
-		uint8_t pad[48];
-
-		if (get_varint(&p, end, &hdr) != 0 || (hdr >> 1) == 0)
+	for (done = 0; done < n; done += r.count) {
+		if (next_run(&p, end, bw, n - done, &r, &e) != 0)
 			return false;
-		if (hdr & 1) {
-			/* Bit-packed (short runs, tails): each value. */
-			uint64_t groups = hdr >> 1;
-			size_t count = n - done, g, m;
-
-			if (groups > (uint64_t)(end - p) / (uint64_t)bw)
+		if (r.packed == NULL) {
+			if (r.value != v)
 				return false;
-			if ((size_t)groups * 8 < count)
-				count = (size_t)groups * 8;
-			for (g = 0; g < count; g += 8) {
-				const uint8_t *src = p + g / 8 * (size_t)bw;
-
-				if ((size_t)(end - src) < (size_t)bw + 8) {
-					memset(pad, 0, sizeof(pad));
-					memcpy(pad, src, (size_t)bw);
-					src = pad;
-				}
-				unpack8[bw](src, tmp);
-				m = count - g < 8 ? count - g : 8;
-				for (k = 0; k < m; k++)
-					if (tmp[k] != v)
-						return false;
-			}
-			p += (size_t)groups * (size_t)bw;
-			done += count;
 			continue;
 		}
-		if ((size_t)(end - p) < vb)
-			return false;
-		for (k = 0; k < vb; k++)
-			x |= (uint32_t)p[k] << (8 * k);
-		p += vb;
-		if (x != v)
-			return false;
-		done += (hdr >> 1) > n - done ? n - done : (size_t)(hdr >> 1);
+		/* Bit-packed (short runs, tails): each value. */
+		for (g = 0; g < r.count; g += m) {
+			m = r.count - g < 256 ? r.count - g : 256;
+			unpack_groups(r.packed + g / 8 * (size_t)bw, end, bw,
+			    tmp, NULL, m);
+			for (k = 0; k < m; k++)
+				if (tmp[k] != v)
+					return false;
+		}
 	}
 	return true;
 }
